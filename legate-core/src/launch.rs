@@ -1,0 +1,1383 @@
+//! Launches: auto-tasks (the runtime partitions), manual tasks (the library does), their
+//! analysis into point tasks and the execution of one point.
+
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use legate_mapper::{TaskInfo, VariantKind};
+
+use crate::analysis::{KeyPartition, Privilege};
+use crate::constraint::{Constraint, ImageKind, Variable};
+use crate::error::{Error, Result};
+use crate::geometry::{choose_colors, Point, Rect, Tiling};
+use crate::memory::Buffer;
+#[cfg(test)]
+use crate::partition::linearize;
+use crate::partition::{bounding, Partition};
+use crate::reduction::{self, ReductionOp};
+use crate::runtime::{IssueState, Runtime, Shared};
+use crate::scheduler::{TaskNode, WorkerGroup, WorkerInfo};
+use crate::store::{lock_ignoring_poison, LogicalStore};
+use crate::task::{Access, Library, PhysicalStore, TaskContext, TaskDef};
+use crate::transform::{Footprint, ViewMap};
+use crate::types::Scalar;
+
+/// Most point tasks in flight before the issuing thread waits: bounds the analysis state
+/// and the memory of a program that issues faster than it runs.
+const WINDOW: usize = 4096;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ArgKind {
+    Input,
+    Output,
+    Reduction,
+}
+
+#[derive(Clone)]
+pub(crate) struct Arg {
+    pub(crate) store: LogicalStore,
+    pub(crate) kind: ArgKind,
+    pub(crate) access: Access,
+}
+
+/// A launch whose partitions are chosen: what the analysis takes.
+pub(crate) struct LaunchSpec {
+    pub(crate) library: Library,
+    pub(crate) def: Arc<TaskDef>,
+    pub(crate) variant: VariantKind,
+    pub(crate) colors: Vec<u64>,
+    pub(crate) args: Vec<Arg>,
+    pub(crate) partitions: Vec<Partition>,
+    pub(crate) scalars: Vec<Scalar>,
+}
+
+/// A task launch whose partitioning the runtime chooses from constraints.
+///
+/// ```
+/// use legate_core::{align, Runtime, TaskContext, TaskDef, TaskError, Type};
+/// let rt = Runtime::with_cpus(2).unwrap();
+/// let lib = rt.create_library("doc.double").unwrap();
+/// lib.register_task(0, TaskDef::new("double").cpu(|ctx: &mut TaskContext<'_>| {
+///     let x = ctx.input(0)?.read::<f64>()?;
+///     let mut y = ctx.output(0)?.write::<f64>()?;
+///     y.zip_mut_with(&x, |y, x| *y = 2.0 * x);
+///     Ok::<(), TaskError>(())
+/// })).unwrap();
+/// let x = rt.store_from_vec(vec![1.0f64, 2.0, 3.0], &[3]).unwrap();
+/// let y = rt.create_store(Type::Float64, &[3]).unwrap();
+/// let mut task = rt.create_auto_task(&lib, 0).unwrap();
+/// let (vx, vy) = (task.add_input(&x), task.add_output(&y));
+/// task.add_constraint(align(vx, vy));
+/// task.execute().unwrap();
+/// assert_eq!(y.read::<f64>().unwrap().into_raw_vec_and_offset().0, vec![2.0, 4.0, 6.0]);
+/// ```
+pub struct AutoTask<'r> {
+    runtime: &'r Runtime,
+    library: Library,
+    task_id: u32,
+    def: Arc<TaskDef>,
+    args: Vec<Arg>,
+    scalars: Vec<Scalar>,
+    constraints: Vec<Constraint>,
+}
+
+impl<'r> AutoTask<'r> {
+    pub(crate) fn new(runtime: &'r Runtime, library: &Library, task_id: u32) -> Result<Self> {
+        Ok(AutoTask {
+            runtime,
+            library: library.clone(),
+            task_id,
+            def: library.task(task_id)?,
+            args: Vec::new(),
+            scalars: Vec::new(),
+            constraints: Vec::new(),
+        })
+    }
+
+    fn push(&mut self, store: &LogicalStore, kind: ArgKind, access: Access) -> Variable {
+        self.args.push(Arg {
+            store: store.clone(),
+            kind,
+            access,
+        });
+        Variable(self.args.len() - 1)
+    }
+
+    /// Adds a store the task reads.
+    pub fn add_input(&mut self, store: &LogicalStore) -> Variable {
+        self.push(store, ArgKind::Input, Access::Read)
+    }
+
+    /// Adds a store the task writes (all of its piece).
+    pub fn add_output(&mut self, store: &LogicalStore) -> Variable {
+        self.push(store, ArgKind::Output, Access::Write)
+    }
+
+    /// Adds a store the task reduces into with `op`.
+    pub fn add_reduction(&mut self, store: &LogicalStore, op: ReductionOp) -> Variable {
+        self.push(store, ArgKind::Reduction, Access::Reduce(op))
+    }
+
+    /// Adds a scalar argument.
+    pub fn add_scalar_arg(&mut self, value: impl Into<Scalar>) {
+        self.scalars.push(value.into());
+    }
+
+    /// Adds a partitioning constraint.
+    pub fn add_constraint(&mut self, c: Constraint) {
+        self.constraints.push(c);
+    }
+
+    /// Solves the constraints and issues the launch; returns as soon as it is analysed.
+    pub fn execute(self) -> Result<()> {
+        let rt = self.runtime;
+        self.check()?;
+        let variant = rt.select_variant(&self.library, self.task_id, &self.def, &self.args)?;
+        let pending = {
+            let mut state = rt.issue_lock();
+            let (colors, partitions) =
+                solve(rt, &mut state, &self.args, &self.constraints, variant)?;
+            let spec = LaunchSpec {
+                library: self.library,
+                def: self.def,
+                variant,
+                colors,
+                args: self.args,
+                partitions,
+                scalars: self.scalars,
+            };
+            submit(rt, &mut state, spec)?
+        };
+        pending.release(rt);
+        Ok(())
+    }
+
+    fn check(&self) -> Result<()> {
+        let n = self.args.len();
+        let check_var = |v: &Variable| {
+            if v.0 >= n {
+                Err(Error::invalid(format!(
+                    "constraint names argument {} of {n}",
+                    v.0
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        for c in &self.constraints {
+            match c {
+                Constraint::Align(a, b) => {
+                    check_var(a)?;
+                    check_var(b)?;
+                }
+                Constraint::Broadcast(v, _) | Constraint::MinExtents(v, _) => check_var(v)?,
+                Constraint::Image { src, dst, .. } => {
+                    check_var(src)?;
+                    check_var(dst)?;
+                }
+                Constraint::Scale { a, b, .. } | Constraint::Bloat { a, b, .. } => {
+                    check_var(a)?;
+                    check_var(b)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A store cut into a tiling chosen by the library, for a [`ManualTask`].
+#[derive(Clone, Debug)]
+pub struct StorePartition {
+    store: LogicalStore,
+    partition: Partition,
+    colors: Vec<u64>,
+}
+
+impl StorePartition {
+    /// The number of pieces along each dimension.
+    pub fn color_shape(&self) -> &[u64] {
+        &self.colors
+    }
+
+    /// The piece of `color`, in the store's coordinates.
+    pub fn piece(&self, color: &[i64]) -> Rect {
+        let domain = Rect::from_shape(&self.colors);
+        self.partition
+            .piece(&self.store.shape(), &Point::new(color), &domain)
+    }
+}
+
+impl LogicalStore {
+    /// Cuts the store into tiles of extent `tile` (the last ones may be shorter).
+    pub fn partition_by_tiling(&self, tile: &[u64]) -> Result<StorePartition> {
+        let shape = self.shape();
+        if tile.len() != shape.len() || tile.contains(&0) {
+            return Err(Error::invalid(format!(
+                "tile {tile:?} does not fit a store of shape {shape:?}"
+            )));
+        }
+        let tiling = Tiling::new(&shape, tile);
+        Ok(StorePartition {
+            store: self.clone(),
+            colors: tiling.colors.clone(),
+            partition: Partition::Tiling(tiling),
+        })
+    }
+}
+
+/// A task launch over a domain the library gives, with partitions it chooses.
+///
+/// ```
+/// use legate_core::{Runtime, TaskContext, TaskDef, TaskError, Type};
+/// let rt = Runtime::with_cpus(2).unwrap();
+/// let lib = rt.create_library("doc.manual").unwrap();
+/// lib.register_task(0, TaskDef::new("mark").cpu(|ctx: &mut TaskContext<'_>| {
+///     let p = ctx.point()[0] as i32;
+///     ctx.output(0)?.write::<i32>()?.fill(p);
+///     Ok::<(), TaskError>(())
+/// })).unwrap();
+/// let s = rt.create_store(Type::Int32, &[6]).unwrap();
+/// let mut task = rt.create_manual_task(&lib, 0, &[3]).unwrap();
+/// task.add_output_partition(&s.partition_by_tiling(&[2]).unwrap()).unwrap();
+/// task.execute().unwrap();
+/// assert_eq!(s.read::<i32>().unwrap().into_raw_vec_and_offset().0, vec![0, 0, 1, 1, 2, 2]);
+/// ```
+pub struct ManualTask<'r> {
+    runtime: &'r Runtime,
+    library: Library,
+    task_id: u32,
+    def: Arc<TaskDef>,
+    colors: Vec<u64>,
+    args: Vec<Arg>,
+    partitions: Vec<Partition>,
+    scalars: Vec<Scalar>,
+}
+
+impl<'r> ManualTask<'r> {
+    pub(crate) fn new(
+        runtime: &'r Runtime,
+        library: &Library,
+        task_id: u32,
+        launch_shape: &[u64],
+    ) -> Result<Self> {
+        if launch_shape.is_empty()
+            || launch_shape.len() > crate::geometry::MAX_DIM
+            || launch_shape.contains(&0)
+        {
+            return Err(Error::invalid(format!("bad launch shape {launch_shape:?}")));
+        }
+        Ok(ManualTask {
+            runtime,
+            library: library.clone(),
+            task_id,
+            def: library.task(task_id)?,
+            colors: launch_shape.to_vec(),
+            args: Vec::new(),
+            partitions: Vec::new(),
+            scalars: Vec::new(),
+        })
+    }
+
+    fn push(&mut self, store: &LogicalStore, kind: ArgKind, access: Access, p: Partition) {
+        self.args.push(Arg {
+            store: store.clone(),
+            kind,
+            access,
+        });
+        self.partitions.push(p);
+    }
+
+    fn push_partition(
+        &mut self,
+        part: &StorePartition,
+        kind: ArgKind,
+        access: Access,
+    ) -> Result<()> {
+        if part.colors != self.colors {
+            return Err(Error::ShapeMismatch {
+                context: "store partition colors and launch domain",
+                left: part.colors.clone(),
+                right: self.colors.clone(),
+            });
+        }
+        self.push(&part.store, kind, access, part.partition.clone());
+        Ok(())
+    }
+
+    /// Adds a whole store that every point reads.
+    pub fn add_input(&mut self, store: &LogicalStore) {
+        self.push(store, ArgKind::Input, Access::Read, Partition::Replicate);
+    }
+
+    /// Adds a partitioned store; point `c` reads piece `c`.
+    pub fn add_input_partition(&mut self, part: &StorePartition) -> Result<()> {
+        self.push_partition(part, ArgKind::Input, Access::Read)
+    }
+
+    /// Adds a whole store as output (only for a one-point launch).
+    pub fn add_output(&mut self, store: &LogicalStore) {
+        self.push(store, ArgKind::Output, Access::Write, Partition::Replicate);
+    }
+
+    /// Adds a partitioned store; point `c` writes piece `c`.
+    pub fn add_output_partition(&mut self, part: &StorePartition) -> Result<()> {
+        self.push_partition(part, ArgKind::Output, Access::Write)
+    }
+
+    /// Adds a whole store every point reduces into with `op`.
+    pub fn add_reduction(&mut self, store: &LogicalStore, op: ReductionOp) {
+        self.push(
+            store,
+            ArgKind::Reduction,
+            Access::Reduce(op),
+            Partition::Replicate,
+        );
+    }
+
+    /// Adds a scalar argument.
+    pub fn add_scalar_arg(&mut self, value: impl Into<Scalar>) {
+        self.scalars.push(value.into());
+    }
+
+    /// Issues the launch.
+    pub fn execute(self) -> Result<()> {
+        let rt = self.runtime;
+        let variant = rt.select_variant(&self.library, self.task_id, &self.def, &self.args)?;
+        let spec = LaunchSpec {
+            library: self.library,
+            def: self.def,
+            variant,
+            colors: self.colors,
+            args: self.args,
+            partitions: self.partitions,
+            scalars: self.scalars,
+        };
+        let pending = submit(rt, &mut rt.issue_lock(), spec)?;
+        pending.release(rt);
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The solver.
+
+struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    fn find(&mut self, i: usize) -> usize {
+        let mut r = i;
+        while self.0[r] != r {
+            r = self.0[r];
+        }
+        let mut j = i;
+        while self.0[j] != r {
+            let next = self.0[j];
+            self.0[j] = r;
+            j = next;
+        }
+        r
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.0[rb.max(ra)] = rb.min(ra);
+        }
+    }
+}
+
+/// Chooses the launch domain and a partition for every argument.
+fn solve(
+    rt: &Runtime,
+    state: &mut IssueState,
+    args: &[Arg],
+    constraints: &[Constraint],
+    variant: VariantKind,
+) -> Result<(Vec<u64>, Vec<Partition>)> {
+    let n = args.len();
+    let shapes: Vec<Vec<u64>> = args
+        .iter()
+        .map(|a| {
+            if a.store.is_unbound() {
+                Vec::new()
+            } else {
+                a.store.shape()
+            }
+        })
+        .collect();
+    let mut uf = UnionFind((0..n).collect());
+    let mut splittable: Vec<Vec<bool>> = shapes.iter().map(|s| vec![true; s.len()]).collect();
+    let mut max_colors: Vec<Vec<u64>> = shapes
+        .iter()
+        .map(|s| s.iter().map(|&e| e.max(1)).collect())
+        .collect();
+    let mut derived: Vec<Option<&Constraint>> = vec![None; n];
+    for c in constraints {
+        match c {
+            Constraint::Align(a, b) => {
+                if shapes[a.0] != shapes[b.0] {
+                    return Err(Error::ShapeMismatch {
+                        context: "align",
+                        left: shapes[a.0].clone(),
+                        right: shapes[b.0].clone(),
+                    });
+                }
+                uf.union(a.0, b.0);
+            }
+            Constraint::Broadcast(v, dims) => match dims {
+                None => splittable[v.0].iter_mut().for_each(|s| *s = false),
+                Some(dims) => {
+                    for &d in dims {
+                        let ndim = shapes[v.0].len();
+                        let s = splittable[v.0].get_mut(d).ok_or(Error::AxisOutOfBounds {
+                            axis: d as i64,
+                            ndim,
+                        })?;
+                        *s = false;
+                    }
+                }
+            },
+            Constraint::MinExtents(v, ext) => {
+                for (d, &e) in ext.iter().enumerate() {
+                    if let (Some(m), Some(&s)) = (max_colors[v.0].get_mut(d), shapes[v.0].get(d)) {
+                        *m = (*m).min((s / e.max(1)).max(1));
+                    }
+                }
+            }
+            Constraint::Image { dst, src, kind: _ } => {
+                derived[dst.0] = Some(c);
+                // A range source is cut along its rows only.
+                if shapes[src.0].len() == shapes[dst.0].len() + 1 {
+                    if let Some(last) = splittable[src.0].last_mut() {
+                        *last = false;
+                    }
+                }
+            }
+            Constraint::Scale { b, .. } | Constraint::Bloat { b, .. } => derived[b.0] = Some(c),
+        }
+    }
+    // Classes of aligned stores (derived and unbound stores are partitioned otherwise).
+    let mut classes: HashMap<usize, Vec<usize>> = HashMap::new();
+    for i in 0..n {
+        if derived[i].is_some() {
+            if (0..n).any(|j| j != i && uf.find(j) == uf.find(i)) {
+                return Err(Error::invalid(
+                    "a store partitioned by an image, scale or bloat cannot also be aligned",
+                ));
+            }
+            continue;
+        }
+        if args[i].store.is_unbound() {
+            continue;
+        }
+        classes.entry(uf.find(i)).or_default().push(i);
+    }
+    let mut class_list: Vec<(usize, Vec<usize>)> = classes.into_iter().collect();
+    class_list.sort_by_key(|(root, _)| *root);
+    let class_split = |members: &[usize]| -> Vec<bool> {
+        let nd = shapes[members[0]].len();
+        (0..nd)
+            .map(|d| members.iter().all(|&m| splittable[m][d]))
+            .collect()
+    };
+    // The key class: the largest store that may be cut.
+    let key = class_list
+        .iter()
+        .filter(|(_, m)| class_split(m).iter().any(|&s| s))
+        .max_by_key(|(root, m)| {
+            (
+                shapes[m[0]].iter().product::<u64>(),
+                std::cmp::Reverse(*root),
+            )
+        });
+    let pieces = rt.pieces_for(variant);
+    let min_volume = rt.min_volume_for(variant);
+    let mut partitions: Vec<Option<Partition>> = vec![None; n];
+    let mut key_partition: Option<(usize, Arc<Partition>)> = None;
+    let colors: Vec<u64> = match key {
+        None => vec![1],
+        Some((_, members)) => {
+            let shape = &shapes[members[0]];
+            let split = class_split(members);
+            let limit: Vec<u64> = (0..shape.len())
+                .map(|d| members.iter().map(|&m| max_colors[m][d]).min().unwrap_or(1))
+                .collect();
+            let reused = members.iter().find_map(|&m| {
+                let s = &args[m].store;
+                if !s.is_identity_view() {
+                    return None;
+                }
+                let kp = s.storage.state().key_partition.clone()?;
+                let ok = kp.colors.len() == shape.len()
+                    && kp.colors.iter().product::<u64>() <= pieces as u64
+                    && (0..shape.len())
+                        .all(|d| (split[d] || kp.colors[d] == 1) && kp.colors[d] <= limit[d]);
+                ok.then_some(kp)
+            });
+            match reused {
+                Some(kp) => {
+                    rt.shared
+                        .stats
+                        .key_partition_reuses
+                        .fetch_add(1, Ordering::Relaxed);
+                    key_partition = Some((members[0], kp.partition));
+                    kp.colors
+                }
+                None => {
+                    let mut c = choose_colors(shape, pieces as u64, min_volume, &split);
+                    for (c, l) in c.iter_mut().zip(&limit) {
+                        *c = (*c).min(*l);
+                    }
+                    rt.shared
+                        .stats
+                        .partitions_created
+                        .fetch_add(1, Ordering::Relaxed);
+                    c
+                }
+            }
+        }
+    };
+    let single = colors.iter().product::<u64>() <= 1;
+    for (_, members) in &class_list {
+        let shape = &shapes[members[0]];
+        let split = class_split(members);
+        let p = if let Some((_, kp)) = key_partition
+            .as_ref()
+            .filter(|(m, _)| *m == members[0] && !single)
+        {
+            (**kp).clone()
+        } else if single || shape.len() != colors.len() {
+            Partition::Replicate
+        } else {
+            let c: Vec<u64> = (0..shape.len())
+                .map(|d| if split[d] { colors[d] } else { 1 })
+                .collect();
+            if c.iter().all(|&x| x == 1) {
+                Partition::Replicate
+            } else {
+                Partition::Tiling(Tiling::with_colors(shape, &c))
+            }
+        };
+        for &m in members {
+            partitions[m] = Some(p.clone());
+        }
+    }
+    for i in 0..n {
+        if args[i].store.is_unbound() {
+            partitions[i] = Some(Partition::Replicate);
+        }
+    }
+    // Derived partitions, following their sources (chains resolve over several passes).
+    let domain = Rect::from_shape(&colors);
+    for _ in 0..=n {
+        let mut progress = false;
+        for i in 0..n {
+            let Some(c) = derived[i] else { continue };
+            if partitions[i].is_some() {
+                continue;
+            }
+            let src = match c {
+                Constraint::Image { src, .. } => src.0,
+                Constraint::Scale { a, .. } | Constraint::Bloat { a, .. } => a.0,
+                _ => continue,
+            };
+            let Some(sp) = partitions[src].clone() else {
+                continue;
+            };
+            let p = match c {
+                Constraint::Image { kind, .. } => {
+                    if single {
+                        Partition::Replicate
+                    } else {
+                        let pieces = image_pieces(
+                            rt,
+                            state,
+                            &args[src].store,
+                            &sp,
+                            &domain,
+                            &shapes[i],
+                            *kind,
+                        )?;
+                        Partition::Explicit(pieces)
+                    }
+                }
+                Constraint::Scale { factors, .. } => {
+                    let (a_shape, b_shape) = (&shapes[src], &shapes[i]);
+                    if factors.len() != a_shape.len() || b_shape.len() != a_shape.len() {
+                        return Err(Error::invalid(
+                            "scale factors must match both stores' dimensions",
+                        ));
+                    }
+                    let pieces = domain
+                        .points()
+                        .map(|color| {
+                            let mut r = sp.piece(a_shape, &color, &domain);
+                            for d in 0..r.dim() {
+                                r.lo[d] = (r.lo[d] * factors[d] as i64).min(b_shape[d] as i64);
+                                r.hi[d] = (r.hi[d] * factors[d] as i64).min(b_shape[d] as i64);
+                            }
+                            vec![r]
+                        })
+                        .collect();
+                    Partition::Explicit(Arc::new(pieces))
+                }
+                Constraint::Bloat { low, high, .. } => {
+                    if shapes[src] != shapes[i]
+                        || low.len() != shapes[i].len()
+                        || high.len() != shapes[i].len()
+                    {
+                        return Err(Error::invalid(
+                            "bloat needs stores of one shape and a halo per dimension",
+                        ));
+                    }
+                    match &sp {
+                        Partition::Tiling(base) => Partition::Bloat {
+                            base: base.clone(),
+                            low: low.clone(),
+                            high: high.clone(),
+                        },
+                        _ => Partition::Replicate,
+                    }
+                }
+                _ => continue,
+            };
+            partitions[i] = Some(p);
+            progress = true;
+        }
+        if !progress {
+            break;
+        }
+    }
+    let partitions = partitions
+        .into_iter()
+        .map(|p| p.ok_or_else(|| Error::invalid("cyclic image/scale/bloat constraints")))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((colors, partitions))
+}
+
+/// The pieces of an image: computed once per version of the source and cached.
+fn image_pieces(
+    rt: &Runtime,
+    state: &mut IssueState,
+    src: &LogicalStore,
+    src_part: &Partition,
+    domain: &Rect,
+    dst_shape: &[u64],
+    kind: ImageKind,
+) -> Result<Arc<Vec<Vec<Rect>>>> {
+    if dst_shape.len() != 1 {
+        return Err(Error::NotImplemented {
+            what: "image partitions of stores with more than one dimension".into(),
+        });
+    }
+    let version = src.storage.state().version;
+    let key = ImageKey {
+        storage: src.storage.id,
+        version,
+        view: (*src.view()).clone(),
+        partition: src_part.clone(),
+        domain: *domain,
+        kind,
+        extent: dst_shape[0],
+    };
+    if let Some(p) = state.images.get(&key) {
+        rt.shared
+            .stats
+            .image_cache_hits
+            .fetch_add(1, Ordering::Relaxed);
+        return Ok(Arc::clone(p));
+    }
+    let values = read_as_i64(src)?;
+    let src_shape = src.shape();
+    let ranges = src_shape.len() == 2 && src_shape[1] == 2;
+    if !ranges && src_shape.len() != 1 {
+        return Err(Error::invalid(format!(
+            "image source of shape {src_shape:?}: expected points (1-D) or ranges (n x 2)"
+        )));
+    }
+    let extent = dst_shape[0] as i64;
+    let mut all = Vec::with_capacity(domain.volume() as usize);
+    for color in domain.points() {
+        let piece = src_part.piece(&src_shape, &color, domain);
+        let mut spans: Vec<(i64, i64)> = Vec::new();
+        for row in piece.lo[0]..piece.hi[0] {
+            let (lo, hi) = if ranges {
+                let r = row as usize * 2;
+                (values[r], values[r + 1])
+            } else {
+                let v = values[row as usize];
+                (v, v + 1)
+            };
+            if hi <= lo {
+                continue;
+            }
+            if lo < 0 || hi > extent {
+                return Err(Error::IndexOutOfBounds {
+                    dim: 0,
+                    index: if lo < 0 { lo } else { hi - 1 },
+                    extent: extent as u64,
+                });
+            }
+            spans.push((lo, hi));
+        }
+        let rects = match kind {
+            _ if spans.is_empty() => Vec::new(),
+            ImageKind::MinMax => {
+                let lo = spans.iter().map(|s| s.0).min().unwrap_or(0);
+                let hi = spans.iter().map(|s| s.1).max().unwrap_or(0);
+                vec![span_rect(lo, hi)]
+            }
+            ImageKind::FirstLast => {
+                let (f, l) = (spans[0], spans[spans.len() - 1]);
+                vec![span_rect(f.0.min(l.0), f.1.max(l.1))]
+            }
+            ImageKind::Exact => {
+                spans.sort_unstable();
+                let mut merged: Vec<(i64, i64)> = Vec::new();
+                for (lo, hi) in spans {
+                    match merged.last_mut() {
+                        Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
+                        _ => merged.push((lo, hi)),
+                    }
+                }
+                merged
+                    .into_iter()
+                    .map(|(lo, hi)| span_rect(lo, hi))
+                    .collect()
+            }
+        };
+        all.push(rects);
+    }
+    rt.shared
+        .stats
+        .images_computed
+        .fetch_add(1, Ordering::Relaxed);
+    let pieces = Arc::new(all);
+    if state.images.len() > 256 {
+        state.images.clear();
+    }
+    state.images.insert(key, Arc::clone(&pieces));
+    Ok(pieces)
+}
+
+fn span_rect(lo: i64, hi: i64) -> Rect {
+    Rect::new(Point::new(&[lo]), Point::new(&[hi]))
+}
+
+/// The values of an integer store, in row-major order, as `i64`.
+fn read_as_i64(store: &LogicalStore) -> Result<Vec<i64>> {
+    use crate::types::Type;
+    macro_rules! conv {
+        ($t:ty) => {
+            store.read::<$t>()?.iter().map(|&v| v as i64).collect()
+        };
+    }
+    Ok(match store.ty() {
+        Type::Int8 => conv!(i8),
+        Type::Int16 => conv!(i16),
+        Type::Int32 => conv!(i32),
+        Type::Int64 => conv!(i64),
+        Type::UInt8 => conv!(u8),
+        Type::UInt16 => conv!(u16),
+        Type::UInt32 => conv!(u32),
+        Type::UInt64 => conv!(u64),
+        ty => {
+            return Err(Error::UnsupportedType {
+                op: "image source",
+                ty,
+            })
+        }
+    })
+}
+
+/// What an image partition is cached by.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(crate) struct ImageKey {
+    storage: u64,
+    version: u64,
+    view: ViewMap,
+    partition: Partition,
+    domain: Rect,
+    kind: ImageKind,
+    extent: u64,
+}
+
+// ---------------------------------------------------------------------------------------
+// Analysis and issue.
+
+/// One argument of a launch as its point tasks see it.
+struct ExecArg {
+    store: LogicalStore,
+    kind: ArgKind,
+    access: Access,
+    buffer: Option<Arc<Buffer>>,
+    offset: i64,
+    strides: Vec<i64>,
+    aliased_output: Option<usize>,
+}
+
+/// A launch after analysis: shared by its point tasks.
+struct Exec {
+    shared: Arc<Shared>,
+    library: String,
+    def: Arc<TaskDef>,
+    variant: VariantKind,
+    domain: Rect,
+    args: Vec<ExecArg>,
+    /// Bounding rectangle of each point's piece of each argument: `pieces[p * nargs + a]`.
+    pieces: Vec<Rect>,
+    scalars: Vec<Scalar>,
+    /// Data bound by each point to each unbound output, and points still to finish.
+    unbound: Vec<Mutex<Vec<Option<Vec<u8>>>>>,
+    unbound_remaining: AtomicUsize,
+}
+
+/// Analyses a launch into point tasks and hands them to the scheduler.
+pub(crate) fn submit(
+    rt: &Runtime,
+    state: &mut IssueState,
+    mut spec: LaunchSpec,
+) -> Result<Pending> {
+    let shared = &rt.shared;
+    if spec.def.body(spec.variant).is_none() {
+        return Err(Error::UnknownTask {
+            library: spec.library.name().to_string(),
+            task_id: u32::MAX,
+        });
+    }
+    let domain = Rect::from_shape(&spec.colors);
+    let num_points = domain.volume() as usize;
+    let nargs = spec.args.len();
+    let mut aliased = vec![None; nargs];
+    check_outputs(&spec, num_points)?;
+    // An input that shares a storage with an output: the same view is one read-write
+    // argument; an overlapping other view is read from a copy taken first.
+    let mut output_index = vec![0usize; nargs];
+    let mut k = 0;
+    for (i, a) in spec.args.iter().enumerate() {
+        if a.kind == ArgKind::Output {
+            output_index[i] = k;
+            k += 1;
+        }
+    }
+    for i in 0..nargs {
+        if spec.args[i].kind != ArgKind::Input {
+            continue;
+        }
+        for o in 0..nargs {
+            let (inp, out) = (&spec.args[i], &spec.args[o]);
+            if out.kind == ArgKind::Input
+                || !inp.store.same_storage(&out.store)
+                || out.store.is_unbound()
+            {
+                continue;
+            }
+            if out.kind == ArgKind::Output
+                && inp.store.same_view(&out.store)
+                && spec.partitions[i] == spec.partitions[o]
+            {
+                aliased[i] = Some(output_index[o]);
+                spec.args[o].access = Access::ReadWrite;
+                continue;
+            }
+            if whole_footprint(&inp.store).overlaps(&whole_footprint(&out.store)) {
+                let copy = rt.create_store_locked(inp.store.ty(), &inp.store.shape())?;
+                copy_locked(rt, state, &inp.store, &copy)?;
+                spec.args[i].store = copy;
+                break;
+            }
+        }
+    }
+    // Every instance exists before anything is recorded: running out of memory leaves the
+    // program's stores as they were.
+    let mut exec_args = Vec::with_capacity(nargs);
+    for (i, a) in spec.args.iter().enumerate() {
+        let unbound = a.store.is_unbound();
+        let buffer = if unbound {
+            None
+        } else {
+            Some(a.store.storage.buffer()?)
+        };
+        let (offset, strides) = if unbound {
+            (0, Vec::new())
+        } else {
+            a.store.view().affine()
+        };
+        exec_args.push(ExecArg {
+            store: a.store.clone(),
+            kind: a.kind,
+            access: a.access,
+            buffer,
+            offset,
+            strides,
+            aliased_output: aliased[i],
+        });
+    }
+    let shapes: Vec<Vec<u64>> = spec
+        .args
+        .iter()
+        .map(|a| {
+            if a.store.is_unbound() {
+                Vec::new()
+            } else {
+                a.store.shape()
+            }
+        })
+        .collect();
+    let mut pieces = Vec::with_capacity(num_points * nargs);
+    let mut piece_rects: Vec<Vec<Rect>> = Vec::with_capacity(num_points * nargs);
+    for color in domain.points() {
+        for (a, p) in spec.partitions.iter().enumerate() {
+            let rects = if exec_args[a].buffer.is_none() {
+                Vec::new()
+            } else {
+                p.piece_rects(&shapes[a], &color, &domain)
+            };
+            pieces.push(bounding(shapes[a].len(), &rects));
+            piece_rects.push(rects);
+        }
+    }
+    let unbound_args = exec_args.iter().filter(|a| a.buffer.is_none()).count();
+    let exec = Arc::new(Exec {
+        shared: Arc::clone(shared),
+        library: spec.library.name().to_string(),
+        def: Arc::clone(&spec.def),
+        variant: spec.variant,
+        domain,
+        args: exec_args,
+        pieces,
+        scalars: std::mem::take(&mut spec.scalars),
+        unbound: (0..unbound_args)
+            .map(|_| Mutex::new(vec![None; num_points]))
+            .collect(),
+        unbound_remaining: AtomicUsize::new(num_points),
+    });
+    state.launch_seq += 1;
+    let seq = state.launch_seq;
+    shared.stats.launches.fetch_add(1, Ordering::Relaxed);
+    shared
+        .stats
+        .point_tasks
+        .fetch_add(num_points as u64, Ordering::Relaxed);
+    let group = match spec.variant {
+        VariantKind::Omp => WorkerGroup::Omp,
+        _ => WorkerGroup::Cpu,
+    };
+    let mut nodes = Vec::with_capacity(num_points);
+    let mut records: Vec<(usize, Arc<TaskNode>, Footprint, Privilege, bool)> = Vec::new();
+    for p in 0..num_points {
+        let e = Arc::clone(&exec);
+        let node = TaskNode::new(
+            Box::new(move |info: &WorkerInfo<'_>| run_point(&e, p, info)),
+            group,
+            p,
+        );
+        shared.sched.issued();
+        for (a, arg) in exec.args.iter().enumerate() {
+            if arg.buffer.is_none() || arg.aliased_output.is_some() {
+                continue;
+            }
+            let view = arg.store.view();
+            let rects = &piece_rects[p * nargs + a];
+            let fp = match rects.as_slice() {
+                [r] => view.footprint(r),
+                _ => rects.iter().fold(Footprint::default(), |fp, r| {
+                    fp.union_disjoint(view.footprint(r))
+                }),
+            };
+            if fp.is_empty() {
+                continue;
+            }
+            // Past its size limit a footprint over-approximates: fine for finding overlaps,
+            // not for hiding the records it seems to cover.
+            let exact = fp.volume() == rects.iter().map(Rect::volume).sum::<u64>();
+            let privilege = match arg.access {
+                Access::Read => Privilege::Read,
+                Access::Write => Privilege::Write,
+                Access::ReadWrite => Privilege::ReadWrite,
+                Access::Reduce(op) => Privilege::Reduce(op),
+            };
+            arg.store.storage.state().depend(&node, &fp, privilege, seq);
+            records.push((a, Arc::clone(&node), fp, privilege, exact));
+        }
+        nodes.push(node);
+    }
+    for (a, node, fp, privilege, exact) in records {
+        exec.args[a]
+            .store
+            .storage
+            .state()
+            .record(&node, fp, privilege, exact, seq);
+    }
+    // The tiling a launch used becomes its storages' key partition.
+    for (a, arg) in exec.args.iter().enumerate() {
+        if let Partition::Tiling(t) = &spec.partitions[a] {
+            if arg.store.is_identity_view() && t.colors == spec.colors {
+                arg.store.storage.state().key_partition = Some(KeyPartition {
+                    partition: Arc::new(spec.partitions[a].clone()),
+                    colors: t.colors.clone(),
+                });
+            }
+        }
+    }
+    let inline = num_points == 1 && spec.def.inline_ok() && spec.variant == VariantKind::Cpu;
+    Ok(Pending { nodes, inline })
+}
+
+/// The point tasks of an analysed launch, still held by the issuing thread.
+#[must_use]
+pub(crate) struct Pending {
+    nodes: Vec<Arc<TaskNode>>,
+    inline: bool,
+}
+
+impl Pending {
+    /// Lets the point tasks run; a lone ready point of a small task runs right here when
+    /// the workers have nothing queued (no hand-off to another thread).
+    pub(crate) fn release(self, rt: &Runtime) {
+        let shared = &rt.shared;
+        for node in self.nodes {
+            if node.release() {
+                if self.inline && shared.sched.is_idle() {
+                    shared.stats.inline_runs.fetch_add(1, Ordering::Relaxed);
+                    shared.sched.run_inline(&node);
+                } else {
+                    shared.sched.schedule(node);
+                }
+            }
+        }
+        let sched = &shared.sched;
+        if sched.in_flight() > WINDOW {
+            sched
+                .notifier
+                .wait_until(|| sched.in_flight() <= WINDOW / 2);
+        }
+    }
+}
+
+fn whole_footprint(store: &LogicalStore) -> Footprint {
+    let view = store.view();
+    view.footprint(&Rect::from_shape(&view.shape()))
+}
+
+/// Outputs must be written by one point each and never through aliasing views.
+fn check_outputs(spec: &LaunchSpec, num_points: usize) -> Result<()> {
+    for (i, a) in spec.args.iter().enumerate() {
+        if a.kind == ArgKind::Input || a.store.is_unbound() {
+            continue;
+        }
+        let view = a.store.view();
+        if a.kind == ArgKind::Output {
+            if view.has_aliasing() {
+                return Err(Error::invalid(
+                    "cannot write through a view whose points alias (broadcast or promoted)",
+                ));
+            }
+            if !partition_disjoint(&spec.partitions[i], &spec.colors, num_points) {
+                return Err(Error::invalid(
+                    "an output would be written by several points: align it with the launch or use a reduction",
+                ));
+            }
+        }
+        for b in &spec.args[i + 1..] {
+            if b.kind != ArgKind::Input
+                && !b.store.is_unbound()
+                && a.store.same_storage(&b.store)
+                && whole_footprint(&a.store).overlaps(&whole_footprint(&b.store))
+                && !(a.kind == ArgKind::Reduction
+                    && b.kind == ArgKind::Reduction
+                    && a.access == b.access)
+            {
+                return Err(Error::invalid("two outputs of one launch overlap"));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn partition_disjoint(p: &Partition, colors: &[u64], num_points: usize) -> bool {
+    match p {
+        Partition::Tiling(t) => t
+            .colors
+            .iter()
+            .zip(colors)
+            .all(|(&tc, &dc)| tc == dc || dc == 1),
+        other => other.is_disjoint(num_points as u64),
+    }
+}
+
+/// Issues a copy from `src` to `dst` (same shape and type) while holding the issue lock.
+pub(crate) fn copy_locked(
+    rt: &Runtime,
+    state: &mut IssueState,
+    src: &LogicalStore,
+    dst: &LogicalStore,
+) -> Result<()> {
+    let lib = rt.core_library();
+    let def = lib.task(crate::builtin::COPY)?;
+    let args = vec![
+        Arg {
+            store: src.clone(),
+            kind: ArgKind::Input,
+            access: Access::Read,
+        },
+        Arg {
+            store: dst.clone(),
+            kind: ArgKind::Output,
+            access: Access::Write,
+        },
+    ];
+    let constraints = [Constraint::Align(Variable(0), Variable(1))];
+    let (colors, partitions) = solve(rt, state, &args, &constraints, VariantKind::Cpu)?;
+    let spec = LaunchSpec {
+        library: lib,
+        def,
+        variant: VariantKind::Cpu,
+        colors,
+        args,
+        partitions,
+        scalars: Vec::new(),
+    };
+    submit(rt, state, spec)?.release(rt);
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Execution of one point.
+
+fn run_point(exec: &Exec, p: usize, info: &WorkerInfo<'_>) {
+    let point = delinearize(p, &exec.domain);
+    let result = build_and_run(exec, p, &point, info);
+    if let Err(message) = result {
+        let e = Error::TaskFailed {
+            library: exec.library.clone(),
+            task: exec.def.name().to_string(),
+            point: point.coords().to_vec(),
+            message,
+        };
+        lock_ignoring_poison(&exec.shared.errors).push(e);
+    }
+}
+
+fn build_and_run(
+    exec: &Exec,
+    p: usize,
+    point: &Point,
+    info: &WorkerInfo<'_>,
+) -> Result<(), String> {
+    let nargs = exec.args.len();
+    let mut inputs = Vec::new();
+    let mut outputs = Vec::new();
+    let mut reductions = Vec::new();
+    let mut unbound_slots = Vec::new();
+    for (a, arg) in exec.args.iter().enumerate() {
+        let rect = exec.pieces[p * nargs + a];
+        let offset = arg.offset
+            + (0..rect.dim())
+                .map(|d| arg.strides[d] * rect.lo[d])
+                .sum::<i64>();
+        let mut ps = PhysicalStore::new(
+            arg.store.ty(),
+            arg.buffer.clone(),
+            offset,
+            arg.strides.clone(),
+            rect,
+            arg.access,
+            arg.buffer.is_none(),
+        )
+        .map_err(|e| e.to_string())?;
+        ps.aliased_output = arg.aliased_output;
+        match arg.kind {
+            ArgKind::Input => inputs.push(ps),
+            ArgKind::Output => {
+                if arg.buffer.is_none() {
+                    unbound_slots.push(outputs.len());
+                }
+                outputs.push(ps)
+            }
+            ArgKind::Reduction => reductions.push(ps),
+        }
+    }
+    let body = exec
+        .def
+        .body(exec.variant)
+        .ok_or_else(|| "variant not registered".to_string())?;
+    let mut ctx = TaskContext {
+        point: *point,
+        domain: exec.domain,
+        inputs: &inputs,
+        outputs: &outputs,
+        reductions: &reductions,
+        scalars: &exec.scalars,
+        pool: info.pool,
+        variant: exec.variant,
+        task_name: exec.def.name(),
+    };
+    let outcome = catch_unwind(AssertUnwindSafe(|| body(&mut ctx)));
+    let result = match outcome {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(e.message().to_string()),
+        Err(panic) => Err(panic_message(&panic)),
+    };
+    // Fold reductions even after a failure: the accumulators start at the identity.
+    let mut r = 0;
+    for arg in exec.args.iter().filter(|a| a.kind == ArgKind::Reduction) {
+        let ps = &reductions[r];
+        r += 1;
+        let (Some(buffer), Some(acc), Access::Reduce(op)) =
+            (&arg.buffer, &ps.accumulator, arg.access)
+        else {
+            continue;
+        };
+        let acc = lock_ignoring_poison(acc);
+        let _guard = lock_ignoring_poison(&arg.store.storage.fold_lock);
+        // SAFETY: the piece lies inside the buffer; reductions into one storage are
+        // serialized by its fold lock and no other access overlaps them (analysis).
+        unsafe {
+            reduction::fold(
+                ps.ty,
+                op,
+                buffer.ptr(),
+                &ps.shape(),
+                &ps.strides,
+                ps.offset,
+                &acc,
+            );
+        }
+    }
+    if !exec.unbound.is_empty() {
+        for (u, &o) in unbound_slots.iter().enumerate() {
+            let data = outputs[o]
+                .bound
+                .as_ref()
+                .and_then(|m| lock_ignoring_poison(m).take())
+                .map(|(bytes, _)| bytes);
+            lock_ignoring_poison(&exec.unbound[u])[p] = data;
+        }
+        if exec.unbound_remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
+            bind_unbound(exec);
+        }
+    }
+    result
+}
+
+/// Concatenates what every point bound to each unbound output, in point order.
+fn bind_unbound(exec: &Exec) {
+    let mut u = 0;
+    for arg in exec.args.iter().filter(|a| a.buffer.is_none()) {
+        let parts = std::mem::take(&mut *lock_ignoring_poison(&exec.unbound[u]));
+        u += 1;
+        let size = arg.store.ty().size();
+        let total: usize = parts.iter().map(|p| p.as_ref().map_or(0, Vec::len)).sum();
+        let mut ranges = Vec::with_capacity(parts.len());
+        let buffer = match Buffer::new(&exec.shared.sysmem, total) {
+            Ok(b) => b,
+            Err(e) => {
+                lock_ignoring_poison(&exec.shared.errors).push(e);
+                arg.store.storage.bind(&[0], None);
+                continue;
+            }
+        };
+        let mut at = 0usize;
+        for part in parts.iter() {
+            let bytes = part.as_deref().unwrap_or(&[]);
+            // SAFETY: the buffer holds `total` bytes, the sum of the parts' lengths.
+            unsafe {
+                std::ptr::copy_nonoverlapping(bytes.as_ptr(), buffer.ptr().add(at), bytes.len())
+            };
+            let (lo, hi) = ((at / size) as i64, ((at + bytes.len()) / size) as i64);
+            ranges.push(vec![span_rect(lo, hi)]);
+            at += bytes.len();
+        }
+        let n = (total / size) as u64;
+        // Each point's part becomes its piece: a consumer aligned with it copies nothing.
+        arg.store.storage.state().key_partition = Some(KeyPartition {
+            colors: vec![ranges.len() as u64],
+            partition: Arc::new(Partition::Explicit(Arc::new(ranges))),
+        });
+        arg.store.storage.bind(&[n], Some(buffer));
+    }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        format!("panicked: {s}")
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        format!("panicked: {s}")
+    } else {
+        "panicked".to_string()
+    }
+}
+
+/// The point of row-major index `i` in `domain`.
+pub(crate) fn delinearize(mut i: usize, domain: &Rect) -> Point {
+    let mut p = domain.lo;
+    for d in (0..domain.dim()).rev() {
+        let e = domain.extent(d) as usize;
+        p[d] = domain.lo[d] + (i % e.max(1)) as i64;
+        i /= e.max(1);
+    }
+    p
+}
+
+impl Runtime {
+    /// The variant the mapper picks for a launch.
+    pub(crate) fn select_variant(
+        &self,
+        library: &Library,
+        task_id: u32,
+        def: &TaskDef,
+        args: &[Arg],
+    ) -> Result<VariantKind> {
+        let variants = def.variants();
+        let volume = args
+            .iter()
+            .filter(|a| !a.store.is_unbound())
+            .map(|a| a.store.volume())
+            .max()
+            .unwrap_or(1);
+        let info = TaskInfo {
+            library: library.name(),
+            task_id,
+            name: def.name(),
+            variants: &variants,
+            volume,
+        };
+        let mut v = self
+            .shared
+            .mapper
+            .select_variant(&self.shared.machine, &info);
+        // GPU variants run only where the runtime drives GPUs.
+        if v == VariantKind::Gpu || !variants.contains(&v) {
+            v = if variants.contains(&VariantKind::Cpu) {
+                VariantKind::Cpu
+            } else if variants.contains(&VariantKind::Omp) {
+                VariantKind::Omp
+            } else {
+                return Err(Error::NotImplemented {
+                    what: format!(
+                        "task {} has only a GPU variant and no GPU is driven",
+                        def.name()
+                    ),
+                });
+            };
+        }
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delinearize_inverts_linearize() {
+        let dom = Rect::from_shape(&[2, 3]);
+        for (i, p) in dom.points().enumerate() {
+            assert_eq!(delinearize(i, &dom), p);
+            assert_eq!(linearize(&p, &dom), i);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! legate-core: the task runtime of the Legate ecosystem, in Rust.
+//!
+//! A program written as if for one sequential CPU issues *launches* of *tasks* over
+//! *stores*; the runtime cuts the stores into pieces (late-bound partitioning from the
+//! constraints the library states), finds the exact dependences between the point tasks
+//! (per storage, per rectangle, per privilege) and runs them asynchronously on every
+//! core. Libraries built on it (legate-dense, legate-sparse, anything forked from
+//! legate-hello) exchange stores without shuffles because they speak one data model to
+//! one runtime.
+//!
+//! ```
+//! use legate_core::{align, ReductionOp, Runtime, Scalar, TaskContext, TaskDef, TaskError, Type};
+//!
+//! let rt = Runtime::with_cpus(2).unwrap();
+//! let lib = rt.create_library("example").unwrap();
+//! lib.register_task(0, TaskDef::new("sum").cpu(|ctx: &mut TaskContext<'_>| {
+//!     let x = ctx.input(0)?.read::<f64>()?;
+//!     ctx.reduction(0)?.write::<f64>()?.fill(x.sum());
+//!     Ok::<(), TaskError>(())
+//! })).unwrap();
+//!
+//! let x = rt.store_from_vec((0..100).map(f64::from).collect(), &[100]).unwrap();
+//! let total = rt.create_scalar_store(Scalar::new(0.0f64)).unwrap();
+//! let mut task = rt.create_auto_task(&lib, 0).unwrap();
+//! task.add_input(&x);
+//! task.add_reduction(&total, ReductionOp::Add);
+//! task.execute().unwrap();              // returns at once
+//! assert_eq!(total.read_scalar::<f64>().unwrap(), 4950.0); // waits here
+//! ```
+//!
+//! Design notes live beside the hardest modules: `analysis_README.md` (dependence
+//! analysis) and `solver_README.md` (constraint solving and key partitions).
+
+mod analysis;
+mod builtin;
+mod comm;
+mod constraint;
+mod error;
+pub mod geometry;
+mod launch;
+mod memory;
+mod partition;
+mod reduction;
+mod runtime;
+mod scheduler;
+mod store;
+mod task;
+pub mod transform;
+pub mod types;
+
+pub use comm::{Comm, LocalComm};
+pub use constraint::{
+    align, bloat, broadcast, image, min_extents, scale, Constraint, ImageKind, Variable,
+};
+pub use error::{Error, Result};
+pub use geometry::{Point, Rect, Tiling, MAX_DIM};
+pub use launch::{AutoTask, ManualTask, StorePartition};
+pub use legate_mapper::{
+    Config, ConfigError, DefaultMapper, Machine, Mapper, MemoryKind, ProcessorKind, VariantKind,
+};
+pub use partition::Partition;
+pub use reduction::ReductionOp;
+pub use runtime::{Runtime, Stats};
+pub use store::{LogicalArray, LogicalStore};
+pub use task::{Access, Library, PhysicalStore, TaskBody, TaskContext, TaskDef, TaskError};
+pub use types::{Element, Scalar, Type};
+
+// Re-exported for `dispatch_type!` and for task bodies.
+#[doc(hidden)]
+pub use half;
+pub use ndarray;
+#[doc(hidden)]
+pub use num_complex;

@@ -1,0 +1,180 @@
+//! Instances in system memory and the accounting of every byte against `--sysmem`.
+
+use std::alloc::{self, Layout};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+
+/// Alignment of every instance: a cache line, so SIMD loads never straddle one at a piece start.
+const ALIGN: usize = 64;
+
+/// Bytes in use in one memory, against its configured size.
+#[derive(Debug)]
+pub(crate) struct MemoryPool {
+    flag: &'static str,
+    limit: u64,
+    used: AtomicU64,
+    peak: AtomicU64,
+}
+
+impl MemoryPool {
+    pub(crate) fn new(flag: &'static str, limit: u64) -> Arc<Self> {
+        Arc::new(MemoryPool {
+            flag,
+            limit,
+            used: AtomicU64::new(0),
+            peak: AtomicU64::new(0),
+        })
+    }
+
+    fn reserve(&self, bytes: u64) -> Result<()> {
+        let mut used = self.used.load(Ordering::Relaxed);
+        loop {
+            let available = self.limit.saturating_sub(used);
+            if bytes > available {
+                return Err(Error::ResourcesExhausted {
+                    flag: self.flag,
+                    requested: bytes,
+                    available,
+                    limit: self.limit,
+                });
+            }
+            match self.used.compare_exchange_weak(
+                used,
+                used + bytes,
+                Ordering::AcqRel,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => {
+                    self.peak.fetch_max(used + bytes, Ordering::Relaxed);
+                    return Ok(());
+                }
+                Err(now) => used = now,
+            }
+        }
+    }
+
+    fn release(&self, bytes: u64) {
+        self.used.fetch_sub(bytes, Ordering::AcqRel);
+    }
+
+    pub(crate) fn used(&self) -> u64 {
+        self.used.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn peak(&self) -> u64 {
+        self.peak.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn limit(&self) -> u64 {
+        self.limit
+    }
+}
+
+/// One zero-initialized, 64-byte aligned allocation holding a whole storage.
+///
+/// Point tasks write disjoint parts of it from several threads at once; the dependence
+/// analysis is what makes that race-free, so the buffer only hands out raw pointers.
+pub(crate) struct Buffer {
+    ptr: NonNull<u8>,
+    bytes: usize,
+    pool: Arc<MemoryPool>,
+}
+
+// SAFETY: the buffer is plain memory; concurrent access to it is ordered by the dependence
+// analysis (no two point tasks touch the same bytes unless both only read).
+unsafe impl Send for Buffer {}
+// SAFETY: as above.
+unsafe impl Sync for Buffer {}
+
+impl Buffer {
+    /// Allocates `bytes` zeroed bytes, charged to `pool`.
+    pub(crate) fn new(pool: &Arc<MemoryPool>, bytes: usize) -> Result<Arc<Buffer>> {
+        pool.reserve(bytes as u64)?;
+        let ptr = if bytes == 0 {
+            NonNull::<u8>::dangling()
+        } else {
+            let layout = Layout::from_size_align(bytes, ALIGN)
+                .map_err(|e| Error::invalid(format!("allocation of {bytes} bytes: {e}")))?;
+            // SAFETY: the layout has a non-zero size.
+            let raw = unsafe { alloc::alloc_zeroed(layout) };
+            match NonNull::new(raw) {
+                Some(p) => p,
+                None => {
+                    pool.release(bytes as u64);
+                    return Err(Error::ResourcesExhausted {
+                        flag: pool.flag,
+                        requested: bytes as u64,
+                        available: 0,
+                        limit: pool.limit,
+                    });
+                }
+            }
+        };
+        Ok(Arc::new(Buffer {
+            ptr,
+            bytes,
+            pool: Arc::clone(pool),
+        }))
+    }
+
+    pub(crate) fn ptr(&self) -> *mut u8 {
+        self.ptr.as_ptr()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.bytes
+    }
+}
+
+impl Drop for Buffer {
+    fn drop(&mut self) {
+        if self.bytes > 0 {
+            if let Ok(layout) = Layout::from_size_align(self.bytes, ALIGN) {
+                // SAFETY: allocated in `new` with this very layout, freed once.
+                unsafe { alloc::dealloc(self.ptr.as_ptr(), layout) };
+            }
+        }
+        self.pool.release(self.bytes as u64);
+    }
+}
+
+/// The bytes of a slice of elements.
+pub(crate) fn elements_as_bytes<T: crate::types::Element>(data: &[T]) -> &[u8] {
+    // SAFETY: element types are plain data without padding (bool, integers, floats, and
+    // `Complex`, which is `repr(C)` over two floats), so every byte is initialized.
+    unsafe { std::slice::from_raw_parts(data.as_ptr() as *const u8, std::mem::size_of_val(data)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allocations_past_the_limit_name_the_flag() {
+        let pool = MemoryPool::new("--sysmem", 1000);
+        let a = Buffer::new(&pool, 600).unwrap();
+        assert_eq!(pool.used(), 600);
+        let err = Buffer::new(&pool, 600).err().unwrap();
+        assert_eq!(
+            err,
+            Error::ResourcesExhausted {
+                flag: "--sysmem",
+                requested: 600,
+                available: 400,
+                limit: 1000
+            }
+        );
+        drop(a);
+        assert_eq!(pool.used(), 0);
+        assert_eq!(pool.peak(), 600);
+        let b = Buffer::new(&pool, 1000).unwrap();
+        assert_eq!(b.len(), 1000);
+        // SAFETY: the buffer holds 1000 zeroed bytes.
+        let bytes = unsafe { std::slice::from_raw_parts(b.ptr(), b.len()) };
+        assert!(bytes.iter().all(|&x| x == 0));
+    }
+}

@@ -1,0 +1,273 @@
+//! Reduction operators: identities and the folding of a private accumulator into a store.
+
+use half::f16;
+use num_complex::Complex;
+
+use crate::error::{Error, Result};
+use crate::store::for_each_offset;
+use crate::types::{Scalar, Type};
+
+/// How values reduced into the same element combine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReductionOp {
+    /// Sum (`+`); for booleans, logical or.
+    Add,
+    /// Product (`*`); for booleans, logical and.
+    Mul,
+    /// Maximum.
+    Max,
+    /// Minimum.
+    Min,
+    /// Bitwise (or logical) or.
+    Or,
+    /// Bitwise (or logical) and.
+    And,
+    /// Bitwise (or logical) exclusive or.
+    Xor,
+}
+
+trait Reducible: Copy {
+    fn identity(op: ReductionOp) -> Option<Self>;
+    fn combine(op: ReductionOp, a: Self, b: Self) -> Self;
+}
+
+macro_rules! int_reducible {
+    ($($t:ty),*) => {$(
+        impl Reducible for $t {
+            fn identity(op: ReductionOp) -> Option<Self> {
+                Some(match op {
+                    ReductionOp::Add | ReductionOp::Or | ReductionOp::Xor => 0,
+                    ReductionOp::Mul => 1,
+                    ReductionOp::Max => <$t>::MIN,
+                    ReductionOp::Min => <$t>::MAX,
+                    ReductionOp::And => !0,
+                })
+            }
+            fn combine(op: ReductionOp, a: Self, b: Self) -> Self {
+                match op {
+                    ReductionOp::Add => a.wrapping_add(b),
+                    ReductionOp::Mul => a.wrapping_mul(b),
+                    ReductionOp::Max => a.max(b),
+                    ReductionOp::Min => a.min(b),
+                    ReductionOp::Or => a | b,
+                    ReductionOp::And => a & b,
+                    ReductionOp::Xor => a ^ b,
+                }
+            }
+        }
+    )*};
+}
+int_reducible!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+macro_rules! float_reducible {
+    ($($t:ty: $zero:expr, $one:expr, $inf:expr),*) => {$(
+        impl Reducible for $t {
+            fn identity(op: ReductionOp) -> Option<Self> {
+                match op {
+                    ReductionOp::Add => Some($zero),
+                    ReductionOp::Mul => Some($one),
+                    ReductionOp::Max => Some(-$inf),
+                    ReductionOp::Min => Some($inf),
+                    _ => None,
+                }
+            }
+            fn combine(op: ReductionOp, a: Self, b: Self) -> Self {
+                match op {
+                    ReductionOp::Add => a + b,
+                    ReductionOp::Mul => a * b,
+                    // NaN propagates, as NumPy's max/min do.
+                    ReductionOp::Max => if a.is_nan() || a > b { a } else { b },
+                    ReductionOp::Min => if a.is_nan() || a < b { a } else { b },
+                    _ => a,
+                }
+            }
+        }
+    )*};
+}
+float_reducible!(f32: 0.0, 1.0, f32::INFINITY, f64: 0.0, 1.0, f64::INFINITY,
+    f16: f16::ZERO, f16::ONE, f16::INFINITY);
+
+impl Reducible for bool {
+    fn identity(op: ReductionOp) -> Option<Self> {
+        Some(matches!(
+            op,
+            ReductionOp::Mul | ReductionOp::And | ReductionOp::Min
+        ))
+    }
+    fn combine(op: ReductionOp, a: Self, b: Self) -> Self {
+        match op {
+            ReductionOp::Add | ReductionOp::Or | ReductionOp::Max => a | b,
+            ReductionOp::Mul | ReductionOp::And | ReductionOp::Min => a & b,
+            ReductionOp::Xor => a ^ b,
+        }
+    }
+}
+
+macro_rules! complex_reducible {
+    ($($t:ty),*) => {$(
+        impl Reducible for Complex<$t> {
+            fn identity(op: ReductionOp) -> Option<Self> {
+                match op {
+                    ReductionOp::Add => Some(Complex::new(0.0, 0.0)),
+                    ReductionOp::Mul => Some(Complex::new(1.0, 0.0)),
+                    _ => None,
+                }
+            }
+            fn combine(op: ReductionOp, a: Self, b: Self) -> Self {
+                match op {
+                    ReductionOp::Mul => a * b,
+                    _ => a + b,
+                }
+            }
+        }
+    )*};
+}
+complex_reducible!(f32, f64);
+
+macro_rules! dispatch {
+    ($ty:expr, $f:ident, $($args:expr),*) => {
+        match $ty {
+            Type::Bool => $f::<bool>($($args),*),
+            Type::Int8 => $f::<i8>($($args),*),
+            Type::Int16 => $f::<i16>($($args),*),
+            Type::Int32 => $f::<i32>($($args),*),
+            Type::Int64 => $f::<i64>($($args),*),
+            Type::UInt8 => $f::<u8>($($args),*),
+            Type::UInt16 => $f::<u16>($($args),*),
+            Type::UInt32 => $f::<u32>($($args),*),
+            Type::UInt64 => $f::<u64>($($args),*),
+            Type::Float16 => $f::<f16>($($args),*),
+            Type::Float32 => $f::<f32>($($args),*),
+            Type::Float64 => $f::<f64>($($args),*),
+            Type::Complex64 => $f::<Complex<f32>>($($args),*),
+            Type::Complex128 => $f::<Complex<f64>>($($args),*),
+        }
+    };
+}
+
+fn identity_of<T: Reducible + crate::types::Element>(op: ReductionOp) -> Option<Scalar> {
+    T::identity(op).map(Scalar::new)
+}
+
+impl ReductionOp {
+    /// The value that leaves any other unchanged, or an error where the operator makes no
+    /// sense for the type (`Max` of complex numbers, `Xor` of floats).
+    ///
+    /// ```
+    /// use legate_core::{ReductionOp, Scalar, Type};
+    /// assert_eq!(ReductionOp::Mul.identity(Type::Int32).unwrap(), Scalar::new(1i32));
+    /// assert!(ReductionOp::Xor.identity(Type::Float64).is_err());
+    /// ```
+    pub fn identity(self, ty: Type) -> Result<Scalar> {
+        dispatch!(ty, identity_of, self).ok_or(Error::UnsupportedType {
+            op: self.name(),
+            ty,
+        })
+    }
+
+    /// The operator's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReductionOp::Add => "reduction ADD",
+            ReductionOp::Mul => "reduction MUL",
+            ReductionOp::Max => "reduction MAX",
+            ReductionOp::Min => "reduction MIN",
+            ReductionOp::Or => "reduction OR",
+            ReductionOp::And => "reduction AND",
+            ReductionOp::Xor => "reduction XOR",
+        }
+    }
+}
+
+/// Fills `acc` (bytes of `ty`) with the identity of `op`.
+pub(crate) fn fill_identity(ty: Type, op: ReductionOp, acc: &mut [u8]) -> Result<()> {
+    let id = op.identity(ty)?;
+    for chunk in acc.chunks_exact_mut(ty.size()) {
+        chunk.copy_from_slice(id.as_bytes());
+    }
+    Ok(())
+}
+
+unsafe fn fold_typed<T: Reducible>(
+    op: ReductionOp,
+    dst: *mut u8,
+    shape: &[usize],
+    strides: &[i64],
+    offset: i64,
+    src: &[u8],
+) {
+    let dst = dst as *mut T;
+    let src = src.as_ptr() as *const T;
+    let mut i = 0;
+    for_each_offset(shape, strides, offset, |off| {
+        // SAFETY: the caller guarantees `dst + off` is an element of its buffer, held
+        // exclusively, and `src` holds one element per point in row-major order.
+        unsafe {
+            let d = dst.offset(off as isize);
+            let v = src.add(i).read_unaligned();
+            *d = T::combine(op, *d, v);
+        }
+        i += 1;
+    });
+}
+
+/// Folds a row-major accumulator into the strided box of a buffer.
+///
+/// # Safety
+/// `dst` plus every offset of the box must be an element of type `ty` of one allocation
+/// that no other thread touches meanwhile; `src` must hold one element per point of the box.
+pub(crate) unsafe fn fold(
+    ty: Type,
+    op: ReductionOp,
+    dst: *mut u8,
+    shape: &[usize],
+    strides: &[i64],
+    offset: i64,
+    src: &[u8],
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe { dispatch!(ty, fold_typed, op, dst, shape, strides, offset, src) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identities_leave_values_unchanged() {
+        for op in [
+            ReductionOp::Add,
+            ReductionOp::Mul,
+            ReductionOp::Max,
+            ReductionOp::Min,
+        ] {
+            let id = op.identity(Type::Float64).unwrap().get::<f64>().unwrap();
+            assert_eq!(f64::combine(op, id, 2.5), 2.5);
+            let id = op.identity(Type::Int64).unwrap().get::<i64>().unwrap();
+            assert_eq!(i64::combine(op, id, -7), -7);
+        }
+        assert!(ReductionOp::Max.identity(Type::Complex64).is_err());
+    }
+
+    #[test]
+    fn fold_combines_through_strides() {
+        let mut dst = [1.0f64, 2.0, 3.0, 4.0];
+        let src: Vec<u8> = [10.0f64, 20.0]
+            .iter()
+            .flat_map(|v| v.to_ne_bytes())
+            .collect();
+        // SAFETY: offsets 3 and 1 are inside `dst`, which nothing else touches.
+        unsafe {
+            fold(
+                Type::Float64,
+                ReductionOp::Add,
+                dst.as_mut_ptr() as *mut u8,
+                &[2],
+                &[-2],
+                3,
+                &src,
+            )
+        };
+        assert_eq!(dst, [1.0, 22.0, 3.0, 14.0]);
+    }
+}

@@ -1,0 +1,531 @@
+//! Libraries, task registration and what a task body sees: its [`TaskContext`].
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use legate_mapper::VariantKind;
+use ndarray::{ArrayViewD, ArrayViewMutD, Axis, IxDyn, ShapeBuilder};
+
+use crate::error::{Error, Result};
+use crate::geometry::{Point, Rect};
+use crate::memory::Buffer;
+use crate::reduction::ReductionOp;
+use crate::store::{check_type, lock_ignoring_poison};
+use crate::types::{Element, Scalar, Type};
+
+/// The error a task body returns; it becomes [`Error::TaskFailed`] at the next wait.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskError {
+    message: String,
+}
+
+impl TaskError {
+    /// A failure described in words.
+    pub fn new(message: impl Into<String>) -> Self {
+        TaskError {
+            message: message.into(),
+        }
+    }
+
+    /// What went wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for TaskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for TaskError {}
+
+impl From<Error> for TaskError {
+    fn from(e: Error) -> Self {
+        TaskError::new(e.to_string())
+    }
+}
+
+/// A task body: runs one point of a launch.
+pub type TaskBody = Arc<dyn Fn(&mut TaskContext<'_>) -> Result<(), TaskError> + Send + Sync>;
+
+/// A task: a name and up to three variants.
+///
+/// ```
+/// use legate_core::{TaskDef, TaskContext, TaskError};
+/// fn noop(_ctx: &mut TaskContext<'_>) -> Result<(), TaskError> { Ok(()) }
+/// let def = TaskDef::new("noop").cpu(noop).omp(noop);
+/// assert_eq!(def.name(), "noop");
+/// ```
+#[derive(Clone)]
+pub struct TaskDef {
+    name: String,
+    cpu: Option<TaskBody>,
+    omp: Option<TaskBody>,
+    gpu: Option<TaskBody>,
+    /// Whether a one-point launch may run on the issuing thread.
+    inline_ok: bool,
+}
+
+impl TaskDef {
+    /// A task with no variant yet.
+    pub fn new(name: impl Into<String>) -> Self {
+        TaskDef {
+            name: name.into(),
+            cpu: None,
+            omp: None,
+            gpu: None,
+            inline_ok: true,
+        }
+    }
+
+    /// Sets the CPU variant (runs on one core).
+    pub fn cpu(
+        mut self,
+        body: impl Fn(&mut TaskContext<'_>) -> Result<(), TaskError> + Send + Sync + 'static,
+    ) -> Self {
+        self.cpu = Some(Arc::new(body));
+        self
+    }
+
+    /// Sets the OMP variant (runs on a group of cores: use [`TaskContext::pool`]).
+    pub fn omp(
+        mut self,
+        body: impl Fn(&mut TaskContext<'_>) -> Result<(), TaskError> + Send + Sync + 'static,
+    ) -> Self {
+        self.omp = Some(Arc::new(body));
+        self
+    }
+
+    /// Sets the GPU variant.
+    pub fn gpu(
+        mut self,
+        body: impl Fn(&mut TaskContext<'_>) -> Result<(), TaskError> + Send + Sync + 'static,
+    ) -> Self {
+        self.gpu = Some(Arc::new(body));
+        self
+    }
+
+    /// Never runs the task on the issuing thread (for bodies that block or take long).
+    pub fn never_inline(mut self) -> Self {
+        self.inline_ok = false;
+        self
+    }
+
+    /// The task's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(crate) fn inline_ok(&self) -> bool {
+        self.inline_ok
+    }
+
+    /// The variants registered.
+    pub fn variants(&self) -> Vec<VariantKind> {
+        let mut v = Vec::new();
+        if self.cpu.is_some() {
+            v.push(VariantKind::Cpu);
+        }
+        if self.omp.is_some() {
+            v.push(VariantKind::Omp);
+        }
+        if self.gpu.is_some() {
+            v.push(VariantKind::Gpu);
+        }
+        v
+    }
+
+    pub(crate) fn body(&self, variant: VariantKind) -> Option<&TaskBody> {
+        match variant {
+            VariantKind::Cpu => self.cpu.as_ref(),
+            VariantKind::Omp => self.omp.as_ref(),
+            VariantKind::Gpu => self.gpu.as_ref(),
+        }
+    }
+}
+
+pub(crate) struct LibraryInner {
+    pub(crate) name: String,
+    tasks: RwLock<HashMap<u32, Arc<TaskDef>>>,
+}
+
+/// A library: a name and a registry of tasks.
+#[derive(Clone)]
+pub struct Library {
+    pub(crate) inner: Arc<LibraryInner>,
+}
+
+impl Library {
+    pub(crate) fn new(name: &str) -> Self {
+        Library {
+            inner: Arc::new(LibraryInner {
+                name: name.to_string(),
+                tasks: RwLock::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The library's name.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// Registers `def` under `task_id`; an id registered twice is an error.
+    pub fn register_task(&self, task_id: u32, def: TaskDef) -> Result<()> {
+        if def.variants().is_empty() {
+            return Err(Error::invalid(format!(
+                "task {} has no variant",
+                def.name()
+            )));
+        }
+        let mut tasks = self.inner.tasks.write().unwrap_or_else(|e| e.into_inner());
+        if tasks.contains_key(&task_id) {
+            return Err(Error::invalid(format!(
+                "library {} already has a task {task_id}",
+                self.name()
+            )));
+        }
+        tasks.insert(task_id, Arc::new(def));
+        Ok(())
+    }
+
+    /// The task registered under `task_id`.
+    pub fn task(&self, task_id: u32) -> Result<Arc<TaskDef>> {
+        let tasks = self.inner.tasks.read().unwrap_or_else(|e| e.into_inner());
+        tasks
+            .get(&task_id)
+            .cloned()
+            .ok_or_else(|| Error::UnknownTask {
+                library: self.name().to_string(),
+                task_id,
+            })
+    }
+}
+
+impl fmt::Debug for Library {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Library({})", self.name())
+    }
+}
+
+/// The access a task has to one of its stores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Read only.
+    Read,
+    /// Write only (values not read are undefined to the task).
+    Write,
+    /// Read and write.
+    ReadWrite,
+    /// Reduce with an operator into a private accumulator that starts at the identity.
+    Reduce(ReductionOp),
+}
+
+/// One store of one point task: its piece, mapped to memory.
+pub struct PhysicalStore {
+    pub(crate) ty: Type,
+    pub(crate) buffer: Option<Arc<Buffer>>,
+    /// Private accumulator of a reduction (row-major over the piece).
+    pub(crate) accumulator: Option<Mutex<Vec<u8>>>,
+    /// Element offset of the piece's first point, and element strides per dimension.
+    pub(crate) offset: i64,
+    pub(crate) strides: Vec<i64>,
+    pub(crate) rect: Rect,
+    pub(crate) access: Access,
+    /// Set when an input is the very store of an output: read it through the output.
+    pub(crate) aliased_output: Option<usize>,
+    borrowed_mut: AtomicBool,
+    pub(crate) bound: Option<Mutex<Option<(Vec<u8>, u64)>>>,
+}
+
+impl PhysicalStore {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        ty: Type,
+        buffer: Option<Arc<Buffer>>,
+        offset: i64,
+        strides: Vec<i64>,
+        rect: Rect,
+        access: Access,
+        unbound: bool,
+    ) -> Result<Self> {
+        let accumulator = match access {
+            Access::Reduce(op) => {
+                let mut acc = vec![0u8; rect.volume() as usize * ty.size()];
+                crate::reduction::fill_identity(ty, op, &mut acc)?;
+                Some(Mutex::new(acc))
+            }
+            _ => None,
+        };
+        Ok(PhysicalStore {
+            ty,
+            buffer,
+            accumulator,
+            offset,
+            strides,
+            rect,
+            access,
+            aliased_output: None,
+            borrowed_mut: AtomicBool::new(false),
+            bound: unbound.then(|| Mutex::new(None)),
+        })
+    }
+
+    /// The element type.
+    pub fn ty(&self) -> Type {
+        self.ty
+    }
+
+    /// The piece, in the store's coordinates.
+    pub fn rect(&self) -> Rect {
+        self.rect
+    }
+
+    /// The extents of the piece.
+    pub fn shape(&self) -> Vec<usize> {
+        self.rect.shape().iter().map(|&e| e as usize).collect()
+    }
+
+    /// The access the task has.
+    pub fn access(&self) -> Access {
+        self.access
+    }
+
+    /// Number of elements of the piece.
+    pub fn volume(&self) -> usize {
+        self.rect.volume() as usize
+    }
+
+    /// Whether this is an unbound output, to be given its data with [`bind_data`](Self::bind_data).
+    pub fn is_unbound(&self) -> bool {
+        self.bound.is_some()
+    }
+
+    fn check<T: Element>(&self) -> Result<()> {
+        check_type::<T>(self.ty)
+    }
+
+    /// Pointer to the lowest-addressed element of the piece and its non-negative strides,
+    /// with the dimensions whose strides were negative.
+    fn raw_parts(&self) -> Result<(*mut u8, Vec<usize>, Vec<usize>, Vec<usize>)> {
+        let buffer = self
+            .buffer
+            .as_ref()
+            .ok_or_else(|| Error::invalid("store has no data (unbound output: use bind_data)"))?;
+        let shape = self.shape();
+        let mut low = self.offset;
+        let mut strides = Vec::with_capacity(shape.len());
+        let mut flipped = Vec::new();
+        for (d, (&s, &n)) in self.strides.iter().zip(&shape).enumerate() {
+            if s < 0 && n > 0 {
+                low += s * (n as i64 - 1);
+                flipped.push(d);
+            }
+            strides.push(s.unsigned_abs() as usize);
+        }
+        let volume: usize = shape.iter().product();
+        let ptr = if volume == 0 {
+            buffer.ptr()
+        } else {
+            // SAFETY: `low` is the offset of an element of the piece, inside the buffer.
+            unsafe { buffer.ptr().add(low as usize * self.ty.size()) }
+        };
+        Ok((ptr, shape, strides, flipped))
+    }
+
+    /// A read-only view of the piece.
+    pub fn read<T: Element>(&self) -> Result<ArrayViewD<'_, T>> {
+        self.check::<T>()?;
+        if let Some(o) = self.aliased_output {
+            return Err(Error::invalid(format!(
+                "this input is also output {o}: read it through the output's read_write view"
+            )));
+        }
+        if matches!(self.access, Access::Write | Access::Reduce(_)) {
+            return Err(Error::invalid("store was not passed as an input"));
+        }
+        if self.borrowed_mut.load(Ordering::Acquire) {
+            return Err(Error::invalid("store is already borrowed mutably"));
+        }
+        let (ptr, shape, strides, flipped) = self.raw_parts()?;
+        // SAFETY: the analysis guarantees no task writes the piece while this one reads it;
+        // the pointer and strides describe elements of one live allocation of type T.
+        let mut v = unsafe {
+            ArrayViewD::from_shape_ptr(IxDyn(&shape).strides(IxDyn(&strides)), ptr as *const T)
+        };
+        for d in flipped {
+            v.invert_axis(Axis(d));
+        }
+        Ok(v)
+    }
+
+    /// A mutable view of the piece (outputs), or of the private accumulator (reductions).
+    /// Each store can be borrowed mutably once per task.
+    pub fn write<T: Element>(&self) -> Result<ArrayViewMutD<'_, T>> {
+        self.check::<T>()?;
+        if self.access == Access::Read {
+            return Err(Error::invalid("store was passed as an input only"));
+        }
+        if self.borrowed_mut.swap(true, Ordering::AcqRel) {
+            return Err(Error::invalid("store is already borrowed mutably"));
+        }
+        if let Some(acc) = &self.accumulator {
+            let mut acc = lock_ignoring_poison(acc);
+            let ptr = acc.as_mut_ptr() as *mut T;
+            let shape = self.shape();
+            // SAFETY: the accumulator is private to this point task, row-major, holds one
+            // element of T per point and lives as long as `self`; it is borrowed once.
+            return Ok(unsafe { ArrayViewMutD::from_shape_ptr(IxDyn(&shape), ptr) });
+        }
+        let (ptr, shape, strides, flipped) = self.raw_parts()?;
+        // SAFETY: the analysis gives this point task exclusive access to its piece of an
+        // output (outputs are disjoint across points and never aliased by broadcast views),
+        // and this store is borrowed mutably only once.
+        let mut v = unsafe {
+            ArrayViewMutD::from_shape_ptr(IxDyn(&shape).strides(IxDyn(&strides)), ptr as *mut T)
+        };
+        for d in flipped {
+            v.invert_axis(Axis(d));
+        }
+        Ok(v)
+    }
+
+    /// The value of a single-element input.
+    pub fn scalar<T: Element>(&self) -> Result<T> {
+        let v = self.read::<T>()?;
+        if v.len() != 1 {
+            return Err(Error::invalid(format!(
+                "piece of shape {:?} is not a single value",
+                v.shape()
+            )));
+        }
+        v.iter()
+            .next()
+            .copied()
+            .ok_or_else(|| Error::internal("empty single value"))
+    }
+
+    /// Gives an unbound output its data for this point (once).
+    pub fn bind_data<T: Element>(&self, data: Vec<T>) -> Result<()> {
+        self.check::<T>()?;
+        let slot = self
+            .bound
+            .as_ref()
+            .ok_or_else(|| Error::invalid("bind_data on a store that is not an unbound output"))?;
+        let mut slot = lock_ignoring_poison(slot);
+        if slot.is_some() {
+            return Err(Error::invalid("bind_data called twice"));
+        }
+        let n = data.len() as u64;
+        let bytes = crate::memory::elements_as_bytes(&data).to_vec();
+        *slot = Some((bytes, n));
+        Ok(())
+    }
+}
+
+/// What a task body sees: its point, the launch domain, its stores and scalar arguments.
+pub struct TaskContext<'a> {
+    pub(crate) point: Point,
+    pub(crate) domain: Rect,
+    pub(crate) inputs: &'a [PhysicalStore],
+    pub(crate) outputs: &'a [PhysicalStore],
+    pub(crate) reductions: &'a [PhysicalStore],
+    pub(crate) scalars: &'a [Scalar],
+    pub(crate) pool: Option<&'a rayon::ThreadPool>,
+    pub(crate) variant: VariantKind,
+    pub(crate) task_name: &'a str,
+}
+
+impl<'a> TaskContext<'a> {
+    /// The point of the launch domain this task runs.
+    pub fn point(&self) -> Point {
+        self.point
+    }
+
+    /// The launch domain.
+    pub fn domain(&self) -> Rect {
+        self.domain
+    }
+
+    /// Whether the launch has a single point.
+    pub fn is_single_point(&self) -> bool {
+        self.domain.volume() == 1
+    }
+
+    /// The name of the task.
+    pub fn task_name(&self) -> &str {
+        self.task_name
+    }
+
+    /// The variant running.
+    pub fn variant(&self) -> VariantKind {
+        self.variant
+    }
+
+    /// The threads of this task's OMP group (only for the OMP variant).
+    pub fn pool(&self) -> Option<&'a rayon::ThreadPool> {
+        self.pool
+    }
+
+    /// Input `i`, in the order they were added.
+    pub fn input(&self, i: usize) -> Result<&'a PhysicalStore> {
+        self.inputs
+            .get(i)
+            .ok_or_else(|| arg_error("input", i, self.inputs.len()))
+    }
+
+    /// Output `i`.
+    pub fn output(&self, i: usize) -> Result<&'a PhysicalStore> {
+        self.outputs
+            .get(i)
+            .ok_or_else(|| arg_error("output", i, self.outputs.len()))
+    }
+
+    /// Reduction `i`.
+    pub fn reduction(&self, i: usize) -> Result<&'a PhysicalStore> {
+        self.reductions
+            .get(i)
+            .ok_or_else(|| arg_error("reduction", i, self.reductions.len()))
+    }
+
+    /// Number of inputs.
+    pub fn num_inputs(&self) -> usize {
+        self.inputs.len()
+    }
+
+    /// Number of outputs.
+    pub fn num_outputs(&self) -> usize {
+        self.outputs.len()
+    }
+
+    /// Number of reductions.
+    pub fn num_reductions(&self) -> usize {
+        self.reductions.len()
+    }
+
+    /// Scalar argument `i`.
+    pub fn scalar(&self, i: usize) -> Result<Scalar> {
+        self.scalars
+            .get(i)
+            .copied()
+            .ok_or_else(|| arg_error("scalar argument", i, self.scalars.len()))
+    }
+
+    /// Scalar argument `i` as a `T`.
+    pub fn scalar_value<T: Element>(&self, i: usize) -> Result<T> {
+        self.scalar(i)?.get::<T>()
+    }
+
+    /// Number of scalar arguments.
+    pub fn num_scalars(&self) -> usize {
+        self.scalars.len()
+    }
+}
+
+fn arg_error(what: &str, i: usize, n: usize) -> Error {
+    Error::invalid(format!("task has {n} {what}(s), asked for number {i}"))
+}
