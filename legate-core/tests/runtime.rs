@@ -1,0 +1,730 @@
+//! Behaviour of the runtime as a library sees it: concurrency without false dependences,
+//! key-partition reuse, bounded analysis state, memory accounting, errors, unbound stores,
+//! images, halos, gather/scatter and OMP groups.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use legate_core::{
+    align, bloat, broadcast, image, Config, Error, ImageKind, LogicalStore, ReductionOp, Runtime,
+    Scalar, TaskContext, TaskDef, TaskError, Type,
+};
+
+fn runtime(cpus: usize) -> Runtime {
+    let mut config = Config::with_cpus(cpus);
+    config.min_cpu_chunk = 1;
+    Runtime::new(config).unwrap()
+}
+
+fn values<T: legate_core::Element>(s: &LogicalStore) -> Vec<T> {
+    s.read::<T>().unwrap().iter().copied().collect()
+}
+
+/// A barrier that gives up: two tasks that must run at the same time meet here; if the
+/// runtime ran them one after the other, the first would wait forever.
+#[derive(Default)]
+struct Rendezvous {
+    arrived: Mutex<usize>,
+    cv: Condvar,
+}
+
+impl Rendezvous {
+    fn meet(&self, parties: usize) -> Result<(), TaskError> {
+        let mut n = self.arrived.lock().unwrap();
+        *n += 1;
+        self.cv.notify_all();
+        let (n, timeout) = self
+            .cv
+            .wait_timeout_while(n, Duration::from_secs(20), |n| *n < parties)
+            .unwrap();
+        drop(n);
+        if timeout.timed_out() {
+            return Err(TaskError::new("the other task never ran concurrently"));
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn disjoint_writers_run_concurrently() {
+    let rt = runtime(2);
+    let lib = rt.create_library("test.disjoint").unwrap();
+    let meet = Arc::new(Rendezvous::default());
+    let m = Arc::clone(&meet);
+    lib.register_task(
+        0,
+        TaskDef::new("write_and_meet")
+            .cpu(move |ctx: &mut TaskContext<'_>| {
+                m.meet(2)?;
+                ctx.output(0)?
+                    .write::<i32>()?
+                    .fill(ctx.scalar_value::<i32>(0)?);
+                Ok(())
+            })
+            .never_inline(),
+    )
+    .unwrap();
+    let s = rt.create_store(Type::Int32, &[8]).unwrap();
+    let left = s.slice(0, Some(0), Some(4), 1).unwrap();
+    let right = s.slice(0, Some(4), None, 1).unwrap();
+    for (half, v) in [(&left, 1i32), (&right, 2)] {
+        let mut t = rt.create_auto_task(&lib, 0).unwrap();
+        let x = t.add_output(half);
+        t.add_constraint(broadcast(x, &[]));
+        t.add_scalar_arg(v);
+        t.execute().unwrap();
+    }
+    rt.fence().unwrap();
+    assert_eq!(values::<i32>(&s), vec![1, 1, 1, 1, 2, 2, 2, 2]);
+}
+
+#[test]
+fn strided_writers_of_interleaved_views_run_concurrently() {
+    let rt = runtime(2);
+    let lib = rt.create_library("test.interleaved").unwrap();
+    let meet = Arc::new(Rendezvous::default());
+    let m = Arc::clone(&meet);
+    lib.register_task(
+        0,
+        TaskDef::new("write_and_meet")
+            .cpu(move |ctx: &mut TaskContext<'_>| {
+                m.meet(2)?;
+                ctx.output(0)?
+                    .write::<i32>()?
+                    .fill(ctx.scalar_value::<i32>(0)?);
+                Ok(())
+            })
+            .never_inline(),
+    )
+    .unwrap();
+    let s = rt.create_store(Type::Int32, &[6]).unwrap();
+    let even = s.slice(0, None, None, 2).unwrap();
+    let odd = s.slice(0, Some(-1), None, -2).unwrap();
+    for (view, v) in [(&even, 1i32), (&odd, 2)] {
+        let mut t = rt.create_auto_task(&lib, 0).unwrap();
+        let x = t.add_output(view);
+        t.add_constraint(broadcast(x, &[]));
+        t.add_scalar_arg(v);
+        t.execute().unwrap();
+    }
+    assert_eq!(values::<i32>(&s), vec![1, 2, 1, 2, 1, 2]);
+}
+
+#[test]
+fn readers_of_one_store_run_concurrently() {
+    let rt = runtime(2);
+    let lib = rt.create_library("test.readers").unwrap();
+    let meet = Arc::new(Rendezvous::default());
+    let m = Arc::clone(&meet);
+    lib.register_task(
+        0,
+        TaskDef::new("read_and_meet")
+            .cpu(move |ctx: &mut TaskContext<'_>| {
+                let x = ctx.input(0)?.read::<f64>()?;
+                m.meet(2)?;
+                ctx.output(0)?.write::<f64>()?.fill(x.sum());
+                Ok(())
+            })
+            .never_inline(),
+    )
+    .unwrap();
+    let x = rt.store_from_vec(vec![1.0f64, 2.0, 3.0], &[3]).unwrap();
+    let outs: Vec<LogicalStore> = (0..2)
+        .map(|_| rt.create_store(Type::Float64, &[]).unwrap())
+        .collect();
+    for out in &outs {
+        let mut t = rt.create_auto_task(&lib, 0).unwrap();
+        let a = t.add_input(&x);
+        t.add_output(out);
+        t.add_constraint(broadcast(a, &[]));
+        t.execute().unwrap();
+    }
+    for out in &outs {
+        assert_eq!(out.read_scalar::<f64>().unwrap(), 6.0);
+    }
+}
+
+#[test]
+fn a_point_task_waits_only_for_the_points_it_overlaps() {
+    let rt = runtime(2);
+    let lib = rt.create_library("test.precise").unwrap();
+    let release = Arc::new((Mutex::new(false), Condvar::new()));
+    let second_ran_early = Arc::new(AtomicBool::new(false));
+    let (r, early) = (Arc::clone(&release), Arc::clone(&second_ran_early));
+    // Launch A: point 0 blocks until released; point 1 finishes at once.
+    lib.register_task(
+        0,
+        TaskDef::new("slow_left").cpu(move |ctx: &mut TaskContext<'_>| {
+            if ctx.point()[0] == 0 {
+                let (lock, cv) = &*r;
+                let g = lock.lock().unwrap();
+                let _g = cv
+                    .wait_timeout_while(g, Duration::from_secs(20), |go| !*go)
+                    .unwrap();
+            }
+            ctx.output(0)?.write::<i64>()?.fill(1);
+            Ok(())
+        }),
+    )
+    .unwrap();
+    // Launch B reads A's output piece by piece; its point 1 may run while A's point 0 blocks.
+    let r2 = Arc::clone(&release);
+    lib.register_task(
+        1,
+        TaskDef::new("follow").cpu(move |ctx: &mut TaskContext<'_>| {
+            let x = ctx.input(0)?.read::<i64>()?;
+            if ctx.point()[0] == 1 {
+                let (lock, cv) = &*r2;
+                if !*lock.lock().unwrap() {
+                    early.store(true, Ordering::SeqCst);
+                }
+                *lock.lock().unwrap() = true;
+                cv.notify_all();
+            }
+            ctx.output(0)?.write::<i64>()?.assign(&x.mapv(|v| v + 1));
+            Ok(())
+        }),
+    )
+    .unwrap();
+    let a = rt.create_store(Type::Int64, &[4]).unwrap();
+    let b = rt.create_store(Type::Int64, &[4]).unwrap();
+    let mut t = rt.create_auto_task(&lib, 0).unwrap();
+    t.add_output(&a);
+    t.execute().unwrap();
+    let mut t = rt.create_auto_task(&lib, 1).unwrap();
+    let (x, y) = (t.add_input(&a), t.add_output(&b));
+    t.add_constraint(align(x, y));
+    t.execute().unwrap();
+    assert_eq!(values::<i64>(&b), vec![2, 2, 2, 2]);
+    assert!(
+        second_ran_early.load(Ordering::SeqCst),
+        "point 1 of the second launch waited for point 0 of the first"
+    );
+}
+
+#[test]
+fn a_chain_of_aligned_tasks_reuses_the_key_partition_and_copies_nothing() {
+    let rt = runtime(4);
+    let hello = legate_hello_like(&rt);
+    let x = rt.create_store(Type::Float64, &[1000]).unwrap();
+    rt.fill(&x, Scalar::new(1.0f64)).unwrap();
+    let before = rt.stats();
+    let mut cur = x;
+    for _ in 0..10 {
+        cur = hello(&cur);
+    }
+    assert_eq!(values::<f64>(&cur), vec![1024.0; 1000]);
+    let after = rt.stats();
+    assert_eq!(after.bytes_copied, 0);
+    assert_eq!(
+        after.partitions_created, before.partitions_created,
+        "a chain re-solved its tiling"
+    );
+    assert_eq!(after.key_partition_reuses - before.key_partition_reuses, 10);
+    assert_eq!(after.point_tasks - before.point_tasks, 40);
+}
+
+/// `y = 2 x` as an aligned auto-task.
+fn legate_hello_like(rt: &Runtime) -> impl Fn(&LogicalStore) -> LogicalStore + '_ {
+    let lib = rt.create_library("test.double").unwrap();
+    if lib.task(0).is_err() {
+        lib.register_task(
+            0,
+            TaskDef::new("double").cpu(|ctx: &mut TaskContext<'_>| {
+                let x = ctx.input(0)?.read::<f64>()?;
+                ctx.output(0)?
+                    .write::<f64>()?
+                    .zip_mut_with(&x, |y, &x| *y = 2.0 * x);
+                Ok(())
+            }),
+        )
+        .unwrap();
+    }
+    move |x: &LogicalStore| {
+        let y = rt.create_store(Type::Float64, &x.shape()).unwrap();
+        let mut t = rt.create_auto_task(&lib, 0).unwrap();
+        let (a, b) = (t.add_input(x), t.add_output(&y));
+        t.add_constraint(align(a, b));
+        t.execute().unwrap();
+        y
+    }
+}
+
+#[test]
+fn analysis_state_and_memory_stay_bounded_in_a_long_loop() {
+    let rt = runtime(2);
+    let lib = rt.create_library("test.loop").unwrap();
+    lib.register_task(
+        0,
+        TaskDef::new("inc").cpu(|ctx: &mut TaskContext<'_>| {
+            let mut y = ctx.output(0)?.write::<i64>()?;
+            let x = ctx.input(0)?.read::<i64>()?;
+            y.zip_mut_with(&x, |y, &x| *y += x);
+            Ok(())
+        }),
+    )
+    .unwrap();
+    let acc = rt.create_store(Type::Int64, &[64]).unwrap();
+    let one = rt.create_store(Type::Int64, &[64]).unwrap();
+    rt.fill(&acc, Scalar::new(0i64)).unwrap();
+    rt.fill(&one, Scalar::new(1i64)).unwrap();
+    let n = 100_000;
+    let mut max_records = 0;
+    let mut allocated = Vec::new();
+    for i in 0..n {
+        let mut t = rt.create_auto_task(&lib, 0).unwrap();
+        let (x, y) = (t.add_input(&one), t.add_output(&acc));
+        t.add_input(&acc);
+        t.add_constraint(align(x, y));
+        t.execute().unwrap();
+        if i % 1000 == 0 {
+            max_records = max_records
+                .max(acc.pending_accesses())
+                .max(one.pending_accesses());
+            allocated.push(rt.stats().bytes_allocated);
+        }
+    }
+    assert_eq!(values::<i64>(&acc), vec![n as i64; 64]);
+    // At most a window of tasks in flight, each with a few records.
+    assert!(
+        max_records <= 3 * 4096,
+        "analysis state grew to {max_records} records"
+    );
+    assert!(
+        allocated.iter().all(|&b| b == allocated[0]),
+        "memory grew: {allocated:?}"
+    );
+    rt.fence().unwrap();
+    assert!(acc.pending_accesses() <= 1);
+}
+
+#[test]
+fn going_past_sysmem_is_an_error_naming_the_flag_and_loses_nothing() {
+    let mut config = Config::with_cpus(2);
+    config.sysmem = 1; // MiB
+    let rt = Runtime::new(config).unwrap();
+    let small = rt.store_from_vec(vec![7i32; 1000], &[1000]).unwrap();
+    let big = rt.create_store(Type::Float64, &[1 << 18]).unwrap(); // 2 MiB
+    let err = rt.fill(&big, Scalar::new(1.0f64)).unwrap_err();
+    match err {
+        Error::ResourcesExhausted {
+            flag,
+            requested,
+            limit,
+            ..
+        } => {
+            assert_eq!(flag, "--sysmem");
+            assert_eq!(requested, 8 << 18);
+            assert_eq!(limit, 1 << 20);
+        }
+        other => panic!("expected ResourcesExhausted, got {other:?}"),
+    }
+    assert!(err.to_string().contains("--sysmem"));
+    assert_eq!(values::<i32>(&small), vec![7; 1000]);
+    // The runtime goes on: a store that fits still works.
+    let fits = rt.create_store(Type::Float64, &[1000]).unwrap();
+    rt.fill(&fits, Scalar::new(2.0f64)).unwrap();
+    assert_eq!(values::<f64>(&fits), vec![2.0; 1000]);
+}
+
+#[test]
+fn storages_with_no_handle_left_are_freed() {
+    let rt = runtime(2);
+    let base = rt.stats().bytes_allocated;
+    {
+        let s = rt.create_store(Type::Float64, &[1000]).unwrap();
+        assert_eq!(
+            rt.stats().bytes_allocated,
+            base,
+            "a store holds no memory before use"
+        );
+        rt.fill(&s, Scalar::new(3.0f64)).unwrap();
+        let view = s.slice(0, Some(10), Some(20), 1).unwrap();
+        drop(s);
+        assert_eq!(
+            values::<f64>(&view),
+            vec![3.0; 10],
+            "a view keeps its storage alive"
+        );
+        assert_eq!(rt.stats().bytes_allocated, base + 8000);
+    }
+    rt.fence().unwrap();
+    assert_eq!(rt.stats().bytes_allocated, base);
+}
+
+#[test]
+fn a_failed_task_is_reported_at_the_next_wait_and_the_runtime_goes_on() {
+    let rt = runtime(2);
+    let lib = rt.create_library("test.fail").unwrap();
+    lib.register_task(
+        0,
+        TaskDef::new("fails").cpu(|ctx: &mut TaskContext<'_>| {
+            if ctx.point()[0] == 1 {
+                return Err(TaskError::new("bad point"));
+            }
+            ctx.output(0)?.write::<i32>()?.fill(1);
+            Ok(())
+        }),
+    )
+    .unwrap();
+    lib.register_task(
+        1,
+        TaskDef::new("panics").cpu(|_ctx: &mut TaskContext<'_>| panic!("boom")),
+    )
+    .unwrap();
+    let s = rt.create_store(Type::Int32, &[8]).unwrap();
+    let mut t = rt.create_auto_task(&lib, 0).unwrap();
+    t.add_output(&s);
+    t.execute().unwrap();
+    match rt.fence().unwrap_err() {
+        Error::TaskFailed {
+            task,
+            point,
+            message,
+            library,
+        } => {
+            assert_eq!((task.as_str(), library.as_str()), ("fails", "test.fail"));
+            assert_eq!(point, vec![1]);
+            assert_eq!(message, "bad point");
+        }
+        other => panic!("expected TaskFailed, got {other:?}"),
+    }
+    let t = rt.create_auto_task(&lib, 1).unwrap();
+    t.execute().unwrap();
+    let err = rt.fence().unwrap_err();
+    assert!(
+        matches!(&err, Error::TaskFailed { message, .. } if message.contains("boom")),
+        "{err:?}"
+    );
+    // Nothing pending any more, and new work runs.
+    rt.fence().unwrap();
+    rt.fill(&s, Scalar::new(5i32)).unwrap();
+    assert_eq!(values::<i32>(&s), vec![5; 8]);
+}
+
+#[test]
+fn unbound_outputs_take_the_size_their_task_gives() {
+    let rt = runtime(3);
+    let lib = rt.create_library("test.unbound").unwrap();
+    // Keeps the even values of each piece.
+    lib.register_task(
+        0,
+        TaskDef::new("evens").cpu(|ctx: &mut TaskContext<'_>| {
+            let x = ctx.input(0)?.read::<i64>()?;
+            let kept: Vec<i64> = x.iter().copied().filter(|v| v % 2 == 0).collect();
+            ctx.output(0)?.bind_data(kept)?;
+            Ok(())
+        }),
+    )
+    .unwrap();
+    let x = rt.store_from_vec((0..30i64).collect(), &[30]).unwrap();
+    let out = rt.create_unbound_store(Type::Int64);
+    assert!(out.is_unbound());
+    let mut t = rt.create_auto_task(&lib, 0).unwrap();
+    t.add_input(&x);
+    t.add_output(&out);
+    t.execute().unwrap();
+    assert_eq!(out.shape(), vec![15]);
+    assert_eq!(
+        values::<i64>(&out),
+        (0..30).filter(|v| v % 2 == 0).collect::<Vec<_>>()
+    );
+    // A consumer aligned with it reuses the pieces its producer made.
+    let doubled = legate_hello_like_i64(&rt, &out);
+    assert_eq!(
+        values::<i64>(&doubled),
+        (0..30)
+            .filter(|v| v % 2 == 0)
+            .map(|v| 2 * v)
+            .collect::<Vec<_>>()
+    );
+}
+
+fn legate_hello_like_i64(rt: &Runtime, x: &LogicalStore) -> LogicalStore {
+    let lib = rt.create_library("test.double_i64").unwrap();
+    if lib.task(0).is_err() {
+        lib.register_task(
+            0,
+            TaskDef::new("double").cpu(|ctx: &mut TaskContext<'_>| {
+                let x = ctx.input(0)?.read::<i64>()?;
+                ctx.output(0)?
+                    .write::<i64>()?
+                    .zip_mut_with(&x, |y, &x| *y = 2 * x);
+                Ok(())
+            }),
+        )
+        .unwrap();
+    }
+    let y = rt.create_store(Type::Int64, &x.shape()).unwrap();
+    let mut t = rt.create_auto_task(&lib, 0).unwrap();
+    let (a, b) = (t.add_input(x), t.add_output(&y));
+    t.add_constraint(align(a, b));
+    t.execute().unwrap();
+    y
+}
+
+#[test]
+fn images_select_the_points_a_piece_needs_and_are_cached_by_version() {
+    let rt = runtime(2);
+    let lib = rt.create_library("test.image").unwrap();
+    // out[i] = table[idx[i]], reading only the image of the piece's indices.
+    let widest = Arc::new(AtomicUsize::new(0));
+    let w = Arc::clone(&widest);
+    lib.register_task(
+        0,
+        TaskDef::new("lookup").cpu(move |ctx: &mut TaskContext<'_>| {
+            let idx = ctx.input(0)?.read::<i64>()?;
+            let table = ctx.input(1)?;
+            let lo = table.rect().lo[0];
+            w.fetch_max(table.volume(), Ordering::SeqCst);
+            let t = table.read::<f64>()?;
+            let mut out = ctx.output(0)?.write::<f64>()?;
+            for (o, &i) in out.iter_mut().zip(idx.iter()) {
+                *o = t[[(i - lo) as usize]];
+            }
+            Ok(())
+        }),
+    )
+    .unwrap();
+    let table = rt
+        .store_from_vec((0..100).map(|v| v as f64 * 10.0).collect(), &[100])
+        .unwrap();
+    // Sorted indices: the first half of idx points into the first half of the table.
+    let idx_vals: Vec<i64> = (0..40).map(|i| if i < 20 { i } else { 60 + i }).collect();
+    let idx = rt.store_from_vec(idx_vals.clone(), &[40]).unwrap();
+    let run = |kind: ImageKind| {
+        let out = rt.create_store(Type::Float64, &[40]).unwrap();
+        let mut t = rt.create_auto_task(&lib, 0).unwrap();
+        let (i, tb, o) = (t.add_input(&idx), t.add_input(&table), t.add_output(&out));
+        t.add_constraint(align(i, o));
+        t.add_constraint(image(i, tb, kind));
+        t.execute().unwrap();
+        values::<f64>(&out)
+    };
+    let expected: Vec<f64> = idx_vals.iter().map(|&i| i as f64 * 10.0).collect();
+    for kind in [ImageKind::MinMax, ImageKind::FirstLast, ImageKind::Exact] {
+        assert_eq!(run(kind), expected);
+    }
+    assert_eq!(
+        widest.load(Ordering::SeqCst),
+        20,
+        "a piece saw more of the table than its image"
+    );
+    let computed = rt.stats().images_computed;
+    assert_eq!(run(ImageKind::MinMax), expected);
+    assert_eq!(
+        rt.stats().images_computed,
+        computed,
+        "the image was computed again"
+    );
+    assert!(rt.stats().image_cache_hits >= 1);
+    // Writing the source makes a new version: the image is computed anew.
+    rt.fill(&idx, Scalar::new(3i64)).unwrap();
+    assert_eq!(run(ImageKind::MinMax), vec![30.0; 40]);
+    assert_eq!(rt.stats().images_computed, computed + 1);
+}
+
+#[test]
+fn bloated_pieces_give_each_point_its_halo() {
+    for cpus in [1, 2, 4] {
+        let rt = runtime(cpus);
+        let lib = rt.create_library("test.stencil").unwrap();
+        // out[i] = in[i-1] + in[i+1] on the interior, reading a halo of one on each side.
+        lib.register_task(
+            0,
+            TaskDef::new("blur").cpu(|ctx: &mut TaskContext<'_>| {
+                let out = ctx.output(0)?;
+                let input = ctx.input(1)?;
+                let (olo, ilo) = (out.rect().lo[0], input.rect().lo[0]);
+                let n = ctx.scalar_value::<i64>(0)?;
+                let x = input.read::<f64>()?;
+                let mut y = out.write::<f64>()?;
+                for (k, v) in y.iter_mut().enumerate() {
+                    let i = olo + k as i64;
+                    *v = if i == 0 || i == n - 1 {
+                        0.0
+                    } else {
+                        x[[(i - 1 - ilo) as usize]] + x[[(i + 1 - ilo) as usize]]
+                    };
+                }
+                Ok(())
+            }),
+        )
+        .unwrap();
+        let data: Vec<f64> = (0..50).map(|v| (v * v) as f64).collect();
+        let x = rt.store_from_vec(data.clone(), &[50]).unwrap();
+        let y = rt.create_store(Type::Float64, &[50]).unwrap();
+        let mut t = rt.create_auto_task(&lib, 0).unwrap();
+        let (a, halo, out) = (t.add_input(&x), t.add_input(&x), t.add_output(&y));
+        t.add_constraint(align(a, out));
+        t.add_constraint(bloat(a, halo, &[1], &[1]));
+        t.add_scalar_arg(50i64);
+        t.execute().unwrap();
+        let expected: Vec<f64> = (0..50)
+            .map(|i| {
+                if i == 0 || i == 49 {
+                    0.0
+                } else {
+                    data[i - 1] + data[i + 1]
+                }
+            })
+            .collect();
+        assert_eq!(values::<f64>(&y), expected, "cpus = {cpus}");
+    }
+}
+
+#[test]
+fn gather_and_scatter_follow_numpy_indexing() {
+    let rt = runtime(2);
+    let src = rt
+        .store_from_vec(vec![10i32, 11, 12, 13, 14], &[5])
+        .unwrap();
+    let ind = rt.store_from_vec(vec![4i64, 0, 0, 2], &[4]).unwrap();
+    let dst = rt.create_store(Type::Int32, &[4]).unwrap();
+    rt.gather(&dst, &src, &ind).unwrap();
+    assert_eq!(values::<i32>(&dst), vec![14, 10, 10, 12]);
+    // Scatter: repeated indices, the last write wins; other elements keep their values.
+    let target = rt.store_from_vec(vec![0i32; 5], &[5]).unwrap();
+    let updates = rt.store_from_vec(vec![1i32, 2, 3, 4], &[4]).unwrap();
+    rt.scatter(&target, &ind, &updates).unwrap();
+    assert_eq!(values::<i32>(&target), vec![3, 0, 4, 0, 1]);
+    // An index out of bounds fails the task, named at the next wait.
+    let bad = rt.store_from_vec(vec![7i64], &[1]).unwrap();
+    let one = rt.create_store(Type::Int32, &[1]).unwrap();
+    rt.gather(&one, &src, &bad).unwrap();
+    assert!(matches!(rt.fence(), Err(Error::TaskFailed { task, .. }) if task == "gather"));
+    assert!(matches!(
+        rt.gather(&one, &src, &src),
+        Err(Error::TypeMismatch { .. })
+    ));
+}
+
+#[test]
+fn omp_variants_run_on_omp_groups() {
+    let mut config = Config::with_cpus(1);
+    config.omps = 2;
+    config.ompthreads = 1;
+    config.min_omp_chunk = 1;
+    let rt = Runtime::new(config).unwrap();
+    let lib = rt.create_library("test.omp").unwrap();
+    let on_omp = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&on_omp);
+    lib.register_task(
+        0,
+        TaskDef::new("where")
+            .cpu(|ctx: &mut TaskContext<'_>| {
+                ctx.output(0)?.write::<i32>()?.fill(-1);
+                Ok(())
+            })
+            .omp(move |ctx: &mut TaskContext<'_>| {
+                let pool = ctx.pool().ok_or_else(|| TaskError::new("no pool"))?;
+                let name = std::thread::current().name().unwrap_or("").to_string();
+                if name.starts_with("legate-omp") {
+                    seen.fetch_add(1, Ordering::SeqCst);
+                }
+                let threads = pool.current_num_threads() as i32;
+                ctx.output(0)?.write::<i32>()?.fill(threads);
+                Ok(())
+            }),
+    )
+    .unwrap();
+    let s = rt.create_store(Type::Int32, &[100]).unwrap();
+    let mut t = rt.create_auto_task(&lib, 0).unwrap();
+    t.add_output(&s);
+    t.execute().unwrap();
+    assert_eq!(values::<i32>(&s), vec![1; 100]);
+    assert_eq!(
+        on_omp.load(Ordering::SeqCst),
+        2,
+        "two OMP groups, one piece each"
+    );
+}
+
+#[test]
+fn reductions_with_many_points_combine_into_one_value() {
+    for cpus in [1, 2, 4] {
+        let rt = runtime(cpus);
+        let lib = rt.create_library("test.reduce").unwrap();
+        lib.register_task(
+            0,
+            TaskDef::new("minmax").cpu(|ctx: &mut TaskContext<'_>| {
+                let x = ctx.input(0)?.read::<i64>()?;
+                let mx = x.iter().copied().max().unwrap_or(i64::MIN);
+                let mn = x.iter().copied().min().unwrap_or(i64::MAX);
+                ctx.reduction(0)?.write::<i64>()?.fill(mx);
+                ctx.reduction(1)?.write::<i64>()?.fill(mn);
+                Ok(())
+            }),
+        )
+        .unwrap();
+        let data: Vec<i64> = (0..97).map(|v| (v * 37) % 101 - 50).collect();
+        let x = rt.store_from_vec(data.clone(), &[97]).unwrap();
+        let mx = rt
+            .create_scalar_store(ReductionOp::Max.identity(Type::Int64).unwrap())
+            .unwrap();
+        let mn = rt
+            .create_scalar_store(ReductionOp::Min.identity(Type::Int64).unwrap())
+            .unwrap();
+        let mut t = rt.create_auto_task(&lib, 0).unwrap();
+        t.add_input(&x);
+        t.add_reduction(&mx, ReductionOp::Max);
+        t.add_reduction(&mn, ReductionOp::Min);
+        t.execute().unwrap();
+        assert_eq!(
+            mx.read_scalar::<i64>().unwrap(),
+            *data.iter().max().unwrap()
+        );
+        assert_eq!(
+            mn.read_scalar::<i64>().unwrap(),
+            *data.iter().min().unwrap()
+        );
+        assert!(rt.stats().point_tasks >= cpus as u64);
+    }
+}
+
+#[test]
+fn fill_and_copy_work_for_every_type_through_views() {
+    let rt = runtime(2);
+    for ty in Type::ALL {
+        let a = rt.create_store(ty, &[4, 5]).unwrap();
+        rt.fill(&a, Scalar::new(1i8)).unwrap();
+        let b = rt.create_store(ty, &[5, 4]).unwrap();
+        rt.copy(&a.transpose(&[1, 0]).unwrap(), &b).unwrap();
+        assert!(b.read_scalar_value().is_err());
+        let one = b.project(0, 2).unwrap().project(0, 3).unwrap();
+        assert_eq!(
+            one.read_scalar_value().unwrap(),
+            Scalar::new(1i8).cast(ty),
+            "{ty}"
+        );
+    }
+    let a = rt.create_store(Type::Int32, &[3]).unwrap();
+    let b = rt.create_store(Type::Int64, &[3]).unwrap();
+    assert!(matches!(rt.copy(&a, &b), Err(Error::TypeMismatch { .. })));
+}
+
+#[test]
+fn manual_tasks_check_their_partitions_against_the_launch() {
+    let rt = runtime(2);
+    let lib = rt.create_library("test.manual").unwrap();
+    lib.register_task(
+        0,
+        TaskDef::new("noop").cpu(|_: &mut TaskContext<'_>| Ok(())),
+    )
+    .unwrap();
+    let s = rt.create_store(Type::Int32, &[6]).unwrap();
+    let mut t = rt.create_manual_task(&lib, 0, &[2]).unwrap();
+    let err = t
+        .add_output_partition(&s.partition_by_tiling(&[2]).unwrap())
+        .unwrap_err();
+    assert!(matches!(err, Error::ShapeMismatch { .. }));
+    assert!(matches!(
+        rt.create_manual_task(&lib, 9, &[2]),
+        Err(Error::UnknownTask { task_id: 9, .. })
+    ));
+    // A whole store written by several points is refused.
+    let mut t = rt.create_manual_task(&lib, 0, &[2]).unwrap();
+    t.add_output(&s);
+    assert!(matches!(t.execute(), Err(Error::InvalidArgument { .. })));
+}
