@@ -1015,10 +1015,13 @@ pub(crate) fn submit(
     for (a, arg) in exec.args.iter().enumerate() {
         if let Partition::Tiling(t) = &spec.partitions[a] {
             if arg.store.is_identity_view() && t.colors == spec.colors {
-                arg.store.storage.state().key_partition = Some(KeyPartition {
-                    partition: Arc::new(spec.partitions[a].clone()),
-                    colors: t.colors.clone(),
-                });
+                let mut st = arg.store.storage.state();
+                if st.key_partition.as_ref().is_none_or(|k| *k.partition != spec.partitions[a]) {
+                    st.key_partition = Some(KeyPartition {
+                        partition: Arc::new(spec.partitions[a].clone()),
+                        colors: t.colors.clone(),
+                    });
+                }
             }
         }
     }
@@ -1331,7 +1334,7 @@ impl Runtime {
         def: &TaskDef,
         args: &[Arg],
     ) -> Result<VariantKind> {
-        let variants = def.variants();
+        let variants = def.variant_list();
         let volume = args
             .iter()
             .filter(|a| !a.store.is_unbound())
@@ -1342,7 +1345,7 @@ impl Runtime {
             library: library.name(),
             task_id,
             name: def.name(),
-            variants: &variants,
+            variants,
             volume,
         };
         let mut v = self

@@ -166,7 +166,7 @@ impl LogicalStore {
 
     /// Number of elements.
     pub fn volume(&self) -> u64 {
-        self.shape().iter().product()
+        self.view().dims().iter().map(|d| d.extent).product()
     }
 
     /// Whether the store's size is still to be set by the task producing it.

@@ -66,6 +66,8 @@ pub struct TaskDef {
     cpu: Option<TaskBody>,
     omp: Option<TaskBody>,
     gpu: Option<TaskBody>,
+    /// The variants registered, kept for the mapper.
+    variants: Vec<VariantKind>,
     /// Whether a one-point launch may run on the issuing thread.
     inline_ok: bool,
 }
@@ -78,6 +80,7 @@ impl TaskDef {
             cpu: None,
             omp: None,
             gpu: None,
+            variants: Vec::new(),
             inline_ok: true,
         }
     }
@@ -88,6 +91,7 @@ impl TaskDef {
         body: impl Fn(&mut TaskContext<'_>) -> Result<(), TaskError> + Send + Sync + 'static,
     ) -> Self {
         self.cpu = Some(Arc::new(body));
+        self.variants = self.variants();
         self
     }
 
@@ -97,6 +101,7 @@ impl TaskDef {
         body: impl Fn(&mut TaskContext<'_>) -> Result<(), TaskError> + Send + Sync + 'static,
     ) -> Self {
         self.omp = Some(Arc::new(body));
+        self.variants = self.variants();
         self
     }
 
@@ -106,6 +111,7 @@ impl TaskDef {
         body: impl Fn(&mut TaskContext<'_>) -> Result<(), TaskError> + Send + Sync + 'static,
     ) -> Self {
         self.gpu = Some(Arc::new(body));
+        self.variants = self.variants();
         self
     }
 
@@ -137,6 +143,10 @@ impl TaskDef {
             v.push(VariantKind::Gpu);
         }
         v
+    }
+
+    pub(crate) fn variant_list(&self) -> &[VariantKind] {
+        &self.variants
     }
 
     pub(crate) fn body(&self, variant: VariantKind) -> Option<&TaskBody> {
