@@ -6,9 +6,11 @@
 //! - a long loop: the time per launch of the first and the last 100,000 of 1,000,000
 //!   launches on the same stores (the cost must not grow with the program's length).
 
+#![allow(clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use legate_core::{align, Config, LogicalStore, Runtime, TaskContext, TaskDef, TaskError, Type};
 
 fn runtime() -> Runtime {
@@ -22,7 +24,9 @@ fn library(rt: &Runtime) -> legate_core::Library {
             0,
             TaskDef::new("inc").cpu(|ctx: &mut TaskContext<'_>| {
                 let x = ctx.input(0)?.read::<f64>()?;
-                ctx.output(0)?.write::<f64>()?.zip_mut_with(&x, |y, &x| *y += x);
+                ctx.output(0)?
+                    .write::<f64>()?
+                    .zip_mut_with(&x, |y, &x| *y += x);
                 Ok::<(), TaskError>(())
             }),
         )

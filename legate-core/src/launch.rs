@@ -862,11 +862,11 @@ pub(crate) fn submit(
             k += 1;
         }
     }
-    for i in 0..nargs {
+    for (i, alias) in aliased.iter_mut().enumerate() {
         if spec.args[i].kind != ArgKind::Input {
             continue;
         }
-        for o in 0..nargs {
+        for (o, &out_index) in output_index.iter().enumerate() {
             let (inp, out) = (&spec.args[i], &spec.args[o]);
             if out.kind == ArgKind::Input
                 || !inp.store.same_storage(&out.store)
@@ -878,7 +878,7 @@ pub(crate) fn submit(
                 && inp.store.same_view(&out.store)
                 && spec.partitions[i] == spec.partitions[o]
             {
-                aliased[i] = Some(output_index[o]);
+                *alias = Some(out_index);
                 spec.args[o].access = Access::ReadWrite;
                 continue;
             }
@@ -1016,7 +1016,11 @@ pub(crate) fn submit(
         if let Partition::Tiling(t) = &spec.partitions[a] {
             if arg.store.is_identity_view() && t.colors == spec.colors {
                 let mut st = arg.store.storage.state();
-                if st.key_partition.as_ref().is_none_or(|k| *k.partition != spec.partitions[a]) {
+                if st
+                    .key_partition
+                    .as_ref()
+                    .is_none_or(|k| *k.partition != spec.partitions[a])
+                {
                     st.key_partition = Some(KeyPartition {
                         partition: Arc::new(spec.partitions[a].clone()),
                         colors: t.colors.clone(),
@@ -1225,10 +1229,8 @@ fn build_and_run(
         Err(panic) => Err(panic_message(&panic)),
     };
     // Fold reductions even after a failure: the accumulators start at the identity.
-    let mut r = 0;
-    for arg in exec.args.iter().filter(|a| a.kind == ArgKind::Reduction) {
-        let ps = &reductions[r];
-        r += 1;
+    let reduction_args = exec.args.iter().filter(|a| a.kind == ArgKind::Reduction);
+    for (ps, arg) in reductions.iter().zip(reduction_args) {
         let (Some(buffer), Some(acc), Access::Reduce(op)) =
             (&arg.buffer, &ps.accumulator, arg.access)
         else {
@@ -1255,8 +1257,7 @@ fn build_and_run(
             let data = outputs[o]
                 .bound
                 .as_ref()
-                .and_then(|m| lock_ignoring_poison(m).take())
-                .map(|(bytes, _)| bytes);
+                .and_then(|m| lock_ignoring_poison(m).take());
             lock_ignoring_poison(&exec.unbound[u])[p] = data;
         }
         if exec.unbound_remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
@@ -1268,10 +1269,9 @@ fn build_and_run(
 
 /// Concatenates what every point bound to each unbound output, in point order.
 fn bind_unbound(exec: &Exec) {
-    let mut u = 0;
-    for arg in exec.args.iter().filter(|a| a.buffer.is_none()) {
-        let parts = std::mem::take(&mut *lock_ignoring_poison(&exec.unbound[u]));
-        u += 1;
+    let unbound_args = exec.args.iter().filter(|a| a.buffer.is_none());
+    for (slot, arg) in exec.unbound.iter().zip(unbound_args) {
+        let parts = std::mem::take(&mut *lock_ignoring_poison(slot));
         let size = arg.store.ty().size();
         let total: usize = parts.iter().map(|p| p.as_ref().map_or(0, Vec::len)).sum();
         let mut ranges = Vec::with_capacity(parts.len());

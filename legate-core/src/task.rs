@@ -249,7 +249,7 @@ pub struct PhysicalStore {
     /// Set when an input is the very store of an output: read it through the output.
     pub(crate) aliased_output: Option<usize>,
     borrowed_mut: AtomicBool,
-    pub(crate) bound: Option<Mutex<Option<(Vec<u8>, u64)>>>,
+    pub(crate) bound: Option<Mutex<Option<Vec<u8>>>>,
 }
 
 impl PhysicalStore {
@@ -319,9 +319,8 @@ impl PhysicalStore {
         check_type::<T>(self.ty)
     }
 
-    /// Pointer to the lowest-addressed element of the piece and its non-negative strides,
-    /// with the dimensions whose strides were negative.
-    fn raw_parts(&self) -> Result<(*mut u8, Vec<usize>, Vec<usize>, Vec<usize>)> {
+    /// The piece as a pointer to its lowest-addressed element and non-negative strides.
+    fn raw_parts(&self) -> Result<RawParts> {
         let buffer = self
             .buffer
             .as_ref()
@@ -344,7 +343,12 @@ impl PhysicalStore {
             // SAFETY: `low` is the offset of an element of the piece, inside the buffer.
             unsafe { buffer.ptr().add(low as usize * self.ty.size()) }
         };
-        Ok((ptr, shape, strides, flipped))
+        Ok(RawParts {
+            ptr,
+            shape,
+            strides,
+            flipped,
+        })
     }
 
     /// A read-only view of the piece.
@@ -361,7 +365,12 @@ impl PhysicalStore {
         if self.borrowed_mut.load(Ordering::Acquire) {
             return Err(Error::invalid("store is already borrowed mutably"));
         }
-        let (ptr, shape, strides, flipped) = self.raw_parts()?;
+        let RawParts {
+            ptr,
+            shape,
+            strides,
+            flipped,
+        } = self.raw_parts()?;
         // SAFETY: the analysis guarantees no task writes the piece while this one reads it;
         // the pointer and strides describe elements of one live allocation of type T.
         let mut v = unsafe {
@@ -391,7 +400,12 @@ impl PhysicalStore {
             // element of T per point and lives as long as `self`; it is borrowed once.
             return Ok(unsafe { ArrayViewMutD::from_shape_ptr(IxDyn(&shape), ptr) });
         }
-        let (ptr, shape, strides, flipped) = self.raw_parts()?;
+        let RawParts {
+            ptr,
+            shape,
+            strides,
+            flipped,
+        } = self.raw_parts()?;
         // SAFETY: the analysis gives this point task exclusive access to its piece of an
         // output (outputs are disjoint across points and never aliased by broadcast views),
         // and this store is borrowed mutably only once.
@@ -430,11 +444,18 @@ impl PhysicalStore {
         if slot.is_some() {
             return Err(Error::invalid("bind_data called twice"));
         }
-        let n = data.len() as u64;
-        let bytes = crate::memory::elements_as_bytes(&data).to_vec();
-        *slot = Some((bytes, n));
+        *slot = Some(crate::memory::elements_as_bytes(&data).to_vec());
         Ok(())
     }
+}
+
+/// A piece as ndarray wants it: the lowest-addressed element, non-negative strides and
+/// the dimensions to flip back (those whose strides were negative).
+struct RawParts {
+    ptr: *mut u8,
+    shape: Vec<usize>,
+    strides: Vec<usize>,
+    flipped: Vec<usize>,
 }
 
 /// What a task body sees: its point, the launch domain, its stores and scalar arguments.

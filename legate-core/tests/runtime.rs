@@ -2,6 +2,8 @@
 //! key-partition reuse, bounded analysis state, memory accounting, errors, unbound stores,
 //! images, halos, gather/scatter and OMP groups.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
