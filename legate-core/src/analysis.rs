@@ -54,6 +54,19 @@ struct AccessRecord {
 pub(crate) struct KeyPartition {
     pub(crate) partition: Arc<Partition>,
     pub(crate) colors: Vec<u64>,
+    /// Unique over the process: names the partition in the solver's cache.
+    pub(crate) id: u64,
+}
+
+impl KeyPartition {
+    pub(crate) fn new(partition: Arc<Partition>, colors: Vec<u64>) -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        KeyPartition {
+            partition,
+            colors,
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
+    }
 }
 
 /// Per-storage analysis state: the accesses still in flight, the key partition, a version

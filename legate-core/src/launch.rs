@@ -42,14 +42,31 @@ pub(crate) struct Arg {
     pub(crate) access: Access,
 }
 
+/// The launch domain and the partition of every argument.
+pub(crate) struct Solution {
+    pub(crate) colors: Vec<u64>,
+    pub(crate) partitions: Vec<Partition>,
+    /// Whether the solver took a storage's key partition.
+    reused_key: bool,
+}
+
+impl Solution {
+    pub(crate) fn new(colors: Vec<u64>, partitions: Vec<Partition>) -> Arc<Solution> {
+        Arc::new(Solution {
+            colors,
+            partitions,
+            reused_key: false,
+        })
+    }
+}
+
 /// A launch whose partitions are chosen: what the analysis takes.
 pub(crate) struct LaunchSpec {
     pub(crate) library: Library,
     pub(crate) def: Arc<TaskDef>,
     pub(crate) variant: VariantKind,
-    pub(crate) colors: Vec<u64>,
+    pub(crate) solution: Arc<Solution>,
     pub(crate) args: Vec<Arg>,
-    pub(crate) partitions: Vec<Partition>,
     pub(crate) scalars: Vec<Scalar>,
 }
 
@@ -137,15 +154,13 @@ impl<'r> AutoTask<'r> {
         let variant = rt.select_variant(&self.library, self.task_id, &self.def, &self.args)?;
         let pending = {
             let mut state = rt.issue_lock();
-            let (colors, partitions) =
-                solve(rt, &mut state, &self.args, &self.constraints, variant)?;
+            let solution = solve_cached(rt, &mut state, &self.args, &self.constraints, variant)?;
             let spec = LaunchSpec {
                 library: self.library,
                 def: self.def,
                 variant,
-                colors,
+                solution,
                 args: self.args,
-                partitions,
                 scalars: self.scalars,
             };
             submit(rt, &mut state, spec)?
@@ -349,9 +364,8 @@ impl<'r> ManualTask<'r> {
             library: self.library,
             def: self.def,
             variant,
-            colors: self.colors,
+            solution: Solution::new(self.colors, self.partitions),
             args: self.args,
-            partitions: self.partitions,
             scalars: self.scalars,
         };
         let pending = submit(rt, &mut rt.issue_lock(), spec)?;
@@ -395,7 +409,7 @@ fn solve(
     args: &[Arg],
     constraints: &[Constraint],
     variant: VariantKind,
-) -> Result<(Vec<u64>, Vec<Partition>)> {
+) -> Result<Solution> {
     let n = args.len();
     let shapes: Vec<Vec<u64>> = args
         .iter()
@@ -654,7 +668,124 @@ fn solve(
         .into_iter()
         .map(|p| p.ok_or_else(|| Error::invalid("cyclic image/scale/bloat constraints")))
         .collect::<Result<Vec<_>>>()?;
-    Ok((colors, partitions))
+    Ok(Solution {
+        colors,
+        partitions,
+        reused_key: key_partition.is_some(),
+    })
+}
+
+/// [`solve`], cached by the pattern of the launch: its variant, the shapes and views of its
+/// arguments, their storages' key partitions and its constraints. A loop re-solves nothing.
+/// Launches with images depend on data and are solved each time (their images are cached).
+fn solve_cached(
+    rt: &Runtime,
+    state: &mut IssueState,
+    args: &[Arg],
+    constraints: &[Constraint],
+    variant: VariantKind,
+) -> Result<Arc<Solution>> {
+    if constraints
+        .iter()
+        .any(|c| matches!(c, Constraint::Image { .. }))
+    {
+        return Ok(Arc::new(solve(rt, state, args, constraints, variant)?));
+    }
+    let mut key = std::mem::take(&mut state.key_buf);
+    key.clear();
+    encode_launch(&mut key, args, constraints, variant);
+    if let Some(sol) = state.solutions.get(key.as_slice()) {
+        let sol = Arc::clone(sol);
+        if sol.reused_key {
+            rt.shared
+                .stats
+                .key_partition_reuses
+                .fetch_add(1, Ordering::Relaxed);
+        }
+        state.key_buf = key;
+        return Ok(sol);
+    }
+    let sol = Arc::new(solve(rt, state, args, constraints, variant)?);
+    if state.solutions.len() >= 4096 {
+        state.solutions.clear();
+    }
+    state.solutions.insert(key.clone(), Arc::clone(&sol));
+    state.key_buf = key;
+    Ok(sol)
+}
+
+/// Writes everything a solution depends on into `out`.
+fn encode_launch(
+    out: &mut Vec<u64>,
+    args: &[Arg],
+    constraints: &[Constraint],
+    variant: VariantKind,
+) {
+    out.push(variant as u64);
+    out.push(args.len() as u64);
+    for a in args {
+        if a.store.is_unbound() {
+            out.push(u64::MAX);
+            continue;
+        }
+        let view = a.store.view();
+        out.push(view.ndim() as u64);
+        out.extend(view.dims().iter().map(|d| d.extent));
+        out.push(match a.kind {
+            ArgKind::Input => 0,
+            ArgKind::Output => 1,
+            ArgKind::Reduction => 2,
+        });
+        if !view.is_identity() {
+            out.push(3);
+            continue;
+        }
+        match &a.store.storage.state().key_partition {
+            None => out.push(0),
+            Some(kp) => match &*kp.partition {
+                Partition::Tiling(t) => {
+                    out.push(1);
+                    out.extend(&t.tile);
+                    out.extend(&t.colors);
+                }
+                _ => {
+                    out.push(2);
+                    out.push(kp.id);
+                }
+            },
+        }
+    }
+    for c in constraints {
+        match c {
+            Constraint::Align(a, b) => out.extend([10, a.0 as u64, b.0 as u64]),
+            Constraint::Broadcast(v, dims) => {
+                out.extend([11, v.0 as u64]);
+                match dims {
+                    None => out.push(u64::MAX),
+                    Some(d) => {
+                        out.push(d.len() as u64);
+                        out.extend(d.iter().map(|&x| x as u64));
+                    }
+                }
+            }
+            Constraint::MinExtents(v, e) => {
+                out.extend([12, v.0 as u64, e.len() as u64]);
+                out.extend(e);
+            }
+            Constraint::Scale { factors, a, b } => {
+                out.extend([13, a.0 as u64, b.0 as u64, factors.len() as u64]);
+                out.extend(factors);
+            }
+            Constraint::Bloat { a, b, low, high } => {
+                out.extend([14, a.0 as u64, b.0 as u64, low.len() as u64]);
+                out.extend(low);
+                out.extend(high);
+            }
+            Constraint::Image { src, dst, kind } => {
+                out.extend([15, src.0 as u64, dst.0 as u64, *kind as u64])
+            }
+        }
+    }
 }
 
 /// The pieces of an image: computed once per version of the source and cached.
@@ -847,7 +978,7 @@ pub(crate) fn submit(
             task_id: u32::MAX,
         });
     }
-    let domain = Rect::from_shape(&spec.colors);
+    let domain = Rect::from_shape(&spec.solution.colors);
     let num_points = domain.volume() as usize;
     let nargs = spec.args.len();
     let mut aliased = vec![None; nargs];
@@ -876,7 +1007,7 @@ pub(crate) fn submit(
             }
             if out.kind == ArgKind::Output
                 && inp.store.same_view(&out.store)
-                && spec.partitions[i] == spec.partitions[o]
+                && spec.solution.partitions[i] == spec.solution.partitions[o]
             {
                 *alias = Some(out_index);
                 spec.args[o].access = Access::ReadWrite;
@@ -929,7 +1060,7 @@ pub(crate) fn submit(
     let mut pieces = Vec::with_capacity(num_points * nargs);
     let mut piece_rects: Vec<Vec<Rect>> = Vec::with_capacity(num_points * nargs);
     for color in domain.points() {
-        for (a, p) in spec.partitions.iter().enumerate() {
+        for (a, p) in spec.solution.partitions.iter().enumerate() {
             let rects = if exec_args[a].buffer.is_none() {
                 Vec::new()
             } else {
@@ -1013,18 +1144,18 @@ pub(crate) fn submit(
     }
     // The tiling a launch used becomes its storages' key partition.
     for (a, arg) in exec.args.iter().enumerate() {
-        if let Partition::Tiling(t) = &spec.partitions[a] {
-            if arg.store.is_identity_view() && t.colors == spec.colors {
+        if let Partition::Tiling(t) = &spec.solution.partitions[a] {
+            if arg.store.is_identity_view() && t.colors == spec.solution.colors {
                 let mut st = arg.store.storage.state();
                 if st
                     .key_partition
                     .as_ref()
-                    .is_none_or(|k| *k.partition != spec.partitions[a])
+                    .is_none_or(|k| *k.partition != spec.solution.partitions[a])
                 {
-                    st.key_partition = Some(KeyPartition {
-                        partition: Arc::new(spec.partitions[a].clone()),
-                        colors: t.colors.clone(),
-                    });
+                    st.key_partition = Some(KeyPartition::new(
+                        Arc::new(spec.solution.partitions[a].clone()),
+                        t.colors.clone(),
+                    ));
                 }
             }
         }
@@ -1082,7 +1213,11 @@ fn check_outputs(spec: &LaunchSpec, num_points: usize) -> Result<()> {
                     "cannot write through a view whose points alias (broadcast or promoted)",
                 ));
             }
-            if !partition_disjoint(&spec.partitions[i], &spec.colors, num_points) {
+            if !partition_disjoint(
+                &spec.solution.partitions[i],
+                &spec.solution.colors,
+                num_points,
+            ) {
                 return Err(Error::invalid(
                     "an output would be written by several points: align it with the launch or use a reduction",
                 ));
@@ -1137,14 +1272,13 @@ pub(crate) fn copy_locked(
         },
     ];
     let constraints = [Constraint::Align(Variable(0), Variable(1))];
-    let (colors, partitions) = solve(rt, state, &args, &constraints, VariantKind::Cpu)?;
+    let solution = solve_cached(rt, state, &args, &constraints, VariantKind::Cpu)?;
     let spec = LaunchSpec {
         library: lib,
         def,
         variant: VariantKind::Cpu,
-        colors,
+        solution,
         args,
-        partitions,
         scalars: Vec::new(),
     };
     submit(rt, state, spec)?.release(rt);
@@ -1296,10 +1430,11 @@ fn bind_unbound(exec: &Exec) {
         }
         let n = (total / size) as u64;
         // Each point's part becomes its piece: a consumer aligned with it copies nothing.
-        arg.store.storage.state().key_partition = Some(KeyPartition {
-            colors: vec![ranges.len() as u64],
-            partition: Arc::new(Partition::Explicit(Arc::new(ranges))),
-        });
+        let ranges_len = ranges.len() as u64;
+        arg.store.storage.state().key_partition = Some(KeyPartition::new(
+            Arc::new(Partition::Explicit(Arc::new(ranges))),
+            vec![ranges_len],
+        ));
         arg.store.storage.bind(&[n], Some(buffer));
     }
 }

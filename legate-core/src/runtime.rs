@@ -94,6 +94,10 @@ impl Shared {
 #[derive(Default)]
 pub(crate) struct IssueState {
     pub(crate) launch_seq: u64,
+    /// Solutions of earlier launches, by the pattern `launch::encode_launch` writes.
+    pub(crate) solutions: HashMap<Vec<u64>, Arc<crate::launch::Solution>>,
+    /// Scratch for encoding a launch's pattern, reused across launches.
+    pub(crate) key_buf: Vec<u64>,
     pub(crate) images: HashMap<ImageKey, Arc<Vec<Vec<crate::geometry::Rect>>>>,
 }
 
@@ -389,13 +393,13 @@ impl Runtime {
             library: core,
             def,
             variant: VariantKind::Cpu,
-            colors: vec![1],
+            solution: crate::launch::Solution::new(vec![1], vec![Partition::Replicate; 3]),
             args: vec![
                 arg(src, ArgKind::Input, Access::Read),
                 arg(indirect, ArgKind::Input, Access::Read),
                 arg(dst, ArgKind::Output, Access::ReadWrite),
             ],
-            partitions: vec![Partition::Replicate; 3],
+
             scalars: Vec::new(),
         };
         let pending = submit(self, &mut self.issue_lock(), spec)?;
