@@ -1057,17 +1057,34 @@ pub(crate) fn submit(
             }
         })
         .collect();
+    // The piece of every point and argument (bounding box), and the exact rectangles of
+    // pieces that are several (images), indexed `p * nargs + a`.
     let mut pieces = Vec::with_capacity(num_points * nargs);
-    let mut piece_rects: Vec<Vec<Rect>> = Vec::with_capacity(num_points * nargs);
+    let mut multi: Vec<Vec<Rect>> = Vec::new();
+    let any_multi = spec
+        .solution
+        .partitions
+        .iter()
+        .any(Partition::has_multi_rect_pieces);
     for color in domain.points() {
         for (a, p) in spec.solution.partitions.iter().enumerate() {
-            let rects = if exec_args[a].buffer.is_none() {
-                Vec::new()
+            if exec_args[a].buffer.is_none() {
+                pieces.push(Rect::new(Point::zero(0), Point::zero(0)));
+                if any_multi {
+                    multi.push(Vec::new());
+                }
+                continue;
+            }
+            if p.has_multi_rect_pieces() {
+                let rects = p.piece_rects(&shapes[a], &color, &domain);
+                pieces.push(bounding(shapes[a].len(), &rects));
+                multi.push(rects);
             } else {
-                p.piece_rects(&shapes[a], &color, &domain)
-            };
-            pieces.push(bounding(shapes[a].len(), &rects));
-            piece_rects.push(rects);
+                pieces.push(p.piece(&shapes[a], &color, &domain));
+                if any_multi {
+                    multi.push(Vec::new());
+                }
+            }
         }
     }
     let unbound_args = exec_args.iter().filter(|a| a.buffer.is_none()).count();
@@ -1111,8 +1128,12 @@ pub(crate) fn submit(
                 continue;
             }
             let view = arg.store.view();
-            let rects = &piece_rects[p * nargs + a];
-            let fp = match rects.as_slice() {
+            let bounds = std::slice::from_ref(&exec.pieces[p * nargs + a]);
+            let rects = match multi.get(p * nargs + a) {
+                Some(r) if spec.solution.partitions[a].has_multi_rect_pieces() => r.as_slice(),
+                _ => bounds,
+            };
+            let fp = match rects {
                 [r] => view.footprint(r),
                 _ => rects.iter().fold(Footprint::default(), |fp, r| {
                     fp.union_disjoint(view.footprint(r))

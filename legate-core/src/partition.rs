@@ -51,8 +51,16 @@ impl Partition {
 
     /// The bounding rectangle of the piece of `color` (what the task body sees).
     pub fn piece(&self, shape: &[u64], color: &Point, domain: &Rect) -> Rect {
-        let rects = self.piece_rects(shape, color, domain);
-        bounding(shape.len(), &rects)
+        match self {
+            Partition::Replicate => Rect::from_shape(shape),
+            Partition::Tiling(t) => t.tile_rect(color),
+            _ => bounding(shape.len(), &self.piece_rects(shape, color, domain)),
+        }
+    }
+
+    /// Whether a piece may be several rectangles (then only `piece_rects` is exact).
+    pub(crate) fn has_multi_rect_pieces(&self) -> bool {
+        matches!(self, Partition::Explicit(_))
     }
 
     /// Whether distinct colors always get disjoint pieces (required of outputs).

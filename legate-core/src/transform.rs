@@ -372,6 +372,39 @@ impl ViewMap {
     /// The view rectangle `rect` cut to the view, as `(lo, hi)` per dimension; `None` when
     /// empty. A rectangle of the wrong dimension stands for the whole view, which errs on
     /// the big side.
+    /// The footprint when no two view dimensions move along one storage dimension (no
+    /// delinearized dimension): one strided rectangle, computed without allocating on the
+    /// way. `None` sends the caller to the general path.
+    fn footprint_one_to_one(&self, rect: &Rect) -> Option<Footprint> {
+        let nd = self.storage_shape.len();
+        if rect.dim() != self.dims.len() {
+            return None;
+        }
+        let mut ranges = [StridedRange::new(0, 1, 1); MAX_DIM];
+        for (d, r) in ranges.iter_mut().enumerate().take(nd) {
+            *r = StridedRange::new(self.base[d], 1, 1);
+        }
+        let mut seen = [false; MAX_DIM];
+        for (k, vd) in self.dims.iter().enumerate() {
+            let extent = i64::try_from(vd.extent).ok()?;
+            let (lo, hi) = (rect.lo[k].max(0), rect.hi[k].min(extent));
+            if lo >= hi {
+                return Some(Footprint::default());
+            }
+            let Some(t) = vd.target else { continue };
+            let t = usize::from(t);
+            if seen[t] {
+                return None;
+            }
+            seen[t] = true;
+            let first = self.base[t].checked_add(vd.stride.checked_mul(lo)?)?;
+            ranges[t] = StridedRange::new(first, vd.stride, (hi - lo) as u64);
+        }
+        Some(Footprint {
+            pieces: vec![StridedRect::new(&ranges[..nd])],
+        })
+    }
+
     fn clamp(&self, rect: &Rect) -> Option<Vec<(i64, i64)>> {
         debug_assert_eq!(rect.dim(), self.ndim(), "rectangle of the wrong dimension");
         let whole = rect.dim() != self.ndim();
@@ -396,6 +429,9 @@ impl ViewMap {
     /// take more than 256 pieces; then it is over-approximated by strided ranges that contain
     /// every point touched (sound for dependence analysis, never smaller than the truth).
     pub fn footprint(&self, rect: &Rect) -> Footprint {
+        if let Some(fp) = self.footprint_one_to_one(rect) {
+            return fp;
+        }
         let Some(view) = self.clamp(rect) else {
             return Footprint::default();
         };
