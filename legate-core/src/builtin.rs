@@ -1,13 +1,15 @@
 //! The runtime's own tasks: fill, copy, gather and scatter.
 
+use crate::constraint::ImageKind;
 use crate::error::Error;
 use crate::task::{Library, TaskContext, TaskDef, TaskError};
-use crate::types::Element;
+use crate::types::{Element, Type};
 
 pub(crate) const FILL: u32 = 0;
 pub(crate) const COPY: u32 = 1;
 pub(crate) const GATHER: u32 = 2;
 pub(crate) const SCATTER: u32 = 3;
+pub(crate) const IMAGE: u32 = 4;
 
 /// Calls a generic function for the Rust type of a [`Type`](crate::Type).
 ///
@@ -87,7 +89,109 @@ fn scatter<T: Element>(ctx: &TaskContext<'_>) -> Result<(), TaskError> {
     Ok(())
 }
 
+/// The runs of destination points named by one piece of an image's source: its values
+/// (points) or its rows (`[lo, hi)` ranges), gathered as `kind` says.
+pub(crate) fn image_runs(
+    spans: impl Iterator<Item = (i64, i64)>,
+    extent: i64,
+    kind: ImageKind,
+) -> Result<Vec<(i64, i64)>, Error> {
+    let mut runs = Vec::new();
+    for (lo, hi) in spans {
+        if hi <= lo {
+            continue;
+        }
+        if lo < 0 || hi > extent {
+            return Err(Error::IndexOutOfBounds {
+                dim: 0,
+                index: if lo < 0 { lo } else { hi - 1 },
+                extent: extent as u64,
+            });
+        }
+        runs.push((lo, hi));
+    }
+    let (Some(&first), Some(&last)) = (runs.first(), runs.last()) else {
+        return Ok(runs);
+    };
+    Ok(match kind {
+        ImageKind::MinMax => {
+            let lo = runs.iter().map(|s| s.0).min().unwrap_or(first.0);
+            let hi = runs.iter().map(|s| s.1).max().unwrap_or(first.1);
+            vec![(lo, hi)]
+        }
+        ImageKind::FirstLast => vec![(first.0.min(last.0), first.1.max(last.1))],
+        ImageKind::Exact => {
+            runs.sort_unstable();
+            let mut merged: Vec<(i64, i64)> = Vec::new();
+            for (lo, hi) in runs {
+                match merged.last_mut() {
+                    Some(m) if lo <= m.1 => m.1 = m.1.max(hi),
+                    _ => merged.push((lo, hi)),
+                }
+            }
+            merged
+        }
+    })
+}
+
+fn image<T: Element + Into<i128>>(ctx: &TaskContext<'_>) -> Result<(), TaskError> {
+    let kind = match ctx.scalar_value::<u8>(0)? {
+        0 => ImageKind::Exact,
+        1 => ImageKind::MinMax,
+        _ => ImageKind::FirstLast,
+    };
+    let ranges = ctx.scalar_value::<bool>(1)?;
+    let extent = ctx.scalar_value::<u64>(2)? as i64;
+    let src = ctx.input(0)?.read::<T>()?;
+    let as_i64 = |v: T| i64::try_from(v.into()).unwrap_or(i64::MAX);
+    let runs = if ranges {
+        let rows = src.rows().into_iter().map(|r| {
+            let mut it = r.into_iter();
+            let lo = it.next().map_or(0, |&v| as_i64(v));
+            let hi = it.next().map_or(0, |&v| as_i64(v));
+            (lo, hi)
+        });
+        image_runs(rows, extent, kind)?
+    } else {
+        image_runs(
+            src.iter()
+                .map(|&v| (as_i64(v), as_i64(v).saturating_add(1))),
+            extent,
+            kind,
+        )?
+    };
+    let mut words = Vec::with_capacity(1 + 2 * runs.len());
+    words.push(runs.len() as i64);
+    for (lo, hi) in runs {
+        words.extend([lo, hi]);
+    }
+    ctx.output(0)?.bind_data(words)?;
+    Ok(())
+}
+
+fn image_any(ctx: &TaskContext<'_>) -> Result<(), TaskError> {
+    match ctx.input(0)?.ty() {
+        Type::Int8 => image::<i8>(ctx),
+        Type::Int16 => image::<i16>(ctx),
+        Type::Int32 => image::<i32>(ctx),
+        Type::Int64 => image::<i64>(ctx),
+        Type::UInt8 => image::<u8>(ctx),
+        Type::UInt16 => image::<u16>(ctx),
+        Type::UInt32 => image::<u32>(ctx),
+        Type::UInt64 => image::<u64>(ctx),
+        ty => Err(Error::UnsupportedType {
+            op: "image source",
+            ty,
+        }
+        .into()),
+    }
+}
+
 pub(crate) fn register(lib: &Library) -> crate::Result<()> {
+    lib.register_task(
+        IMAGE,
+        TaskDef::new("image").cpu(|ctx: &mut TaskContext<'_>| image_any(ctx)),
+    )?;
     lib.register_task(
         FILL,
         TaskDef::new("fill").cpu(|ctx: &mut TaskContext<'_>| {
@@ -117,4 +221,38 @@ pub(crate) fn register(lib: &Library) -> crate::Result<()> {
         }),
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_runs_gather_points_and_ranges_as_asked() {
+        let pts = [(5, 6), (1, 2), (2, 3), (9, 10)];
+        assert_eq!(
+            image_runs(pts.into_iter(), 10, ImageKind::MinMax).unwrap(),
+            vec![(1, 10)]
+        );
+        assert_eq!(
+            image_runs(pts.into_iter(), 10, ImageKind::FirstLast).unwrap(),
+            vec![(5, 10)]
+        );
+        assert_eq!(
+            image_runs(pts.into_iter(), 10, ImageKind::Exact).unwrap(),
+            vec![(1, 3), (5, 6), (9, 10)]
+        );
+        // Empty ranges name nothing; an index past the extent is an error.
+        assert!(image_runs([(3, 3)].into_iter(), 10, ImageKind::Exact)
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            image_runs([(4, 11)].into_iter(), 10, ImageKind::MinMax).unwrap_err(),
+            Error::IndexOutOfBounds {
+                dim: 0,
+                index: 10,
+                extent: 10
+            }
+        );
+    }
 }

@@ -562,9 +562,15 @@ fn solve(
             .filter(|(m, _)| *m == members[0] && !single)
         {
             (**kp).clone()
-        } else if single || shape.len() != colors.len() {
+        } else if single
+            || shape.len() > colors.len()
+            || colors[shape.len()..].iter().any(|&c| c != 1)
+        {
             Partition::Replicate
         } else {
+            // A class of fewer dimensions than the launch, whose missing trailing
+            // dimensions the launch does not cut (the rows of an `n x 2` range store), is
+            // cut by the leading colors: row `i` goes with row `i`.
             let c: Vec<u64> = (0..shape.len())
                 .map(|d| if split[d] { colors[d] } else { 1 })
                 .collect();
@@ -820,7 +826,6 @@ fn image_pieces(
             .fetch_add(1, Ordering::Relaxed);
         return Ok(Arc::clone(p));
     }
-    let values = read_as_i64(src)?;
     let src_shape = src.shape();
     let ranges = src_shape.len() == 2 && src_shape[1] == 2;
     if !ranges && src_shape.len() != 1 {
@@ -828,57 +833,50 @@ fn image_pieces(
             "image source of shape {src_shape:?}: expected points (1-D) or ranges (n x 2)"
         )));
     }
-    let extent = dst_shape[0] as i64;
+    if !src.ty().is_integer() {
+        return Err(Error::UnsupportedType {
+            op: "image source",
+            ty: src.ty(),
+        });
+    }
+    // One task per piece of the source turns its values into runs of the destination,
+    // written to an unbound store as `[count, lo, hi, lo, hi, ...]` per point.
+    let lib = rt.core_library();
+    let out = rt.create_unbound_store(crate::types::Type::Int64);
+    let spec = LaunchSpec {
+        library: lib.clone(),
+        def: lib.task(crate::builtin::IMAGE)?,
+        variant: VariantKind::Cpu,
+        solution: Solution::new(domain.shape(), vec![src_part.clone(), Partition::Replicate]),
+        args: vec![
+            Arg {
+                store: src.clone(),
+                kind: ArgKind::Input,
+                access: Access::Read,
+            },
+            Arg {
+                store: out.clone(),
+                kind: ArgKind::Output,
+                access: Access::Write,
+            },
+        ],
+        scalars: vec![
+            Scalar::new(kind as u8),
+            Scalar::new(ranges),
+            Scalar::new(dst_shape[0]),
+        ],
+    };
+    submit(rt, state, spec)?.release(rt);
+    let words = out.read::<i64>()?;
+    let mut words = words.iter().copied();
     let mut all = Vec::with_capacity(domain.volume() as usize);
-    for color in domain.points() {
-        let piece = src_part.piece(&src_shape, &color, domain);
-        let mut spans: Vec<(i64, i64)> = Vec::new();
-        for row in piece.lo[0]..piece.hi[0] {
-            let (lo, hi) = if ranges {
-                let r = row as usize * 2;
-                (values[r], values[r + 1])
-            } else {
-                let v = values[row as usize];
-                (v, v + 1)
-            };
-            if hi <= lo {
-                continue;
-            }
-            if lo < 0 || hi > extent {
-                return Err(Error::IndexOutOfBounds {
-                    dim: 0,
-                    index: if lo < 0 { lo } else { hi - 1 },
-                    extent: extent as u64,
-                });
-            }
-            spans.push((lo, hi));
+    for _ in 0..domain.volume() {
+        let n = words.next().unwrap_or(0);
+        let mut rects = Vec::with_capacity(n.max(0) as usize);
+        for _ in 0..n {
+            let (lo, hi) = (words.next().unwrap_or(0), words.next().unwrap_or(0));
+            rects.push(span_rect(lo, hi));
         }
-        let rects = match kind {
-            _ if spans.is_empty() => Vec::new(),
-            ImageKind::MinMax => {
-                let lo = spans.iter().map(|s| s.0).min().unwrap_or(0);
-                let hi = spans.iter().map(|s| s.1).max().unwrap_or(0);
-                vec![span_rect(lo, hi)]
-            }
-            ImageKind::FirstLast => {
-                let (f, l) = (spans[0], spans[spans.len() - 1]);
-                vec![span_rect(f.0.min(l.0), f.1.max(l.1))]
-            }
-            ImageKind::Exact => {
-                spans.sort_unstable();
-                let mut merged: Vec<(i64, i64)> = Vec::new();
-                for (lo, hi) in spans {
-                    match merged.last_mut() {
-                        Some(last) if lo <= last.1 => last.1 = last.1.max(hi),
-                        _ => merged.push((lo, hi)),
-                    }
-                }
-                merged
-                    .into_iter()
-                    .map(|(lo, hi)| span_rect(lo, hi))
-                    .collect()
-            }
-        };
         all.push(rects);
     }
     rt.shared
@@ -893,34 +891,8 @@ fn image_pieces(
     Ok(pieces)
 }
 
-fn span_rect(lo: i64, hi: i64) -> Rect {
+pub(crate) fn span_rect(lo: i64, hi: i64) -> Rect {
     Rect::new(Point::new(&[lo]), Point::new(&[hi]))
-}
-
-/// The values of an integer store, in row-major order, as `i64`.
-fn read_as_i64(store: &LogicalStore) -> Result<Vec<i64>> {
-    use crate::types::Type;
-    macro_rules! conv {
-        ($t:ty) => {
-            store.read::<$t>()?.iter().map(|&v| v as i64).collect()
-        };
-    }
-    Ok(match store.ty() {
-        Type::Int8 => conv!(i8),
-        Type::Int16 => conv!(i16),
-        Type::Int32 => conv!(i32),
-        Type::Int64 => conv!(i64),
-        Type::UInt8 => conv!(u8),
-        Type::UInt16 => conv!(u16),
-        Type::UInt32 => conv!(u32),
-        Type::UInt64 => conv!(u64),
-        ty => {
-            return Err(Error::UnsupportedType {
-                op: "image source",
-                ty,
-            })
-        }
-    })
 }
 
 /// What an image partition is cached by.

@@ -730,3 +730,54 @@ fn manual_tasks_check_their_partitions_against_the_launch() {
     t.add_output(&s);
     assert!(matches!(t.execute(), Err(Error::InvalidArgument { .. })));
 }
+
+#[test]
+fn range_images_cut_a_store_by_the_rows_of_a_pos_array() {
+    // CSR-like: row r owns crd[pos[r][0]..pos[r][1]]; each point sums its rows' entries.
+    for cpus in [1, 2, 4] {
+        let rt = runtime(cpus);
+        let lib = rt.create_library("test.rows").unwrap();
+        lib.register_task(
+            0,
+            TaskDef::new("row_sums").cpu(|ctx: &mut TaskContext<'_>| {
+                let pos = ctx.input(0)?.read::<i64>()?;
+                let vals = ctx.input(1)?;
+                let lo = vals.rect().lo[0];
+                let v = vals.read::<f64>()?;
+                let mut out = ctx.output(0)?.write::<f64>()?;
+                for (o, row) in out.iter_mut().zip(pos.rows()) {
+                    *o = (row[0]..row[1]).map(|k| v[[(k - lo) as usize]]).sum();
+                }
+                Ok(())
+            }),
+        )
+        .unwrap();
+        let lens = [3i64, 0, 2, 5, 1, 4, 0, 2];
+        let mut pos = Vec::new();
+        let mut at = 0;
+        for l in lens {
+            pos.extend([at, at + l]);
+            at += l;
+        }
+        let vals: Vec<f64> = (0..at).map(|v| v as f64).collect();
+        let pos_store = rt.store_from_vec(pos.clone(), &[8, 2]).unwrap();
+        let vals_store = rt.store_from_vec(vals.clone(), &[at as u64]).unwrap();
+        let out = rt.create_store(Type::Float64, &[8]).unwrap();
+        let mut t = rt.create_auto_task(&lib, 0).unwrap();
+        let (p, v) = (t.add_input(&pos_store), t.add_input(&vals_store));
+        t.add_output(&out);
+        // The rows of `pos` go with the elements of `out`: the launch cuts rows only.
+        t.add_constraint(image(p, v, ImageKind::FirstLast));
+        t.execute().unwrap();
+        let expected: Vec<f64> = pos
+            .chunks(2)
+            .map(|r| (r[0]..r[1]).map(|k| vals[k as usize]).sum())
+            .collect();
+        assert_eq!(values::<f64>(&out), expected, "cpus = {cpus}");
+        assert_eq!(
+            rt.stats().point_tasks as usize,
+            cpus + 1 + cpus,
+            "cpus = {cpus}"
+        );
+    }
+}
