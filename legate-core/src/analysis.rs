@@ -142,3 +142,88 @@ impl StorageState {
         self.records.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::{Point, Rect};
+    use crate::scheduler::WorkerGroup;
+    use proptest::prelude::*;
+
+    fn privilege(k: u8) -> Privilege {
+        match k % 5 {
+            0 => Privilege::Read,
+            1 => Privilege::Write,
+            2 => Privilege::ReadWrite,
+            3 => Privilege::Reduce(ReductionOp::Add),
+            _ => Privilege::Reduce(ReductionOp::Max),
+        }
+    }
+
+    fn launch_strategy() -> impl Strategy<Value = Vec<(i64, i64, u8)>> {
+        proptest::collection::vec((0i64..16, 1i64..8, any::<u8>()), 1..4)
+    }
+
+    proptest! {
+        /// Every conflicting overlapping pair of accesses from different launches is
+        /// ordered (sound), and every edge joins such a pair (precise).
+        #[test]
+        fn dependences_are_sound_and_precise(launches in proptest::collection::vec(launch_strategy(), 1..10)) {
+            let mut state = StorageState::default();
+            // (launch, node, rect, privilege) for every access issued.
+            let mut issued: Vec<(u64, Arc<TaskNode>, Rect, Privilege)> = Vec::new();
+            for (l, points) in launches.iter().enumerate() {
+                let l = l as u64 + 1;
+                let mut pending = Vec::new();
+                for &(lo, len, k) in points {
+                    let node = TaskNode::new(Box::new(|_| {}), WorkerGroup::Cpu, 0);
+                    let rect = Rect::new(Point::new(&[lo]), Point::new(&[(lo + len).min(16)]));
+                    let fp = Footprint::from_rect(&rect);
+                    let p = privilege(k);
+                    state.depend(&node, &fp, p, l);
+                    pending.push((node, fp, rect, p));
+                }
+                for (node, fp, rect, p) in pending {
+                    state.record(&node, fp, p, true, l);
+                    issued.push((l, node, rect, p));
+                }
+            }
+            let index = |n: &Arc<TaskNode>| issued.iter().position(|(_, m, _, _)| Arc::ptr_eq(n, m));
+            let edges: Vec<Vec<usize>> = issued
+                .iter()
+                .map(|(_, n, _, _)| n.successors().iter().filter_map(index).collect())
+                .collect();
+            let reaches = |from: usize, to: usize| {
+                let mut stack = vec![from];
+                let mut seen = vec![false; issued.len()];
+                while let Some(i) = stack.pop() {
+                    if i == to {
+                        return true;
+                    }
+                    for &j in &edges[i] {
+                        if !seen[j] {
+                            seen[j] = true;
+                            stack.push(j);
+                        }
+                    }
+                }
+                false
+            };
+            let must_order = |i: usize, j: usize| {
+                let (li, _, ri, pi) = &issued[i];
+                let (lj, _, rj, pj) = &issued[j];
+                li < lj && pi.conflicts(*pj) && ri.overlaps(rj)
+            };
+            for i in 0..issued.len() {
+                for j in 0..issued.len() {
+                    if must_order(i, j) {
+                        prop_assert!(reaches(i, j), "access {} does not wait for access {}", j, i);
+                    }
+                }
+                for &j in &edges[i] {
+                    prop_assert!(must_order(i, j), "false dependence {} -> {}", i, j);
+                }
+            }
+        }
+    }
+}

@@ -217,10 +217,22 @@ impl StorePartition {
     }
 
     /// The piece of `color`, in the store's coordinates.
-    pub fn piece(&self, color: &[i64]) -> Rect {
+    pub fn piece(&self, color: &[i64]) -> Result<Rect> {
         let domain = Rect::from_shape(&self.colors);
-        self.partition
-            .piece(&self.store.shape(), &Point::new(color), &domain)
+        if color.len() != self.colors.len() {
+            return Err(Error::invalid(format!(
+                "color {color:?} is not a point of the color space {:?}",
+                self.colors
+            )));
+        }
+        let point = Point::new(color);
+        if !domain.contains(&point) {
+            return Err(Error::invalid(format!(
+                "color {color:?} is outside the color space {:?}",
+                self.colors
+            )));
+        }
+        Ok(self.partition.piece(&self.store.shape(), &point, &domain))
     }
 }
 

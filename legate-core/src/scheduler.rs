@@ -61,6 +61,12 @@ impl TaskNode {
         self.pending.fetch_sub(1, Ordering::AcqRel) == 1
     }
 
+    /// The nodes waiting for this one (for tests of the analysis).
+    #[cfg(test)]
+    pub(crate) fn successors(&self) -> Vec<Arc<TaskNode>> {
+        lock_ignoring_poison(&self.successors).clone()
+    }
+
     fn take_job(&self) -> Option<Job> {
         lock_ignoring_poison(&self.job).take()
     }
