@@ -6,9 +6,10 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use legate_mapper::{TaskInfo, VariantKind};
+use legate_mapper::{MemoryKind, StoreInfo, TaskInfo, VariantKind};
 
 use crate::analysis::{KeyPartition, Privilege};
+use crate::coherence::CopyRequest;
 use crate::constraint::{Constraint, ImageKind, Variable};
 use crate::error::{Error, Result};
 use crate::geometry::{choose_colors, Point, Rect, Tiling};
@@ -19,7 +20,7 @@ use crate::partition::{bounding, Partition};
 use crate::reduction::{self, ReductionOp};
 use crate::runtime::{IssueState, Runtime, Shared};
 use crate::scheduler::{TaskNode, WorkerGroup, WorkerInfo};
-use crate::store::{lock_ignoring_poison, LogicalStore};
+use crate::store::{copy_rect, lock_ignoring_poison, LogicalStore};
 use crate::task::{Access, Library, PhysicalStore, TaskContext, TaskDef};
 use crate::transform::{Footprint, ViewMap};
 use crate::types::Scalar;
@@ -931,6 +932,8 @@ struct ExecArg {
     offset: i64,
     strides: Vec<i64>,
     aliased_output: Option<usize>,
+    /// The instance slot of the storage the task uses (0: system memory).
+    slot: usize,
 }
 
 /// A launch after analysis: shared by its point tasks.
@@ -1010,10 +1013,14 @@ pub(crate) fn submit(
     let mut exec_args = Vec::with_capacity(nargs);
     for (i, a) in spec.args.iter().enumerate() {
         let unbound = a.store.is_unbound();
-        let buffer = if unbound {
-            None
+        let (slot, buffer) = if unbound {
+            (0, None)
         } else {
-            Some(a.store.storage.buffer()?)
+            let (slot, b) = a
+                .store
+                .storage
+                .instance(memory_target(rt, spec.variant, a))?;
+            (slot, Some(b))
         };
         let (offset, strides) = if unbound {
             (0, Vec::new())
@@ -1025,6 +1032,7 @@ pub(crate) fn submit(
             kind: a.kind,
             access: a.access,
             buffer,
+            slot,
             offset,
             strides,
             aliased_output: aliased[i],
@@ -1086,6 +1094,7 @@ pub(crate) fn submit(
             .collect(),
         unbound_remaining: AtomicUsize::new(num_points),
     });
+    let copy_node = coherence_copies(rt, state, &exec.args, &exec.pieces, num_points)?;
     state.launch_seq += 1;
     let seq = state.launch_seq;
     shared.stats.launches.fetch_add(1, Ordering::Relaxed);
@@ -1097,7 +1106,8 @@ pub(crate) fn submit(
         VariantKind::Omp => WorkerGroup::Omp,
         _ => WorkerGroup::Cpu,
     };
-    let mut nodes = Vec::with_capacity(num_points);
+    let mut nodes = Vec::with_capacity(num_points + 1);
+    nodes.extend(copy_node);
     let mut records: Vec<(usize, Arc<TaskNode>, Footprint, Privilege, bool)> = Vec::new();
     for p in 0..num_points {
         let e = Arc::clone(&exec);
@@ -1198,6 +1208,120 @@ impl Pending {
                 .wait_until(|| sched.in_flight() <= WINDOW / 2);
         }
     }
+}
+
+/// The memory the mapper places an argument in; system memory on a machine that has no other.
+fn memory_target(rt: &Runtime, variant: VariantKind, arg: &Arg) -> MemoryKind {
+    let shared = &rt.shared;
+    if shared.numamem.is_none() {
+        return MemoryKind::System;
+    }
+    let shape = arg.store.shape();
+    let info = StoreInfo {
+        shape: &shape,
+        type_size: arg.store.ty().size(),
+        is_output: arg.kind != ArgKind::Input,
+    };
+    shared.mapper.store_target(&shared.machine, variant, &info)
+}
+
+/// Brings every piece a launch uses up to date in the instance it uses, as one copy node
+/// that the launch's points wait for (through the read-write records of the rectangles it
+/// copies), and records in the validity maps what the launch will write.
+fn coherence_copies(
+    rt: &Runtime,
+    state: &mut IssueState,
+    args: &[ExecArg],
+    pieces: &[Rect],
+    num_points: usize,
+) -> Result<Option<Arc<TaskNode>>> {
+    let coherent: Vec<bool> = args
+        .iter()
+        .map(|a| a.buffer.is_some() && a.store.storage.has_other_instances())
+        .collect();
+    if !coherent.iter().any(|&c| c) {
+        return Ok(None);
+    }
+    let nargs = args.len();
+    let mut ops: Vec<(LogicalStore, Arc<Buffer>, Arc<Buffer>, CopyRequest)> = Vec::new();
+    for p in 0..num_points {
+        for (a, arg) in args.iter().enumerate() {
+            if !coherent[a] || arg.aliased_output.is_some() {
+                continue;
+            }
+            let fp = arg.store.view().footprint(&pieces[p * nargs + a]);
+            let Some(bounds) = fp.bounds() else { continue };
+            let dense = matches!(fp.pieces(), [one] if one.is_dense());
+            arg.store.storage.with_validity(|v, buffers| {
+                let requests = match arg.access {
+                    Access::Write if dense => {
+                        v.write(&bounds, arg.slot);
+                        Vec::new()
+                    }
+                    Access::Read => v.acquire(&bounds, arg.slot),
+                    _ => {
+                        let r = v.acquire(&bounds, arg.slot);
+                        v.write(&bounds, arg.slot);
+                        r
+                    }
+                };
+                for r in requests {
+                    ops.push((
+                        arg.store.clone(),
+                        Arc::clone(&buffers[r.src]),
+                        Arc::clone(&buffers[r.dst]),
+                        r,
+                    ));
+                }
+            })?;
+        }
+    }
+    if ops.is_empty() {
+        return Ok(None);
+    }
+    state.launch_seq += 1;
+    let seq = state.launch_seq;
+    let jobs: Vec<(Arc<Buffer>, Arc<Buffer>, Vec<u64>, CopyRequest, usize)> = ops
+        .iter()
+        .map(|(s, src, dst, r)| {
+            let shape = s.storage.identity().storage_shape().to_vec();
+            (Arc::clone(src), Arc::clone(dst), shape, *r, s.ty().size())
+        })
+        .collect();
+    let shared = Arc::clone(&rt.shared);
+    let node = TaskNode::new(
+        Box::new(move |_: &WorkerInfo<'_>| {
+            let bytes: u64 = jobs
+                .iter()
+                .map(|(src, dst, shape, r, size)| copy_rect(src, dst, shape, r, *size))
+                .sum();
+            shared
+                .stats
+                .bytes_copied
+                .fetch_add(bytes, Ordering::Relaxed);
+        }),
+        WorkerGroup::Cpu,
+        0,
+    );
+    rt.shared.sched.issued();
+    for (s, _, _, r) in &ops {
+        s.storage.state().depend(
+            &node,
+            &Footprint::from_rect(&r.rect),
+            Privilege::ReadWrite,
+            seq,
+        );
+    }
+    for (s, _, _, r) in ops {
+        s.storage.state().record(
+            &node,
+            Footprint::from_rect(&r.rect),
+            Privilege::ReadWrite,
+            true,
+            seq,
+        );
+    }
+    Ok(Some(node))
 }
 
 fn whole_footprint(store: &LogicalStore) -> Footprint {

@@ -33,6 +33,7 @@
 
 mod analysis;
 mod builtin;
+mod coherence;
 mod comm;
 mod constraint;
 mod error;

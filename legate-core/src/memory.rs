@@ -124,6 +124,10 @@ impl Buffer {
         self.ptr.as_ptr()
     }
 
+    pub(crate) fn bytes(&self) -> usize {
+        self.bytes
+    }
+
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.bytes

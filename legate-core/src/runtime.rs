@@ -68,6 +68,8 @@ pub(crate) struct Shared {
     pub(crate) machine: Machine,
     pub(crate) mapper: Arc<dyn Mapper>,
     pub(crate) sysmem: Arc<MemoryPool>,
+    /// NUMA memory of the OMP groups (`--numamem`), when configured.
+    pub(crate) numamem: Option<Arc<MemoryPool>>,
     pub(crate) sched: Arc<SchedShared>,
     pub(crate) errors: Mutex<Vec<Error>>,
     pub(crate) stats: Counters,
@@ -77,6 +79,21 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn next_storage_id(&self) -> u64 {
         self.next_storage.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The memory pool of a kind of memory.
+    pub(crate) fn pool(&self, kind: legate_mapper::MemoryKind) -> Result<Arc<MemoryPool>> {
+        use legate_mapper::MemoryKind;
+        match kind {
+            MemoryKind::System => Ok(Arc::clone(&self.sysmem)),
+            MemoryKind::Numa => self
+                .numamem
+                .clone()
+                .ok_or_else(|| Error::invalid("no NUMA memory configured (--numamem)")),
+            other => Err(Error::NotImplemented {
+                what: format!("instances in {other} memory"),
+            }),
+        }
     }
 
     fn take_error(&self) -> Result<()> {
@@ -158,11 +175,14 @@ impl Runtime {
         let scheduler = Scheduler::start(config.cpus, config.omps, config.ompthreads)
             .map_err(|e| Error::internal(format!("starting worker threads: {e}")))?;
         let sysmem = MemoryPool::new("--sysmem", config.sysmem.saturating_mul(1 << 20));
+        let numamem = (config.numamem > 0)
+            .then(|| MemoryPool::new("--numamem", config.numamem.saturating_mul(1 << 20)));
         let shared = Arc::new(Shared {
             config: config.clone(),
             machine,
             mapper,
             sysmem,
+            numamem,
             sched: Arc::clone(&scheduler.shared),
             errors: Mutex::new(Vec::new()),
             stats: Counters::default(),

@@ -6,12 +6,14 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use ndarray::{ArrayD, IxDyn};
 
 use crate::analysis::StorageState;
+use crate::coherence::{CopyRequest, ValidityMap, MAX_INSTANCES};
 use crate::error::{Error, Result};
 use crate::geometry::MAX_DIM;
 use crate::memory::Buffer;
 use crate::runtime::Shared;
 use crate::transform::ViewMap;
 use crate::types::{Element, Scalar, Type};
+use legate_mapper::MemoryKind;
 
 /// The root of a logical store: type, shape and, once a task touches it, one instance.
 pub(crate) struct Storage {
@@ -20,7 +22,10 @@ pub(crate) struct Storage {
     /// Identity view of the storage; unset while an unbound store waits for its producer.
     identity: OnceLock<Arc<ViewMap>>,
     bound: (Mutex<bool>, Condvar),
+    /// The instance in system memory (slot 0), allocated on first use.
     buffer: Mutex<Option<Arc<Buffer>>>,
+    /// Instances in other memories (slots 1..) and, once there is one, the validity map.
+    others: Mutex<OtherInstances>,
     pub(crate) state: Mutex<StorageState>,
     /// Serializes the folding of reduction accumulators into the instance.
     pub(crate) fold_lock: Mutex<()>,
@@ -40,6 +45,7 @@ impl Storage {
             identity,
             bound: (Mutex::new(bound), Condvar::new()),
             buffer: Mutex::new(None),
+            others: Mutex::new(OtherInstances::default()),
             state: Mutex::new(StorageState::default()),
             fold_lock: Mutex::new(()),
             shared: Arc::clone(shared),
@@ -95,6 +101,72 @@ impl Storage {
         Ok(b)
     }
 
+    /// The instance in memory `kind` and its slot, allocated on first use. The first
+    /// instance outside system memory starts the validity map.
+    pub(crate) fn instance(&self, kind: MemoryKind) -> Result<(usize, Arc<Buffer>)> {
+        if kind == MemoryKind::System {
+            return Ok((0, self.buffer()?));
+        }
+        let system = self.buffer()?;
+        let mut others = lock_ignoring_poison(&self.others);
+        if let Some(i) = others.slots.iter().position(|(k, _)| *k == kind) {
+            return Ok((i + 1, Arc::clone(&others.slots[i].1)));
+        }
+        if others.slots.len() + 1 >= MAX_INSTANCES {
+            return Err(Error::internal("too many instances of one storage"));
+        }
+        let pool = self.shared.pool(kind)?;
+        let b = Buffer::new(&pool, system.bytes())?;
+        others.slots.push((kind, Arc::clone(&b)));
+        if others.validity.is_none() {
+            others.validity = Some(ValidityMap::new(self.identity().storage_shape(), 0));
+        }
+        Ok((others.slots.len(), b))
+    }
+
+    /// Whether instances in several memories exist (so coherence must be tracked).
+    pub(crate) fn has_other_instances(&self) -> bool {
+        lock_ignoring_poison(&self.others).validity.is_some()
+    }
+
+    /// Runs `f` on the validity map with the buffer of every slot, if there is one.
+    pub(crate) fn with_validity<R>(
+        &self,
+        f: impl FnOnce(&mut ValidityMap, &[Arc<Buffer>]) -> R,
+    ) -> Result<Option<R>> {
+        let system = self.buffer()?;
+        let mut others = lock_ignoring_poison(&self.others);
+        let OtherInstances { slots, validity } = &mut *others;
+        let Some(v) = validity.as_mut() else {
+            return Ok(None);
+        };
+        let buffers: Vec<Arc<Buffer>> = std::iter::once(system)
+            .chain(slots.iter().map(|(_, b)| Arc::clone(b)))
+            .collect();
+        Ok(Some(f(v, &buffers)))
+    }
+
+    /// Brings the system instance up to date (for the program reading values): every
+    /// writer has finished when this is called.
+    pub(crate) fn sync_system(&self) -> Result<()> {
+        let shape = self.identity().storage_shape().to_vec();
+        let size = self.ty.size();
+        let copied = self.with_validity(|v, buffers| {
+            let mut bytes = 0;
+            for c in v.acquire(&crate::geometry::Rect::from_shape(&shape), 0) {
+                bytes += copy_rect(&buffers[c.src], &buffers[c.dst], &shape, &c, size);
+            }
+            bytes
+        })?;
+        if let Some(bytes) = copied {
+            self.shared
+                .stats
+                .bytes_copied
+                .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
+    }
+
     pub(crate) fn has_buffer(&self) -> bool {
         lock_ignoring_poison(&self.buffer).is_some()
     }
@@ -102,6 +174,51 @@ impl Storage {
     pub(crate) fn state(&self) -> MutexGuard<'_, StorageState> {
         lock_ignoring_poison(&self.state)
     }
+}
+
+/// Instances of a storage outside system memory.
+#[derive(Default)]
+struct OtherInstances {
+    slots: Vec<(MemoryKind, Arc<Buffer>)>,
+    validity: Option<ValidityMap>,
+}
+
+/// Copies the rectangle of a copy request between two instances of a storage of `shape`
+/// with elements of `size` bytes; returns the bytes copied.
+pub(crate) fn copy_rect(
+    src: &Buffer,
+    dst: &Buffer,
+    shape: &[u64],
+    c: &CopyRequest,
+    size: usize,
+) -> u64 {
+    let rect = &c.rect;
+    if rect.is_empty() {
+        return 0;
+    }
+    let n = shape.len();
+    if n == 0 {
+        // SAFETY: both buffers hold the storage's one element.
+        unsafe { std::ptr::copy_nonoverlapping(src.ptr(), dst.ptr(), size) };
+        return size as u64;
+    }
+    let row = rect.extent(n - 1) as usize * size;
+    let mut outer = *rect;
+    outer.hi[n - 1] = outer.lo[n - 1] + 1;
+    let mut bytes = 0;
+    for p in outer.points() {
+        let mut off = 0i64;
+        for d in 0..n {
+            off = off * shape[d] as i64 + p[d];
+        }
+        let at = off as usize * size;
+        // SAFETY: the row lies inside the storage, so inside both instances (each holds the
+        // whole storage); the analysis orders this copy after the writers of the source
+        // rows and before every other access to the destination rows.
+        unsafe { std::ptr::copy_nonoverlapping(src.ptr().add(at), dst.ptr().add(at), row) };
+        bytes += row as u64;
+    }
+    bytes
 }
 
 pub(crate) fn lock_ignoring_poison<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -253,6 +370,7 @@ impl LogicalStore {
     pub fn read<T: Element>(&self) -> Result<ArrayD<T>> {
         check_type::<T>(self.ty())?;
         crate::runtime::wait_for_writers(&self.storage)?;
+        self.storage.sync_system()?;
         let view = self.view();
         let shape: Vec<usize> = view.shape().iter().map(|&e| e as usize).collect();
         let volume: usize = shape.iter().product();

@@ -783,3 +783,80 @@ fn range_images_cut_a_store_by_the_rows_of_a_pos_array() {
         );
     }
 }
+
+#[test]
+fn omp_groups_with_numa_memory_get_coherent_copies_counted_in_bytes() {
+    let mut config = Config::with_cpus(2);
+    config.omps = 2;
+    config.ompthreads = 1;
+    config.numamem = 16; // MiB: OMP tasks use their own instances
+    config.min_omp_chunk = 1;
+    config.min_cpu_chunk = 1;
+    let rt = Runtime::new(config).unwrap();
+    let lib = rt.create_library("test.numa").unwrap();
+    // `scale` has an OMP variant (runs in NUMA memory); `shift` only a CPU one.
+    lib.register_task(
+        0,
+        TaskDef::new("scale").omp(|ctx: &mut TaskContext<'_>| {
+            let x = ctx.input(0)?.read::<f64>()?;
+            ctx.output(0)?
+                .write::<f64>()?
+                .zip_mut_with(&x, |y, &x| *y = 3.0 * x);
+            Ok(())
+        }),
+    )
+    .unwrap();
+    lib.register_task(
+        1,
+        TaskDef::new("shift").cpu(|ctx: &mut TaskContext<'_>| {
+            let x = ctx.input(0)?.read::<f64>()?;
+            ctx.output(0)?
+                .write::<f64>()?
+                .zip_mut_with(&x, |y, &x| *y = x + 1.0);
+            Ok(())
+        }),
+    )
+    .unwrap();
+    let run = |task: u32, x: &LogicalStore, y: &LogicalStore| {
+        let mut t = rt.create_auto_task(&lib, task).unwrap();
+        let (a, b) = (t.add_input(x), t.add_output(y));
+        t.add_constraint(align(a, b));
+        t.execute().unwrap();
+    };
+    let n = 1000u64;
+    let x = rt
+        .store_from_vec((0..n).map(|v| v as f64).collect(), &[n])
+        .unwrap();
+    let y = rt.create_store(Type::Float64, &[n]).unwrap();
+    let z = rt.create_store(Type::Float64, &[n]).unwrap();
+    let bytes = |rt: &Runtime| rt.stats().bytes_copied;
+    // x lives in system memory: the OMP task copies it into NUMA memory once.
+    run(0, &x, &y);
+    rt.fence().unwrap();
+    assert_eq!(bytes(&rt), 8 * n);
+    // Reading x again from an OMP task copies nothing more.
+    run(0, &x, &z);
+    rt.fence().unwrap();
+    assert_eq!(bytes(&rt), 8 * n);
+    // y was written in NUMA memory; a CPU task reading it copies it back.
+    run(1, &y, &z);
+    assert_eq!(
+        values::<f64>(&z),
+        (0..n).map(|v| 3.0 * v as f64 + 1.0).collect::<Vec<_>>()
+    );
+    assert_eq!(bytes(&rt), 16 * n);
+    // The program reads y: system memory is already valid, nothing to copy.
+    assert_eq!(
+        values::<f64>(&y),
+        (0..n).map(|v| 3.0 * v as f64).collect::<Vec<_>>()
+    );
+    assert_eq!(bytes(&rt), 16 * n);
+    // z (written by the CPU task) goes to NUMA memory, y is written there, and the
+    // program reading y copies it back.
+    run(0, &z, &y);
+    assert_eq!(
+        values::<f64>(&y),
+        (0..n).map(|v| 9.0 * v as f64 + 3.0).collect::<Vec<_>>()
+    );
+    assert_eq!(bytes(&rt), 32 * n);
+}
