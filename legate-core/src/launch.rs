@@ -965,6 +965,16 @@ pub(crate) fn submit(
             task_id: u32::MAX,
         });
     }
+    if let Some(a) = spec
+        .args
+        .iter()
+        .find(|a| !Arc::ptr_eq(&a.store.storage.shared, shared))
+    {
+        return Err(Error::invalid(format!(
+            "store of storage {} belongs to another runtime",
+            a.store.storage.id
+        )));
+    }
     let domain = Rect::from_shape(&spec.solution.colors);
     let num_points = domain.volume() as usize;
     let nargs = spec.args.len();

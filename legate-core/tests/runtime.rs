@@ -48,68 +48,51 @@ impl Rendezvous {
     }
 }
 
-#[test]
-fn disjoint_writers_run_concurrently() {
-    let rt = runtime(2);
-    let lib = rt.create_library("test.disjoint").unwrap();
+/// Writes a scalar into each view, one single-point launch per view, each of which waits
+/// at a rendezvous for the others: it returns only if they all ran at the same time.
+fn write_views_concurrently(rt: &Runtime, views: &[(LogicalStore, i32)]) {
+    let lib = rt.create_library("test.concurrent_writers").unwrap();
     let meet = Arc::new(Rendezvous::default());
-    let m = Arc::clone(&meet);
+    let parties = views.len();
     lib.register_task(
         0,
         TaskDef::new("write_and_meet")
             .cpu(move |ctx: &mut TaskContext<'_>| {
-                m.meet(2)?;
-                ctx.output(0)?
-                    .write::<i32>()?
-                    .fill(ctx.scalar_value::<i32>(0)?);
+                meet.meet(parties)?;
+                let v = ctx.scalar_value::<i32>(0)?;
+                ctx.output(0)?.write::<i32>()?.fill(v);
                 Ok(())
             })
             .never_inline(),
     )
     .unwrap();
-    let s = rt.create_store(Type::Int32, &[8]).unwrap();
-    let left = s.slice(0, Some(0), Some(4), 1).unwrap();
-    let right = s.slice(0, Some(4), None, 1).unwrap();
-    for (half, v) in [(&left, 1i32), (&right, 2)] {
+    for (view, v) in views {
         let mut t = rt.create_auto_task(&lib, 0).unwrap();
-        let x = t.add_output(half);
+        let x = t.add_output(view);
         t.add_constraint(broadcast(x, &[]));
-        t.add_scalar_arg(v);
+        t.add_scalar_arg(*v);
         t.execute().unwrap();
     }
     rt.fence().unwrap();
+}
+
+#[test]
+fn disjoint_writers_run_concurrently() {
+    let rt = runtime(2);
+    let s = rt.create_store(Type::Int32, &[8]).unwrap();
+    let left = s.slice(0, Some(0), Some(4), 1).unwrap();
+    let right = s.slice(0, Some(4), None, 1).unwrap();
+    write_views_concurrently(&rt, &[(left, 1), (right, 2)]);
     assert_eq!(values::<i32>(&s), vec![1, 1, 1, 1, 2, 2, 2, 2]);
 }
 
 #[test]
 fn strided_writers_of_interleaved_views_run_concurrently() {
     let rt = runtime(2);
-    let lib = rt.create_library("test.interleaved").unwrap();
-    let meet = Arc::new(Rendezvous::default());
-    let m = Arc::clone(&meet);
-    lib.register_task(
-        0,
-        TaskDef::new("write_and_meet")
-            .cpu(move |ctx: &mut TaskContext<'_>| {
-                m.meet(2)?;
-                ctx.output(0)?
-                    .write::<i32>()?
-                    .fill(ctx.scalar_value::<i32>(0)?);
-                Ok(())
-            })
-            .never_inline(),
-    )
-    .unwrap();
     let s = rt.create_store(Type::Int32, &[6]).unwrap();
     let even = s.slice(0, None, None, 2).unwrap();
     let odd = s.slice(0, Some(-1), None, -2).unwrap();
-    for (view, v) in [(&even, 1i32), (&odd, 2)] {
-        let mut t = rt.create_auto_task(&lib, 0).unwrap();
-        let x = t.add_output(view);
-        t.add_constraint(broadcast(x, &[]));
-        t.add_scalar_arg(v);
-        t.execute().unwrap();
-    }
+    write_views_concurrently(&rt, &[(even, 1), (odd, 2)]);
     assert_eq!(values::<i32>(&s), vec![1, 2, 1, 2, 1, 2]);
 }
 
@@ -859,4 +842,16 @@ fn omp_groups_with_numa_memory_get_coherent_copies_counted_in_bytes() {
         (0..n).map(|v| 9.0 * v as f64 + 3.0).collect::<Vec<_>>()
     );
     assert_eq!(bytes(&rt), 32 * n);
+}
+
+#[test]
+fn a_store_of_another_runtime_is_refused() {
+    let (a, b) = (runtime(1), runtime(1));
+    let s = a.create_store(Type::Int32, &[4]).unwrap();
+    assert!(matches!(
+        b.fill(&s, Scalar::new(1i32)),
+        Err(Error::InvalidArgument { .. })
+    ));
+    a.fill(&s, Scalar::new(2i32)).unwrap();
+    assert_eq!(values::<i32>(&s), vec![2; 4]);
 }
