@@ -215,14 +215,20 @@ impl Tiling {
         }
     }
 
-    /// The tiling with `colors[d]` near-equal tiles along each dimension.
+    /// The tiling with `colors[d]` near-equal tiles along each dimension. The colors are
+    /// kept as given, so a short dimension may end with empty tiles: the tiling always
+    /// matches the launch domain it was made for.
     pub fn with_colors(shape: &[u64], colors: &[u64]) -> Self {
         let tile: Vec<u64> = shape
             .iter()
             .zip(colors)
             .map(|(&s, &c)| s.div_ceil(c.max(1)).max(1))
             .collect();
-        Tiling::new(shape, &tile)
+        Tiling {
+            shape: shape.to_vec(),
+            tile,
+            colors: colors.iter().map(|&c| c.max(1)).collect(),
+        }
     }
 
     /// Number of tiles.

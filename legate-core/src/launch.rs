@@ -1521,7 +1521,7 @@ fn build_and_run(
                 &ps.shape(),
                 &ps.strides,
                 ps.offset,
-                &acc,
+                crate::task::words_as_bytes(&acc),
             );
         }
     }

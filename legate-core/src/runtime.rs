@@ -368,6 +368,10 @@ impl Runtime {
                 found: src.ty(),
             });
         }
+        if src.same_view(dst) {
+            // `a[...] = a`: nothing changes.
+            return Ok(());
+        }
         let mut task = self.create_auto_task(&self.inner.core, crate::builtin::COPY)?;
         let a = task.add_input(src);
         let b = task.add_output(dst);

@@ -239,8 +239,9 @@ pub enum Access {
 pub struct PhysicalStore {
     pub(crate) ty: Type,
     pub(crate) buffer: Option<Arc<Buffer>>,
-    /// Private accumulator of a reduction (row-major over the piece).
-    pub(crate) accumulator: Option<Mutex<Vec<u8>>>,
+    /// Private accumulator of a reduction (row-major over the piece), in 8-byte words so
+    /// that every element type is aligned.
+    pub(crate) accumulator: Option<Mutex<Vec<u64>>>,
     /// Element offset of the piece's first point, and element strides per dimension.
     pub(crate) offset: i64,
     pub(crate) strides: Vec<i64>,
@@ -265,8 +266,13 @@ impl PhysicalStore {
     ) -> Result<Self> {
         let accumulator = match access {
             Access::Reduce(op) => {
-                let mut acc = vec![0u8; rect.volume() as usize * ty.size()];
-                crate::reduction::fill_identity(ty, op, &mut acc)?;
+                let bytes = rect.volume() as usize * ty.size();
+                let mut acc = vec![0u64; bytes.div_ceil(8)];
+                crate::reduction::fill_identity(
+                    ty,
+                    op,
+                    &mut words_as_bytes_mut(&mut acc)[..bytes],
+                )?;
                 Some(Mutex::new(acc))
             }
             _ => None,
@@ -365,6 +371,13 @@ impl PhysicalStore {
         if self.borrowed_mut.load(Ordering::Acquire) {
             return Err(Error::invalid("store is already borrowed mutably"));
         }
+        if self.volume() == 0 {
+            let dangling = std::ptr::NonNull::<T>::dangling().as_ptr();
+            // SAFETY: an empty view reads no element; the pointer is aligned and non-null.
+            return Ok(unsafe {
+                ArrayViewD::from_shape_ptr(IxDyn(&self.shape()), dangling as *const T)
+            });
+        }
         let RawParts {
             ptr,
             shape,
@@ -392,8 +405,14 @@ impl PhysicalStore {
         if self.borrowed_mut.swap(true, Ordering::AcqRel) {
             return Err(Error::invalid("store is already borrowed mutably"));
         }
+        if self.volume() == 0 {
+            let dangling = std::ptr::NonNull::<T>::dangling().as_ptr();
+            // SAFETY: an empty view writes no element; the pointer is aligned and non-null.
+            return Ok(unsafe { ArrayViewMutD::from_shape_ptr(IxDyn(&self.shape()), dangling) });
+        }
         if let Some(acc) = &self.accumulator {
             let mut acc = lock_ignoring_poison(acc);
+            // 8-byte words: aligned for every element type.
             let ptr = acc.as_mut_ptr() as *mut T;
             let shape = self.shape();
             // SAFETY: the accumulator is private to this point task, row-major, holds one
@@ -447,6 +466,17 @@ impl PhysicalStore {
         *slot = Some(crate::memory::elements_as_bytes(&data).to_vec());
         Ok(())
     }
+}
+
+/// The bytes of a slice of words.
+pub(crate) fn words_as_bytes(words: &[u64]) -> &[u8] {
+    // SAFETY: u64 has no padding and u8 no alignment; the length covers the same memory.
+    unsafe { std::slice::from_raw_parts(words.as_ptr() as *const u8, words.len() * 8) }
+}
+
+fn words_as_bytes_mut(words: &mut [u64]) -> &mut [u8] {
+    // SAFETY: as in `words_as_bytes`, with the exclusive borrow carried over.
+    unsafe { std::slice::from_raw_parts_mut(words.as_mut_ptr() as *mut u8, words.len() * 8) }
 }
 
 /// A piece as ndarray wants it: the lowest-addressed element, non-negative strides and
