@@ -930,7 +930,7 @@ struct ExecArg {
     access: Access,
     buffer: Option<Arc<Buffer>>,
     offset: i64,
-    strides: Vec<i64>,
+    strides: Arc<[i64]>,
     aliased_output: Option<usize>,
     /// The instance slot of the storage the task uses (0: system memory).
     slot: usize,
@@ -1044,7 +1044,7 @@ pub(crate) fn submit(
             buffer,
             slot,
             offset,
-            strides,
+            strides: strides.into(),
             aliased_output: aliased[i],
         });
     }
@@ -1462,7 +1462,7 @@ fn build_and_run(
             arg.store.ty(),
             arg.buffer.clone(),
             offset,
-            arg.strides.clone(),
+            Arc::clone(&arg.strides),
             rect,
             arg.access,
             arg.buffer.is_none(),

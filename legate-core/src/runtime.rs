@@ -2,6 +2,7 @@
 //! shares (store creation, fill, copy, gather/scatter, fences, timing, counters).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
 use std::time::{Duration, Instant};
@@ -112,10 +113,44 @@ impl Shared {
 pub(crate) struct IssueState {
     pub(crate) launch_seq: u64,
     /// Solutions of earlier launches, by the pattern `launch::encode_launch` writes.
-    pub(crate) solutions: HashMap<Vec<u64>, Arc<crate::launch::Solution>>,
+    pub(crate) solutions:
+        HashMap<Vec<u64>, Arc<crate::launch::Solution>, BuildHasherDefault<WordHasher>>,
     /// Scratch for encoding a launch's pattern, reused across launches.
     pub(crate) key_buf: Vec<u64>,
     pub(crate) images: HashMap<ImageKey, Arc<Vec<Vec<crate::geometry::Rect>>>>,
+}
+
+/// A fast hash of machine words for the solver's cache (its keys are the runtime's own
+/// encodings of launches, not input an adversary chooses).
+#[derive(Default)]
+pub(crate) struct WordHasher(u64);
+
+impl WordHasher {
+    fn add(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.add(v);
+    }
+
+    fn write_usize(&mut self, v: usize) {
+        self.add(v as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 struct RuntimeInner {

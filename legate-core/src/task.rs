@@ -9,7 +9,7 @@ use legate_mapper::VariantKind;
 use ndarray::{ArrayViewD, ArrayViewMutD, Axis, IxDyn, ShapeBuilder};
 
 use crate::error::{Error, Result};
-use crate::geometry::{Point, Rect};
+use crate::geometry::{Point, Rect, MAX_DIM};
 use crate::memory::Buffer;
 use crate::reduction::ReductionOp;
 use crate::store::{check_type, lock_ignoring_poison};
@@ -244,7 +244,7 @@ pub struct PhysicalStore {
     pub(crate) accumulator: Option<Mutex<Vec<u64>>>,
     /// Element offset of the piece's first point, and element strides per dimension.
     pub(crate) offset: i64,
-    pub(crate) strides: Vec<i64>,
+    pub(crate) strides: Arc<[i64]>,
     pub(crate) rect: Rect,
     pub(crate) access: Access,
     /// Set when an input is the very store of an output: read it through the output.
@@ -259,7 +259,7 @@ impl PhysicalStore {
         ty: Type,
         buffer: Option<Arc<Buffer>>,
         offset: i64,
-        strides: Vec<i64>,
+        strides: Arc<[i64]>,
         rect: Rect,
         access: Access,
         unbound: bool,
@@ -331,18 +331,21 @@ impl PhysicalStore {
             .buffer
             .as_ref()
             .ok_or_else(|| Error::invalid("store has no data (unbound output: use bind_data)"))?;
-        let shape = self.shape();
+        let n = self.rect.dim();
+        let mut shape = [0usize; MAX_DIM];
+        let mut strides = [0usize; MAX_DIM];
+        let mut flipped = 0u8;
         let mut low = self.offset;
-        let mut strides = Vec::with_capacity(shape.len());
-        let mut flipped = Vec::new();
-        for (d, (&s, &n)) in self.strides.iter().zip(&shape).enumerate() {
-            if s < 0 && n > 0 {
-                low += s * (n as i64 - 1);
-                flipped.push(d);
+        for d in 0..n {
+            let (s, e) = (self.strides[d], self.rect.extent(d) as usize);
+            shape[d] = e;
+            if s < 0 && e > 0 {
+                low += s * (e as i64 - 1);
+                flipped |= 1 << d;
             }
-            strides.push(s.unsigned_abs() as usize);
+            strides[d] = s.unsigned_abs() as usize;
         }
-        let volume: usize = shape.iter().product();
+        let volume: usize = shape[..n].iter().product();
         let ptr = if volume == 0 {
             buffer.ptr()
         } else {
@@ -351,6 +354,7 @@ impl PhysicalStore {
         };
         Ok(RawParts {
             ptr,
+            n,
             shape,
             strides,
             flipped,
@@ -380,6 +384,7 @@ impl PhysicalStore {
         }
         let RawParts {
             ptr,
+            n,
             shape,
             strides,
             flipped,
@@ -387,9 +392,12 @@ impl PhysicalStore {
         // SAFETY: the analysis guarantees no task writes the piece while this one reads it;
         // the pointer and strides describe elements of one live allocation of type T.
         let mut v = unsafe {
-            ArrayViewD::from_shape_ptr(IxDyn(&shape).strides(IxDyn(&strides)), ptr as *const T)
+            ArrayViewD::from_shape_ptr(
+                IxDyn(&shape[..n]).strides(IxDyn(&strides[..n])),
+                ptr as *const T,
+            )
         };
-        for d in flipped {
+        for d in (0..n).filter(|d| flipped & (1 << d) != 0) {
             v.invert_axis(Axis(d));
         }
         Ok(v)
@@ -421,6 +429,7 @@ impl PhysicalStore {
         }
         let RawParts {
             ptr,
+            n,
             shape,
             strides,
             flipped,
@@ -429,9 +438,12 @@ impl PhysicalStore {
         // output (outputs are disjoint across points and never aliased by broadcast views),
         // and this store is borrowed mutably only once.
         let mut v = unsafe {
-            ArrayViewMutD::from_shape_ptr(IxDyn(&shape).strides(IxDyn(&strides)), ptr as *mut T)
+            ArrayViewMutD::from_shape_ptr(
+                IxDyn(&shape[..n]).strides(IxDyn(&strides[..n])),
+                ptr as *mut T,
+            )
         };
-        for d in flipped {
+        for d in (0..n).filter(|d| flipped & (1 << d) != 0) {
             v.invert_axis(Axis(d));
         }
         Ok(v)
@@ -483,9 +495,11 @@ fn words_as_bytes_mut(words: &mut [u64]) -> &mut [u8] {
 /// the dimensions to flip back (those whose strides were negative).
 struct RawParts {
     ptr: *mut u8,
-    shape: Vec<usize>,
-    strides: Vec<usize>,
-    flipped: Vec<usize>,
+    n: usize,
+    shape: [usize; MAX_DIM],
+    strides: [usize; MAX_DIM],
+    /// Bit `d` set: dimension `d` had a negative stride.
+    flipped: u8,
 }
 
 /// What a task body sees: its point, the launch domain, its stores and scalar arguments.
