@@ -939,7 +939,7 @@ struct ExecArg {
 /// A launch after analysis: shared by its point tasks.
 struct Exec {
     shared: Arc<Shared>,
-    library: String,
+    library: Library,
     def: Arc<TaskDef>,
     variant: VariantKind,
     domain: Rect,
@@ -960,10 +960,10 @@ pub(crate) fn submit(
 ) -> Result<Pending> {
     let shared = &rt.shared;
     if spec.def.body(spec.variant).is_none() {
-        return Err(Error::UnknownTask {
-            library: spec.library.name().to_string(),
-            task_id: u32::MAX,
-        });
+        return Err(Error::internal(format!(
+            "task {} launched with a variant it does not have",
+            spec.def.name()
+        )));
     }
     if let Some(a) = spec
         .args
@@ -1048,15 +1048,12 @@ pub(crate) fn submit(
             aliased_output: aliased[i],
         });
     }
-    let shapes: Vec<Vec<u64>> = spec
-        .args
+    // The whole of each argument, in its own coordinates.
+    let wholes: Vec<Rect> = exec_args
         .iter()
-        .map(|a| {
-            if a.store.is_unbound() {
-                Vec::new()
-            } else {
-                a.store.shape()
-            }
+        .map(|a| match a.buffer {
+            Some(_) => a.store.view().rect(),
+            None => Rect::new(Point::zero(0), Point::zero(0)),
         })
         .collect();
     // The piece of every point and argument (bounding box), and the exact rectangles of
@@ -1078,11 +1075,16 @@ pub(crate) fn submit(
                 continue;
             }
             if p.has_multi_rect_pieces() {
-                let rects = p.piece_rects(&shapes[a], &color, &domain);
-                pieces.push(bounding(shapes[a].len(), &rects));
+                let shape = wholes[a].shape();
+                let rects = p.piece_rects(&shape, &color, &domain);
+                pieces.push(bounding(shape.len(), &rects));
                 multi.push(rects);
             } else {
-                pieces.push(p.piece(&shapes[a], &color, &domain));
+                pieces.push(match p {
+                    Partition::Replicate => wholes[a],
+                    Partition::Tiling(t) => t.tile_rect(&color),
+                    _ => p.piece(&wholes[a].shape(), &color, &domain),
+                });
                 if any_multi {
                     multi.push(Vec::new());
                 }
@@ -1092,7 +1094,7 @@ pub(crate) fn submit(
     let unbound_args = exec_args.iter().filter(|a| a.buffer.is_none()).count();
     let exec = Arc::new(Exec {
         shared: Arc::clone(shared),
-        library: spec.library.name().to_string(),
+        library: spec.library.clone(),
         def: Arc::clone(&spec.def),
         variant: spec.variant,
         domain,
@@ -1245,13 +1247,11 @@ fn coherence_copies(
     pieces: &[Rect],
     num_points: usize,
 ) -> Result<Option<Arc<TaskNode>>> {
-    let coherent: Vec<bool> = args
-        .iter()
-        .map(|a| a.buffer.is_some() && a.store.storage.has_other_instances())
-        .collect();
-    if !coherent.iter().any(|&c| c) {
+    let is_coherent = |a: &ExecArg| a.buffer.is_some() && a.store.storage.has_other_instances();
+    if !args.iter().any(is_coherent) {
         return Ok(None);
     }
+    let coherent: Vec<bool> = args.iter().map(is_coherent).collect();
     let nargs = args.len();
     let mut ops: Vec<(LogicalStore, Arc<Buffer>, Arc<Buffer>, CopyRequest)> = Vec::new();
     for p in 0..num_points {
@@ -1432,7 +1432,7 @@ fn run_point(exec: &Exec, p: usize, info: &WorkerInfo<'_>) {
     let result = build_and_run(exec, p, &point, info);
     if let Err(message) = result {
         let e = Error::TaskFailed {
-            library: exec.library.clone(),
+            library: exec.library.name().to_string(),
             task: exec.def.name().to_string(),
             point: point.coords().to_vec(),
             message,

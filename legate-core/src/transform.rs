@@ -109,6 +109,15 @@ impl ViewMap {
         }
     }
 
+    /// The whole view as a rectangle `[0, shape)`.
+    pub fn rect(&self) -> Rect {
+        let mut hi = crate::geometry::Point::zero(self.dims.len());
+        for (k, d) in self.dims.iter().enumerate() {
+            hi[k] = i64::try_from(d.extent).unwrap_or(i64::MAX);
+        }
+        Rect::new(crate::geometry::Point::zero(self.dims.len()), hi)
+    }
+
     /// The extents of the view.
     pub fn shape(&self) -> Vec<u64> {
         self.dims.iter().map(|d| d.extent).collect()
