@@ -214,13 +214,13 @@ mod tests {
                 let (lj, _, rj, pj) = &issued[j];
                 li < lj && pi.conflicts(*pj) && ri.overlaps(rj)
             };
-            for i in 0..issued.len() {
+                        for (i, succ) in edges.iter().enumerate() {
                 for j in 0..issued.len() {
                     if must_order(i, j) {
                         prop_assert!(reaches(i, j), "access {} does not wait for access {}", j, i);
                     }
                 }
-                for &j in &edges[i] {
+                for &j in succ {
                     prop_assert!(must_order(i, j), "false dependence {} -> {}", i, j);
                 }
             }

@@ -1222,6 +1222,15 @@ impl Pending {
     }
 }
 
+/// One copy between instances of a storage, as a copy node runs it.
+struct CopyJob {
+    src: Arc<Buffer>,
+    dst: Arc<Buffer>,
+    shape: Vec<u64>,
+    request: CopyRequest,
+    size: usize,
+}
+
 /// The memory the mapper places an argument in; system memory on a machine that has no other.
 fn memory_target(rt: &Runtime, variant: VariantKind, arg: &Arg) -> MemoryKind {
     let shared = &rt.shared;
@@ -1291,11 +1300,14 @@ fn coherence_copies(
     }
     state.launch_seq += 1;
     let seq = state.launch_seq;
-    let jobs: Vec<(Arc<Buffer>, Arc<Buffer>, Vec<u64>, CopyRequest, usize)> = ops
+    let jobs: Vec<CopyJob> = ops
         .iter()
-        .map(|(s, src, dst, r)| {
-            let shape = s.storage.identity().storage_shape().to_vec();
-            (Arc::clone(src), Arc::clone(dst), shape, *r, s.ty().size())
+        .map(|(s, src, dst, r)| CopyJob {
+            src: Arc::clone(src),
+            dst: Arc::clone(dst),
+            shape: s.storage.identity().storage_shape().to_vec(),
+            request: *r,
+            size: s.ty().size(),
         })
         .collect();
     let shared = Arc::clone(&rt.shared);
@@ -1303,7 +1315,7 @@ fn coherence_copies(
         Box::new(move |_: &WorkerInfo<'_>| {
             let bytes: u64 = jobs
                 .iter()
-                .map(|(src, dst, shape, r, size)| copy_rect(src, dst, shape, r, *size))
+                .map(|j| copy_rect(&j.src, &j.dst, &j.shape, &j.request, j.size))
                 .sum();
             shared
                 .stats
@@ -1492,6 +1504,7 @@ fn build_and_run(
         reductions: &reductions,
         scalars: &exec.scalars,
         pool: info.pool,
+        processor: info.processor,
         variant: exec.variant,
         task_name: exec.def.name(),
     };

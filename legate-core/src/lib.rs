@@ -57,7 +57,8 @@ pub use error::{Error, Result};
 pub use geometry::{Point, Rect, Tiling, MAX_DIM};
 pub use launch::{AutoTask, ManualTask, StorePartition};
 pub use legate_mapper::{
-    Config, ConfigError, DefaultMapper, Machine, Mapper, MemoryKind, ProcessorKind, VariantKind,
+    Config, ConfigError, DefaultMapper, Layout, Machine, Mapper, MemoryKind, Processor,
+    ProcessorKind, StoreInfo, TaskInfo, VariantKind,
 };
 pub use partition::Partition;
 pub use reduction::ReductionOp;

@@ -73,6 +73,10 @@ impl MemoryPool {
     }
 }
 
+/// A type with the alignment of instances, for the pointer of empty ones.
+#[repr(align(64))]
+struct Aligned(#[allow(dead_code)] [u8; ALIGN]);
+
 /// One zero-initialized, 64-byte aligned allocation holding a whole storage.
 ///
 /// Point tasks write disjoint parts of it from several threads at once; the dependence
@@ -94,7 +98,8 @@ impl Buffer {
     pub(crate) fn new(pool: &Arc<MemoryPool>, bytes: usize) -> Result<Arc<Buffer>> {
         pool.reserve(bytes as u64)?;
         let ptr = if bytes == 0 {
-            NonNull::<u8>::dangling()
+            // Aligned for every element type, like a real instance.
+            NonNull::<Aligned>::dangling().cast::<u8>()
         } else {
             let layout = Layout::from_size_align(bytes, ALIGN)
                 .map_err(|e| Error::invalid(format!("allocation of {bytes} bytes: {e}")))?;

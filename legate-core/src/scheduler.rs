@@ -82,6 +82,8 @@ pub(crate) enum WorkerGroup {
 /// What a running job may use: the OMP group's pool, if it runs on one.
 pub(crate) struct WorkerInfo<'a> {
     pub(crate) pool: Option<&'a rayon::ThreadPool>,
+    /// The worker running the job; `None` on the issuing thread.
+    pub(crate) processor: Option<legate_mapper::Processor>,
 }
 
 /// Lets threads wait for nodes to finish, or for the number in flight to drop.
@@ -187,7 +189,13 @@ impl SchedShared {
 
     /// Runs a ready node on the calling thread (the issuing thread, for tiny tasks).
     pub(crate) fn run_inline(&self, node: &Arc<TaskNode>) {
-        self.run(node, &WorkerInfo { pool: None });
+        self.run(
+            node,
+            &WorkerInfo {
+                pool: None,
+                processor: None,
+            },
+        );
     }
 
     fn run(&self, node: &Arc<TaskNode>, info: &WorkerInfo<'_>) {
@@ -294,7 +302,18 @@ impl Scheduler {
 }
 
 fn worker_loop(s: &SchedShared, group: WorkerGroup, me: usize, pool: Option<&rayon::ThreadPool>) {
-    let info = WorkerInfo { pool };
+    let kind = match group {
+        WorkerGroup::Cpu => legate_mapper::ProcessorKind::Cpu,
+        WorkerGroup::Omp => legate_mapper::ProcessorKind::Omp,
+    };
+    let info = WorkerInfo {
+        pool,
+        processor: Some(legate_mapper::Processor {
+            kind,
+            rank: 0,
+            index: me,
+        }),
+    };
     let slot = &s.slots(group)[me];
     loop {
         if let Some(node) = s.find_work(group, me) {

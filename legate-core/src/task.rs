@@ -511,6 +511,7 @@ pub struct TaskContext<'a> {
     pub(crate) reductions: &'a [PhysicalStore],
     pub(crate) scalars: &'a [Scalar],
     pub(crate) pool: Option<&'a rayon::ThreadPool>,
+    pub(crate) processor: Option<legate_mapper::Processor>,
     pub(crate) variant: VariantKind,
     pub(crate) task_name: &'a str,
 }
@@ -539,6 +540,12 @@ impl<'a> TaskContext<'a> {
     /// The variant running.
     pub fn variant(&self) -> VariantKind {
         self.variant
+    }
+
+    /// The processor running this point: a CPU worker or an OMP group; `None` when a
+    /// one-point task runs on the issuing thread.
+    pub fn processor(&self) -> Option<legate_mapper::Processor> {
+        self.processor
     }
 
     /// The threads of this task's OMP group (only for the OMP variant).

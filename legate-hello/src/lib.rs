@@ -9,7 +9,7 @@
 //! | [`Hello::iota`] | auto-task, one output | partitioning chosen by the runtime |
 //! | [`Hello::square`] | auto-task, aligned input and output | the `align` constraint |
 //! | [`Hello::sum`] | auto-task, scalar reduction | futures: a 0-d store read without blocking the launch |
-//! | [`Hello::variance`] | built from the three above plus a scalar task | composing launches without waiting |
+//! | [`Hello::variance`] | `sum`, a deviation sum reading the mean as a future, a scalar task | composing launches without waiting |
 //!
 //! ```
 //! use legate_core::Runtime;
@@ -43,8 +43,10 @@ pub mod task_ids {
     pub const SQUARE: u32 = 2;
     /// Sums every element into a 0-d store.
     pub const SUM: u32 = 3;
-    /// Variance from the sums of `x` and `x²`.
+    /// Variance from the sum of squared deviations and the count.
     pub const VARIANCE: u32 = 4;
+    /// Sums `(x - mean)²`, the mean given as a 0-d store (a future).
+    pub const SUM_SQ_DEV: u32 = 5;
 }
 
 /// The hello library, registered with one runtime.
@@ -57,7 +59,9 @@ pub struct Hello {
 impl Hello {
     /// Registers the library's tasks with `rt` (once; later calls find them).
     pub fn new(rt: &Runtime) -> Result<Hello> {
+        static REGISTERING: std::sync::Mutex<()> = std::sync::Mutex::new(());
         let lib = rt.create_library(LIBRARY_NAME)?;
+        let _guard = REGISTERING.lock().unwrap_or_else(|e| e.into_inner());
         if lib.task(task_ids::HELLO_WORLD).is_err() {
             register(&lib)?;
         }
@@ -114,15 +118,23 @@ impl Hello {
         Ok(out)
     }
 
-    /// The population variance `Σx²/n - (Σx/n)²` of a `float64` store, as a 0-d store.
+    /// The population variance `Σ(x - mean)²/n` of a `float64` store, as a 0-d store.
+    ///
+    /// Two passes, as NumPy computes it, chained without waiting: the sum is a future
+    /// that the deviation task reads as an input; nothing blocks until the result is read.
     pub fn variance(&self, x: &LogicalStore) -> Result<LogicalStore> {
         let n = x.volume();
         let sum = self.sum(x)?;
-        let sum_sq = self.sum(&self.square(x)?)?;
+        let sum_sq_dev = self.rt.create_scalar_store(Scalar::new(0.0f64))?;
+        let mut task = self.rt.create_auto_task(&self.lib, task_ids::SUM_SQ_DEV)?;
+        task.add_input(x);
+        task.add_input(&sum);
+        task.add_reduction(&sum_sq_dev, ReductionOp::Add);
+        task.add_scalar_arg(n);
+        task.execute()?;
         let out = self.rt.create_store(Type::Float64, &[])?;
         let mut task = self.rt.create_auto_task(&self.lib, task_ids::VARIANCE)?;
-        task.add_input(&sum);
-        task.add_input(&sum_sq);
+        task.add_input(&sum_sq_dev);
         task.add_output(&out);
         task.add_scalar_arg(n);
         task.execute()?;
@@ -147,15 +159,12 @@ fn hello_world(ctx: &mut TaskContext<'_>) -> TaskResult {
         .map(|i| ctx.scalar_value::<u8>(i))
         .collect::<Result<_>>()?;
     let message = String::from_utf8_lossy(&bytes);
-    let me = std::thread::current();
-    let thread = me.name().unwrap_or("issuing thread");
-    let worker: i64 = thread
-        .rsplit(|c: char| !c.is_ascii_digit())
-        .next()
-        .and_then(|d| d.parse().ok())
-        .unwrap_or(-1);
+    let (worker, where_) = match ctx.processor() {
+        Some(p) => (p.index as i64, format!("{} {}", p.kind, p.index)),
+        None => (-1, "the issuing thread".to_string()),
+    };
     println!(
-        "[point {} of {}] on {thread}: {message}",
+        "[point {} of {}] on {where_}: {message}",
         ctx.point()[0],
         ctx.domain().volume()
     );
@@ -224,14 +233,37 @@ fn sum_omp(ctx: &mut TaskContext<'_>) -> TaskResult {
     Ok(())
 }
 
+/// The mean from the sum (a future input) and the count.
+fn mean(ctx: &TaskContext<'_>) -> std::result::Result<f64, TaskError> {
+    let sum = ctx.input(1)?.scalar::<f64>()?;
+    Ok(sum / ctx.scalar_value::<u64>(0)? as f64)
+}
+
+fn sum_sq_dev_cpu(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let mean = mean(ctx)?;
+    let x = ctx.input(0)?.read::<f64>()?;
+    let total = x.fold(0.0, |acc, &v| acc + (v - mean) * (v - mean));
+    ctx.reduction(0)?.write::<f64>()?.fill(total);
+    Ok(())
+}
+
+fn sum_sq_dev_omp(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let mean = mean(ctx)?;
+    let x = ctx.input(0)?.read::<f64>()?;
+    let total = match x.as_slice() {
+        Some(xs) => run_in_pool(ctx, || {
+            xs.par_iter().map(|&v| (v - mean) * (v - mean)).sum()
+        }),
+        None => x.fold(0.0, |acc, &v| acc + (v - mean) * (v - mean)),
+    };
+    ctx.reduction(0)?.write::<f64>()?.fill(total);
+    Ok(())
+}
+
 fn variance(ctx: &mut TaskContext<'_>) -> TaskResult {
-    let sum = ctx.input(0)?.scalar::<f64>()?;
-    let sum_sq = ctx.input(1)?.scalar::<f64>()?;
+    let sum_sq_dev = ctx.input(0)?.scalar::<f64>()?;
     let n = ctx.scalar_value::<u64>(0)? as f64;
-    let mean = sum / n;
-    ctx.output(0)?
-        .write::<f64>()?
-        .fill(sum_sq / n - mean * mean);
+    ctx.output(0)?.write::<f64>()?.fill(sum_sq_dev / n);
     Ok(())
 }
 
@@ -266,5 +298,11 @@ fn register(lib: &legate_core::Library) -> Result<()> {
     )?;
     lib.register_task(task_ids::SUM, TaskDef::new("sum").cpu(sum_cpu).omp(sum_omp))?;
     lib.register_task(task_ids::VARIANCE, TaskDef::new("variance").cpu(variance))?;
+    lib.register_task(
+        task_ids::SUM_SQ_DEV,
+        TaskDef::new("sum_sq_dev")
+            .cpu(sum_sq_dev_cpu)
+            .omp(sum_sq_dev_omp),
+    )?;
     Ok(())
 }
