@@ -251,6 +251,23 @@ impl Runtime {
         &self.shared.machine
     }
 
+    /// A tunable value of a library, as the mapper answers it (`None`: the mapper does not
+    /// know `id`).
+    ///
+    /// ```
+    /// use legate_core::Runtime;
+    /// let rt = Runtime::with_cpus(1).unwrap();
+    /// assert_eq!(rt.tunable(7), None); // the default mapper knows no tunable
+    /// ```
+    pub fn tunable(&self, id: u32) -> Option<i64> {
+        self.shared.mapper.tunable(&self.shared.machine, id)
+    }
+
+    /// The mapper in use.
+    pub fn mapper(&self) -> &dyn Mapper {
+        self.shared.mapper.as_ref()
+    }
+
     /// The communicator among ranks.
     pub fn comm(&self) -> &dyn Comm {
         self.inner.comm.as_ref()

@@ -855,3 +855,62 @@ fn a_store_of_another_runtime_is_refused() {
     a.fill(&s, Scalar::new(2i32)).unwrap();
     assert_eq!(values::<i32>(&s), vec![2; 4]);
 }
+
+/// A mapper that answers one tunable and cuts every launch into as many pieces as asked.
+struct TunedMapper {
+    pieces: usize,
+}
+
+impl legate_core::Mapper for TunedMapper {
+    fn select_variant(
+        &self,
+        m: &legate_core::Machine,
+        t: &legate_core::TaskInfo<'_>,
+    ) -> legate_core::VariantKind {
+        legate_core::DefaultMapper.select_variant(m, t)
+    }
+    fn store_target(
+        &self,
+        m: &legate_core::Machine,
+        v: legate_core::VariantKind,
+        s: &legate_core::StoreInfo<'_>,
+    ) -> legate_core::MemoryKind {
+        legate_core::DefaultMapper.store_target(m, v, s)
+    }
+    fn store_layout(
+        &self,
+        m: &legate_core::Machine,
+        v: legate_core::VariantKind,
+        s: &legate_core::StoreInfo<'_>,
+    ) -> legate_core::Layout {
+        legate_core::DefaultMapper.store_layout(m, v, s)
+    }
+    fn num_pieces(&self, _m: &legate_core::Machine, _v: legate_core::VariantKind) -> usize {
+        self.pieces
+    }
+    fn min_piece_volume(&self, _m: &legate_core::Machine, _v: legate_core::VariantKind) -> u64 {
+        1
+    }
+    fn shard(&self, m: &legate_core::Machine, p: &[i64], l: &[u64]) -> usize {
+        legate_core::DefaultMapper.shard(m, p, l)
+    }
+    fn tunable(&self, _m: &legate_core::Machine, id: u32) -> Option<i64> {
+        (id == 1).then_some(42)
+    }
+}
+
+#[test]
+fn a_library_mapper_decides_pieces_and_tunables() {
+    let rt =
+        Runtime::with_mapper(Config::with_cpus(2), Arc::new(TunedMapper { pieces: 5 })).unwrap();
+    assert_eq!(rt.tunable(1), Some(42));
+    assert_eq!(rt.tunable(2), None);
+    let s = rt.create_store(Type::Int64, &[100]).unwrap();
+    rt.fill(&s, Scalar::new(3i64)).unwrap();
+    assert_eq!(values::<i64>(&s), vec![3; 100]);
+    assert_eq!(
+        rt.stats().point_tasks,
+        5,
+        "the mapper asked for five pieces"
+    );
+}
