@@ -152,6 +152,7 @@ impl<'r> AutoTask<'r> {
     pub fn execute(self) -> Result<()> {
         let rt = self.runtime;
         self.check()?;
+        resolve_unbound(&self.args)?;
         let variant = rt.select_variant(&self.library, self.task_id, &self.def, &self.args)?;
         let pending = {
             let mut state = rt.issue_lock();
@@ -372,6 +373,7 @@ impl<'r> ManualTask<'r> {
     /// Issues the launch.
     pub fn execute(self) -> Result<()> {
         let rt = self.runtime;
+        resolve_unbound(&self.args)?;
         let variant = rt.select_variant(&self.library, self.task_id, &self.def, &self.args)?;
         let spec = LaunchSpec {
             library: self.library,
@@ -385,6 +387,26 @@ impl<'r> ManualTask<'r> {
         pending.release(rt);
         Ok(())
     }
+}
+
+/// Waits for the producers of the unbound stores a launch uses other than as the output
+/// that produces them; an unbound store that nothing produces cannot be used.
+fn resolve_unbound(args: &[Arg]) -> Result<()> {
+    for (i, a) in args.iter().enumerate() {
+        if !a.store.is_unbound() {
+            continue;
+        }
+        if a.store.storage.has_producer() {
+            a.store.shape(); // waits for the producer to bind it
+        } else if a.kind != ArgKind::Output
+            || args[..i].iter().any(|b| b.store.same_storage(&a.store))
+        {
+            return Err(Error::invalid(
+                "an unbound store is used before any task was launched to produce it",
+            ));
+        }
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -975,6 +997,13 @@ pub(crate) fn submit(
             a.store.storage.id
         )));
     }
+    for a in &spec.args {
+        if a.store.is_unbound() && (a.kind != ArgKind::Output || a.store.storage.has_producer()) {
+            return Err(Error::internal(
+                "an unbound store reached the analysis unresolved",
+            ));
+        }
+    }
     let domain = Rect::from_shape(&spec.solution.colors);
     let num_points = domain.volume() as usize;
     let nargs = spec.args.len();
@@ -1092,6 +1121,9 @@ pub(crate) fn submit(
         }
     }
     let unbound_args = exec_args.iter().filter(|a| a.buffer.is_none()).count();
+    for a in exec_args.iter().filter(|a| a.buffer.is_none()) {
+        a.store.storage.set_producer_issued();
+    }
     let exec = Arc::new(Exec {
         shared: Arc::clone(shared),
         library: spec.library.clone(),

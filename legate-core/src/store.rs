@@ -22,6 +22,8 @@ pub(crate) struct Storage {
     /// Identity view of the storage; unset while an unbound store waits for its producer.
     identity: OnceLock<Arc<ViewMap>>,
     bound: (Mutex<bool>, Condvar),
+    /// Set once a launch that will produce this unbound storage is issued.
+    producer_issued: std::sync::atomic::AtomicBool,
     /// The instance in system memory (slot 0), allocated on first use.
     buffer: Mutex<Option<Arc<Buffer>>>,
     /// Instances in other memories (slots 1..) and, once there is one, the validity map.
@@ -44,6 +46,7 @@ impl Storage {
             ty,
             identity,
             bound: (Mutex::new(bound), Condvar::new()),
+            producer_issued: std::sync::atomic::AtomicBool::new(false),
             buffer: Mutex::new(None),
             others: Mutex::new(OtherInstances::default()),
             state: Mutex::new(StorageState::default()),
@@ -52,10 +55,14 @@ impl Storage {
         })
     }
 
-    /// The identity view, waiting for the producer of an unbound store.
+    /// The identity view, waiting for the producer of an unbound store (one that no launch
+    /// produces is empty, of shape `[0]`).
     pub(crate) fn identity(&self) -> Arc<ViewMap> {
         if let Some(v) = self.identity.get() {
             return Arc::clone(v);
+        }
+        if !self.has_producer() {
+            return Arc::new(ViewMap::identity(&[0]));
         }
         let (lock, cv) = &self.bound;
         let mut bound = lock_ignoring_poison(lock);
@@ -71,6 +78,16 @@ impl Storage {
 
     pub(crate) fn is_bound(&self) -> bool {
         self.identity.get().is_some()
+    }
+
+    pub(crate) fn has_producer(&self) -> bool {
+        self.producer_issued
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    pub(crate) fn set_producer_issued(&self) {
+        self.producer_issued
+            .store(true, std::sync::atomic::Ordering::Release);
     }
 
     /// Gives an unbound storage its shape and data (called once, by its producer).

@@ -914,3 +914,55 @@ fn a_library_mapper_decides_pieces_and_tunables() {
         "the mapper asked for five pieces"
     );
 }
+
+#[test]
+fn unbound_stores_are_waited_for_and_never_read_before_a_producer() {
+    let rt = runtime(2);
+    let lib = rt.create_library("test.unbound_order").unwrap();
+    let gate = Arc::new((Mutex::new(false), Condvar::new()));
+    let g = Arc::clone(&gate);
+    lib.register_task(
+        0,
+        TaskDef::new("slow_producer")
+            .cpu(move |ctx: &mut TaskContext<'_>| {
+                let (lock, cv) = &*g;
+                let open = lock.lock().unwrap();
+                let _open = cv
+                    .wait_timeout_while(open, Duration::from_secs(20), |o| !*o)
+                    .unwrap();
+                ctx.output(0)?.bind_data(vec![1i64, 2, 3])?;
+                Ok(())
+            })
+            .never_inline(),
+    )
+    .unwrap();
+    let never = rt.create_unbound_store(Type::Int64);
+    assert_eq!(
+        never.shape(),
+        vec![0],
+        "an unbound store nothing produces is empty"
+    );
+    let out = rt.create_store(Type::Int64, &[3]).unwrap();
+    assert!(matches!(
+        rt.copy(&never, &out),
+        Err(Error::InvalidArgument { .. })
+    ));
+
+    let made = rt.create_unbound_store(Type::Int64);
+    let mut t = rt.create_manual_task(&lib, 0, &[1]).unwrap();
+    t.add_output(&made);
+    t.execute().unwrap();
+    // The producer waits at the gate; open it from another thread while this one issues a
+    // copy that must wait for the data.
+    let opener = {
+        let gate = Arc::clone(&gate);
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            *gate.0.lock().unwrap() = true;
+            gate.1.notify_all();
+        })
+    };
+    rt.copy(&made, &out).unwrap();
+    assert_eq!(values::<i64>(&out), vec![1, 2, 3]);
+    opener.join().unwrap();
+}
