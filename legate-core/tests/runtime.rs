@@ -966,3 +966,90 @@ fn unbound_stores_are_waited_for_and_never_read_before_a_producer() {
     assert_eq!(values::<i64>(&out), vec![1, 2, 3]);
     opener.join().unwrap();
 }
+
+#[test]
+fn scaled_pieces_follow_their_source() {
+    // Each coarse cell i averages the fine cells 2i and 2i+1 (a restriction in multigrid).
+    for cpus in [1, 2, 4] {
+        let rt = runtime(cpus);
+        let lib = rt.create_library("test.scale").unwrap();
+        lib.register_task(
+            0,
+            TaskDef::new("restrict").cpu(|ctx: &mut TaskContext<'_>| {
+                let coarse = ctx.output(0)?;
+                let fine = ctx.input(0)?;
+                if fine.rect().lo[0] != 2 * coarse.rect().lo[0] {
+                    return Err(TaskError::new(
+                        "fine piece does not start at twice the coarse one",
+                    ));
+                }
+                let f = fine.read::<f64>()?;
+                let mut c = coarse.write::<f64>()?;
+                for (k, v) in c.iter_mut().enumerate() {
+                    *v = 0.5 * (f[[2 * k]] + f[[2 * k + 1]]);
+                }
+                Ok(())
+            }),
+        )
+        .unwrap();
+        let fine_vals: Vec<f64> = (0..64).map(|v| v as f64).collect();
+        let fine = rt.store_from_vec(fine_vals.clone(), &[64]).unwrap();
+        let coarse = rt.create_store(Type::Float64, &[32]).unwrap();
+        let mut t = rt.create_auto_task(&lib, 0).unwrap();
+        let (f, c) = (t.add_input(&fine), t.add_output(&coarse));
+        t.add_constraint(legate_core::scale(&[2], c, f));
+        t.execute().unwrap();
+        let expected: Vec<f64> = (0..32)
+            .map(|k| 0.5 * (fine_vals[2 * k] + fine_vals[2 * k + 1]))
+            .collect();
+        assert_eq!(values::<f64>(&coarse), expected, "cpus = {cpus}");
+    }
+}
+
+#[test]
+fn min_extents_and_min_chunks_bound_the_pieces() {
+    let lib_for = |rt: &Runtime| {
+        let lib = rt.create_library("test.extents").unwrap();
+        lib.register_task(
+            0,
+            TaskDef::new("check").cpu(|ctx: &mut TaskContext<'_>| {
+                let out = ctx.output(0)?;
+                let extent = ctx.scalar_value::<u64>(0)?;
+                // Every piece but the last is at least `extent` rows long.
+                let r = out.rect();
+                let last = r.hi[0] as u64 == ctx.scalar_value::<u64>(1)?;
+                if !last && r.extent(0) < extent {
+                    return Err(TaskError::new(format!("piece {r:?} shorter than {extent}")));
+                }
+                out.write::<i32>()?.fill(1);
+                Ok(())
+            }),
+        )
+        .unwrap();
+        lib
+    };
+    let rt = runtime(4);
+    let lib = lib_for(&rt);
+    let s = rt.create_store(Type::Int32, &[20, 3]).unwrap();
+    let mut t = rt.create_auto_task(&lib, 0).unwrap();
+    let v = t.add_output(&s);
+    t.add_constraint(legate_core::min_extents(v, &[8, 1]));
+    t.add_scalar_arg(8u64);
+    t.add_scalar_arg(20u64);
+    t.execute().unwrap();
+    assert_eq!(values::<i32>(&s), vec![1; 60]);
+    assert_eq!(
+        rt.stats().point_tasks,
+        2,
+        "20 rows of at least 8: two pieces"
+    );
+
+    // The default minimum CPU chunk keeps a small store in one piece, a big one is cut.
+    let rt = Runtime::new(Config::with_cpus(4)).unwrap();
+    let small = rt.create_store(Type::Int32, &[1000]).unwrap();
+    rt.fill(&small, Scalar::new(1i32)).unwrap();
+    assert_eq!(rt.stats().point_tasks, 1);
+    let big = rt.create_store(Type::Int32, &[1 << 20]).unwrap();
+    rt.fill(&big, Scalar::new(1i32)).unwrap();
+    assert_eq!(rt.stats().point_tasks, 1 + 4);
+}
