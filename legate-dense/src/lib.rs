@@ -1,4 +1,64 @@
-//! legate-dense: distributed n-dimensional arrays with NumPy semantics, built only on
-//! the public API of `legate-core`.
+//! legate-dense: distributed n-dimensional arrays with NumPy semantics, built only on the
+//! public API of `legate-core`.
 //!
-//! This crate is being written; its surface is tracked by the project's issues.
+//! Every operation is one task (or a few) over the array's store: the runtime cuts it into
+//! pieces, runs them on every core and orders them by their exact dependences. Views
+//! (indexing with steps, transposes, broadcasting, reshapes that split dimensions) alias
+//! their base, as in NumPy.
+//!
+//! ```
+//! use legate_core::{Runtime, Type};
+//! use legate_dense::{Dense, Index};
+//!
+//! let dense = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+//! let a = dense.arange(0.0, 12.0, 1.0, Type::Float64).unwrap().reshape(&[3, 4]).unwrap();
+//! let row = a.index(&[Index::At(1)]).unwrap();             // a view: [4, 5, 6, 7]
+//! row.assign(&(&row * 10.0).unwrap()).unwrap();             // writes through the view
+//! assert_eq!(a.sum(None, false).unwrap().item::<f64>().unwrap(), 264.0);
+//! ```
+//!
+//! # From NumPy to legate-dense
+//!
+//! | NumPy | legate-dense |
+//! |---|---|
+//! | `np.zeros((3, 4))` | `dense.zeros(&[3, 4], Type::Float64)?` |
+//! | `np.ones`, `np.full`, `np.empty` | `dense.ones`, `dense.full(shape, Scalar::new(v), ty)`, `dense.empty` |
+//! | `np.arange(0, 10, 2)` | `dense.arange(0.0, 10.0, 2.0, Type::Int64)?` |
+//! | `np.linspace(0, 1, 5)` | `dense.linspace(0.0, 1.0, 5, true, Type::Float64)?` |
+//! | `np.eye(3, k=1)`, `np.identity(3)` | `dense.eye(3, None, 1, ty)?`, `dense.identity(3, ty)?` |
+//! | `np.asarray(x)` | `dense.from_ndarray(&x)?`, `dense.from_vec(v, &shape)?` |
+//! | `a.shape`, `a.ndim`, `a.size`, `a.dtype` | `a.shape()`, `a.ndim()`, `a.size()`, `a.dtype()` |
+//! | `a[1, 2:10:3, None, ::-1]` | `a.index(&[Index::At(1), Index::Slice { start: Some(2), stop: Some(10), step: 3 }, Index::NewAxis, Index::Slice { start: None, stop: None, step: -1 }])?` |
+//! | `a[...] = b` | `a.assign(&b)?` |
+//! | `a.T`, `a.transpose(axes)` | `a.t()?`, `a.transpose(Some(&axes))?` |
+//! | `np.swapaxes`, `np.moveaxis`, `np.expand_dims`, `np.squeeze` | `a.swapaxes(0, 1)?`, `a.moveaxis(0, -1)?`, `a.expand_dims(0)?`, `a.squeeze(None)?` |
+//! | `np.broadcast_to(a, s)` | `a.broadcast_to(&s)?` |
+//! | `a.reshape(3, -1)`, `a.ravel()` | `a.reshape(&[3, -1])?`, `a.ravel()?` |
+//! | `a + b`, `a * 2.5`, `-a` | `(&a + &b)?`, `(&a * 2.5)?`, `(-&a)?` |
+//! | `np.add(a, b)`, `np.maximum`, `np.less`, ... | `a.add(&b)?`, `a.maximum(&b)?`, `a.less(&b)?`, ... |
+//! | `np.sqrt(a)`, `np.exp`, `np.sin`, ... | `a.sqrt()?`, `a.exp()?`, `a.sin()?`, ... |
+//! | `a.astype(np.float32)` | `a.astype(Type::Float32)?` |
+//! | `a.sum(axis=0, keepdims=True)` | `a.sum(Some(0), true)?` |
+//! | `a.prod()`, `a.max()`, `a.min()`, `a.mean()`, `a.all()`, `a.any()` | same names, `(axis, keepdims)` |
+//! | `a.item()`, `np.asarray(a)` | `a.item::<f64>()?`, `a.to_ndarray::<f64>()?` |
+//!
+//! Types follow NumPy 2's promotion rules (NEP 50): see [`dtype`].
+//!
+//! This crate is being written: the operations above work and are tested; the rest of
+//! NumPy's surface (linear algebra, joining, advanced indexing, sorting, random numbers)
+//! is tracked by the project's issues.
+
+mod array;
+mod context;
+mod creation;
+pub mod dtype;
+mod kernels;
+mod ops;
+mod tasks;
+mod views;
+
+pub use array::Array;
+pub use context::{Dense, LIBRARY_NAME};
+pub use kernels::{BinaryOp, UnaryOp};
+pub use ops::Operand;
+pub use views::{broadcast_shapes, Index};

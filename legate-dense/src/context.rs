@@ -1,0 +1,45 @@
+//! The library's registration with a runtime.
+
+use std::sync::{Arc, Mutex, OnceLock};
+
+use legate_core::{Library, Result, Runtime};
+
+/// The name of the library in the runtime.
+pub const LIBRARY_NAME: &str = "legate.dense";
+
+/// legate-dense registered with one runtime: what every [`Array`](crate::Array) carries.
+pub struct Dense {
+    pub(crate) rt: Runtime,
+    pub(crate) lib: Library,
+}
+
+impl Dense {
+    /// Registers the library's tasks with `rt` (once; later calls share them).
+    pub fn new(rt: &Runtime) -> Result<Arc<Dense>> {
+        static REGISTERING: Mutex<()> = Mutex::new(());
+        let lib = rt.create_library(LIBRARY_NAME)?;
+        let _guard = REGISTERING.lock().unwrap_or_else(|e| e.into_inner());
+        if lib.task(crate::tasks::ids::FIRST).is_err() {
+            crate::tasks::register(&lib)?;
+        }
+        Ok(Arc::new(Dense {
+            rt: rt.clone(),
+            lib,
+        }))
+    }
+
+    /// The library on the process-wide runtime (configured from `LEGATE_CONFIG`).
+    pub fn global() -> Result<Arc<Dense>> {
+        static GLOBAL: OnceLock<Arc<Dense>> = OnceLock::new();
+        if let Some(d) = GLOBAL.get() {
+            return Ok(Arc::clone(d));
+        }
+        let d = Dense::new(&Runtime::global()?)?;
+        Ok(Arc::clone(GLOBAL.get_or_init(|| d)))
+    }
+
+    /// The runtime.
+    pub fn runtime(&self) -> &Runtime {
+        &self.rt
+    }
+}

@@ -1,0 +1,546 @@
+//! Element-wise operations (ufuncs) with broadcasting and NumPy 2 type promotion, and
+//! reductions along axes.
+
+use legate_core::{align, Error, ReductionOp, Result, Scalar, Type};
+use num_complex::Complex;
+
+use crate::array::{to_u64, Array};
+use crate::dtype::{self, ScalarKind};
+use crate::kernels::{BinaryOp, UnaryOp};
+use crate::tasks::{ids, REDUCTION_OPS};
+use crate::views::{broadcast_shapes, normalize_axis};
+
+/// A Python-like scalar operand: it takes the array's type where NumPy 2 lets it (NEP 50).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Operand {
+    /// `True` / `False`
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A complex number.
+    Complex(Complex<f64>),
+}
+
+impl Operand {
+    fn kind(self) -> ScalarKind {
+        match self {
+            Operand::Bool(_) => ScalarKind::Bool,
+            Operand::Int(_) => ScalarKind::Int,
+            Operand::Float(_) => ScalarKind::Float,
+            Operand::Complex(_) => ScalarKind::Complex,
+        }
+    }
+
+    fn scalar(self) -> Scalar {
+        match self {
+            Operand::Bool(v) => Scalar::new(v),
+            Operand::Int(v) => Scalar::new(v),
+            Operand::Float(v) => Scalar::new(v),
+            Operand::Complex(v) => Scalar::new(v),
+        }
+    }
+}
+
+macro_rules! operand_from {
+    ($($t:ty => $v:ident as $u:ty),*) => {$(
+        impl From<$t> for Operand {
+            fn from(v: $t) -> Self {
+                Operand::$v(v as $u)
+            }
+        }
+    )*};
+}
+operand_from!(i32 => Int as i64, i64 => Int as i64, u32 => Int as i64, f32 => Float as f64, f64 => Float as f64);
+
+impl From<bool> for Operand {
+    fn from(v: bool) -> Self {
+        Operand::Bool(v)
+    }
+}
+
+impl From<Complex<f64>> for Operand {
+    fn from(v: Complex<f64>) -> Self {
+        Operand::Complex(v)
+    }
+}
+
+/// The type an operator computes in, for operands of type `ty`.
+fn compute_type(op: BinaryOp, ty: Type) -> Type {
+    if op == BinaryOp::TrueDivide {
+        dtype::true_divide_type(ty)
+    } else {
+        ty
+    }
+}
+
+impl Array {
+    fn new_like(&self, shape: &[usize], ty: Type) -> Result<Array> {
+        let store = self.dense.rt.create_store(ty, &to_u64(shape))?;
+        Ok(Array::new(&self.dense, store))
+    }
+
+    /// `op(self, other)` element by element, broadcasting both and promoting their types
+    /// as NumPy does.
+    pub fn binary(&self, op: BinaryOp, other: &Array) -> Result<Array> {
+        let shape = broadcast_shapes(&self.shape(), &other.shape())?;
+        let ty = compute_type(op, dtype::promote_types(self.dtype(), other.dtype()));
+        let out_ty = if op.is_comparison() { Type::Bool } else { ty };
+        let out = self.new_like(&shape, out_ty)?;
+        self.binary_into(op, other, ty, &out)?;
+        Ok(out)
+    }
+
+    /// `op(self, other)` written into `out` (NumPy's `out=`; `out` may alias the inputs).
+    pub fn binary_out(&self, op: BinaryOp, other: &Array, out: &Array) -> Result<()> {
+        let ty = compute_type(op, dtype::promote_types(self.dtype(), other.dtype()));
+        let shape = broadcast_shapes(&self.shape(), &other.shape())?;
+        if broadcast_shapes(&shape, &out.shape())? != out.shape() {
+            return Err(crate::views::broadcast_error(&shape, &out.shape()));
+        }
+        let result_ty = if op.is_comparison() { Type::Bool } else { ty };
+        if result_ty == out.dtype() {
+            return self.binary_into(op, other, ty, out);
+        }
+        // Cast on the way out (NumPy's same_kind casting of the result).
+        let tmp = self.binary(op, other)?;
+        out.assign(&tmp)
+    }
+
+    fn binary_into(&self, op: BinaryOp, other: &Array, ty: Type, out: &Array) -> Result<()> {
+        let shape = out.shape();
+        let a = self.as_type(ty)?.broadcast_to(&shape)?;
+        let b = other.as_type(ty)?.broadcast_to(&shape)?;
+        let mut task = self
+            .dense
+            .rt
+            .create_auto_task(&self.dense.lib, ids::BINARY)?;
+        let va = task.add_input(&a.store);
+        let vb = task.add_input(&b.store);
+        let vo = task.add_output(&out.store);
+        task.add_constraint(align(va, vo));
+        task.add_constraint(align(vb, vo));
+        task.add_scalar_arg(op as u8);
+        task.execute()
+    }
+
+    /// `op(self, value)` (or `op(value, self)` when `reversed`), the scalar taking the
+    /// array's type where NumPy 2 lets it (`uint8 + 1` stays `uint8`).
+    pub fn binary_scalar(
+        &self,
+        op: BinaryOp,
+        value: impl Into<Operand>,
+        reversed: bool,
+    ) -> Result<Array> {
+        let value = value.into();
+        if let Operand::Int(v) = value {
+            dtype::check_weak_int(self.dtype(), i128::from(v))?;
+        }
+        let ty = compute_type(op, dtype::promote_weak(self.dtype(), value.kind()));
+        let out_ty = if op.is_comparison() { Type::Bool } else { ty };
+        let a = self.as_type(ty)?;
+        let out = self.new_like(&self.shape(), out_ty)?;
+        let mut task = self
+            .dense
+            .rt
+            .create_auto_task(&self.dense.lib, ids::BINARY_SCALAR)?;
+        let va = task.add_input(&a.store);
+        let vo = task.add_output(&out.store);
+        task.add_constraint(align(va, vo));
+        task.add_scalar_arg(op as u8);
+        task.add_scalar_arg(value.scalar().cast(ty));
+        task.add_scalar_arg(reversed);
+        task.execute()?;
+        Ok(out)
+    }
+
+    /// `op(self)` element by element (integers go to float64 for transcendental functions).
+    pub fn unary(&self, op: UnaryOp) -> Result<Array> {
+        let ty = self.dtype();
+        let compute = if op.is_transcendental() && (ty.is_integer() || ty.is_bool()) {
+            Type::Float64
+        } else {
+            ty
+        };
+        if op == UnaryOp::Invert && (ty.is_float() || ty.is_complex()) {
+            return Err(Error::UnsupportedType { op: "invert", ty });
+        }
+        let a = self.as_type(compute)?;
+        let out = self.new_like(&self.shape(), compute)?;
+        let mut task = self
+            .dense
+            .rt
+            .create_auto_task(&self.dense.lib, ids::UNARY)?;
+        let va = task.add_input(&a.store);
+        let vo = task.add_output(&out.store);
+        task.add_constraint(align(va, vo));
+        task.add_scalar_arg(op as u8);
+        task.execute()?;
+        Ok(out)
+    }
+
+    /// `self[...] = value`: writes `value`, broadcast to this array's shape and cast to
+    /// its type, through this view.
+    pub fn assign(&self, value: &Array) -> Result<()> {
+        let v = value.as_type(self.dtype())?.broadcast_to(&self.shape())?;
+        self.dense.rt.copy(&v.store, &self.store)
+    }
+
+    /// Reduces with `op` over `axis` (all axes when `None`), keeping reduced axes as
+    /// extent 1 when `keepdims`. The result has type `ty`.
+    pub(crate) fn reduce(
+        &self,
+        op: ReductionOp,
+        axis: Option<isize>,
+        keepdims: bool,
+        ty: Type,
+    ) -> Result<Array> {
+        let x = self.as_type(ty)?;
+        let code =
+            REDUCTION_OPS
+                .iter()
+                .position(|&o| o == op)
+                .ok_or_else(|| Error::NotImplemented {
+                    what: format!("{} reductions", op.name()),
+                })? as u8;
+        let identity = op.identity(ty)?;
+        let shape = self.shape();
+        let rt = &self.dense.rt;
+        match axis {
+            None => {
+                let out = rt.create_scalar_store(identity)?;
+                let mut task = rt.create_auto_task(&self.dense.lib, ids::REDUCE)?;
+                task.add_input(&x.store);
+                task.add_reduction(&out, op);
+                task.add_scalar_arg(code);
+                task.execute()?;
+                let out = Array::new(&self.dense, out);
+                if keepdims {
+                    return out.reshape(&vec![1; shape.len()]);
+                }
+                Ok(out)
+            }
+            Some(axis) => {
+                let axis = normalize_axis(axis, shape.len())?;
+                let mut reduced = shape.clone();
+                reduced.remove(axis);
+                let out = self.new_like(&reduced, ty)?;
+                out.fill(identity)?;
+                // Each point reduces into a promoted view of the result: the elements
+                // along `axis` alias, and the runtime combines them.
+                let target = out.store.promote(axis, shape[axis] as u64)?;
+                let mut task = rt.create_auto_task(&self.dense.lib, ids::REDUCE)?;
+                let vx = task.add_input(&x.store);
+                let vt = task.add_reduction(&target, op);
+                task.add_constraint(align(vx, vt));
+                task.add_scalar_arg(code);
+                task.execute()?;
+                if keepdims {
+                    return out.expand_dims(axis as isize);
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    fn check_nonempty(&self, name: &str, axis: Option<isize>) -> Result<()> {
+        let shape = self.shape();
+        let empty = match axis {
+            None => self.size() == 0,
+            Some(a) => shape[normalize_axis(a, shape.len())?] == 0,
+        };
+        if empty {
+            return Err(Error::InvalidArgument {
+                what: format!(
+                    "zero-size array to reduction operation {name} which has no identity"
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// The sum over `axis` (NumPy's `sum`; small integers accumulate in 64 bits).
+    pub fn sum(&self, axis: Option<isize>, keepdims: bool) -> Result<Array> {
+        self.reduce(
+            ReductionOp::Add,
+            axis,
+            keepdims,
+            dtype::sum_type(self.dtype()),
+        )
+    }
+
+    /// The product over `axis`.
+    pub fn prod(&self, axis: Option<isize>, keepdims: bool) -> Result<Array> {
+        self.reduce(
+            ReductionOp::Mul,
+            axis,
+            keepdims,
+            dtype::sum_type(self.dtype()),
+        )
+    }
+
+    /// The largest value over `axis` (an error for an empty reduction, as NumPy).
+    pub fn max(&self, axis: Option<isize>, keepdims: bool) -> Result<Array> {
+        self.check_nonempty("maximum", axis)?;
+        self.reduce(ReductionOp::Max, axis, keepdims, self.dtype())
+    }
+
+    /// The smallest value over `axis`.
+    pub fn min(&self, axis: Option<isize>, keepdims: bool) -> Result<Array> {
+        self.check_nonempty("minimum", axis)?;
+        self.reduce(ReductionOp::Min, axis, keepdims, self.dtype())
+    }
+
+    /// Whether every value over `axis` is true (non-zero).
+    pub fn all(&self, axis: Option<isize>, keepdims: bool) -> Result<Array> {
+        self.reduce(ReductionOp::And, axis, keepdims, Type::Bool)
+    }
+
+    /// Whether any value over `axis` is true (non-zero).
+    pub fn any(&self, axis: Option<isize>, keepdims: bool) -> Result<Array> {
+        self.reduce(ReductionOp::Or, axis, keepdims, Type::Bool)
+    }
+
+    /// The mean over `axis` (NaN for an empty reduction, as NumPy).
+    pub fn mean(&self, axis: Option<isize>, keepdims: bool) -> Result<Array> {
+        let ty = dtype::mean_type(self.dtype());
+        let shape = self.shape();
+        let n = match axis {
+            None => self.size(),
+            Some(a) => shape[normalize_axis(a, shape.len())?],
+        };
+        let total = self.reduce(ReductionOp::Add, axis, keepdims, ty)?;
+        total.binary_scalar(BinaryOp::TrueDivide, Operand::Float(n as f64), false)
+    }
+}
+
+impl Array {
+    /// The matrix product (NumPy's `matmul` / `@` for 1-D and 2-D operands): rows of the
+    /// result are computed in parallel pieces, each from its rows of `self` and all of
+    /// `other`, with a blocked kernel.
+    pub fn matmul(&self, other: &Array) -> Result<Array> {
+        let (an, bn) = (self.ndim(), other.ndim());
+        if an == 0 || bn == 0 || an > 2 || bn > 2 {
+            return Err(Error::NotImplemented {
+                what: format!("matmul of {an}-d and {bn}-d arrays"),
+            });
+        }
+        let a = if an == 1 {
+            self.expand_dims(0)?
+        } else {
+            self.clone()
+        };
+        let b = if bn == 1 {
+            other.expand_dims(1)?
+        } else {
+            other.clone()
+        };
+        let (m, k) = (a.shape()[0], a.shape()[1]);
+        let (k2, n) = (b.shape()[0], b.shape()[1]);
+        if k != k2 {
+            return Err(Error::ShapeMismatch {
+                context: "matmul: inner dimensions",
+                left: vec![m as u64, k as u64],
+                right: vec![k2 as u64, n as u64],
+            });
+        }
+        let mut ty = dtype::promote_types(a.dtype(), b.dtype());
+        if !matches!(
+            ty,
+            Type::Int32
+                | Type::Int64
+                | Type::Float32
+                | Type::Float64
+                | Type::Complex64
+                | Type::Complex128
+        ) {
+            ty = if ty.is_bool() || ty.is_integer() {
+                Type::Int64
+            } else {
+                Type::Float64
+            };
+        }
+        let (a, b) = (a.as_type(ty)?, b.as_type(ty)?);
+        let c = self.new_like(&[m, n], ty)?;
+        if k == 0 {
+            c.fill(Scalar::zero(ty))?;
+        } else {
+            let mut task = self
+                .dense
+                .rt
+                .create_auto_task(&self.dense.lib, ids::MATMUL)?;
+            let va = task.add_input(&a.store);
+            let vb = task.add_input(&b.store);
+            let vc = task.add_output(&c.store);
+            // Rows of A and C go together (same leading extent); B is whole everywhere.
+            task.add_constraint(legate_core::broadcast(va, &[1]));
+            task.add_constraint(legate_core::broadcast(vb, &[]));
+            task.add_constraint(legate_core::broadcast(vc, &[1]));
+            task.execute()?;
+        }
+        match (an, bn) {
+            (1, 1) => c.reshape(&[]),
+            (1, _) => c.squeeze(Some(0)),
+            (_, 1) => c.squeeze(Some(1)),
+            _ => Ok(c),
+        }
+    }
+
+    /// NumPy's `dot` for 1-D and 2-D operands (the same as `matmul` there).
+    pub fn dot(&self, other: &Array) -> Result<Array> {
+        self.matmul(other)
+    }
+
+    /// `where(cond, self, other)`: elements of `self` where `cond` holds, else of `other`,
+    /// all three broadcast together.
+    pub fn where_(cond: &Array, x: &Array, y: &Array) -> Result<Array> {
+        let shape = broadcast_shapes(&broadcast_shapes(&cond.shape(), &x.shape())?, &y.shape())?;
+        let ty = dtype::promote_types(x.dtype(), y.dtype());
+        let c = cond.as_type(Type::Bool)?.broadcast_to(&shape)?;
+        let (xv, yv) = (
+            x.as_type(ty)?.broadcast_to(&shape)?,
+            y.as_type(ty)?.broadcast_to(&shape)?,
+        );
+        let out = x.new_like(&shape, ty)?;
+        let mut task = x.dense.rt.create_auto_task(&x.dense.lib, ids::WHERE)?;
+        let vc = task.add_input(&c.store);
+        let vx = task.add_input(&xv.store);
+        let vy = task.add_input(&yv.store);
+        let vo = task.add_output(&out.store);
+        for v in [vc, vx, vy] {
+            task.add_constraint(align(v, vo));
+        }
+        task.execute()?;
+        Ok(out)
+    }
+
+    /// Values limited to `[lo, hi]` (NumPy's `clip`; either bound may be absent).
+    pub fn clip(&self, lo: Option<f64>, hi: Option<f64>) -> Result<Array> {
+        let mut out = self.clone();
+        if let Some(lo) = lo {
+            out = out.binary_scalar(BinaryOp::Maximum, lo, false)?;
+        }
+        if let Some(hi) = hi {
+            out = out.binary_scalar(BinaryOp::Minimum, hi, false)?;
+        }
+        if lo.is_none() && hi.is_none() {
+            return Err(Error::InvalidArgument {
+                what: "one of max or min must be given".into(),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// A copy of `a` in a new shape of the same size, element by element in row-major order:
+/// `a` is copied (in parallel pieces) into a flat array viewed in `a`'s shape, and the
+/// flat array is then viewed in the new shape. Splitting a dimension is always a view.
+pub(crate) fn reshape_copy(a: &Array, shape: &[usize]) -> Result<Array> {
+    if a.size() == 0 {
+        return a.new_like(shape, a.dtype());
+    }
+    let flat = a.new_like(&[a.size()], a.dtype())?;
+    let as_i64 = |s: &[usize]| s.iter().map(|&e| e as i64).collect::<Vec<_>>();
+    flat.reshape(&as_i64(&a.shape()))?.assign(a)?;
+    flat.reshape(&as_i64(shape))
+}
+
+macro_rules! named_binary {
+    ($($name:ident => $op:ident),* $(,)?) => {
+        impl Array {
+            $(
+                #[doc = concat!("NumPy's `", stringify!($name), "`, with broadcasting and promotion.")]
+                pub fn $name(&self, other: &Array) -> Result<Array> {
+                    self.binary(BinaryOp::$op, other)
+                }
+            )*
+        }
+    };
+}
+
+named_binary! {
+    add => Add,
+    subtract => Subtract,
+    multiply => Multiply,
+    divide => TrueDivide,
+    floor_divide => FloorDivide,
+    remainder => Remainder,
+    power => Power,
+    maximum => Maximum,
+    minimum => Minimum,
+    bitwise_and => BitwiseAnd,
+    bitwise_or => BitwiseOr,
+    bitwise_xor => BitwiseXor,
+    equal => Equal,
+    not_equal => NotEqual,
+    less => Less,
+    less_equal => LessEqual,
+    greater => Greater,
+    greater_equal => GreaterEqual,
+}
+
+macro_rules! named_unary {
+    ($($name:ident => $op:ident),* $(,)?) => {
+        impl Array {
+            $(
+                #[doc = concat!("NumPy's `", stringify!($name), "`, element by element.")]
+                pub fn $name(&self) -> Result<Array> {
+                    self.unary(UnaryOp::$op)
+                }
+            )*
+        }
+    };
+}
+
+named_unary! {
+    negative => Negative,
+    absolute => Absolute,
+    square => Square,
+    sqrt => Sqrt,
+    exp => Exp,
+    log => Log,
+    sin => Sin,
+    cos => Cos,
+    tan => Tan,
+    tanh => Tanh,
+    floor => Floor,
+    ceil => Ceil,
+    invert => Invert,
+}
+
+macro_rules! operator {
+    ($($trait:ident :: $method:ident => $op:ident),* $(,)?) => {$(
+        impl std::ops::$trait<&Array> for &Array {
+            type Output = Result<Array>;
+            fn $method(self, rhs: &Array) -> Result<Array> {
+                self.binary(BinaryOp::$op, rhs)
+            }
+        }
+
+        impl<S: Into<Operand>> std::ops::$trait<S> for &Array {
+            type Output = Result<Array>;
+            fn $method(self, rhs: S) -> Result<Array> {
+                self.binary_scalar(BinaryOp::$op, rhs, false)
+            }
+        }
+    )*};
+}
+
+operator! {
+    Add::add => Add,
+    Sub::sub => Subtract,
+    Mul::mul => Multiply,
+    Div::div => TrueDivide,
+    Rem::rem => Remainder,
+    BitAnd::bitand => BitwiseAnd,
+    BitOr::bitor => BitwiseOr,
+    BitXor::bitxor => BitwiseXor,
+}
+
+impl std::ops::Neg for &Array {
+    type Output = Result<Array>;
+    fn neg(self) -> Result<Array> {
+        self.unary(UnaryOp::Negative)
+    }
+}

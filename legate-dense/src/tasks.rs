@@ -1,0 +1,332 @@
+//! The library's tasks: each a CPU variant over one piece, generic over element types.
+
+use half::f16;
+use legate_core::ndarray::Zip;
+use legate_core::{Library, ReductionOp, TaskContext, TaskDef, TaskError, Type};
+use num_complex::Complex;
+
+use crate::kernels::{cast, compare_exact, Arith, BinaryOp, Math, Num, UnaryOp};
+
+/// Task ids of the library.
+pub(crate) mod ids {
+    pub(crate) const FIRST: u32 = ARANGE;
+    pub(crate) const ARANGE: u32 = 0;
+    pub(crate) const ASTYPE: u32 = 1;
+    pub(crate) const BINARY: u32 = 2;
+    pub(crate) const BINARY_SCALAR: u32 = 3;
+    pub(crate) const UNARY: u32 = 4;
+    pub(crate) const REDUCE: u32 = 5;
+    pub(crate) const EYE: u32 = 6;
+    pub(crate) const MATMUL: u32 = 7;
+    pub(crate) const WHERE: u32 = 8;
+}
+
+/// Everything a kernel needs of an element type.
+pub(crate) trait Elem: Num + Arith + Math {}
+impl<T: Num + Arith + Math> Elem for T {}
+
+type TaskResult = Result<(), TaskError>;
+
+/// Calls `$f::<T>($args)` with `T` the Rust type of `$ty`.
+macro_rules! dispatch {
+    ($ty:expr, $f:ident ( $($arg:expr),* )) => {
+        match $ty {
+            Type::Bool => $f::<bool>($($arg),*),
+            Type::Int8 => $f::<i8>($($arg),*),
+            Type::Int16 => $f::<i16>($($arg),*),
+            Type::Int32 => $f::<i32>($($arg),*),
+            Type::Int64 => $f::<i64>($($arg),*),
+            Type::UInt8 => $f::<u8>($($arg),*),
+            Type::UInt16 => $f::<u16>($($arg),*),
+            Type::UInt32 => $f::<u32>($($arg),*),
+            Type::UInt64 => $f::<u64>($($arg),*),
+            Type::Float16 => $f::<f16>($($arg),*),
+            Type::Float32 => $f::<f32>($($arg),*),
+            Type::Float64 => $f::<f64>($($arg),*),
+            Type::Complex64 => $f::<Complex<f32>>($($arg),*),
+            Type::Complex128 => $f::<Complex<f64>>($($arg),*),
+        }
+    };
+}
+
+fn unsupported(op: &str, ty: Type) -> TaskError {
+    TaskError::new(format!("{op} is not defined for {ty}"))
+}
+
+fn arange<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
+    let out = ctx.output(0)?;
+    let lo = out.rect().lo[0];
+    let mut y = out.write::<T>()?;
+    match T::KIND {
+        crate::kernels::Kind::Int | crate::kernels::Kind::Bool => {
+            let (start, step) = (ctx.scalar_value::<i64>(2)?, ctx.scalar_value::<i64>(3)?);
+            for (k, v) in y.iter_mut().enumerate() {
+                *v = T::from_i128(i128::from(start) + i128::from(step) * i128::from(lo + k as i64));
+            }
+        }
+        _ => {
+            let (start, step) = (ctx.scalar_value::<f64>(0)?, ctx.scalar_value::<f64>(1)?);
+            for (k, v) in y.iter_mut().enumerate() {
+                *v = T::from_f64(start + (lo + k as i64) as f64 * step);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn astype_to<S: Elem, D: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
+    let x = ctx.input(0)?.read::<S>()?;
+    let mut y = ctx.output(0)?.write::<D>()?;
+    Zip::from(&mut y)
+        .and(&x)
+        .for_each(|y, &x| *y = cast::<S, D>(x));
+    Ok(())
+}
+
+fn astype_from<S: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
+    match ctx.output(0)?.ty() {
+        Type::Bool => astype_to::<S, bool>(ctx),
+        Type::Int8 => astype_to::<S, i8>(ctx),
+        Type::Int16 => astype_to::<S, i16>(ctx),
+        Type::Int32 => astype_to::<S, i32>(ctx),
+        Type::Int64 => astype_to::<S, i64>(ctx),
+        Type::UInt8 => astype_to::<S, u8>(ctx),
+        Type::UInt16 => astype_to::<S, u16>(ctx),
+        Type::UInt32 => astype_to::<S, u32>(ctx),
+        Type::UInt64 => astype_to::<S, u64>(ctx),
+        Type::Float16 => astype_to::<S, f16>(ctx),
+        Type::Float32 => astype_to::<S, f32>(ctx),
+        Type::Float64 => astype_to::<S, f64>(ctx),
+        Type::Complex64 => astype_to::<S, Complex<f32>>(ctx),
+        Type::Complex128 => astype_to::<S, Complex<f64>>(ctx),
+    }
+}
+
+fn binary<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
+    let op = op_code(ctx)?;
+    let a = ctx.input(0)?.read::<T>()?;
+    let b = ctx.input(1)?.read::<T>()?;
+    let out = ctx.output(0)?;
+    if op.is_comparison() {
+        let mut y = out.write::<bool>()?;
+        Zip::from(&mut y)
+            .and(&a)
+            .and(&b)
+            .for_each(|y, &a, &b| *y = compare_exact(op, a, b));
+    } else {
+        let f = T::binary(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
+        let mut y = out.write::<T>()?;
+        Zip::from(&mut y)
+            .and(&a)
+            .and(&b)
+            .for_each(|y, &a, &b| *y = f(a, b));
+    }
+    Ok(())
+}
+
+fn binary_scalar<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
+    let op = op_code(ctx)?;
+    let s = ctx.scalar_value::<T>(1)?;
+    let reversed = ctx.scalar_value::<bool>(2)?;
+    let a = ctx.input(0)?.read::<T>()?;
+    let out = ctx.output(0)?;
+    let order = |x: T| if reversed { (s, x) } else { (x, s) };
+    if op.is_comparison() {
+        let mut y = out.write::<bool>()?;
+        Zip::from(&mut y).and(&a).for_each(|y, &x| {
+            let (l, r) = order(x);
+            *y = compare_exact(op, l, r)
+        });
+    } else {
+        let f = T::binary(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
+        let mut y = out.write::<T>()?;
+        Zip::from(&mut y).and(&a).for_each(|y, &x| {
+            let (l, r) = order(x);
+            *y = f(l, r)
+        });
+    }
+    Ok(())
+}
+
+fn op_code(ctx: &TaskContext<'_>) -> Result<BinaryOp, TaskError> {
+    let code = ctx.scalar_value::<u8>(0)?;
+    BinaryOp::from_code(code).ok_or_else(|| TaskError::new(format!("no binary operator {code}")))
+}
+
+fn unary<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
+    let code = ctx.scalar_value::<u8>(0)?;
+    let op = UnaryOp::from_code(code)
+        .ok_or_else(|| TaskError::new(format!("no unary operator {code}")))?;
+    let f = T::unary(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
+    let a = ctx.input(0)?.read::<T>()?;
+    let mut y = ctx.output(0)?.write::<T>()?;
+    Zip::from(&mut y).and(&a).for_each(|y, &a| *y = f(a));
+    Ok(())
+}
+
+/// The reduction operators, by the code the launch passes.
+pub(crate) const REDUCTION_OPS: [ReductionOp; 6] = [
+    ReductionOp::Add,
+    ReductionOp::Mul,
+    ReductionOp::Max,
+    ReductionOp::Min,
+    ReductionOp::And,
+    ReductionOp::Or,
+];
+
+/// The element operator that combines two values under a reduction operator.
+pub(crate) fn combiner<T: Elem>(op: ReductionOp) -> Option<fn(T, T) -> T> {
+    T::binary(match op {
+        ReductionOp::Add => BinaryOp::Add,
+        ReductionOp::Mul => BinaryOp::Multiply,
+        ReductionOp::Max => BinaryOp::Maximum,
+        ReductionOp::Min => BinaryOp::Minimum,
+        ReductionOp::And => BinaryOp::BitwiseAnd,
+        ReductionOp::Or => BinaryOp::BitwiseOr,
+        ReductionOp::Xor => BinaryOp::BitwiseXor,
+    })
+}
+
+/// Reduces a piece into the accumulator: a whole piece into one value, or element by
+/// element into an accumulator of the piece's shape (reductions along axes go through a
+/// promoted view of the result, so the runtime combines the elements that alias).
+fn reduce<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
+    let code = ctx.scalar_value::<u8>(0)?;
+    let op = *REDUCTION_OPS
+        .get(usize::from(code))
+        .ok_or_else(|| TaskError::new(format!("no reduction operator {code}")))?;
+    let x = ctx.input(0)?.read::<T>()?;
+    let mut acc = ctx.reduction(0)?.write::<T>()?;
+    if acc.shape() == x.shape() {
+        acc.assign(&x);
+        return Ok(());
+    }
+    if acc.len() != 1 {
+        return Err(TaskError::new(format!(
+            "accumulator of shape {:?} for a piece of shape {:?}",
+            acc.shape(),
+            x.shape()
+        )));
+    }
+    let f = combiner::<T>(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
+    let identity = op.identity(T::TYPE)?.get::<T>()?;
+    let total = x.fold(identity, |acc, &v| f(acc, v));
+    acc.fill(total);
+    Ok(())
+}
+
+fn eye<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
+    let k = ctx.scalar_value::<i64>(0)?;
+    let out = ctx.output(0)?;
+    let r = out.rect();
+    let (one, zero) = (T::from_i128(1), T::from_i128(0));
+    let mut y = out.write::<T>()?;
+    for ((i, j), v) in y
+        .view_mut()
+        .into_dimensionality::<legate_core::ndarray::Ix2>()
+        .map_err(|e| TaskError::new(e.to_string()))?
+        .indexed_iter_mut()
+    {
+        let (gi, gj) = (r.lo[0] + i as i64, r.lo[1] + j as i64);
+        *v = if gj - gi == k { one } else { zero };
+    }
+    Ok(())
+}
+
+/// `C = A @ B` for a block of rows of `A` and `C` and the whole of `B`.
+fn matmul<T: Elem + legate_core::ndarray::LinalgScalar>(ctx: &TaskContext<'_>) -> TaskResult {
+    use legate_core::ndarray::Ix2;
+    let dims = |e: legate_core::ndarray::ShapeError| TaskError::new(e.to_string());
+    let a = ctx
+        .input(0)?
+        .read::<T>()?
+        .into_dimensionality::<Ix2>()
+        .map_err(dims)?;
+    let b = ctx
+        .input(1)?
+        .read::<T>()?
+        .into_dimensionality::<Ix2>()
+        .map_err(dims)?;
+    let mut c = ctx
+        .output(0)?
+        .write::<T>()?
+        .into_dimensionality::<Ix2>()
+        .map_err(dims)?;
+    legate_core::ndarray::linalg::general_mat_mul(T::from_i128(1), &a, &b, T::from_i128(0), &mut c);
+    Ok(())
+}
+
+fn matmul_any(ctx: &TaskContext<'_>) -> TaskResult {
+    match ctx.input(0)?.ty() {
+        Type::Int32 => matmul::<i32>(ctx),
+        Type::Int64 => matmul::<i64>(ctx),
+        Type::Float32 => matmul::<f32>(ctx),
+        Type::Float64 => matmul::<f64>(ctx),
+        Type::Complex64 => matmul::<Complex<f32>>(ctx),
+        Type::Complex128 => matmul::<Complex<f64>>(ctx),
+        ty => Err(unsupported("matmul", ty)),
+    }
+}
+
+/// `out = cond ? x : y`.
+fn where_<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
+    let c = ctx.input(0)?.read::<bool>()?;
+    let x = ctx.input(1)?.read::<T>()?;
+    let y = ctx.input(2)?.read::<T>()?;
+    let mut out = ctx.output(0)?.write::<T>()?;
+    Zip::from(&mut out)
+        .and(&c)
+        .and(&x)
+        .and(&y)
+        .for_each(|o, &c, &x, &y| *o = if c { x } else { y });
+    Ok(())
+}
+
+pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
+    let out_ty = |ctx: &TaskContext<'_>| ctx.output(0).map(|o| o.ty());
+    let in_ty = |ctx: &TaskContext<'_>| ctx.input(0).map(|o| o.ty());
+    lib.register_task(
+        ids::ARANGE,
+        TaskDef::new("arange")
+            .cpu(move |ctx: &mut TaskContext<'_>| dispatch!(out_ty(ctx)?, arange(ctx))),
+    )?;
+    lib.register_task(
+        ids::ASTYPE,
+        TaskDef::new("astype")
+            .cpu(move |ctx: &mut TaskContext<'_>| dispatch!(in_ty(ctx)?, astype_from(ctx))),
+    )?;
+    lib.register_task(
+        ids::BINARY,
+        TaskDef::new("binary")
+            .cpu(move |ctx: &mut TaskContext<'_>| dispatch!(in_ty(ctx)?, binary(ctx))),
+    )?;
+    lib.register_task(
+        ids::BINARY_SCALAR,
+        TaskDef::new("binary_scalar")
+            .cpu(move |ctx: &mut TaskContext<'_>| dispatch!(in_ty(ctx)?, binary_scalar(ctx))),
+    )?;
+    lib.register_task(
+        ids::UNARY,
+        TaskDef::new("unary")
+            .cpu(move |ctx: &mut TaskContext<'_>| dispatch!(in_ty(ctx)?, unary(ctx))),
+    )?;
+    lib.register_task(
+        ids::REDUCE,
+        TaskDef::new("reduce")
+            .cpu(move |ctx: &mut TaskContext<'_>| dispatch!(in_ty(ctx)?, reduce(ctx))),
+    )?;
+    lib.register_task(
+        ids::MATMUL,
+        TaskDef::new("matmul").cpu(|ctx: &mut TaskContext<'_>| matmul_any(ctx)),
+    )?;
+    lib.register_task(
+        ids::WHERE,
+        TaskDef::new("where")
+            .cpu(move |ctx: &mut TaskContext<'_>| dispatch!(out_ty(ctx)?, where_(ctx))),
+    )?;
+    lib.register_task(
+        ids::EYE,
+        TaskDef::new("eye").cpu(move |ctx: &mut TaskContext<'_>| dispatch!(out_ty(ctx)?, eye(ctx))),
+    )?;
+    Ok(())
+}

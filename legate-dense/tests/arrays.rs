@@ -1,0 +1,376 @@
+//! legate-dense against ndarray references, with 1, 2 and 4 CPUs cutting the arrays.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use legate_core::ndarray::{s, Array2, ArrayD, Axis, IxDyn};
+use legate_core::{Config, Error, Runtime, Scalar, Type};
+use legate_dense::{BinaryOp, Dense, Index, UnaryOp};
+
+fn dense(cpus: usize) -> Arc<Dense> {
+    let mut config = Config::with_cpus(cpus);
+    config.min_cpu_chunk = 1;
+    Dense::new(&Runtime::new(config).unwrap()).unwrap()
+}
+
+fn each_machine(f: impl Fn(&Arc<Dense>)) {
+    for cpus in [1, 2, 4] {
+        f(&dense(cpus));
+    }
+}
+
+fn grid(rows: usize, cols: usize) -> Array2<f64> {
+    Array2::from_shape_fn((rows, cols), |(i, j)| (i * 7 + j * 3) as f64 % 11.0 - 4.0)
+}
+
+#[test]
+fn creation_matches_numpy() {
+    each_machine(|d| {
+        assert_eq!(
+            d.zeros(&[2, 3], Type::Float64)
+                .unwrap()
+                .to_vec::<f64>()
+                .unwrap(),
+            vec![0.0; 6]
+        );
+        assert_eq!(
+            d.ones(&[4], Type::Int32).unwrap().to_vec::<i32>().unwrap(),
+            vec![1; 4]
+        );
+        let f = d.full(&[3], Scalar::new(2.5f64), Type::Float32).unwrap();
+        assert_eq!(
+            (f.dtype(), f.to_vec::<f32>().unwrap()),
+            (Type::Float32, vec![2.5; 3])
+        );
+        assert_eq!(
+            d.arange(2.0, 11.0, 3.0, Type::Int64)
+                .unwrap()
+                .to_vec::<i64>()
+                .unwrap(),
+            vec![2, 5, 8]
+        );
+        assert_eq!(
+            d.arange(1.0, 0.0, -0.25, Type::Float64)
+                .unwrap()
+                .to_vec::<f64>()
+                .unwrap(),
+            vec![1.0, 0.75, 0.5, 0.25]
+        );
+        assert_eq!(d.arange(5.0, 1.0, 1.0, Type::Int64).unwrap().size(), 0);
+        assert!(matches!(
+            d.arange(0.0, 1.0, 0.0, Type::Int64),
+            Err(Error::InvalidArgument { .. })
+        ));
+        let l = d
+            .linspace(0.0, 1.0, 5, true, Type::Float64)
+            .unwrap()
+            .to_vec::<f64>()
+            .unwrap();
+        assert_eq!(l, vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+        let l = d
+            .linspace(0.0, 1.0, 4, false, Type::Float64)
+            .unwrap()
+            .to_vec::<f64>()
+            .unwrap();
+        assert_eq!(l, vec![0.0, 0.25, 0.5, 0.75]);
+        let e = d
+            .eye(3, Some(4), 1, Type::Int64)
+            .unwrap()
+            .to_ndarray::<i64>()
+            .unwrap();
+        let expected = ArrayD::from_shape_fn(IxDyn(&[3, 4]), |ix| i64::from(ix[1] == ix[0] + 1));
+        assert_eq!(e, expected);
+        let x = grid(5, 3).into_dyn();
+        assert_eq!(d.from_ndarray(&x).unwrap().to_ndarray::<f64>().unwrap(), x);
+    });
+}
+
+#[test]
+fn basic_indexing_gives_aliasing_views() {
+    each_machine(|d| {
+        let base = grid(6, 5);
+        let a = d.from_ndarray(&base.clone().into_dyn()).unwrap();
+        // a[1:5:2, ::-1]
+        let v = a
+            .index(&[
+                Index::Slice {
+                    start: Some(1),
+                    stop: Some(5),
+                    step: 2,
+                },
+                Index::Slice {
+                    start: None,
+                    stop: None,
+                    step: -1,
+                },
+            ])
+            .unwrap();
+        let expected = base.slice(s![1..5;2, ..;-1]).to_owned().into_dyn();
+        assert_eq!(v.to_ndarray::<f64>().unwrap(), expected);
+        // Writes through the view are seen by the base.
+        v.fill(Scalar::new(100.0f64)).unwrap();
+        let mut b = base.clone();
+        b.slice_mut(s![1..5;2, ..]).fill(100.0);
+        assert_eq!(a.to_ndarray::<f64>().unwrap(), b.into_dyn());
+        // Integers drop dimensions, newaxis adds one, ellipsis fills the rest.
+        let row = a
+            .index(&[Index::At(-1), Index::NewAxis, Index::Ellipsis])
+            .unwrap();
+        assert_eq!(row.shape(), vec![1, 5]);
+        assert!(matches!(
+            a.index(&[Index::At(6)]),
+            Err(Error::IndexOutOfBounds { .. })
+        ));
+    });
+}
+
+#[test]
+fn transposes_broadcasts_and_reshapes() {
+    each_machine(|d| {
+        let base = grid(3, 4);
+        let a = d.from_ndarray(&base.clone().into_dyn()).unwrap();
+        assert_eq!(
+            a.t().unwrap().to_ndarray::<f64>().unwrap(),
+            base.t().to_owned().into_dyn()
+        );
+        assert_eq!(a.swapaxes(0, -1).unwrap().shape(), vec![4, 3]);
+        let row = a.index(&[Index::At(0)]).unwrap();
+        let b = row.broadcast_to(&[2, 4]).unwrap();
+        assert_eq!(
+            b.to_ndarray::<f64>().unwrap(),
+            base.row(0).broadcast((2, 4)).unwrap().to_owned().into_dyn()
+        );
+        assert!(matches!(
+            a.broadcast_to(&[3, 5]),
+            Err(Error::ShapeMismatch { .. })
+        ));
+        // Splitting a dimension is a view; merging copies.
+        let flat = d.arange(0.0, 24.0, 1.0, Type::Int64).unwrap();
+        let cube = flat.reshape(&[2, 3, -1]).unwrap();
+        assert!(cube.shares_storage(&flat));
+        assert_eq!(cube.shape(), vec![2, 3, 4]);
+        let merged = cube.t().unwrap().reshape(&[4, 6]).unwrap();
+        assert!(!merged.shares_storage(&flat));
+        let expected = ArrayD::from_shape_vec(IxDyn(&[2, 3, 4]), (0..24i64).collect())
+            .unwrap()
+            .reversed_axes()
+            .as_standard_layout()
+            .into_shape_with_order(IxDyn(&[4, 6]))
+            .unwrap()
+            .to_owned();
+        assert_eq!(merged.to_ndarray::<i64>().unwrap(), expected);
+        assert!(matches!(
+            flat.reshape(&[5, -1]),
+            Err(Error::InvalidArgument { .. })
+        ));
+        assert_eq!(
+            cube.expand_dims(1).unwrap().squeeze(None).unwrap().shape(),
+            vec![2, 3, 4]
+        );
+    });
+}
+
+#[test]
+fn binary_operations_broadcast_and_match_ndarray() {
+    each_machine(|d| {
+        let x = grid(4, 5);
+        let y = Array2::from_shape_fn((1, 5), |(_, j)| j as f64 + 1.0);
+        let (a, b) = (
+            d.from_ndarray(&x.clone().into_dyn()).unwrap(),
+            d.from_ndarray(&y.clone().into_dyn()).unwrap(),
+        );
+        let check = |got: legate_dense::Array, want: Array2<f64>| {
+            assert_eq!(got.to_ndarray::<f64>().unwrap(), want.into_dyn());
+        };
+        check((&a + &b).unwrap(), &x + &y);
+        check((&a - &b).unwrap(), &x - &y);
+        check((&a * &b).unwrap(), &x * &y);
+        check((&a / &b).unwrap(), &x / &y);
+        check(
+            a.maximum(&b).unwrap(),
+            Array2::from_shape_fn((4, 5), |(i, j)| x[[i, j]].max(y[[0, j]])),
+        );
+        check((&a * 2.0).unwrap(), &x * 2.0);
+        check(
+            a.binary_scalar(BinaryOp::Subtract, 1.0, true).unwrap(),
+            x.mapv(|v| 1.0 - v),
+        );
+        let lt = a.less(&b).unwrap();
+        assert_eq!(lt.dtype(), Type::Bool);
+        let want = ArrayD::from_shape_fn(IxDyn(&[4, 5]), |ix| x[[ix[0], ix[1]]] < y[[0, ix[1]]]);
+        assert_eq!(lt.to_ndarray::<bool>().unwrap(), want);
+        check((-&a).unwrap(), -&x);
+        check(
+            a.absolute().unwrap().sqrt().unwrap(),
+            x.mapv(|v| v.abs().sqrt()),
+        );
+        check(a.unary(UnaryOp::Exp).unwrap(), x.mapv(f64::exp));
+        assert!(matches!(
+            &a + &d.zeros(&[3], Type::Float64).unwrap(),
+            Err(Error::ShapeMismatch { .. })
+        ));
+    });
+}
+
+#[test]
+fn integer_arithmetic_rounds_like_numpy() {
+    each_machine(|d| {
+        let a = d.from_vec(vec![7i64, -7, 7, -7, 5], &[5]).unwrap();
+        let b = d.from_vec(vec![2i64, 2, -2, -2, 0], &[5]).unwrap();
+        assert_eq!(
+            a.floor_divide(&b).unwrap().to_vec::<i64>().unwrap(),
+            vec![3, -4, -4, 3, 0]
+        );
+        assert_eq!(
+            a.remainder(&b).unwrap().to_vec::<i64>().unwrap(),
+            vec![1, 1, -1, -1, 0]
+        );
+        let q = a.divide(&b).unwrap();
+        assert_eq!(q.dtype(), Type::Float64);
+        assert_eq!(q.to_vec::<f64>().unwrap()[..4], [3.5, -3.5, -3.5, 3.5]);
+    });
+}
+
+#[test]
+fn reductions_over_axes_match_ndarray() {
+    each_machine(|d| {
+        let x = grid(6, 7);
+        let a = d.from_ndarray(&x.clone().into_dyn()).unwrap();
+        assert_eq!(a.sum(None, false).unwrap().item::<f64>().unwrap(), x.sum());
+        for axis in 0..2 {
+            let got = a.sum(Some(axis as isize), false).unwrap();
+            assert_eq!(
+                got.to_ndarray::<f64>().unwrap(),
+                x.sum_axis(Axis(axis)).into_dyn()
+            );
+            let got = a.max(Some(axis as isize), true).unwrap();
+            let want = x
+                .map_axis(Axis(axis), |v| v.iter().copied().fold(f64::MIN, f64::max))
+                .insert_axis(Axis(axis));
+            assert_eq!(got.to_ndarray::<f64>().unwrap(), want.into_dyn());
+        }
+        let m = a.mean(Some(-1), false).unwrap();
+        assert_eq!(
+            m.to_ndarray::<f64>().unwrap(),
+            x.mean_axis(Axis(1)).unwrap().into_dyn()
+        );
+        assert_eq!(a.min(None, false).unwrap().item::<f64>().unwrap(), -4.0);
+        // Reductions of views, and of booleans.
+        let v = a
+            .index(&[Index::Slice {
+                start: None,
+                stop: None,
+                step: -2,
+            }])
+            .unwrap();
+        assert_eq!(
+            v.sum(Some(0), false).unwrap().to_ndarray::<f64>().unwrap(),
+            x.slice(s![..;-2, ..]).sum_axis(Axis(0)).into_dyn()
+        );
+        let pos = a.greater(&d.zeros(&[1], Type::Float64).unwrap()).unwrap();
+        assert!(pos.any(None, false).unwrap().item::<bool>().unwrap());
+        assert!(!pos.all(None, false).unwrap().item::<bool>().unwrap());
+        let empty = d.zeros(&[0], Type::Float64).unwrap();
+        assert!(matches!(
+            empty.max(None, false),
+            Err(Error::InvalidArgument { .. })
+        ));
+        assert_eq!(empty.sum(None, false).unwrap().item::<f64>().unwrap(), 0.0);
+    });
+}
+
+/// The blog's stencil: `center[:] = 0.2 * (center + north + east + west + south)` through
+/// aliasing views, against a sequential ndarray loop.
+#[test]
+fn the_blog_stencil_matches_a_sequential_loop() {
+    each_machine(|d| {
+        let n = 12;
+        let init = Array2::from_shape_fn((n + 2, n + 2), |(i, j)| ((i * 13 + j * 7) % 10) as f64);
+        let grid_a = d.from_ndarray(&init.clone().into_dyn()).unwrap();
+        let view = |r0: i64, c0: i64| {
+            grid_a
+                .index(&[
+                    Index::range(r0, r0 + n as i64),
+                    Index::range(c0, c0 + n as i64),
+                ])
+                .unwrap()
+        };
+        let (center, north, east, west, south) =
+            (view(1, 1), view(0, 1), view(1, 2), view(1, 0), view(2, 1));
+        let mut reference = init.clone();
+        for _ in 0..5 {
+            let sum = [&north, &east, &west, &south]
+                .iter()
+                .try_fold(center.clone(), |acc, v| &acc + *v)
+                .unwrap();
+            center.assign(&(&sum * 0.2).unwrap()).unwrap();
+            let old = reference.clone();
+            for i in 1..=n {
+                for j in 1..=n {
+                    reference[[i, j]] = 0.2
+                        * (old[[i, j]]
+                            + old[[i - 1, j]]
+                            + old[[i, j + 1]]
+                            + old[[i, j - 1]]
+                            + old[[i + 1, j]]);
+                }
+            }
+        }
+        assert_eq!(grid_a.to_ndarray::<f64>().unwrap(), reference.into_dyn());
+    });
+}
+
+#[test]
+fn matmul_and_dot_match_ndarray() {
+    each_machine(|d| {
+        let a = Array2::from_shape_fn((7, 5), |(i, j)| (i as f64 - 2.0) * 0.5 + j as f64);
+        let b = Array2::from_shape_fn((5, 3), |(i, j)| (i * j) as f64 - 1.0);
+        let (da, db) = (
+            d.from_ndarray(&a.clone().into_dyn()).unwrap(),
+            d.from_ndarray(&b.clone().into_dyn()).unwrap(),
+        );
+        assert_eq!(
+            da.matmul(&db).unwrap().to_ndarray::<f64>().unwrap(),
+            a.dot(&b).into_dyn()
+        );
+        // Through a transposed view, and matrix-vector / vector-vector products.
+        let at = da.t().unwrap();
+        assert_eq!(
+            at.matmul(&da).unwrap().to_ndarray::<f64>().unwrap(),
+            a.t().dot(&a).into_dyn()
+        );
+        let v = d.arange(0.0, 5.0, 1.0, Type::Float64).unwrap();
+        let vv = legate_core::ndarray::Array1::from_iter((0..5).map(|x| x as f64));
+        assert_eq!(
+            da.dot(&v).unwrap().to_ndarray::<f64>().unwrap(),
+            a.dot(&vv).into_dyn()
+        );
+        assert_eq!(v.dot(&v).unwrap().item::<f64>().unwrap(), vv.dot(&vv));
+        assert!(matches!(da.matmul(&da), Err(Error::ShapeMismatch { .. })));
+        // Integers stay integers.
+        let i = d.from_vec(vec![1i64, 2, 3, 4], &[2, 2]).unwrap();
+        assert_eq!(
+            i.matmul(&i).unwrap().to_vec::<i64>().unwrap(),
+            vec![7, 10, 15, 22]
+        );
+    });
+}
+
+#[test]
+fn where_and_clip_select_elements() {
+    each_machine(|d| {
+        let x = d.arange(-3.0, 3.0, 1.0, Type::Float64).unwrap();
+        let zero = d.zeros(&[1], Type::Float64).unwrap();
+        let w = legate_dense::Array::where_(&x.greater(&zero).unwrap(), &x, &zero).unwrap();
+        assert_eq!(
+            w.to_vec::<f64>().unwrap(),
+            vec![0.0, 0.0, 0.0, 0.0, 1.0, 2.0]
+        );
+        let c = x.clip(Some(-1.0), Some(1.5)).unwrap();
+        assert_eq!(
+            c.to_vec::<f64>().unwrap(),
+            vec![-1.0, -1.0, -1.0, 0.0, 1.0, 1.5]
+        );
+    });
+}
