@@ -40,6 +40,9 @@
 //! | `a.astype(np.float32)` | `a.astype(Type::Float32)?` |
 //! | `a.sum(axis=0, keepdims=True)` | `a.sum(Some(0), true)?` |
 //! | `a.prod()`, `a.max()`, `a.min()`, `a.mean()`, `a.all()`, `a.any()` | same names, `(axis, keepdims)` |
+//! | `a.var(axis, ddof=1)`, `a.std()` | `a.var(axis, 1, keepdims)?`, `a.std(axis, 0, keepdims)?` |
+//! | `a @ b`, `np.dot(a, b)` | `a.matmul(&b)?`, `a.dot(&b)?` (1-D and 2-D) |
+//! | `np.where(c, x, y)`, `np.clip(a, lo, hi)` | `Array::where_(&c, &x, &y)?`, `a.clip(Some(lo), Some(hi))?` |
 //! | `a.item()`, `np.asarray(a)` | `a.item::<f64>()?`, `a.to_ndarray::<f64>()?` |
 //!
 //! Types follow NumPy 2's promotion rules (NEP 50): see [`dtype`].

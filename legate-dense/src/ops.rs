@@ -433,6 +433,34 @@ impl Array {
     }
 }
 
+impl Array {
+    /// The variance over `axis` with `ddof` delta degrees of freedom (two passes, as NumPy:
+    /// the mean first, then the squared deviations).
+    pub fn var(&self, axis: Option<isize>, ddof: usize, keepdims: bool) -> Result<Array> {
+        if self.dtype().is_complex() {
+            return Err(Error::NotImplemented {
+                what: "var and std of complex arrays".into(),
+            });
+        }
+        let shape = self.shape();
+        let n = match axis {
+            None => self.size(),
+            Some(a) => shape[normalize_axis(a, shape.len())?],
+        };
+        let x = self.as_type(dtype::var_type(self.dtype()))?;
+        let mean = x.mean(axis, true)?;
+        let dev = (&x - &mean)?.square()?;
+        let total = dev.sum(axis, keepdims)?;
+        let denom = n.saturating_sub(ddof) as f64;
+        total.binary_scalar(BinaryOp::TrueDivide, Operand::Float(denom), false)
+    }
+
+    /// The standard deviation over `axis` (the square root of [`var`](Self::var)).
+    pub fn std(&self, axis: Option<isize>, ddof: usize, keepdims: bool) -> Result<Array> {
+        self.var(axis, ddof, keepdims)?.sqrt()
+    }
+}
+
 /// A copy of `a` in a new shape of the same size, element by element in row-major order:
 /// `a` is copied (in parallel pieces) into a flat array viewed in `a`'s shape, and the
 /// flat array is then viewed in the new shape. Splitting a dimension is always a view.

@@ -374,3 +374,33 @@ fn where_and_clip_select_elements() {
         );
     });
 }
+
+#[test]
+fn variance_and_standard_deviation_match_two_pass_references() {
+    each_machine(|d| {
+        let x = grid(5, 8);
+        let a = d.from_ndarray(&x.clone().into_dyn()).unwrap();
+        let close = |got: f64, want: f64| {
+            assert!(
+                (got - want).abs() <= 1e-12 * want.abs().max(1.0),
+                "{got} vs {want}"
+            )
+        };
+        close(
+            a.var(None, 0, false).unwrap().item::<f64>().unwrap(),
+            x.var(0.0),
+        );
+        close(
+            a.std(None, 1, false).unwrap().item::<f64>().unwrap(),
+            x.std(1.0),
+        );
+        let got = a.var(Some(1), 0, false).unwrap().to_vec::<f64>().unwrap();
+        for (g, w) in got.iter().zip(x.var_axis(Axis(1), 0.0).iter()) {
+            close(*g, *w);
+        }
+        // Integers give float64, as NumPy.
+        let i = d.from_vec(vec![1i32, 2, 3, 4], &[4]).unwrap();
+        let v = i.var(None, 0, false).unwrap();
+        assert_eq!((v.dtype(), v.item::<f64>().unwrap()), (Type::Float64, 1.25));
+    });
+}
