@@ -40,6 +40,7 @@
 //! | `a.astype(np.float32)` | `a.astype(Type::Float32)?` |
 //! | `a.sum(axis=0, keepdims=True)` | `a.sum(Some(0), true)?` |
 //! | `a.prod()`, `a.max()`, `a.min()`, `a.mean()`, `a.all()`, `a.any()` | same names, `(axis, keepdims)` |
+//! | `rng = np.random.default_rng(s)`; `rng.random`, `uniform`, `normal`, `integers` | `Generator::new(&dense, s)`; same names |
 //! | `a.var(axis, ddof=1)`, `a.std()` | `a.var(axis, 1, keepdims)?`, `a.std(axis, 0, keepdims)?` |
 //! | `a @ b`, `np.dot(a, b)` | `a.matmul(&b)?`, `a.dot(&b)?` (1-D and 2-D) |
 //! | `np.where(c, x, y)`, `np.clip(a, lo, hi)` | `Array::where_(&c, &x, &y)?`, `a.clip(Some(lo), Some(hi))?` |
@@ -48,8 +49,8 @@
 //! Types follow NumPy 2's promotion rules (NEP 50): see [`dtype`].
 //!
 //! This crate is being written: the operations above work and are tested; the rest of
-//! NumPy's surface (linear algebra, joining, advanced indexing, sorting, random numbers)
-//! is tracked by the project's issues.
+//! NumPy's surface (linear algebra solvers, joining, advanced indexing, sorting, the
+//! legacy `np.random` functions) is tracked by the project's issues.
 
 mod array;
 mod context;
@@ -57,6 +58,8 @@ mod creation;
 pub mod dtype;
 mod kernels;
 mod ops;
+pub mod philox;
+mod random;
 mod tasks;
 mod views;
 
@@ -64,4 +67,5 @@ pub use array::Array;
 pub use context::{Dense, LIBRARY_NAME};
 pub use kernels::{BinaryOp, UnaryOp};
 pub use ops::Operand;
+pub use random::Generator;
 pub use views::{broadcast_shapes, Index};

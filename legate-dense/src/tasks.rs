@@ -19,6 +19,7 @@ pub(crate) mod ids {
     pub(crate) const EYE: u32 = 6;
     pub(crate) const MATMUL: u32 = 7;
     pub(crate) const WHERE: u32 = 8;
+    pub(crate) const RANDOM: u32 = 9;
 }
 
 /// Everything a kernel needs of an element type.
@@ -282,7 +283,56 @@ fn where_<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     Ok(())
 }
 
+/// Fills a piece with random numbers: element `i` (row-major in the whole array) is drawn
+/// from counter `i` of the generator, whatever the piece.
+fn random(ctx: &TaskContext<'_>) -> TaskResult {
+    let kind = ctx.scalar_value::<u8>(0)?;
+    let gen = crate::philox::Philox::with_stream(
+        ctx.scalar_value::<u64>(1)?,
+        ctx.scalar_value::<u64>(2)?,
+    );
+    let (a, b) = (ctx.scalar_value::<f64>(3)?, ctx.scalar_value::<f64>(4)?);
+    let (lo, hi) = (ctx.scalar_value::<i64>(5)?, ctx.scalar_value::<i64>(6)?);
+    let ndim = ctx.scalar_value::<u64>(7)? as usize;
+    let shape: Vec<i64> = (0..ndim)
+        .map(|d| ctx.scalar_value::<u64>(8 + d).map(|e| e as i64))
+        .collect::<legate_core::Result<_>>()?;
+    let out = ctx.output(0)?;
+    let rect = out.rect();
+    let mut one = [0.0f64];
+    let mut onei = [0i64];
+    let linear =
+        |p: &legate_core::Point| (0..ndim).fold(0i64, |acc, d| acc * shape[d] + p[d]) as u64;
+    match kind {
+        0 | 1 => {
+            let mut y = out.write::<f64>()?;
+            for (v, p) in y.iter_mut().zip(rect.points()) {
+                let i = linear(&p);
+                if kind == 0 {
+                    gen.fill_uniform_f64(i, &mut one);
+                    *v = a + (b - a) * one[0];
+                } else {
+                    gen.fill_standard_normal_f64(i, &mut one);
+                    *v = a + b * one[0];
+                }
+            }
+        }
+        _ => {
+            let mut y = out.write::<i64>()?;
+            for (v, p) in y.iter_mut().zip(rect.points()) {
+                gen.fill_integers(linear(&p), lo, hi, &mut onei);
+                *v = onei[0];
+            }
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
+    lib.register_task(
+        ids::RANDOM,
+        TaskDef::new("random").cpu(|ctx: &mut TaskContext<'_>| random(ctx)),
+    )?;
     let out_ty = |ctx: &TaskContext<'_>| ctx.output(0).map(|o| o.ty());
     let in_ty = |ctx: &TaskContext<'_>| ctx.input(0).map(|o| o.ty());
     lib.register_task(

@@ -404,3 +404,35 @@ fn variance_and_standard_deviation_match_two_pass_references() {
         assert_eq!((v.dtype(), v.item::<f64>().unwrap()), (Type::Float64, 1.25));
     });
 }
+
+#[test]
+fn random_numbers_do_not_depend_on_the_number_of_pieces() {
+    let draws: Vec<(Vec<f64>, Vec<f64>, Vec<i64>)> = [1, 2, 4]
+        .iter()
+        .map(|&cpus| {
+            let d = dense(cpus);
+            let g = legate_dense::Generator::new(&d, 1234);
+            let u = g.random(&[7, 9]).unwrap().to_vec::<f64>().unwrap();
+            let n = g.normal(1.0, 2.0, &[50]).unwrap().to_vec::<f64>().unwrap();
+            let i = g.integers(-5, 5, &[40]).unwrap().to_vec::<i64>().unwrap();
+            (u, n, i)
+        })
+        .collect();
+    assert!(
+        draws.windows(2).all(|w| w[0] == w[1]),
+        "the numbers changed with the machine"
+    );
+    let (u, _, i) = &draws[0];
+    assert!(u.iter().all(|&x| (0.0..1.0).contains(&x)));
+    assert!(i.iter().all(|&x| (-5..5).contains(&x)));
+    // Successive draws differ; the same seed repeats them.
+    let d = dense(2);
+    let g = legate_dense::Generator::new(&d, 1234);
+    let first = g.random(&[7, 9]).unwrap().to_vec::<f64>().unwrap();
+    assert_eq!(&first, u);
+    assert_ne!(g.random(&[7, 9]).unwrap().to_vec::<f64>().unwrap(), first);
+    assert!(matches!(
+        g.integers(3, 3, &[1]),
+        Err(Error::InvalidArgument { .. })
+    ));
+}
