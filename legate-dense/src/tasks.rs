@@ -299,29 +299,43 @@ fn random(ctx: &TaskContext<'_>) -> TaskResult {
         .collect::<legate_core::Result<_>>()?;
     let out = ctx.output(0)?;
     let rect = out.rect();
-    let mut one = [0.0f64];
-    let mut onei = [0i64];
     let linear =
         |p: &legate_core::Point| (0..ndim).fold(0i64, |acc, d| acc * shape[d] + p[d]) as u64;
+    // The first element of each row of the piece; rows are consecutive counters.
+    let mut outer = rect;
+    if ndim > 0 {
+        outer.hi[ndim - 1] = outer.lo[ndim - 1] + 1;
+    }
+    let starts: Vec<u64> = outer.points().map(|p| linear(&p)).collect();
+    let row_axis = legate_core::ndarray::Axis(ndim.saturating_sub(1));
     match kind {
         0 | 1 => {
             let mut y = out.write::<f64>()?;
-            for (v, p) in y.iter_mut().zip(rect.points()) {
-                let i = linear(&p);
+            if ndim == 0 {
+                y.insert_axis_inplace(legate_core::ndarray::Axis(0));
+            }
+            for (mut row, &start) in y.lanes_mut(row_axis).into_iter().zip(&starts) {
+                let mut buf = vec![0.0; row.len()];
                 if kind == 0 {
-                    gen.fill_uniform_f64(i, &mut one);
-                    *v = a + (b - a) * one[0];
+                    gen.fill_uniform_f64(start, &mut buf);
+                    row.iter_mut()
+                        .zip(&buf)
+                        .for_each(|(v, &u)| *v = a + (b - a) * u);
                 } else {
-                    gen.fill_standard_normal_f64(i, &mut one);
-                    *v = a + b * one[0];
+                    gen.fill_standard_normal_f64(start, &mut buf);
+                    row.iter_mut().zip(&buf).for_each(|(v, &z)| *v = a + b * z);
                 }
             }
         }
         _ => {
             let mut y = out.write::<i64>()?;
-            for (v, p) in y.iter_mut().zip(rect.points()) {
-                gen.fill_integers(linear(&p), lo, hi, &mut onei);
-                *v = onei[0];
+            if ndim == 0 {
+                y.insert_axis_inplace(legate_core::ndarray::Axis(0));
+            }
+            for (mut row, &start) in y.lanes_mut(row_axis).into_iter().zip(&starts) {
+                let mut buf = vec![0i64; row.len()];
+                gen.fill_integers(start, lo, hi, &mut buf);
+                row.iter_mut().zip(&buf).for_each(|(v, &x)| *v = x);
             }
         }
     }
