@@ -43,6 +43,9 @@
 //! | `rng = np.random.default_rng(s)`; `rng.random`, `uniform`, `normal`, `integers` | `Generator::new(&dense, s)`; same names |
 //! | `a.var(axis, ddof=1)`, `a.std()` | `a.var(axis, 1, keepdims)?`, `a.std(axis, 0, keepdims)?` |
 //! | `a @ b`, `np.dot(a, b)` | `a.matmul(&b)?`, `a.dot(&b)?` (1-D and 2-D) |
+//! | `np.concatenate`, `np.stack`, `np.vstack`, `np.hstack` | `dense.concatenate(&arrays, axis)?`, `dense.stack`, `dense.vstack`, `dense.hstack` |
+//! | `np.split(a, 3, axis)`, `np.flip`, `np.roll` | `a.split(3, axis)?` (views), `a.flip(axis)?` (a view), `a.roll(shift, axis)?` |
+//! | `np.count_nonzero(a, axis)` | `a.count_nonzero(axis)?` |
 //! | `np.where(c, x, y)`, `np.clip(a, lo, hi)` | `Array::where_(&c, &x, &y)?`, `a.clip(Some(lo), Some(hi))?` |
 //! | `a.item()`, `np.asarray(a)` | `a.item::<f64>()?`, `a.to_ndarray::<f64>()?` |
 //!
@@ -56,6 +59,7 @@ mod array;
 mod context;
 mod creation;
 pub mod dtype;
+mod joining;
 mod kernels;
 mod ops;
 pub mod philox;

@@ -436,3 +436,61 @@ fn random_numbers_do_not_depend_on_the_number_of_pieces() {
         Err(Error::InvalidArgument { .. })
     ));
 }
+
+#[test]
+fn joining_and_reordering_match_ndarray() {
+    use legate_core::ndarray::{concatenate, stack};
+    each_machine(|d| {
+        let (x, y) = (grid(3, 4), grid(2, 4).mapv(|v| v * 10.0));
+        let (a, b) = (
+            d.from_ndarray(&x.clone().into_dyn()).unwrap(),
+            d.from_ndarray(&y.clone().into_dyn()).unwrap(),
+        );
+        let c = d.concatenate(&[a.clone(), b.clone()], 0).unwrap();
+        assert_eq!(
+            c.to_ndarray::<f64>().unwrap(),
+            concatenate(Axis(0), &[x.view(), y.view()])
+                .unwrap()
+                .into_dyn()
+        );
+        let s = d.stack(&[a.clone(), a.clone()], -1).unwrap();
+        assert_eq!(
+            s.to_ndarray::<f64>().unwrap(),
+            stack(Axis(2), &[x.view(), x.view()]).unwrap().into_dyn()
+        );
+        assert!(matches!(
+            d.concatenate(&[a.clone(), b.t().unwrap()], 0),
+            Err(Error::ShapeMismatch { .. })
+        ));
+        // Mixed types promote.
+        let i = d.from_vec(vec![1i32, 2], &[2]).unwrap();
+        let f = d.from_vec(vec![0.5f32], &[1]).unwrap();
+        let h = d.hstack(&[i, f]).unwrap();
+        assert_eq!(
+            (h.dtype(), h.to_vec::<f64>().unwrap()),
+            (Type::Float64, vec![1.0, 2.0, 0.5])
+        );
+        let parts = a.split(2, 1).unwrap();
+        assert_eq!(
+            parts[1].to_ndarray::<f64>().unwrap(),
+            x.slice(s![.., 2..]).to_owned().into_dyn()
+        );
+        assert!(a.split(3, 1).is_err());
+        assert_eq!(
+            a.flip(Some(0)).unwrap().to_ndarray::<f64>().unwrap(),
+            x.slice(s![..;-1, ..]).to_owned().into_dyn()
+        );
+        let r = d
+            .arange(0.0, 5.0, 1.0, Type::Int64)
+            .unwrap()
+            .roll(2, None)
+            .unwrap();
+        assert_eq!(r.to_vec::<i64>().unwrap(), vec![3, 4, 0, 1, 2]);
+        let rolled = a.roll(-1, Some(1)).unwrap().to_ndarray::<f64>().unwrap();
+        assert_eq!(rolled[[0, 3]], x[[0, 0]]);
+        assert_eq!(
+            a.count_nonzero(None).unwrap().item::<i64>().unwrap(),
+            x.iter().filter(|&&v| v != 0.0).count() as i64
+        );
+    });
+}
