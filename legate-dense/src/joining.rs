@@ -158,3 +158,52 @@ impl Array {
         nonzero.sum(axis, false)
     }
 }
+
+impl Array {
+    /// Index of the largest value along `axis` (of the flattened array when `None`); the
+    /// first one on ties, and the first NaN where there is one, as NumPy.
+    pub fn argmax(&self, axis: Option<isize>) -> Result<Array> {
+        self.arg_extreme(axis, true)
+    }
+
+    /// Index of the smallest value along `axis` (see [`argmax`](Self::argmax)).
+    pub fn argmin(&self, axis: Option<isize>) -> Result<Array> {
+        self.arg_extreme(axis, false)
+    }
+
+    /// The extreme along the axis, then the smallest index where it (or a NaN) occurs:
+    /// three distributed passes built from other operations.
+    fn arg_extreme(&self, axis: Option<isize>, max: bool) -> Result<Array> {
+        let Some(axis) = axis else {
+            return self.ravel()?.arg_extreme(Some(0), max);
+        };
+        let axis = normalize_axis(axis, self.ndim())?;
+        let n = self.shape()[axis];
+        if n == 0 {
+            return Err(Error::InvalidArgument {
+                what: format!(
+                    "attempt to get {} of an empty sequence",
+                    if max { "argmax" } else { "argmin" }
+                ),
+            });
+        }
+        let ext = if max {
+            self.max(Some(axis as isize), true)?
+        } else {
+            self.min(Some(axis as isize), true)?
+        };
+        let hit = self.equal(&ext)?.bitwise_or(&self.not_equal(self)?)?;
+        let mut idx_shape = vec![1i64; self.ndim()];
+        idx_shape[axis] = n as i64;
+        let idx = self
+            .dense
+            .arange(0.0, n as f64, 1.0, legate_core::Type::Int64)?
+            .reshape(&idx_shape)?;
+        let never = self.dense.full(
+            &[1],
+            legate_core::Scalar::new(n as i64),
+            legate_core::Type::Int64,
+        )?;
+        Array::where_(&hit, &idx, &never)?.min(Some(axis as isize), false)
+    }
+}

@@ -46,6 +46,7 @@
 //! | `np.concatenate`, `np.stack`, `np.vstack`, `np.hstack` | `dense.concatenate(&arrays, axis)?`, `dense.stack`, `dense.vstack`, `dense.hstack` |
 //! | `np.split(a, 3, axis)`, `np.flip`, `np.roll` | `a.split(3, axis)?` (views), `a.flip(axis)?` (a view), `a.roll(shift, axis)?` |
 //! | `np.count_nonzero(a, axis)` | `a.count_nonzero(axis)?` |
+//! | `a.argmax(axis)`, `a.argmin(axis)` | `a.argmax(axis)?`, `a.argmin(axis)?` (int64, first extreme or NaN) |
 //! | `np.where(c, x, y)`, `np.clip(a, lo, hi)` | `Array::where_(&c, &x, &y)?`, `a.clip(Some(lo), Some(hi))?` |
 //! | `a.item()`, `np.asarray(a)` | `a.item::<f64>()?`, `a.to_ndarray::<f64>()?` |
 //!

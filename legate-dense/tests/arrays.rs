@@ -494,3 +494,40 @@ fn joining_and_reordering_match_ndarray() {
         );
     });
 }
+
+#[test]
+fn argmax_and_argmin_take_the_first_extreme() {
+    each_machine(|d| {
+        let x = grid(5, 6);
+        let a = d.from_ndarray(&x.clone().into_dyn()).unwrap();
+        for axis in 0..2 {
+            let want_max: Vec<i64> = x
+                .lanes(Axis(axis))
+                .into_iter()
+                .map(|l| {
+                    let m = l.iter().copied().fold(f64::MIN, f64::max);
+                    l.iter().position(|&v| v == m).unwrap() as i64
+                })
+                .collect();
+            assert_eq!(
+                a.argmax(Some(axis as isize))
+                    .unwrap()
+                    .to_vec::<i64>()
+                    .unwrap(),
+                want_max
+            );
+        }
+        let flat: Vec<f64> = x.iter().copied().collect();
+        let m = flat.iter().copied().fold(f64::MAX, f64::min);
+        assert_eq!(
+            a.argmin(None).unwrap().item::<i64>().unwrap(),
+            flat.iter().position(|&v| v == m).unwrap() as i64
+        );
+        let nan = d
+            .from_vec(vec![1.0, f64::NAN, 3.0, f64::NAN], &[4])
+            .unwrap();
+        assert_eq!(nan.argmax(None).unwrap().item::<i64>().unwrap(), 1);
+        assert_eq!(nan.argmin(None).unwrap().item::<i64>().unwrap(), 1);
+        assert!(d.zeros(&[0], Type::Float64).unwrap().argmax(None).is_err());
+    });
+}
