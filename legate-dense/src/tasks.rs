@@ -28,6 +28,17 @@ impl<T: Num + Arith + Math> Elem for T {}
 
 type TaskResult = Result<(), TaskError>;
 
+/// Runs an element-wise `Zip` on the threads of the task's OMP group (the OMP variant),
+/// or on this thread (the CPU variant).
+macro_rules! run_zip {
+    ($ctx:expr, $zip:expr, $f:expr) => {
+        match $ctx.pool() {
+            Some(pool) => pool.install(|| $zip.par_for_each($f)),
+            None => $zip.for_each($f),
+        }
+    };
+}
+
 /// Calls `$f::<T>($args)` with `T` the Rust type of `$ty`.
 macro_rules! dispatch {
     ($ty:expr, $f:ident ( $($arg:expr),* )) => {
@@ -78,9 +89,7 @@ fn arange<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
 fn astype_to<S: Elem, D: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     let x = ctx.input(0)?.read::<S>()?;
     let mut y = ctx.output(0)?.write::<D>()?;
-    Zip::from(&mut y)
-        .and(&x)
-        .for_each(|y, &x| *y = cast::<S, D>(x));
+    run_zip!(ctx, Zip::from(&mut y).and(&x), |y, &x| *y = cast::<S, D>(x));
     Ok(())
 }
 
@@ -110,17 +119,13 @@ fn binary<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     let out = ctx.output(0)?;
     if op.is_comparison() {
         let mut y = out.write::<bool>()?;
-        Zip::from(&mut y)
-            .and(&a)
-            .and(&b)
-            .for_each(|y, &a, &b| *y = compare_exact(op, a, b));
+        run_zip!(ctx, Zip::from(&mut y).and(&a).and(&b), |y, &a, &b| *y =
+            compare_exact(op, a, b));
     } else {
         let f = T::binary(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
         let mut y = out.write::<T>()?;
-        Zip::from(&mut y)
-            .and(&a)
-            .and(&b)
-            .for_each(|y, &a, &b| *y = f(a, b));
+        run_zip!(ctx, Zip::from(&mut y).and(&a).and(&b), |y, &a, &b| *y =
+            f(a, b));
     }
     Ok(())
 }
@@ -134,14 +139,14 @@ fn binary_scalar<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     let order = |x: T| if reversed { (s, x) } else { (x, s) };
     if op.is_comparison() {
         let mut y = out.write::<bool>()?;
-        Zip::from(&mut y).and(&a).for_each(|y, &x| {
+        run_zip!(ctx, Zip::from(&mut y).and(&a), |y, &x| {
             let (l, r) = order(x);
             *y = compare_exact(op, l, r)
         });
     } else {
         let f = T::binary(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
         let mut y = out.write::<T>()?;
-        Zip::from(&mut y).and(&a).for_each(|y, &x| {
+        run_zip!(ctx, Zip::from(&mut y).and(&a), |y, &x| {
             let (l, r) = order(x);
             *y = f(l, r)
         });
@@ -161,7 +166,7 @@ fn unary<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     let f = T::unary(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
     let a = ctx.input(0)?.read::<T>()?;
     let mut y = ctx.output(0)?.write::<T>()?;
-    Zip::from(&mut y).and(&a).for_each(|y, &a| *y = f(a));
+    run_zip!(ctx, Zip::from(&mut y).and(&a), |y, &a| *y = f(a));
     Ok(())
 }
 
@@ -275,11 +280,11 @@ fn where_<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     let x = ctx.input(1)?.read::<T>()?;
     let y = ctx.input(2)?.read::<T>()?;
     let mut out = ctx.output(0)?.write::<T>()?;
-    Zip::from(&mut out)
-        .and(&c)
-        .and(&x)
-        .and(&y)
-        .for_each(|o, &c, &x, &y| *o = if c { x } else { y });
+    run_zip!(
+        ctx,
+        Zip::from(&mut out).and(&c).and(&x).and(&y),
+        |o, &c, &x, &y| *o = if c { x } else { y }
+    );
     Ok(())
 }
 
@@ -342,6 +347,15 @@ fn random(ctx: &TaskContext<'_>) -> TaskResult {
     Ok(())
 }
 
+/// An element-wise task: the same body serves the CPU variant (one core) and the OMP
+/// variant (the body spreads its piece over the group's threads).
+fn elementwise(
+    name: &str,
+    body: impl Fn(&mut TaskContext<'_>) -> TaskResult + Send + Sync + Clone + 'static,
+) -> TaskDef {
+    TaskDef::new(name).cpu(body.clone()).omp(body)
+}
+
 pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
     lib.register_task(
         ids::RANDOM,
@@ -356,23 +370,27 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
     )?;
     lib.register_task(
         ids::ASTYPE,
-        TaskDef::new("astype")
-            .cpu(move |ctx: &mut TaskContext<'_>| dispatch!(in_ty(ctx)?, astype_from(ctx))),
+        elementwise("astype", move |ctx: &mut TaskContext<'_>| {
+            dispatch!(in_ty(ctx)?, astype_from(ctx))
+        }),
     )?;
     lib.register_task(
         ids::BINARY,
-        TaskDef::new("binary")
-            .cpu(move |ctx: &mut TaskContext<'_>| dispatch!(in_ty(ctx)?, binary(ctx))),
+        elementwise("binary", move |ctx: &mut TaskContext<'_>| {
+            dispatch!(in_ty(ctx)?, binary(ctx))
+        }),
     )?;
     lib.register_task(
         ids::BINARY_SCALAR,
-        TaskDef::new("binary_scalar")
-            .cpu(move |ctx: &mut TaskContext<'_>| dispatch!(in_ty(ctx)?, binary_scalar(ctx))),
+        elementwise("binary_scalar", move |ctx: &mut TaskContext<'_>| {
+            dispatch!(in_ty(ctx)?, binary_scalar(ctx))
+        }),
     )?;
     lib.register_task(
         ids::UNARY,
-        TaskDef::new("unary")
-            .cpu(move |ctx: &mut TaskContext<'_>| dispatch!(in_ty(ctx)?, unary(ctx))),
+        elementwise("unary", move |ctx: &mut TaskContext<'_>| {
+            dispatch!(in_ty(ctx)?, unary(ctx))
+        }),
     )?;
     lib.register_task(
         ids::REDUCE,
@@ -385,8 +403,9 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
     )?;
     lib.register_task(
         ids::WHERE,
-        TaskDef::new("where")
-            .cpu(move |ctx: &mut TaskContext<'_>| dispatch!(out_ty(ctx)?, where_(ctx))),
+        elementwise("where", move |ctx: &mut TaskContext<'_>| {
+            dispatch!(out_ty(ctx)?, where_(ctx))
+        }),
     )?;
     lib.register_task(
         ids::EYE,

@@ -531,3 +531,47 @@ fn argmax_and_argmin_take_the_first_extreme() {
         assert!(d.zeros(&[0], Type::Float64).unwrap().argmax(None).is_err());
     });
 }
+
+#[test]
+fn element_wise_operations_run_on_omp_groups() {
+    let mut config = Config::with_cpus(1);
+    config.omps = 2;
+    config.ompthreads = 2;
+    config.min_omp_chunk = 1;
+    config.min_cpu_chunk = 1;
+    let d = Dense::new(&Runtime::new(config).unwrap()).unwrap();
+    let x = grid(40, 30);
+    let a = d.from_ndarray(&x.clone().into_dyn()).unwrap();
+    let b = ((&(&a * 2.0).unwrap() + &a.t().unwrap().t().unwrap()).unwrap())
+        .sqrt()
+        .unwrap();
+    let want = (&x * 2.0 + &x).mapv(f64::sqrt);
+    let got = b.to_ndarray::<f64>().unwrap();
+    for (g, w) in got.iter().zip(want.iter()) {
+        assert!(g == w || (g.is_nan() && w.is_nan()));
+    }
+    let f = a
+        .astype(Type::Float32)
+        .unwrap()
+        .to_ndarray::<f32>()
+        .unwrap();
+    assert_eq!(f, x.mapv(|v| v as f32).into_dyn());
+    // Through strided and reversed views too.
+    let v = a
+        .index(&[Index::Slice {
+            start: None,
+            stop: None,
+            step: -3,
+        }])
+        .unwrap();
+    let w = legate_dense::Array::where_(
+        &v.greater(&d.zeros(&[1], Type::Float64).unwrap()).unwrap(),
+        &v,
+        &(-&v).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        w.to_ndarray::<f64>().unwrap(),
+        x.slice(s![..;-3, ..]).mapv(f64::abs).into_dyn()
+    );
+}
