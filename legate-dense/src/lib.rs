@@ -26,6 +26,8 @@
 //! | `np.arange(0, 10, 2)` | `dense.arange(0.0, 10.0, 2.0, Type::Int64)?` |
 //! | `np.linspace(0, 1, 5)` | `dense.linspace(0.0, 1.0, 5, true, Type::Float64)?` |
 //! | `np.eye(3, k=1)`, `np.identity(3)` | `dense.eye(3, None, 1, ty)?`, `dense.identity(3, ty)?` |
+//! | `np.logspace`, `np.tri`, `np.diag`, `np.meshgrid` | `dense.logspace(0.0, 2.0, 3, true, 10.0, ty)?`, `dense.tri(n, None, k, ty)?`, `dense.diag(&v, k)?`, `dense.meshgrid(&x, &y)?` |
+//! | `np.tril(a, k)`, `np.triu(a, k)` | `a.tril(k)?`, `a.triu(k)?` |
 //! | `np.asarray(x)` | `dense.from_ndarray(&x)?`, `dense.from_vec(v, &shape)?` |
 //! | `a.shape`, `a.ndim`, `a.size`, `a.dtype` | `a.shape()`, `a.ndim()`, `a.size()`, `a.dtype()` |
 //! | `a[1, 2:10:3, None, ::-1]` | `a.index(&[Index::At(1), Index::Slice { start: Some(2), stop: Some(10), step: 3 }, Index::NewAxis, Index::Slice { start: None, stop: None, step: -1 }])?` |
@@ -62,6 +64,7 @@ mod creation;
 pub mod dtype;
 mod joining;
 mod kernels;
+mod matrices;
 mod ops;
 pub mod philox;
 mod random;

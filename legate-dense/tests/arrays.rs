@@ -575,3 +575,61 @@ fn element_wise_operations_run_on_omp_groups() {
         x.slice(s![..;-3, ..]).mapv(f64::abs).into_dyn()
     );
 }
+
+#[test]
+fn matrix_creation_matches_numpy() {
+    each_machine(|d| {
+        let l = d
+            .logspace(0.0, 3.0, 4, true, 10.0, Type::Float64)
+            .unwrap()
+            .to_vec::<f64>()
+            .unwrap();
+        assert_eq!(l, vec![1.0, 10.0, 100.0, 1000.0]);
+        let t = d
+            .tri(3, Some(4), 1, Type::Int32)
+            .unwrap()
+            .to_ndarray::<i32>()
+            .unwrap();
+        let want = ArrayD::from_shape_fn(IxDyn(&[3, 4]), |ix| i32::from(ix[1] <= ix[0] + 1));
+        assert_eq!(t, want);
+        let x = grid(4, 5);
+        let a = d.from_ndarray(&x.clone().into_dyn()).unwrap();
+        for k in [-2i64, 0, 1] {
+            let lower = a.tril(k).unwrap().to_ndarray::<f64>().unwrap();
+            let upper = a.triu(k).unwrap().to_ndarray::<f64>().unwrap();
+            for ((i, j), &v) in x.indexed_iter() {
+                let off = j as i64 - i as i64;
+                assert_eq!(lower[[i, j]], if off <= k { v } else { 0.0 });
+                assert_eq!(upper[[i, j]], if off >= k { v } else { 0.0 });
+            }
+            // The diagonal k of a 2-D array.
+            let diag: Vec<f64> = x
+                .indexed_iter()
+                .filter(|((i, j), _)| *j as i64 - *i as i64 == k)
+                .map(|(_, &v)| v)
+                .collect();
+            assert_eq!(
+                d.diag(&a, k).unwrap().to_vec::<f64>().unwrap(),
+                diag,
+                "k = {k}"
+            );
+        }
+        // A 1-D vector onto diagonal k, and back.
+        let v = d.from_vec(vec![1i64, 2, 3], &[3]).unwrap();
+        let m = d.diag(&v, -1).unwrap();
+        assert_eq!(m.shape(), vec![4, 4]);
+        assert_eq!(
+            d.diag(&m, -1).unwrap().to_vec::<i64>().unwrap(),
+            vec![1, 2, 3]
+        );
+        assert_eq!(m.sum(None, false).unwrap().item::<i64>().unwrap(), 6);
+        let (xs, ys) = d
+            .meshgrid(
+                &d.arange(0.0, 3.0, 1.0, Type::Int64).unwrap(),
+                &d.arange(10.0, 12.0, 1.0, Type::Int64).unwrap(),
+            )
+            .unwrap();
+        assert_eq!(xs.to_vec::<i64>().unwrap(), vec![0, 1, 2, 0, 1, 2]);
+        assert_eq!(ys.to_vec::<i64>().unwrap(), vec![10, 10, 10, 11, 11, 11]);
+    });
+}
