@@ -43,13 +43,7 @@ impl Dense {
         }
         let n = ((stop - start) / step).ceil().max(0.0) as u64;
         let a = self.empty(&[n as usize], ty)?;
-        let mut task = self.rt.create_auto_task(&self.lib, ids::ARANGE)?;
-        task.add_output(&a.store);
-        task.add_scalar_arg(start);
-        task.add_scalar_arg(step);
-        task.add_scalar_arg(start as i64);
-        task.add_scalar_arg(step as i64);
-        task.execute()?;
+        self.fill_arithmetic(&a, start, step)?;
         Ok(a)
     }
 
@@ -69,19 +63,24 @@ impl Dense {
             (stop - start) / div as f64
         };
         let a = self.empty(&[num], ty)?;
-        let mut task = self.rt.create_auto_task(&self.lib, ids::ARANGE)?;
-        task.add_output(&a.store);
-        task.add_scalar_arg(start);
-        task.add_scalar_arg(step);
-        task.add_scalar_arg(start as i64);
-        task.add_scalar_arg(step as i64);
-        task.execute()?;
+        self.fill_arithmetic(&a, start, step)?;
         if endpoint && num > 1 {
             // The last value is exactly `stop`, as NumPy makes it.
             let last = a.store.slice(0, Some(num as i64 - 1), None, 1)?;
             self.rt.fill(&last, Scalar::new(stop).cast(ty))?;
         }
         Ok(a)
+    }
+
+    /// Element `i` of the 1-D array `a` becomes `start + i * step` (cast to its type).
+    fn fill_arithmetic(self: &Arc<Self>, a: &Array, start: f64, step: f64) -> Result<()> {
+        let mut task = self.rt.create_auto_task(&self.lib, ids::ARANGE)?;
+        task.add_output(&a.store);
+        task.add_scalar_arg(start);
+        task.add_scalar_arg(step);
+        task.add_scalar_arg(start as i64);
+        task.add_scalar_arg(step as i64);
+        task.execute()
     }
 
     /// An `n x m` array with ones on diagonal `k` and zeros elsewhere.
