@@ -313,6 +313,11 @@ impl LogicalStore {
         self.view.as_ref().is_none_or(|v| v.is_identity())
     }
 
+    /// The whole storage this store views, with its own shape (the identity view).
+    pub fn storage_store(&self) -> LogicalStore {
+        LogicalStore::from_storage(Arc::clone(&self.storage))
+    }
+
     /// Whether two stores share a storage (and so may alias).
     pub fn same_storage(&self, other: &LogicalStore) -> bool {
         Arc::ptr_eq(&self.storage, &other.storage)

@@ -47,6 +47,8 @@
 //! | `a @ b`, `np.dot(a, b)` | `a.matmul(&b)?`, `a.dot(&b)?` (1-D and 2-D) |
 //! | `np.concatenate`, `np.stack`, `np.vstack`, `np.hstack` | `dense.concatenate(&arrays, axis)?`, `dense.stack`, `dense.vstack`, `dense.hstack` |
 //! | `np.split(a, 3, axis)`, `np.flip`, `np.roll` | `a.split(3, axis)?` (views), `a.flip(axis)?` (a view), `a.roll(shift, axis)?` |
+//! | `a.take(idx)`, `np.put(a, idx, v)` | `a.take(&idx)?`, `a.put(&idx, &v)?` |
+//! | `a[mask]`, `np.extract(mask, a)`, `np.compress(c, a)`, `np.nonzero(a)[0]` | `a.extract(&mask)?`, `a.compress(&c)?`, `a.nonzero()?` (1-D) |
 //! | `np.count_nonzero(a, axis)` | `a.count_nonzero(axis)?` |
 //! | `a.argmax(axis)`, `a.argmin(axis)` | `a.argmax(axis)?`, `a.argmin(axis)?` (int64, first extreme or NaN) |
 //! | `np.where(c, x, y)`, `np.clip(a, lo, hi)` | `Array::where_(&c, &x, &y)?`, `a.clip(Some(lo), Some(hi))?` |
@@ -62,6 +64,7 @@ mod array;
 mod context;
 mod creation;
 pub mod dtype;
+mod indexing;
 mod joining;
 mod kernels;
 mod matrices;

@@ -20,6 +20,8 @@ pub(crate) mod ids {
     pub(crate) const MATMUL: u32 = 7;
     pub(crate) const WHERE: u32 = 8;
     pub(crate) const RANDOM: u32 = 9;
+    pub(crate) const EXTRACT: u32 = 10;
+    pub(crate) const NONZERO: u32 = 11;
 }
 
 /// Everything a kernel needs of an element type.
@@ -356,7 +358,50 @@ fn elementwise(
     TaskDef::new(name).cpu(body.clone()).omp(body)
 }
 
+/// The elements of a piece where the mask holds, bound to an unbound output.
+fn extract<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
+    let x = ctx.input(0)?.read::<T>()?;
+    let mask = ctx.input(1)?.read::<bool>()?;
+    let kept: Vec<T> = x
+        .iter()
+        .zip(mask.iter())
+        .filter(|(_, &m)| m)
+        .map(|(&v, _)| v)
+        .collect();
+    ctx.output(0)?.bind_data(kept)?;
+    Ok(())
+}
+
+/// The (global) positions of the non-zero elements of a 1-D piece.
+fn nonzero<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
+    let input = ctx.input(0)?;
+    let lo = input.rect().lo[0];
+    let x = input.read::<T>()?;
+    let kept: Vec<i64> = x
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| !v.is_zero())
+        .map(|(k, _)| lo + k as i64)
+        .collect();
+    ctx.output(0)?.bind_data(kept)?;
+    Ok(())
+}
+
 pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
+    lib.register_task(
+        ids::EXTRACT,
+        TaskDef::new("extract").cpu(|ctx: &mut TaskContext<'_>| {
+            let ty = ctx.input(0)?.ty();
+            dispatch!(ty, extract(ctx))
+        }),
+    )?;
+    lib.register_task(
+        ids::NONZERO,
+        TaskDef::new("nonzero").cpu(|ctx: &mut TaskContext<'_>| {
+            let ty = ctx.input(0)?.ty();
+            dispatch!(ty, nonzero(ctx))
+        }),
+    )?;
     lib.register_task(
         ids::RANDOM,
         TaskDef::new("random").cpu(|ctx: &mut TaskContext<'_>| random(ctx)),

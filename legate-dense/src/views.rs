@@ -249,6 +249,14 @@ impl Array {
         if let Some(store) = self.split_view(&target)? {
             return Ok(self.with_store(store));
         }
+        // A view that walks its whole storage in order (a reshape of it) reshapes like the
+        // storage itself.
+        if self.is_whole_storage_in_order() {
+            let base = self.with_store(self.store.storage_store());
+            if let Some(store) = base.split_view(&target)? {
+                return Ok(self.with_store(store));
+            }
+        }
         crate::ops::reshape_copy(self, &target)
     }
 
@@ -298,6 +306,24 @@ impl Array {
             }
         }
         Ok(Some(store))
+    }
+
+    /// Whether the view visits every element of its storage, in the storage's order.
+    fn is_whole_storage_in_order(&self) -> bool {
+        let view = self.store.view();
+        if self.store.volume() != view.storage_shape().iter().product::<u64>() {
+            return false;
+        }
+        let (offset, strides) = view.affine();
+        let shape = self.shape();
+        let mut expected = 1i64;
+        for d in (0..shape.len()).rev() {
+            if shape[d] > 1 && strides[d] != expected {
+                return false;
+            }
+            expected *= shape[d] as i64;
+        }
+        offset == 0
     }
 
     /// The values as one dimension (a view when possible).

@@ -633,3 +633,79 @@ fn matrix_creation_matches_numpy() {
         assert_eq!(ys.to_vec::<i64>().unwrap(), vec![10, 10, 10, 11, 11, 11]);
     });
 }
+
+#[test]
+fn advanced_indexing_gathers_and_filters() {
+    each_machine(|d| {
+        let a = d
+            .arange(0.0, 10.0, 1.0, Type::Float64)
+            .unwrap()
+            .reshape(&[2, 5])
+            .unwrap();
+        let idx = d.from_vec(vec![9i64, 0, -1, 3], &[2, 2]).unwrap();
+        let t = a.take(&idx).unwrap();
+        assert_eq!(
+            (t.shape(), t.to_vec::<f64>().unwrap()),
+            (vec![2, 2], vec![9.0, 0.0, 9.0, 3.0])
+        );
+        assert!(matches!(
+            a.take(&d.from_vec(vec![10i64], &[1]).unwrap()),
+            Err(Error::IndexOutOfBounds { .. })
+        ));
+        a.put(
+            &d.from_vec(vec![1i64, -2], &[2]).unwrap(),
+            &d.from_vec(vec![-1.0, -8.0], &[2]).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            a.to_vec::<f64>().unwrap(),
+            vec![0.0, -1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, -8.0, 9.0]
+        );
+        let mask = a
+            .greater(&d.full(&[1], Scalar::new(3.0f64), Type::Float64).unwrap())
+            .unwrap();
+        let picked = a.extract(&mask).unwrap();
+        assert_eq!(
+            picked.to_vec::<f64>().unwrap(),
+            vec![4.0, 5.0, 6.0, 7.0, 9.0]
+        );
+        let flat = a.ravel().unwrap();
+        assert_eq!(
+            flat.nonzero().unwrap().to_vec::<i64>().unwrap(),
+            vec![1, 2, 3, 4, 5, 6, 7, 8, 9]
+        );
+        let c = flat
+            .compress(&d.from_vec(vec![true, false, true], &[3]).unwrap())
+            .unwrap();
+        assert_eq!(c.to_vec::<f64>().unwrap(), vec![0.0, 2.0]);
+        // A mask result feeds further operations like any array.
+        assert_eq!(
+            picked.sum(None, false).unwrap().item::<f64>().unwrap(),
+            31.0
+        );
+    });
+}
+
+#[test]
+fn put_writes_through_any_array_and_reshapes_stay_views_where_they_can() {
+    each_machine(|d| {
+        let a = d.zeros(&[2, 3], Type::Int64).unwrap();
+        a.put(
+            &d.from_vec(vec![5i64, 0], &[2]).unwrap(),
+            &d.from_vec(vec![7i64, 8], &[2]).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(a.to_vec::<i64>().unwrap(), vec![8, 0, 0, 0, 0, 7]);
+        // A reshaped 1-D storage flattens back to a view.
+        let flat = d.arange(0.0, 6.0, 1.0, Type::Int64).unwrap();
+        let m = flat.reshape(&[3, 2]).unwrap();
+        assert!(m.ravel().unwrap().shares_storage(&flat));
+        assert!(m.reshape(&[2, 3]).unwrap().shares_storage(&flat));
+        // A transposed one cannot be: it is copied.
+        assert!(!m.t().unwrap().ravel().unwrap().shares_storage(&flat));
+        assert_eq!(
+            m.t().unwrap().ravel().unwrap().to_vec::<i64>().unwrap(),
+            vec![0, 2, 4, 1, 3, 5]
+        );
+    });
+}
