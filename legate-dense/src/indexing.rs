@@ -92,7 +92,7 @@ impl Array {
             .create_auto_task(&self.dense.lib, ids::EXTRACT)?;
         let vx = task.add_input(&self.store);
         let vm = task.add_input(&m.store);
-                task.add_output(&out);
+        task.add_output(&out);
         task.add_constraint(align(vx, vm));
         // Pieces are blocks of rows, so the pieces' results concatenate in row-major order.
         let rest: Vec<usize> = (1..self.ndim()).collect();
