@@ -116,15 +116,9 @@ impl Array {
         self.store.read_scalar_value()
     }
 
-    /// A new array of the same shape and type.
-    pub(crate) fn empty_like_type(&self, ty: Type) -> Result<Array> {
-        let store = self.dense.rt.create_store(ty, &self.shape_u64())?;
-        Ok(Array::new(&self.dense, store))
-    }
-
     /// The values cast to `ty` (a new array; NumPy's `astype`).
     pub fn astype(&self, ty: Type) -> Result<Array> {
-        let out = self.empty_like_type(ty)?;
+        let out = self.dense.empty(&self.shape(), ty)?;
         if ty == self.dtype() {
             self.dense.rt.copy(&self.store, &out.store)?;
             return Ok(out);
@@ -151,7 +145,7 @@ impl Array {
 
     /// A copy with its own storage.
     pub fn copy(&self) -> Result<Array> {
-        let out = self.empty_like_type(self.dtype())?;
+        let out = self.dense.empty(&self.shape(), self.dtype())?;
         self.dense.rt.copy(&self.store, &out.store)?;
         Ok(out)
     }

@@ -4,7 +4,7 @@
 use legate_core::{align, Error, ReductionOp, Result, Scalar, Type};
 use num_complex::Complex;
 
-use crate::array::{to_u64, Array};
+use crate::array::Array;
 use crate::dtype::{self, ScalarKind};
 use crate::kernels::{BinaryOp, UnaryOp};
 use crate::tasks::{ids, REDUCTION_OPS};
@@ -76,18 +76,13 @@ fn compute_type(op: BinaryOp, ty: Type) -> Type {
 }
 
 impl Array {
-    fn new_like(&self, shape: &[usize], ty: Type) -> Result<Array> {
-        let store = self.dense.rt.create_store(ty, &to_u64(shape))?;
-        Ok(Array::new(&self.dense, store))
-    }
-
     /// `op(self, other)` element by element, broadcasting both and promoting their types
     /// as NumPy does.
     pub fn binary(&self, op: BinaryOp, other: &Array) -> Result<Array> {
         let shape = broadcast_shapes(&self.shape(), &other.shape())?;
         let ty = compute_type(op, dtype::promote_types(self.dtype(), other.dtype()));
         let out_ty = if op.is_comparison() { Type::Bool } else { ty };
-        let out = self.new_like(&shape, out_ty)?;
+        let out = self.dense.empty(&shape, out_ty)?;
         self.binary_into(op, other, ty, &out)?;
         Ok(out)
     }
@@ -140,7 +135,7 @@ impl Array {
         let ty = compute_type(op, dtype::promote_weak(self.dtype(), value.kind()));
         let out_ty = if op.is_comparison() { Type::Bool } else { ty };
         let a = self.as_type(ty)?;
-        let out = self.new_like(&self.shape(), out_ty)?;
+        let out = self.dense.empty(&self.shape(), out_ty)?;
         let mut task = self
             .dense
             .rt
@@ -167,7 +162,7 @@ impl Array {
             return Err(Error::UnsupportedType { op: "invert", ty });
         }
         let a = self.as_type(compute)?;
-        let out = self.new_like(&self.shape(), compute)?;
+        let out = self.dense.empty(&self.shape(), compute)?;
         let mut task = self
             .dense
             .rt
@@ -225,7 +220,7 @@ impl Array {
                 let axis = normalize_axis(axis, shape.len())?;
                 let mut reduced = shape.clone();
                 reduced.remove(axis);
-                let out = self.new_like(&reduced, ty)?;
+                let out = self.dense.empty(&reduced, ty)?;
                 out.fill(identity)?;
                 // Each point reduces into a promoted view of the result: the elements
                 // along `axis` alias, and the runtime combines them.
@@ -362,7 +357,7 @@ impl Array {
             };
         }
         let (a, b) = (a.as_type(ty)?, b.as_type(ty)?);
-        let c = self.new_like(&[m, n], ty)?;
+        let c = self.dense.empty(&[m, n], ty)?;
         if k == 0 {
             c.fill(Scalar::zero(ty))?;
         } else {
@@ -402,7 +397,7 @@ impl Array {
             x.as_type(ty)?.broadcast_to(&shape)?,
             y.as_type(ty)?.broadcast_to(&shape)?,
         );
-        let out = x.new_like(&shape, ty)?;
+        let out = x.dense.empty(&shape, ty)?;
         let mut task = x.dense.rt.create_auto_task(&x.dense.lib, ids::WHERE)?;
         let vc = task.add_input(&c.store);
         let vx = task.add_input(&xv.store);
@@ -466,9 +461,9 @@ impl Array {
 /// flat array is then viewed in the new shape. Splitting a dimension is always a view.
 pub(crate) fn reshape_copy(a: &Array, shape: &[usize]) -> Result<Array> {
     if a.size() == 0 {
-        return a.new_like(shape, a.dtype());
+        return a.dense.empty(shape, a.dtype());
     }
-    let flat = a.new_like(&[a.size()], a.dtype())?;
+    let flat = a.dense.empty(&[a.size()], a.dtype())?;
     let as_i64 = |s: &[usize]| s.iter().map(|&e| e as i64).collect::<Vec<_>>();
     flat.reshape(&as_i64(&a.shape()))?.assign(a)?;
     flat.reshape(&as_i64(shape))
