@@ -60,6 +60,9 @@
 //! NumPy's surface (linear algebra solvers, joining, advanced indexing, sorting, the
 //! legacy `np.random` functions) is tracked by the project's issues.
 
+#[macro_use]
+mod macros;
+
 mod array;
 mod context;
 mod creation;

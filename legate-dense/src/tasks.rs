@@ -7,7 +7,9 @@ use num_complex::Complex;
 
 use crate::kernels::{cast, compare_exact, Arith, BinaryOp, Math, Num, UnaryOp};
 
-/// Task ids of the library.
+/// Task ids of the library. Each module registers its own tasks in its range:
+/// 0-99 here (element-wise, reductions, creation), 100-199 `linalg`, 200-299 `sorting`,
+/// 300-399 `indexing` and `joining`, 400-499 `scans`.
 pub(crate) mod ids {
     pub(crate) const FIRST: u32 = ARANGE;
     pub(crate) const ARANGE: u32 = 0;
@@ -28,42 +30,9 @@ pub(crate) mod ids {
 pub(crate) trait Elem: Num + Arith + Math {}
 impl<T: Num + Arith + Math> Elem for T {}
 
-type TaskResult = Result<(), TaskError>;
+pub(crate) type TaskResult = Result<(), TaskError>;
 
-/// Runs an element-wise `Zip` on the threads of the task's OMP group (the OMP variant),
-/// or on this thread (the CPU variant).
-macro_rules! run_zip {
-    ($ctx:expr, $zip:expr, $f:expr) => {
-        match $ctx.pool() {
-            Some(pool) => pool.install(|| $zip.par_for_each($f)),
-            None => $zip.for_each($f),
-        }
-    };
-}
-
-/// Calls `$f::<T>($args)` with `T` the Rust type of `$ty`.
-macro_rules! dispatch {
-    ($ty:expr, $f:ident ( $($arg:expr),* )) => {
-        match $ty {
-            Type::Bool => $f::<bool>($($arg),*),
-            Type::Int8 => $f::<i8>($($arg),*),
-            Type::Int16 => $f::<i16>($($arg),*),
-            Type::Int32 => $f::<i32>($($arg),*),
-            Type::Int64 => $f::<i64>($($arg),*),
-            Type::UInt8 => $f::<u8>($($arg),*),
-            Type::UInt16 => $f::<u16>($($arg),*),
-            Type::UInt32 => $f::<u32>($($arg),*),
-            Type::UInt64 => $f::<u64>($($arg),*),
-            Type::Float16 => $f::<f16>($($arg),*),
-            Type::Float32 => $f::<f32>($($arg),*),
-            Type::Float64 => $f::<f64>($($arg),*),
-            Type::Complex64 => $f::<Complex<f32>>($($arg),*),
-            Type::Complex128 => $f::<Complex<f64>>($($arg),*),
-        }
-    };
-}
-
-fn unsupported(op: &str, ty: Type) -> TaskError {
+pub(crate) fn unsupported(op: &str, ty: Type) -> TaskError {
     TaskError::new(format!("{op} is not defined for {ty}"))
 }
 
@@ -351,7 +320,7 @@ fn random(ctx: &TaskContext<'_>) -> TaskResult {
 
 /// An element-wise task: the same body serves the CPU variant (one core) and the OMP
 /// variant (the body spreads its piece over the group's threads).
-fn elementwise(
+pub(crate) fn elementwise(
     name: &str,
     body: impl Fn(&mut TaskContext<'_>) -> TaskResult + Send + Sync + Clone + 'static,
 ) -> TaskDef {
