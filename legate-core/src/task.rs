@@ -296,6 +296,13 @@ impl PhysicalStore {
         self.ty
     }
 
+    /// For an input that is the very store of an output (an in-place operation: the same
+    /// view, cut the same way), that output's index: the task reads the values through the
+    /// output's [`write`](Self::write) view, which holds them, and `read` refuses.
+    pub fn aliased_output(&self) -> Option<usize> {
+        self.aliased_output
+    }
+
     /// The piece, in the store's coordinates.
     pub fn rect(&self) -> Rect {
         self.rect

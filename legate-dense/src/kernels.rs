@@ -138,72 +138,116 @@ pub(crate) fn cast<S: Num, D: Num>(s: S) -> D {
     }
 }
 
-/// Binary operations on two elements of one type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u8)]
-pub enum BinaryOp {
-    /// `a + b`
-    Add,
-    /// `a - b`
-    Subtract,
-    /// `a * b`
-    Multiply,
-    /// `a / b` (floats and complex; integers are promoted to float first)
-    TrueDivide,
-    /// `a // b`, rounding toward negative infinity
-    FloorDivide,
-    /// `a % b` with the sign of `b`, as Python's
-    Remainder,
-    /// `a ** b`
-    Power,
-    /// the larger (NaN propagates)
-    Maximum,
-    /// the smaller (NaN propagates)
-    Minimum,
-    /// `a & b` (integers and booleans)
-    BitwiseAnd,
-    /// `a | b`
-    BitwiseOr,
-    /// `a ^ b`
-    BitwiseXor,
-    /// `a == b`, giving booleans
-    Equal,
-    /// `a != b`
-    NotEqual,
-    /// `a < b`
-    Less,
-    /// `a <= b`
-    LessEqual,
-    /// `a > b`
-    Greater,
-    /// `a >= b`
-    GreaterEqual,
+/// Declares an operator enum with its codes (the order of `ALL`) and NumPy's names.
+macro_rules! op_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident => $s:literal),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[repr(u8)]
+        pub enum $name {
+            $($(#[$vm])* $v,)*
+        }
+
+        impl $name {
+            /// All operators, in the order of their codes.
+            pub const ALL: &'static [$name] = &[$($name::$v),*];
+
+            /// NumPy's name of the ufunc.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($name::$v => $s,)*
+                }
+            }
+
+            pub(crate) fn from_code(code: u8) -> Option<$name> {
+                $name::ALL.get(usize::from(code)).copied()
+            }
+        }
+    };
+}
+
+op_enum! {
+    /// Binary operations on two elements of one type.
+    BinaryOp {
+        /// `a + b`
+        Add => "add",
+        /// `a - b`
+        Subtract => "subtract",
+        /// `a * b`
+        Multiply => "multiply",
+        /// `a / b` (floats and complex; integers are promoted to float first)
+        TrueDivide => "true_divide",
+        /// `a // b`, rounding toward negative infinity
+        FloorDivide => "floor_divide",
+        /// `a % b` with the sign of `b`, as Python's
+        Remainder => "remainder",
+        /// `a ** b`
+        Power => "power",
+        /// the larger (NaN propagates)
+        Maximum => "maximum",
+        /// the smaller (NaN propagates)
+        Minimum => "minimum",
+        /// `a & b` (integers and booleans)
+        BitwiseAnd => "bitwise_and",
+        /// `a | b`
+        BitwiseOr => "bitwise_or",
+        /// `a ^ b`
+        BitwiseXor => "bitwise_xor",
+        /// `a == b`, giving booleans
+        Equal => "equal",
+        /// `a != b`
+        NotEqual => "not_equal",
+        /// `a < b`
+        Less => "less",
+        /// `a <= b`
+        LessEqual => "less_equal",
+        /// `a > b`
+        Greater => "greater",
+        /// `a >= b`
+        GreaterEqual => "greater_equal",
+        /// C's remainder: the sign of `a` (NumPy's `fmod`)
+        Fmod => "fmod",
+        /// the angle of the point `(b, a)`
+        Arctan2 => "arctan2",
+        /// `sqrt(a² + b²)` without overflow
+        Hypot => "hypot",
+        /// `|a|` with the sign of `b`
+        Copysign => "copysign",
+        /// `log(exp(a) + exp(b))` without overflow
+        Logaddexp => "logaddexp",
+        /// `log2(2^a + 2^b)` without overflow
+        Logaddexp2 => "logaddexp2",
+        /// the next representable value after `a` toward `b`
+        Nextafter => "nextafter",
+        /// the larger, ignoring NaN
+        Fmax => "fmax",
+        /// the smaller, ignoring NaN
+        Fmin => "fmin",
+        /// the step function: 0 below zero, `b` at zero, 1 above
+        Heaviside => "heaviside",
+        /// `a ** b` computed in at least float64
+        FloatPower => "float_power",
+        /// `a * 2^b`
+        Ldexp => "ldexp",
+        /// greatest common divisor (integers)
+        Gcd => "gcd",
+        /// least common multiple (integers)
+        Lcm => "lcm",
+        /// `a << b` (integers; 0 past the width)
+        LeftShift => "left_shift",
+        /// `a >> b` (integers; arithmetic for signed types)
+        RightShift => "right_shift",
+        /// `a and b`, giving booleans
+        LogicalAnd => "logical_and",
+        /// `a or b`
+        LogicalOr => "logical_or",
+        /// `a xor b`
+        LogicalXor => "logical_xor",
+    }
 }
 
 impl BinaryOp {
-    /// All operators, in the order of their codes.
-    pub const ALL: [BinaryOp; 18] = [
-        BinaryOp::Add,
-        BinaryOp::Subtract,
-        BinaryOp::Multiply,
-        BinaryOp::TrueDivide,
-        BinaryOp::FloorDivide,
-        BinaryOp::Remainder,
-        BinaryOp::Power,
-        BinaryOp::Maximum,
-        BinaryOp::Minimum,
-        BinaryOp::BitwiseAnd,
-        BinaryOp::BitwiseOr,
-        BinaryOp::BitwiseXor,
-        BinaryOp::Equal,
-        BinaryOp::NotEqual,
-        BinaryOp::Less,
-        BinaryOp::LessEqual,
-        BinaryOp::Greater,
-        BinaryOp::GreaterEqual,
-    ];
-
-    /// Whether the result is boolean.
+    /// Whether the result is boolean (comparisons and logical operators).
     pub fn is_comparison(self) -> bool {
         matches!(
             self,
@@ -213,35 +257,28 @@ impl BinaryOp {
                 | BinaryOp::LessEqual
                 | BinaryOp::Greater
                 | BinaryOp::GreaterEqual
+                | BinaryOp::LogicalAnd
+                | BinaryOp::LogicalOr
+                | BinaryOp::LogicalXor
         )
     }
 
-    /// NumPy's name of the ufunc.
-    pub fn name(self) -> &'static str {
-        match self {
-            BinaryOp::Add => "add",
-            BinaryOp::Subtract => "subtract",
-            BinaryOp::Multiply => "multiply",
-            BinaryOp::TrueDivide => "true_divide",
-            BinaryOp::FloorDivide => "floor_divide",
-            BinaryOp::Remainder => "remainder",
-            BinaryOp::Power => "power",
-            BinaryOp::Maximum => "maximum",
-            BinaryOp::Minimum => "minimum",
-            BinaryOp::BitwiseAnd => "bitwise_and",
-            BinaryOp::BitwiseOr => "bitwise_or",
-            BinaryOp::BitwiseXor => "bitwise_xor",
-            BinaryOp::Equal => "equal",
-            BinaryOp::NotEqual => "not_equal",
-            BinaryOp::Less => "less",
-            BinaryOp::LessEqual => "less_equal",
-            BinaryOp::Greater => "greater",
-            BinaryOp::GreaterEqual => "greater_equal",
-        }
-    }
-
-    pub(crate) fn from_code(code: u8) -> Option<BinaryOp> {
-        BinaryOp::ALL.get(usize::from(code)).copied()
+    /// Whether integer and boolean operands are promoted to a float type first (NumPy has
+    /// only inexact loops for these).
+    pub fn needs_float(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::TrueDivide
+                | BinaryOp::Arctan2
+                | BinaryOp::Hypot
+                | BinaryOp::Copysign
+                | BinaryOp::Logaddexp
+                | BinaryOp::Logaddexp2
+                | BinaryOp::Nextafter
+                | BinaryOp::Heaviside
+                | BinaryOp::FloatPower
+                | BinaryOp::Ldexp
+        )
     }
 }
 
@@ -259,8 +296,14 @@ fn compare<T: Num>(op: BinaryOp, a: T, b: T) -> bool {
     }
 }
 
-/// Comparison that is exact for 64-bit integers too.
+/// Comparison (or logical operator) that is exact for 64-bit integers too.
 pub(crate) fn compare_exact<T: Num>(op: BinaryOp, a: T, b: T) -> bool {
+    match op {
+        BinaryOp::LogicalAnd => return !a.is_zero() && !b.is_zero(),
+        BinaryOp::LogicalOr => return !a.is_zero() || !b.is_zero(),
+        BinaryOp::LogicalXor => return a.is_zero() != b.is_zero(),
+        _ => {}
+    }
     if T::KIND == Kind::Int || T::KIND == Kind::Bool {
         let (a, b) = (a.to_i128(), b.to_i128());
         return match op {
@@ -281,24 +324,71 @@ pub(crate) trait Arith: Num {
     fn binary(op: BinaryOp) -> Option<fn(Self, Self) -> Self>;
 }
 
+/// Greatest common divisor of magnitudes (Euclid), as NumPy's `gcd`.
+macro_rules! gcd_of {
+    ($a:expr, $b:expr) => {{
+        let (mut a, mut b) = ($a, $b);
+        while b != 0 {
+            let t = a % b;
+            a = b;
+            b = t;
+        }
+        a
+    }};
+}
+
+macro_rules! int_common_arith {
+    ($t:ty, $op:expr, $abs:expr) => {
+        Some(match $op {
+            BinaryOp::Add => |a: $t, b: $t| a.wrapping_add(b),
+            BinaryOp::Subtract => |a: $t, b: $t| a.wrapping_sub(b),
+            BinaryOp::Multiply => |a: $t, b: $t| a.wrapping_mul(b),
+            BinaryOp::Maximum | BinaryOp::Fmax => |a: $t, b: $t| a.max(b),
+            BinaryOp::Minimum | BinaryOp::Fmin => |a: $t, b: $t| a.min(b),
+            BinaryOp::BitwiseAnd => |a: $t, b: $t| a & b,
+            BinaryOp::BitwiseOr => |a: $t, b: $t| a | b,
+            BinaryOp::BitwiseXor => |a: $t, b: $t| a ^ b,
+            // C's remainder; division by zero gives 0, as NumPy (which also warns).
+            BinaryOp::Fmod => |a: $t, b: $t| if b == 0 { 0 } else { a.wrapping_rem(b) },
+            BinaryOp::Gcd => |a: $t, b: $t| gcd_of!($abs(a), $abs(b)),
+            BinaryOp::Lcm => |a: $t, b: $t| {
+                let (a, b) = ($abs(a), $abs(b));
+                let g = gcd_of!(a, b);
+                if g == 0 {
+                    0
+                } else {
+                    (a / g).wrapping_mul(b)
+                }
+            },
+            // Shifts past the width give 0 (or -1 for negative values shifted right).
+            BinaryOp::LeftShift => |a: $t, b: $t| {
+                if (b as u128) < <$t>::BITS as u128 {
+                    a.wrapping_shl(b as u32)
+                } else {
+                    0
+                }
+            },
+            BinaryOp::RightShift => |a: $t, b: $t| {
+                if (b as u128) < <$t>::BITS as u128 {
+                    a >> (b as u32)
+                } else {
+                    a >> (<$t>::BITS - 1) >> 1
+                }
+            },
+            _ => return None,
+        })
+    };
+}
+
 macro_rules! signed_arith {
     ($($t:ty),*) => {$(
         impl Arith for $t {
             fn binary(op: BinaryOp) -> Option<fn(Self, Self) -> Self> {
                 Some(match op {
-                    BinaryOp::Add => |a: $t, b: $t| a.wrapping_add(b),
-                    BinaryOp::Subtract => |a: $t, b: $t| a.wrapping_sub(b),
-                    BinaryOp::Multiply => |a: $t, b: $t| a.wrapping_mul(b),
-                    // Integer division by zero gives 0, as NumPy (which also warns).
                     BinaryOp::FloorDivide => |a: $t, b: $t| if b == 0 { 0 } else { a.wrapping_div_euclid(b) - if (a.wrapping_rem_euclid(b) != 0) && b < 0 { 1 } else { 0 } },
                     BinaryOp::Remainder => |a: $t, b: $t| if b == 0 { 0 } else { let r = a.wrapping_rem(b); if r != 0 && ((r < 0) != (b < 0)) { r + b } else { r } },
                     BinaryOp::Power => |a: $t, b: $t| if b < 0 { 0 } else { a.wrapping_pow(b.min(u32::MAX as $t) as u32) },
-                    BinaryOp::Maximum => |a: $t, b: $t| a.max(b),
-                    BinaryOp::Minimum => |a: $t, b: $t| a.min(b),
-                    BinaryOp::BitwiseAnd => |a: $t, b: $t| a & b,
-                    BinaryOp::BitwiseOr => |a: $t, b: $t| a | b,
-                    BinaryOp::BitwiseXor => |a: $t, b: $t| a ^ b,
-                    _ => return None,
+                    op => return int_common_arith!($t, op, |v: $t| v.wrapping_abs()),
                 })
             }
         }
@@ -311,18 +401,10 @@ macro_rules! unsigned_arith {
         impl Arith for $t {
             fn binary(op: BinaryOp) -> Option<fn(Self, Self) -> Self> {
                 Some(match op {
-                    BinaryOp::Add => |a: $t, b: $t| a.wrapping_add(b),
-                    BinaryOp::Subtract => |a: $t, b: $t| a.wrapping_sub(b),
-                    BinaryOp::Multiply => |a: $t, b: $t| a.wrapping_mul(b),
                     BinaryOp::FloorDivide => |a: $t, b: $t| if b == 0 { 0 } else { a / b },
                     BinaryOp::Remainder => |a: $t, b: $t| if b == 0 { 0 } else { a % b },
                     BinaryOp::Power => |a: $t, b: $t| a.wrapping_pow(b.min(u32::MAX as $t) as u32),
-                    BinaryOp::Maximum => |a: $t, b: $t| a.max(b),
-                    BinaryOp::Minimum => |a: $t, b: $t| a.min(b),
-                    BinaryOp::BitwiseAnd => |a: $t, b: $t| a & b,
-                    BinaryOp::BitwiseOr => |a: $t, b: $t| a | b,
-                    BinaryOp::BitwiseXor => |a: $t, b: $t| a ^ b,
-                    _ => return None,
+                    op => return int_common_arith!($t, op, |v: $t| v),
                 })
             }
         }
@@ -341,9 +423,55 @@ macro_rules! float_arith {
                     BinaryOp::TrueDivide => |a: $t, b: $t| a / b,
                     BinaryOp::FloorDivide => |a: $t, b: $t| (a / b).floor(),
                     BinaryOp::Remainder => |a: $t, b: $t| { let r = a % b; if r != 0.0 && ((r < 0.0) != (b < 0.0)) { r + b } else { r } },
-                    BinaryOp::Power => |a: $t, b: $t| a.powf(b),
+                    BinaryOp::Power | BinaryOp::FloatPower => |a: $t, b: $t| a.powf(b),
                     BinaryOp::Maximum => |a: $t, b: $t| if a.is_nan() || a >= b { a } else { b },
                     BinaryOp::Minimum => |a: $t, b: $t| if a.is_nan() || a <= b { a } else { b },
+                    BinaryOp::Fmax => |a: $t, b: $t| if b.is_nan() || a >= b { a } else { b },
+                    BinaryOp::Fmin => |a: $t, b: $t| if b.is_nan() || a <= b { a } else { b },
+                    BinaryOp::Fmod => |a: $t, b: $t| a % b,
+                    BinaryOp::Arctan2 => |a: $t, b: $t| a.atan2(b),
+                    BinaryOp::Hypot => |a: $t, b: $t| a.hypot(b),
+                    BinaryOp::Copysign => |a: $t, b: $t| a.copysign(b),
+                    BinaryOp::Logaddexp => |a: $t, b: $t| {
+                        if a == b {
+                            a + std::f64::consts::LN_2 as $t
+                        } else {
+                            let d = a - b;
+                            if d > 0.0 { a + (-d).exp().ln_1p() } else if d <= 0.0 { b + d.exp().ln_1p() } else { d }
+                        }
+                    },
+                    BinaryOp::Logaddexp2 => |a: $t, b: $t| {
+                        if a == b {
+                            a + 1.0
+                        } else {
+                            let d = a - b;
+                            let log2_1p = |x: $t| x.ln_1p() / std::f64::consts::LN_2 as $t;
+                            if d > 0.0 { a + log2_1p((-d).exp2()) } else if d <= 0.0 { b + log2_1p(d.exp2()) } else { d }
+                        }
+                    },
+                    BinaryOp::Nextafter => |a: $t, b: $t| {
+                        if a.is_nan() || b.is_nan() {
+                            a + b
+                        } else if a == b {
+                            b
+                        } else if a == 0.0 {
+                            <$t>::from_bits(1).copysign(b)
+                        } else {
+                            let bits = a.to_bits();
+                            <$t>::from_bits(if (b > a) == (a > 0.0) { bits + 1 } else { bits - 1 })
+                        }
+                    },
+                    BinaryOp::Heaviside => |a: $t, b: $t| {
+                        if a.is_nan() { a } else if a < 0.0 { 0.0 } else if a == 0.0 { b } else { 1.0 }
+                    },
+                    BinaryOp::Ldexp => |a: $t, b: $t| {
+                        // In steps, so that a tiny value times a huge power stays finite.
+                        let mut e = b.clamp(-10000.0, 10000.0) as i32;
+                        let mut x = a;
+                        while e > 100 { x *= (2.0 as $t).powi(100); e -= 100; }
+                        while e < -100 { x *= (2.0 as $t).powi(-100); e += 100; }
+                        x * (2.0 as $t).powi(e)
+                    },
                     _ => return None,
                 })
             }
@@ -352,31 +480,51 @@ macro_rules! float_arith {
 }
 float_arith!(f32, f64);
 
-impl Arith for f16 {
-    fn binary(op: BinaryOp) -> Option<fn(Self, Self) -> Self> {
-        // Computed in f32 and rounded once, as NumPy's half loops do.
-        Some(match op {
-            BinaryOp::Add => |a: f16, b: f16| f16::from_f32(a.to_f32() + b.to_f32()),
-            BinaryOp::Subtract => |a: f16, b: f16| f16::from_f32(a.to_f32() - b.to_f32()),
-            BinaryOp::Multiply => |a: f16, b: f16| f16::from_f32(a.to_f32() * b.to_f32()),
-            BinaryOp::TrueDivide => |a: f16, b: f16| f16::from_f32(a.to_f32() / b.to_f32()),
-            BinaryOp::FloorDivide => {
-                |a: f16, b: f16| f16::from_f32((a.to_f32() / b.to_f32()).floor())
-            }
-            BinaryOp::Remainder => |a: f16, b: f16| {
-                let (a, b) = (a.to_f32(), b.to_f32());
-                let r = a % b;
-                f16::from_f32(if r != 0.0 && ((r < 0.0) != (b < 0.0)) {
-                    r + b
-                } else {
-                    r
-                })
-            },
-            BinaryOp::Power => |a: f16, b: f16| f16::from_f32(a.to_f32().powf(b.to_f32())),
-            BinaryOp::Maximum => |a: f16, b: f16| if a.is_nan() || a >= b { a } else { b },
-            BinaryOp::Minimum => |a: f16, b: f16| if a.is_nan() || a <= b { a } else { b },
+/// `op` on two `f32` values (the kernels of `f16`, which compute in `f32` and round once,
+/// as NumPy's half loops do).
+#[inline(always)]
+fn via_f32(op: BinaryOp, a: f16, b: f16) -> f16 {
+    match <f32 as Arith>::binary(op) {
+        Some(f) => f16::from_f32(f(a.to_f32(), b.to_f32())),
+        None => f16::NAN,
+    }
+}
+
+macro_rules! f16_binary {
+    ($op:expr; $($v:ident),*) => {
+        Some(match $op {
+            $(BinaryOp::$v => |a: f16, b: f16| via_f32(BinaryOp::$v, a, b),)*
             _ => return None,
         })
+    };
+}
+
+impl Arith for f16 {
+    fn binary(op: BinaryOp) -> Option<fn(Self, Self) -> Self> {
+        match op {
+            BinaryOp::Maximum => Some(|a: f16, b: f16| if a.is_nan() || a >= b { a } else { b }),
+            BinaryOp::Minimum => Some(|a: f16, b: f16| if a.is_nan() || a <= b { a } else { b }),
+            BinaryOp::Fmax => Some(|a: f16, b: f16| if b.is_nan() || a >= b { a } else { b }),
+            BinaryOp::Fmin => Some(|a: f16, b: f16| if b.is_nan() || a <= b { a } else { b }),
+            BinaryOp::Copysign => Some(|a: f16, b: f16| {
+                f16::from_bits((a.to_bits() & 0x7fff) | (b.to_bits() & 0x8000))
+            }),
+            BinaryOp::Nextafter => Some(|a: f16, b: f16| {
+                if a.is_nan() || b.is_nan() {
+                    f16::NAN
+                } else if a == b {
+                    b
+                } else if a.to_f32() == 0.0 {
+                    f16::from_bits(1 | (b.to_bits() & 0x8000))
+                } else {
+                    let bits = a.to_bits();
+                    let up = (b > a) == (a.to_f32() > 0.0);
+                    f16::from_bits(if up { bits + 1 } else { bits - 1 })
+                }
+            }),
+            op => f16_binary!(op; Add, Subtract, Multiply, TrueDivide, FloorDivide, Remainder,
+                Power, FloatPower, Fmod, Arctan2, Hypot, Logaddexp, Logaddexp2, Heaviside, Ldexp),
+        }
     }
 }
 
@@ -389,7 +537,9 @@ macro_rules! complex_arith {
                     BinaryOp::Subtract => |a: Complex<$t>, b: Complex<$t>| a - b,
                     BinaryOp::Multiply => |a: Complex<$t>, b: Complex<$t>| a * b,
                     BinaryOp::TrueDivide => |a: Complex<$t>, b: Complex<$t>| a / b,
-                    BinaryOp::Power => |a: Complex<$t>, b: Complex<$t>| a.powc(b),
+                    BinaryOp::Power | BinaryOp::FloatPower => |a: Complex<$t>, b: Complex<$t>| {
+                        if b.re == 0.0 && b.im == 0.0 { Complex::new(1.0, 0.0) } else { a.powc(b) }
+                    },
                     _ => return None,
                 })
             }
@@ -401,11 +551,470 @@ complex_arith!(f32, f64);
 impl Arith for bool {
     fn binary(op: BinaryOp) -> Option<fn(Self, Self) -> Self> {
         Some(match op {
-            BinaryOp::Add | BinaryOp::BitwiseOr | BinaryOp::Maximum => |a, b| a | b,
-            BinaryOp::Multiply | BinaryOp::BitwiseAnd | BinaryOp::Minimum => |a, b| a & b,
+            BinaryOp::Add | BinaryOp::BitwiseOr | BinaryOp::Maximum | BinaryOp::Fmax => {
+                |a, b| a | b
+            }
+            BinaryOp::Multiply | BinaryOp::BitwiseAnd | BinaryOp::Minimum | BinaryOp::Fmin => {
+                |a, b| a & b
+            }
             BinaryOp::BitwiseXor => |a, b| a ^ b,
             _ => return None,
         })
+    }
+}
+
+op_enum! {
+    /// Unary operations on one element type.
+    UnaryOp {
+        /// `-a`
+        Negative => "negative",
+        /// `|a|` (for complex numbers, the modulus as a real array)
+        Absolute => "absolute",
+        /// `a * a`
+        Square => "square",
+        /// square root
+        Sqrt => "sqrt",
+        /// `e^a`
+        Exp => "exp",
+        /// natural logarithm
+        Log => "log",
+        /// sine
+        Sin => "sin",
+        /// cosine
+        Cos => "cos",
+        /// tangent
+        Tan => "tan",
+        /// hyperbolic tangent
+        Tanh => "tanh",
+        /// round toward negative infinity
+        Floor => "floor",
+        /// round toward positive infinity
+        Ceil => "ceil",
+        /// logical not (booleans) / bitwise not (integers)
+        Invert => "invert",
+        /// `+a`
+        Positive => "positive",
+        /// `|a|` of floats (integers are promoted to float first)
+        Fabs => "fabs",
+        /// round to the nearest integer, ties to even
+        Rint => "rint",
+        /// -1, 0 or 1 (NaN for NaN; `z / |z|` for complex numbers)
+        Sign => "sign",
+        /// the complex conjugate (the value itself for real types)
+        Conjugate => "conjugate",
+        /// `2^a`
+        Exp2 => "exp2",
+        /// base-2 logarithm
+        Log2 => "log2",
+        /// base-10 logarithm
+        Log10 => "log10",
+        /// `e^a - 1`, accurate near zero
+        Expm1 => "expm1",
+        /// `log(1 + a)`, accurate near zero
+        Log1p => "log1p",
+        /// cube root
+        Cbrt => "cbrt",
+        /// `1 / a`
+        Reciprocal => "reciprocal",
+        /// inverse sine
+        Arcsin => "arcsin",
+        /// inverse cosine
+        Arccos => "arccos",
+        /// inverse tangent
+        Arctan => "arctan",
+        /// hyperbolic sine
+        Sinh => "sinh",
+        /// hyperbolic cosine
+        Cosh => "cosh",
+        /// inverse hyperbolic sine
+        Arcsinh => "arcsinh",
+        /// inverse hyperbolic cosine
+        Arccosh => "arccosh",
+        /// inverse hyperbolic tangent
+        Arctanh => "arctanh",
+        /// radians to degrees
+        Degrees => "degrees",
+        /// degrees to radians
+        Radians => "radians",
+        /// round toward zero
+        Trunc => "trunc",
+        /// the distance to the next representable value away from zero
+        Spacing => "spacing",
+        /// the real part (a real array)
+        Real => "real",
+        /// the imaginary part (a real array)
+        Imag => "imag",
+        /// the argument of a complex number, in radians (a real array)
+        Angle => "angle",
+        /// the mantissa of `frexp`, in `[0.5, 1)`
+        FrexpMantissa => "frexp",
+        /// the exponent of `frexp` (as a float; the caller casts it to int32)
+        FrexpExponent => "frexp",
+        /// whether the value is NaN (booleans)
+        Isnan => "isnan",
+        /// whether the value is infinite
+        Isinf => "isinf",
+        /// whether the value is neither NaN nor infinite
+        Isfinite => "isfinite",
+        /// whether the sign bit is set
+        Signbit => "signbit",
+        /// `not a` (booleans)
+        LogicalNot => "logical_not",
+    }
+}
+
+impl UnaryOp {
+    /// Whether integer and boolean inputs are promoted to float64 first (NumPy has only
+    /// inexact loops for these).
+    pub fn is_transcendental(self) -> bool {
+        use UnaryOp::*;
+        matches!(
+            self,
+            Sqrt | Exp
+                | Log
+                | Sin
+                | Cos
+                | Tan
+                | Tanh
+                | Fabs
+                | Rint
+                | Exp2
+                | Log2
+                | Log10
+                | Expm1
+                | Log1p
+                | Cbrt
+                | Arcsin
+                | Arccos
+                | Arctan
+                | Sinh
+                | Cosh
+                | Arcsinh
+                | Arccosh
+                | Arctanh
+                | Degrees
+                | Radians
+                | Spacing
+                | Angle
+                | FrexpMantissa
+                | FrexpExponent
+        )
+    }
+
+    /// Whether the result is boolean.
+    pub fn is_predicate(self) -> bool {
+        matches!(
+            self,
+            UnaryOp::Isnan
+                | UnaryOp::Isinf
+                | UnaryOp::Isfinite
+                | UnaryOp::Signbit
+                | UnaryOp::LogicalNot
+        )
+    }
+
+    /// Whether a complex input gives a real result (the kernel writes it as the real part
+    /// of a complex value, and the caller keeps the real part).
+    pub fn is_real_of_complex(self) -> bool {
+        matches!(
+            self,
+            UnaryOp::Absolute | UnaryOp::Real | UnaryOp::Imag | UnaryOp::Angle
+        )
+    }
+}
+
+/// Unary math of one element type; `None` where NumPy has no such loop for the type.
+pub(crate) trait Math: Num {
+    fn unary(op: UnaryOp) -> Option<fn(Self) -> Self>;
+    fn predicate(op: UnaryOp) -> Option<fn(Self) -> bool>;
+}
+
+macro_rules! int_predicate {
+    ($t:ty, $op:expr) => {
+        Some(match $op {
+            UnaryOp::Isnan | UnaryOp::Isinf => |_: $t| false,
+            UnaryOp::Isfinite => |_: $t| true,
+            UnaryOp::Signbit => |a: $t| a.to_i128() < 0,
+            UnaryOp::LogicalNot => |a: $t| a.is_zero(),
+            _ => return None,
+        })
+    };
+}
+
+macro_rules! signed_math {
+    ($($t:ty),*) => {$(
+        impl Math for $t {
+            fn unary(op: UnaryOp) -> Option<fn(Self) -> Self> {
+                Some(match op {
+                    UnaryOp::Negative => |a: $t| a.wrapping_neg(),
+                    UnaryOp::Absolute => |a: $t| a.wrapping_abs(),
+                    UnaryOp::Square => |a: $t| a.wrapping_mul(a),
+                    UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Trunc | UnaryOp::Positive
+                    | UnaryOp::Conjugate | UnaryOp::Real => |a: $t| a,
+                    UnaryOp::Imag => |_: $t| 0,
+                    UnaryOp::Invert => |a: $t| !a,
+                    UnaryOp::Sign => |a: $t| a.signum(),
+                    // Integer division: 1 / a truncates; 1 / 0 gives 0 as NumPy's loops.
+                    UnaryOp::Reciprocal => |a: $t| if a == 0 { 0 } else { 1 / a },
+                    _ => return None,
+                })
+            }
+            fn predicate(op: UnaryOp) -> Option<fn(Self) -> bool> {
+                int_predicate!($t, op)
+            }
+        }
+    )*};
+}
+signed_math!(i8, i16, i32, i64);
+
+macro_rules! unsigned_math {
+    ($($t:ty),*) => {$(
+        impl Math for $t {
+            fn unary(op: UnaryOp) -> Option<fn(Self) -> Self> {
+                Some(match op {
+                    UnaryOp::Negative => |a: $t| a.wrapping_neg(),
+                    UnaryOp::Absolute | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Trunc
+                    | UnaryOp::Positive | UnaryOp::Conjugate | UnaryOp::Real => |a: $t| a,
+                    UnaryOp::Imag => |_: $t| 0,
+                    UnaryOp::Square => |a: $t| a.wrapping_mul(a),
+                    UnaryOp::Invert => |a: $t| !a,
+                    UnaryOp::Sign => |a: $t| <$t>::from(a != 0),
+                    UnaryOp::Reciprocal => |a: $t| if a == 0 { 0 } else { 1 / a },
+                    _ => return None,
+                })
+            }
+            fn predicate(op: UnaryOp) -> Option<fn(Self) -> bool> {
+                int_predicate!($t, op)
+            }
+        }
+    )*};
+}
+unsigned_math!(u8, u16, u32, u64);
+
+/// `frexp` of a finite, non-zero float: `x = m * 2^e` with `|m|` in `[0.5, 1)`.
+pub(crate) fn frexp(x: f64) -> (f64, i32) {
+    if x == 0.0 || !x.is_finite() {
+        return (x, 0);
+    }
+    // Subnormals are scaled into the normal range first.
+    let (x, shift) = if x.abs() < f64::MIN_POSITIVE {
+        (x * 2f64.powi(64), -64)
+    } else {
+        (x, 0)
+    };
+    let bits = x.to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i32 - 1022;
+    let m = f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52));
+    (m, exp + shift)
+}
+
+macro_rules! float_math {
+    ($($t:ty),*) => {$(
+        impl Math for $t {
+            fn unary(op: UnaryOp) -> Option<fn(Self) -> Self> {
+                Some(match op {
+                    UnaryOp::Negative => |a: $t| -a,
+                    UnaryOp::Absolute | UnaryOp::Fabs => |a: $t| a.abs(),
+                    UnaryOp::Square => |a: $t| a * a,
+                    UnaryOp::Sqrt => |a: $t| a.sqrt(),
+                    UnaryOp::Exp => |a: $t| a.exp(),
+                    UnaryOp::Log => |a: $t| a.ln(),
+                    UnaryOp::Sin => |a: $t| a.sin(),
+                    UnaryOp::Cos => |a: $t| a.cos(),
+                    UnaryOp::Tan => |a: $t| a.tan(),
+                    UnaryOp::Tanh => |a: $t| a.tanh(),
+                    UnaryOp::Floor => |a: $t| a.floor(),
+                    UnaryOp::Ceil => |a: $t| a.ceil(),
+                    UnaryOp::Trunc => |a: $t| a.trunc(),
+                    UnaryOp::Rint => |a: $t| a.round_ties_even(),
+                    UnaryOp::Positive | UnaryOp::Conjugate | UnaryOp::Real => |a: $t| a,
+                    UnaryOp::Imag => |_: $t| 0.0,
+                    UnaryOp::Sign => |a: $t| if a > 0.0 { 1.0 } else if a < 0.0 { -1.0 } else if a == 0.0 { 0.0 } else { a },
+                    UnaryOp::Exp2 => |a: $t| a.exp2(),
+                    UnaryOp::Log2 => |a: $t| a.log2(),
+                    UnaryOp::Log10 => |a: $t| a.log10(),
+                    UnaryOp::Expm1 => |a: $t| a.exp_m1(),
+                    UnaryOp::Log1p => |a: $t| a.ln_1p(),
+                    UnaryOp::Cbrt => |a: $t| a.cbrt(),
+                    UnaryOp::Reciprocal => |a: $t| 1.0 / a,
+                    UnaryOp::Arcsin => |a: $t| a.asin(),
+                    UnaryOp::Arccos => |a: $t| a.acos(),
+                    UnaryOp::Arctan => |a: $t| a.atan(),
+                    UnaryOp::Sinh => |a: $t| a.sinh(),
+                    UnaryOp::Cosh => |a: $t| a.cosh(),
+                    UnaryOp::Arcsinh => |a: $t| a.asinh(),
+                    UnaryOp::Arccosh => |a: $t| a.acosh(),
+                    UnaryOp::Arctanh => |a: $t| a.atanh(),
+                    UnaryOp::Degrees => |a: $t| a.to_degrees(),
+                    UnaryOp::Radians => |a: $t| a.to_radians(),
+                    UnaryOp::Spacing => |a: $t| {
+                        if !a.is_finite() {
+                            <$t>::NAN
+                        } else {
+                            let up = <$t>::from_bits(a.abs().to_bits() + 1);
+                            (up - a.abs()).copysign(a)
+                        }
+                    },
+                    UnaryOp::Angle => |a: $t| (0.0 as $t).atan2(a),
+                    UnaryOp::FrexpMantissa => |a: $t| frexp(a as f64).0 as $t,
+                    UnaryOp::FrexpExponent => |a: $t| frexp(a as f64).1 as $t,
+                    UnaryOp::Invert => return None,
+                    UnaryOp::Isnan | UnaryOp::Isinf | UnaryOp::Isfinite | UnaryOp::Signbit
+                    | UnaryOp::LogicalNot => return None,
+                })
+            }
+            fn predicate(op: UnaryOp) -> Option<fn(Self) -> bool> {
+                Some(match op {
+                    UnaryOp::Isnan => |a: $t| a.is_nan(),
+                    UnaryOp::Isinf => |a: $t| a.is_infinite(),
+                    UnaryOp::Isfinite => |a: $t| a.is_finite(),
+                    UnaryOp::Signbit => |a: $t| a.is_sign_negative(),
+                    UnaryOp::LogicalNot => |a: $t| a == 0.0,
+                    _ => return None,
+                })
+            }
+        }
+    )*};
+}
+float_math!(f32, f64);
+
+/// `op` on an `f32` value, rounded once to `f16`.
+#[inline(always)]
+fn unary_via_f32(op: UnaryOp, a: f16) -> f16 {
+    match <f32 as Math>::unary(op) {
+        Some(f) => f16::from_f32(f(a.to_f32())),
+        None => f16::NAN,
+    }
+}
+
+macro_rules! f16_unary {
+    ($op:expr; $($v:ident),*) => {
+        Some(match $op {
+            $(UnaryOp::$v => |a: f16| unary_via_f32(UnaryOp::$v, a),)*
+            _ => return None,
+        })
+    };
+}
+
+impl Math for f16 {
+    fn unary(op: UnaryOp) -> Option<fn(Self) -> Self> {
+        match op {
+            UnaryOp::Negative => Some(|a: f16| -a),
+            UnaryOp::Positive | UnaryOp::Conjugate | UnaryOp::Real => Some(|a: f16| a),
+            UnaryOp::Absolute | UnaryOp::Fabs => {
+                Some(|a: f16| f16::from_bits(a.to_bits() & 0x7fff))
+            }
+            UnaryOp::Spacing => Some(|a: f16| {
+                if a.is_finite() {
+                    let abs = f16::from_bits(a.to_bits() & 0x7fff);
+                    let up = f16::from_bits(abs.to_bits() + 1);
+                    f16::from_f32((up.to_f32() - abs.to_f32()).copysign(a.to_f32()))
+                } else {
+                    f16::NAN
+                }
+            }),
+            op => f16_unary!(op; Square, Sqrt, Exp, Log, Sin, Cos, Tan, Tanh, Floor, Ceil, Trunc,
+                Rint, Imag, Sign, Exp2, Log2, Log10, Expm1, Log1p, Cbrt, Reciprocal, Arcsin,
+                Arccos, Arctan, Sinh, Cosh, Arcsinh, Arccosh, Arctanh, Degrees, Radians, Angle,
+                FrexpMantissa, FrexpExponent),
+        }
+    }
+    fn predicate(op: UnaryOp) -> Option<fn(Self) -> bool> {
+        Some(match op {
+            UnaryOp::Isnan => |a: f16| a.is_nan(),
+            UnaryOp::Isinf => |a: f16| a.is_infinite(),
+            UnaryOp::Isfinite => |a: f16| a.is_finite(),
+            UnaryOp::Signbit => |a: f16| a.is_sign_negative(),
+            UnaryOp::LogicalNot => |a: f16| a.to_f32() == 0.0,
+            _ => return None,
+        })
+    }
+}
+
+macro_rules! complex_math {
+    ($($t:ty),*) => {$(
+        impl Math for Complex<$t> {
+            fn unary(op: UnaryOp) -> Option<fn(Self) -> Self> {
+                type C = Complex<$t>;
+                Some(match op {
+                    UnaryOp::Negative => |a: C| -a,
+                    UnaryOp::Positive => |a: C| a,
+                    UnaryOp::Conjugate => |a: C| a.conj(),
+                    UnaryOp::Square => |a: C| a * a,
+                    UnaryOp::Sqrt => |a: C| a.sqrt(),
+                    UnaryOp::Exp => |a: C| a.exp(),
+                    UnaryOp::Log => |a: C| a.ln(),
+                    UnaryOp::Sin => |a: C| a.sin(),
+                    UnaryOp::Cos => |a: C| a.cos(),
+                    UnaryOp::Tan => |a: C| a.tan(),
+                    UnaryOp::Tanh => |a: C| a.tanh(),
+                    UnaryOp::Exp2 => |a: C| a.exp2(),
+                    UnaryOp::Log2 => |a: C| a.log2(),
+                    UnaryOp::Log10 => |a: C| a.log10(),
+                    UnaryOp::Expm1 => |a: C| a.exp() - Complex::new(1.0, 0.0),
+                    UnaryOp::Log1p => |a: C| (a + Complex::new(1.0, 0.0)).ln(),
+                    UnaryOp::Reciprocal => |a: C| Complex::new(1.0, 0.0) / a,
+                    UnaryOp::Arcsin => |a: C| a.asin(),
+                    UnaryOp::Arccos => |a: C| a.acos(),
+                    UnaryOp::Arctan => |a: C| a.atan(),
+                    UnaryOp::Sinh => |a: C| a.sinh(),
+                    UnaryOp::Cosh => |a: C| a.cosh(),
+                    UnaryOp::Arcsinh => |a: C| a.asinh(),
+                    UnaryOp::Arccosh => |a: C| a.acosh(),
+                    UnaryOp::Arctanh => |a: C| a.atanh(),
+                    UnaryOp::Rint => |a: C| Complex::new(a.re.round_ties_even(), a.im.round_ties_even()),
+                    UnaryOp::Sign => |a: C| if a.re == 0.0 && a.im == 0.0 { a } else { a / a.norm() },
+                    // Real results, written as the real part (the caller keeps it).
+                    UnaryOp::Absolute => |a: C| Complex::new(a.norm(), 0.0),
+                    UnaryOp::Real => |a: C| Complex::new(a.re, 0.0),
+                    UnaryOp::Imag => |a: C| Complex::new(a.im, 0.0),
+                    UnaryOp::Angle => |a: C| Complex::new(a.arg(), 0.0),
+                    _ => return None,
+                })
+            }
+            fn predicate(op: UnaryOp) -> Option<fn(Self) -> bool> {
+                Some(match op {
+                    UnaryOp::Isnan => |a: Complex<$t>| a.re.is_nan() || a.im.is_nan(),
+                    UnaryOp::Isinf => |a: Complex<$t>| a.re.is_infinite() || a.im.is_infinite(),
+                    UnaryOp::Isfinite => |a: Complex<$t>| a.re.is_finite() && a.im.is_finite(),
+                    UnaryOp::LogicalNot => |a: Complex<$t>| a.re == 0.0 && a.im == 0.0,
+                    _ => return None,
+                })
+            }
+        }
+    )*};
+}
+complex_math!(f32, f64);
+
+impl Math for bool {
+    fn unary(op: UnaryOp) -> Option<fn(Self) -> Self> {
+        Some(match op {
+            UnaryOp::Invert => |a: bool| !a,
+            UnaryOp::Absolute
+            | UnaryOp::Square
+            | UnaryOp::Positive
+            | UnaryOp::Conjugate
+            | UnaryOp::Real => |a: bool| a,
+            UnaryOp::Imag => |_: bool| false,
+            _ => return None,
+        })
+    }
+    fn predicate(op: UnaryOp) -> Option<fn(Self) -> bool> {
+        int_predicate!(bool, op)
+    }
+}
+
+/// Whether `T` has a loop for the binary operator.
+pub(crate) fn has_binary<T: Arith>(op: BinaryOp) -> bool {
+    op.is_comparison() || T::binary(op).is_some()
+}
+
+/// Whether `T` has a loop for the unary operator.
+pub(crate) fn has_unary<T: Math>(op: UnaryOp) -> bool {
+    if op.is_predicate() {
+        T::predicate(op).is_some()
+    } else {
+        T::unary(op).is_some()
     }
 }
 
@@ -453,212 +1062,5 @@ mod tests {
             Complex::new(1.0, 0.0),
             Complex::new(1.0, 1.0)
         ));
-    }
-}
-
-/// Unary operations on one element type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u8)]
-pub enum UnaryOp {
-    /// `-a`
-    Negative,
-    /// `|a|` (not defined for complex numbers here)
-    Absolute,
-    /// `a * a`
-    Square,
-    /// square root
-    Sqrt,
-    /// `e^a`
-    Exp,
-    /// natural logarithm
-    Log,
-    /// sine
-    Sin,
-    /// cosine
-    Cos,
-    /// tangent
-    Tan,
-    /// hyperbolic tangent
-    Tanh,
-    /// round toward negative infinity
-    Floor,
-    /// round toward positive infinity
-    Ceil,
-    /// logical not (booleans) / bitwise not (integers)
-    Invert,
-}
-
-impl UnaryOp {
-    /// All operators, in the order of their codes.
-    pub const ALL: [UnaryOp; 13] = [
-        UnaryOp::Negative,
-        UnaryOp::Absolute,
-        UnaryOp::Square,
-        UnaryOp::Sqrt,
-        UnaryOp::Exp,
-        UnaryOp::Log,
-        UnaryOp::Sin,
-        UnaryOp::Cos,
-        UnaryOp::Tan,
-        UnaryOp::Tanh,
-        UnaryOp::Floor,
-        UnaryOp::Ceil,
-        UnaryOp::Invert,
-    ];
-
-    /// NumPy's name of the ufunc.
-    pub fn name(self) -> &'static str {
-        match self {
-            UnaryOp::Negative => "negative",
-            UnaryOp::Absolute => "absolute",
-            UnaryOp::Square => "square",
-            UnaryOp::Sqrt => "sqrt",
-            UnaryOp::Exp => "exp",
-            UnaryOp::Log => "log",
-            UnaryOp::Sin => "sin",
-            UnaryOp::Cos => "cos",
-            UnaryOp::Tan => "tan",
-            UnaryOp::Tanh => "tanh",
-            UnaryOp::Floor => "floor",
-            UnaryOp::Ceil => "ceil",
-            UnaryOp::Invert => "invert",
-        }
-    }
-
-    /// Whether the operation needs a floating-point input (integers are promoted first).
-    pub fn is_transcendental(self) -> bool {
-        matches!(
-            self,
-            UnaryOp::Sqrt
-                | UnaryOp::Exp
-                | UnaryOp::Log
-                | UnaryOp::Sin
-                | UnaryOp::Cos
-                | UnaryOp::Tan
-                | UnaryOp::Tanh
-        )
-    }
-
-    pub(crate) fn from_code(code: u8) -> Option<UnaryOp> {
-        UnaryOp::ALL.get(usize::from(code)).copied()
-    }
-}
-
-/// Unary math of one element type; `None` where NumPy has no such loop for the type.
-pub(crate) trait Math: Num {
-    fn unary(op: UnaryOp) -> Option<fn(Self) -> Self>;
-}
-
-macro_rules! signed_math {
-    ($($t:ty),*) => {$(
-        impl Math for $t {
-            fn unary(op: UnaryOp) -> Option<fn(Self) -> Self> {
-                Some(match op {
-                    UnaryOp::Negative => |a: $t| a.wrapping_neg(),
-                    UnaryOp::Absolute => |a: $t| a.wrapping_abs(),
-                    UnaryOp::Square => |a: $t| a.wrapping_mul(a),
-                    UnaryOp::Floor | UnaryOp::Ceil => |a: $t| a,
-                    UnaryOp::Invert => |a: $t| !a,
-                    _ => return None,
-                })
-            }
-        }
-    )*};
-}
-signed_math!(i8, i16, i32, i64);
-
-macro_rules! unsigned_math {
-    ($($t:ty),*) => {$(
-        impl Math for $t {
-            fn unary(op: UnaryOp) -> Option<fn(Self) -> Self> {
-                Some(match op {
-                    UnaryOp::Negative => |a: $t| a.wrapping_neg(),
-                    UnaryOp::Absolute | UnaryOp::Floor | UnaryOp::Ceil => |a: $t| a,
-                    UnaryOp::Square => |a: $t| a.wrapping_mul(a),
-                    UnaryOp::Invert => |a: $t| !a,
-                    _ => return None,
-                })
-            }
-        }
-    )*};
-}
-unsigned_math!(u8, u16, u32, u64);
-
-macro_rules! float_math {
-    ($($t:ty),*) => {$(
-        impl Math for $t {
-            fn unary(op: UnaryOp) -> Option<fn(Self) -> Self> {
-                Some(match op {
-                    UnaryOp::Negative => |a: $t| -a,
-                    UnaryOp::Absolute => |a: $t| a.abs(),
-                    UnaryOp::Square => |a: $t| a * a,
-                    UnaryOp::Sqrt => |a: $t| a.sqrt(),
-                    UnaryOp::Exp => |a: $t| a.exp(),
-                    UnaryOp::Log => |a: $t| a.ln(),
-                    UnaryOp::Sin => |a: $t| a.sin(),
-                    UnaryOp::Cos => |a: $t| a.cos(),
-                    UnaryOp::Tan => |a: $t| a.tan(),
-                    UnaryOp::Tanh => |a: $t| a.tanh(),
-                    UnaryOp::Floor => |a: $t| a.floor(),
-                    UnaryOp::Ceil => |a: $t| a.ceil(),
-                    UnaryOp::Invert => return None,
-                })
-            }
-        }
-    )*};
-}
-float_math!(f32, f64);
-
-impl Math for f16 {
-    fn unary(op: UnaryOp) -> Option<fn(Self) -> Self> {
-        // Through f32, rounded once.
-        <f32 as Math>::unary(op)?;
-        Some(match op {
-            UnaryOp::Negative => |a: f16| -a,
-            UnaryOp::Absolute => |a: f16| f16::from_f32(a.to_f32().abs()),
-            UnaryOp::Square => |a: f16| f16::from_f32(a.to_f32() * a.to_f32()),
-            UnaryOp::Sqrt => |a: f16| f16::from_f32(a.to_f32().sqrt()),
-            UnaryOp::Exp => |a: f16| f16::from_f32(a.to_f32().exp()),
-            UnaryOp::Log => |a: f16| f16::from_f32(a.to_f32().ln()),
-            UnaryOp::Sin => |a: f16| f16::from_f32(a.to_f32().sin()),
-            UnaryOp::Cos => |a: f16| f16::from_f32(a.to_f32().cos()),
-            UnaryOp::Tan => |a: f16| f16::from_f32(a.to_f32().tan()),
-            UnaryOp::Tanh => |a: f16| f16::from_f32(a.to_f32().tanh()),
-            UnaryOp::Floor => |a: f16| f16::from_f32(a.to_f32().floor()),
-            UnaryOp::Ceil => |a: f16| f16::from_f32(a.to_f32().ceil()),
-            UnaryOp::Invert => return None,
-        })
-    }
-}
-
-macro_rules! complex_math {
-    ($($t:ty),*) => {$(
-        impl Math for Complex<$t> {
-            fn unary(op: UnaryOp) -> Option<fn(Self) -> Self> {
-                Some(match op {
-                    UnaryOp::Negative => |a: Complex<$t>| -a,
-                    UnaryOp::Square => |a: Complex<$t>| a * a,
-                    UnaryOp::Sqrt => |a: Complex<$t>| a.sqrt(),
-                    UnaryOp::Exp => |a: Complex<$t>| a.exp(),
-                    UnaryOp::Log => |a: Complex<$t>| a.ln(),
-                    UnaryOp::Sin => |a: Complex<$t>| a.sin(),
-                    UnaryOp::Cos => |a: Complex<$t>| a.cos(),
-                    UnaryOp::Tan => |a: Complex<$t>| a.tan(),
-                    UnaryOp::Tanh => |a: Complex<$t>| a.tanh(),
-                    _ => return None,
-                })
-            }
-        }
-    )*};
-}
-complex_math!(f32, f64);
-
-impl Math for bool {
-    fn unary(op: UnaryOp) -> Option<fn(Self) -> Self> {
-        Some(match op {
-            UnaryOp::Invert => |a: bool| !a,
-            UnaryOp::Absolute | UnaryOp::Square => |a: bool| a,
-            _ => return None,
-        })
     }
 }

@@ -39,6 +39,13 @@
 //! | `a + b`, `a * 2.5`, `-a` | `(&a + &b)?`, `(&a * 2.5)?`, `(-&a)?` |
 //! | `np.add(a, b)`, `np.maximum`, `np.less`, ... | `a.add(&b)?`, `a.maximum(&b)?`, `a.less(&b)?`, ... |
 //! | `np.sqrt(a)`, `np.exp`, `np.sin`, ... | `a.sqrt()?`, `a.exp()?`, `a.sin()?`, ... |
+//! | every math ufunc: `np.arctan2`, `hypot`, `logaddexp`, `fmod`, `gcd`, `left_shift`, `logical_and`, `expm1`, `cbrt`, `arcsinh`, `rint`, `trunc`, `sign`, `spacing`, `nextafter`, `heaviside`, `float_power`, `ldexp`, ... | the same names: `a.arctan2(&b)?`, `a.expm1()?`; all listed in [`BinaryOp`] and [`UnaryOp`] |
+//! | `np.isnan(a)`, `isinf`, `isfinite`, `signbit`, `logical_not` | `a.isnan()?` (boolean arrays) |
+//! | `np.abs(z)`, `z.real`, `z.imag`, `np.angle(z)`, `np.conj(z)` | `z.absolute()?`, `z.real()?`, `z.imag()?`, `z.angle()?`, `z.conj()?` |
+//! | `np.round(a, 2)`, `np.divmod`, `np.modf`, `np.frexp` | `a.round(2)?`, `a.divmod(&b)?`, `a.modf()?`, `a.frexp()?` |
+//! | `np.isclose(a, b)`, `np.allclose`, `np.array_equal` | `a.isclose(&b, 1e-5, 1e-8, false)?`, `a.allclose(..)?`, `a.array_equal(&b)?` |
+//! | `a += b`, `a *= 2.5`, `np.add(a, b, out=c)`, `np.sqrt(a, out=a)` | `a.binary_inplace(BinaryOp::Add, &b)?`, `a.binary_scalar_inplace(BinaryOp::Multiply, 2.5)?`, `a.binary_out(BinaryOp::Add, &b, &c)?`, `a.unary_out(UnaryOp::Sqrt, &a)?` (`same_kind` casting) |
+//! | `a << 2`, `~a` | `(&a << 2)?`, `(!&a)?` |
 //! | `a.astype(np.float32)` | `a.astype(Type::Float32)?` |
 //! | `a.sum(axis=0, keepdims=True)` | `a.sum(Some(0), true)?` |
 //! | `a.prod()`, `a.max()`, `a.min()`, `a.mean()`, `a.all()`, `a.any()` | same names, `(axis, keepdims)` |

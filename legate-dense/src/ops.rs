@@ -6,7 +6,7 @@ use num_complex::Complex;
 
 use crate::array::Array;
 use crate::dtype::{self, ScalarKind};
-use crate::kernels::{BinaryOp, UnaryOp};
+use crate::kernels::{has_binary, has_unary, BinaryOp, UnaryOp};
 use crate::tasks::{ids, REDUCTION_OPS};
 use crate::views::{broadcast_shapes, normalize_axis};
 
@@ -68,10 +68,43 @@ impl From<Complex<f64>> for Operand {
 
 /// The type an operator computes in, for operands of type `ty`.
 fn compute_type(op: BinaryOp, ty: Type) -> Type {
-    if op == BinaryOp::TrueDivide {
-        dtype::true_divide_type(ty)
+    match op {
+        BinaryOp::FloatPower if ty.is_complex() => Type::Complex128,
+        BinaryOp::FloatPower => Type::Float64,
+        op if op.needs_float() => dtype::true_divide_type(ty),
+        _ => ty,
+    }
+}
+
+/// An error unless `ty` has a loop for `op` (checked before launching, so a bad type is
+/// reported at the call, not at the next wait).
+fn check_binary(op: BinaryOp, ty: Type) -> Result<()> {
+    if dispatch!(ty, has_binary(op)) {
+        Ok(())
     } else {
-        ty
+        Err(Error::UnsupportedType { op: op.name(), ty })
+    }
+}
+
+/// An error unless `out`'s type can hold a result of type `result` (NumPy's
+/// `casting='same_kind'` for `out=` and in-place operators).
+fn check_out_cast(result: Type, out: Type) -> Result<()> {
+    if dtype::can_cast(result, out, dtype::Casting::SameKind) {
+        Ok(())
+    } else {
+        Err(Error::TypeMismatch {
+            expected: out,
+            found: result,
+        })
+    }
+}
+
+/// The real type of a complex type's parts (the type itself otherwise).
+fn real_part_type(ty: Type) -> Type {
+    match ty {
+        Type::Complex64 => Type::Float32,
+        Type::Complex128 => Type::Float64,
+        ty => ty,
     }
 }
 
@@ -95,7 +128,10 @@ impl Array {
             return Err(crate::views::broadcast_error(&shape, &out.shape()));
         }
         let result_ty = if op.is_comparison() { Type::Bool } else { ty };
-        if result_ty == out.dtype() {
+        check_out_cast(result_ty, out.dtype())?;
+        let into_input =
+            out.store.same_storage(&self.store) || out.store.same_storage(&other.store);
+        if result_ty == out.dtype() && !(op.is_comparison() && into_input) {
             return self.binary_into(op, other, ty, out);
         }
         // Cast on the way out (NumPy's same_kind casting of the result).
@@ -104,6 +140,7 @@ impl Array {
     }
 
     fn binary_into(&self, op: BinaryOp, other: &Array, ty: Type, out: &Array) -> Result<()> {
+        check_binary(op, ty)?;
         let shape = out.shape();
         let a = self.as_type(ty)?.broadcast_to(&shape)?;
         let b = other.as_type(ty)?.broadcast_to(&shape)?;
@@ -134,8 +171,22 @@ impl Array {
         }
         let ty = compute_type(op, dtype::promote_weak(self.dtype(), value.kind()));
         let out_ty = if op.is_comparison() { Type::Bool } else { ty };
-        let a = self.as_type(ty)?;
         let out = self.dense.empty(&self.shape(), out_ty)?;
+        self.binary_scalar_into(op, value, reversed, ty, &out)?;
+        Ok(out)
+    }
+
+    /// `op(self, value)` computed in type `ty`, written into `out` of this array's shape.
+    fn binary_scalar_into(
+        &self,
+        op: BinaryOp,
+        value: Operand,
+        reversed: bool,
+        ty: Type,
+        out: &Array,
+    ) -> Result<()> {
+        check_binary(op, ty)?;
+        let a = self.as_type(ty)?;
         let mut task = self
             .dense
             .rt
@@ -146,11 +197,12 @@ impl Array {
         task.add_scalar_arg(op as u8);
         task.add_scalar_arg(value.scalar().cast(ty));
         task.add_scalar_arg(reversed);
-        task.execute()?;
-        Ok(out)
+        task.execute()
     }
 
-    /// `op(self)` element by element (integers go to float64 for transcendental functions).
+    /// `op(self)` element by element (integers go to float64 for transcendental functions;
+    /// predicates such as `isnan` give booleans; `absolute`, `real`, `imag` and `angle` of
+    /// complex numbers give their real type).
     pub fn unary(&self, op: UnaryOp) -> Result<Array> {
         let ty = self.dtype();
         let compute = if op.is_transcendental() && (ty.is_integer() || ty.is_bool()) {
@@ -158,11 +210,16 @@ impl Array {
         } else {
             ty
         };
-        if op == UnaryOp::Invert && (ty.is_float() || ty.is_complex()) {
-            return Err(Error::UnsupportedType { op: "invert", ty });
+        if !dispatch!(compute, has_unary(op)) {
+            return Err(Error::UnsupportedType { op: op.name(), ty });
         }
+        let out_ty = if op.is_predicate() {
+            Type::Bool
+        } else {
+            compute
+        };
         let a = self.as_type(compute)?;
-        let out = self.dense.empty(&self.shape(), compute)?;
+        let out = self.dense.empty(&self.shape(), out_ty)?;
         let mut task = self
             .dense
             .rt
@@ -172,7 +229,42 @@ impl Array {
         task.add_constraint(align(va, vo));
         task.add_scalar_arg(op as u8);
         task.execute()?;
+        if compute.is_complex() && op.is_real_of_complex() {
+            return out.astype(real_part_type(compute));
+        }
         Ok(out)
+    }
+
+    /// `op(self)` written into `out` (NumPy's `out=`; `out` may be `self`, and its type
+    /// must hold the result under `same_kind` casting).
+    pub fn unary_out(&self, op: UnaryOp, out: &Array) -> Result<()> {
+        let result = self.unary(op)?;
+        check_out_cast(result.dtype(), out.dtype())?;
+        out.assign(&result)
+    }
+
+    /// `self op= other` (NumPy's in-place operators, e.g. `a += b` is
+    /// `a.binary_inplace(BinaryOp::Add, &b)`): `other` broadcasts to this array's shape and
+    /// the result must cast to its type under `same_kind` (`int += float` is a type error).
+    pub fn binary_inplace(&self, op: BinaryOp, other: &Array) -> Result<()> {
+        self.binary_out(op, other, self)
+    }
+
+    /// `self op= value` with a Python-like scalar (`a *= 2.5`).
+    pub fn binary_scalar_inplace(&self, op: BinaryOp, value: impl Into<Operand>) -> Result<()> {
+        let value = value.into();
+        if let Operand::Int(v) = value {
+            dtype::check_weak_int(self.dtype(), i128::from(v))?;
+        }
+        let ty = compute_type(op, dtype::promote_weak(self.dtype(), value.kind()));
+        let result_ty = if op.is_comparison() { Type::Bool } else { ty };
+        check_out_cast(result_ty, self.dtype())?;
+        if result_ty == self.dtype() && !op.is_comparison() {
+            // One pass over the array, reading and writing each piece in place.
+            return self.binary_scalar_into(op, value, false, ty, self);
+        }
+        let result = self.binary_scalar(op, value, false)?;
+        self.assign(&result)
     }
 
     /// `self[...] = value`: writes `value`, broadcast to this array's shape and cast to
@@ -501,6 +593,25 @@ named_binary! {
     less_equal => LessEqual,
     greater => Greater,
     greater_equal => GreaterEqual,
+    fmod => Fmod,
+    arctan2 => Arctan2,
+    hypot => Hypot,
+    copysign => Copysign,
+    logaddexp => Logaddexp,
+    logaddexp2 => Logaddexp2,
+    nextafter => Nextafter,
+    fmax => Fmax,
+    fmin => Fmin,
+    heaviside => Heaviside,
+    float_power => FloatPower,
+    ldexp => Ldexp,
+    gcd => Gcd,
+    lcm => Lcm,
+    left_shift => LeftShift,
+    right_shift => RightShift,
+    logical_and => LogicalAnd,
+    logical_or => LogicalOr,
+    logical_xor => LogicalXor,
 }
 
 macro_rules! named_unary {
@@ -530,6 +641,41 @@ named_unary! {
     floor => Floor,
     ceil => Ceil,
     invert => Invert,
+    positive => Positive,
+    fabs => Fabs,
+    rint => Rint,
+    sign => Sign,
+    conjugate => Conjugate,
+    conj => Conjugate,
+    exp2 => Exp2,
+    log2 => Log2,
+    log10 => Log10,
+    expm1 => Expm1,
+    log1p => Log1p,
+    cbrt => Cbrt,
+    reciprocal => Reciprocal,
+    arcsin => Arcsin,
+    arccos => Arccos,
+    arctan => Arctan,
+    sinh => Sinh,
+    cosh => Cosh,
+    arcsinh => Arcsinh,
+    arccosh => Arccosh,
+    arctanh => Arctanh,
+    degrees => Degrees,
+    rad2deg => Degrees,
+    radians => Radians,
+    deg2rad => Radians,
+    trunc => Trunc,
+    spacing => Spacing,
+    real => Real,
+    imag => Imag,
+    angle => Angle,
+    isnan => Isnan,
+    isinf => Isinf,
+    isfinite => Isfinite,
+    signbit => Signbit,
+    logical_not => LogicalNot,
 }
 
 macro_rules! operator {
@@ -559,11 +705,111 @@ operator! {
     BitAnd::bitand => BitwiseAnd,
     BitOr::bitor => BitwiseOr,
     BitXor::bitxor => BitwiseXor,
+    Shl::shl => LeftShift,
+    Shr::shr => RightShift,
+}
+
+impl std::ops::Not for &Array {
+    type Output = Result<Array>;
+    fn not(self) -> Result<Array> {
+        self.unary(UnaryOp::Invert)
+    }
 }
 
 impl std::ops::Neg for &Array {
     type Output = Result<Array>;
     fn neg(self) -> Result<Array> {
         self.unary(UnaryOp::Negative)
+    }
+}
+
+impl Array {
+    /// Rounds to `decimals` digits, ties to even (NumPy's `round`/`around`: scaled by a
+    /// power of ten, rounded, scaled back; integers with `decimals >= 0` are unchanged).
+    pub fn round(&self, decimals: i32) -> Result<Array> {
+        let ty = self.dtype();
+        if ty.is_bool() || (ty.is_integer() && decimals >= 0) {
+            return self.copy();
+        }
+        let x = if ty.is_integer() {
+            self.astype(Type::Float64)?
+        } else {
+            self.clone()
+        };
+        let scale = 10f64.powi(decimals.abs());
+        let (there, back) = if decimals >= 0 {
+            (BinaryOp::Multiply, BinaryOp::TrueDivide)
+        } else {
+            (BinaryOp::TrueDivide, BinaryOp::Multiply)
+        };
+        let y = x
+            .binary_scalar(there, scale, false)?
+            .rint()?
+            .binary_scalar(back, scale, false)?;
+        y.as_type(ty)
+    }
+
+    /// NumPy's `divmod`: `(self // other, self % other)`.
+    pub fn divmod(&self, other: &Array) -> Result<(Array, Array)> {
+        Ok((self.floor_divide(other)?, self.remainder(other)?))
+    }
+
+    /// NumPy's `modf`: the fractional and integral parts, both with the sign of the value
+    /// (the fractional part of an infinity is a signed zero).
+    pub fn modf(&self) -> Result<(Array, Array)> {
+        let ty = dtype::true_divide_type(self.dtype());
+        let x = self.as_type(ty)?;
+        let whole = x.trunc()?;
+        let frac = (&x - &whole)?;
+        let zero = self.dense.zeros(&self.shape(), ty)?.copysign(&x)?;
+        let frac = Array::where_(&x.isinf()?, &zero, &frac)?;
+        Ok((frac, whole))
+    }
+
+    /// NumPy's `frexp`: mantissas in `[0.5, 1)` (in magnitude) and int32 exponents with
+    /// `self = mantissa * 2^exponent`.
+    pub fn frexp(&self) -> Result<(Array, Array)> {
+        let mantissa = self.unary(UnaryOp::FrexpMantissa)?;
+        let exponent = self.unary(UnaryOp::FrexpExponent)?.astype(Type::Int32)?;
+        Ok((mantissa, exponent))
+    }
+
+    /// NumPy's `isclose`: `|self - other| <= atol + rtol * |other|` element by element,
+    /// infinities equal to themselves, NaNs equal only when `equal_nan`.
+    pub fn isclose(&self, other: &Array, rtol: f64, atol: f64, equal_nan: bool) -> Result<Array> {
+        let ty = dtype::promote_types(
+            dtype::promote_types(self.dtype(), other.dtype()),
+            Type::Float16,
+        );
+        let (a, b) = (self.as_type(ty)?, other.as_type(ty)?);
+        let diff = (&a - &b)?.absolute()?;
+        let tol = (&b
+            .absolute()?
+            .binary_scalar(BinaryOp::Multiply, rtol, false)?
+            + atol)?;
+        let close = diff.less_equal(&tol)?;
+        // Where either is not finite, only equal values (the same infinity) are close.
+        let finite = (&a.isfinite()? & &b.isfinite()?)?;
+        let mut result = Array::where_(&finite, &close, &a.equal(&b)?)?;
+        if equal_nan {
+            let both_nan = (&a.isnan()? & &b.isnan()?)?;
+            result = (&result | &both_nan)?;
+        }
+        Ok(result)
+    }
+
+    /// NumPy's `allclose`: whether every element is [`isclose`](Self::isclose).
+    pub fn allclose(&self, other: &Array, rtol: f64, atol: f64, equal_nan: bool) -> Result<bool> {
+        self.isclose(other, rtol, atol, equal_nan)?
+            .all(None, false)?
+            .item::<bool>()
+    }
+
+    /// NumPy's `array_equal`: the same shape and equal elements.
+    pub fn array_equal(&self, other: &Array) -> Result<bool> {
+        if self.shape() != other.shape() {
+            return Ok(false);
+        }
+        self.equal(other)?.all(None, false)?.item::<bool>()
     }
 }

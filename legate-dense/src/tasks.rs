@@ -83,20 +83,42 @@ fn astype_from<S: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     }
 }
 
+/// Input `i`'s values, or `None` when the input is the output itself (an in-place
+/// operation: the values are read through the output's view).
+fn input_or_output<'a, T: Elem>(
+    ctx: &TaskContext<'a>,
+    i: usize,
+) -> Result<Option<legate_core::ndarray::ArrayViewD<'a, T>>, TaskError> {
+    let store = ctx.input(i)?;
+    if store.aliased_output().is_some() {
+        return Ok(None);
+    }
+    Ok(Some(store.read::<T>()?))
+}
+
 fn binary<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     let op = op_code(ctx)?;
-    let a = ctx.input(0)?.read::<T>()?;
-    let b = ctx.input(1)?.read::<T>()?;
     let out = ctx.output(0)?;
     if op.is_comparison() {
+        // The launch never aliases a comparison's inputs with its boolean output.
+        let a = ctx.input(0)?.read::<T>()?;
+        let b = ctx.input(1)?.read::<T>()?;
         let mut y = out.write::<bool>()?;
         run_zip!(ctx, Zip::from(&mut y).and(&a).and(&b), |y, &a, &b| *y =
             compare_exact(op, a, b));
-    } else {
-        let f = T::binary(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
-        let mut y = out.write::<T>()?;
-        run_zip!(ctx, Zip::from(&mut y).and(&a).and(&b), |y, &a, &b| *y =
-            f(a, b));
+        return Ok(());
+    }
+    let f = T::binary(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
+    let (a, b) = (input_or_output::<T>(ctx, 0)?, input_or_output::<T>(ctx, 1)?);
+    let mut y = out.write::<T>()?;
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            run_zip!(ctx, Zip::from(&mut y).and(&a).and(&b), |y, &a, &b| *y =
+                f(a, b))
+        }
+        (None, Some(b)) => run_zip!(ctx, Zip::from(&mut y).and(&b), |y, &b| *y = f(*y, b)),
+        (Some(a), None) => run_zip!(ctx, Zip::from(&mut y).and(&a), |y, &a| *y = f(a, *y)),
+        (None, None) => run_zip!(ctx, Zip::from(&mut y), |y| *y = f(*y, *y)),
     }
     Ok(())
 }
@@ -105,22 +127,29 @@ fn binary_scalar<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     let op = op_code(ctx)?;
     let s = ctx.scalar_value::<T>(1)?;
     let reversed = ctx.scalar_value::<bool>(2)?;
-    let a = ctx.input(0)?.read::<T>()?;
     let out = ctx.output(0)?;
     let order = |x: T| if reversed { (s, x) } else { (x, s) };
     if op.is_comparison() {
+        let a = ctx.input(0)?.read::<T>()?;
         let mut y = out.write::<bool>()?;
         run_zip!(ctx, Zip::from(&mut y).and(&a), |y, &x| {
             let (l, r) = order(x);
             *y = compare_exact(op, l, r)
         });
-    } else {
-        let f = T::binary(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
-        let mut y = out.write::<T>()?;
-        run_zip!(ctx, Zip::from(&mut y).and(&a), |y, &x| {
+        return Ok(());
+    }
+    let f = T::binary(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
+    let a = input_or_output::<T>(ctx, 0)?;
+    let mut y = out.write::<T>()?;
+    match a {
+        Some(a) => run_zip!(ctx, Zip::from(&mut y).and(&a), |y, &x| {
             let (l, r) = order(x);
             *y = f(l, r)
-        });
+        }),
+        None => run_zip!(ctx, Zip::from(&mut y), |y| {
+            let (l, r) = order(*y);
+            *y = f(l, r)
+        }),
     }
     Ok(())
 }
@@ -134,10 +163,16 @@ fn unary<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     let code = ctx.scalar_value::<u8>(0)?;
     let op = UnaryOp::from_code(code)
         .ok_or_else(|| TaskError::new(format!("no unary operator {code}")))?;
-    let f = T::unary(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
     let a = ctx.input(0)?.read::<T>()?;
-    let mut y = ctx.output(0)?.write::<T>()?;
-    run_zip!(ctx, Zip::from(&mut y).and(&a), |y, &a| *y = f(a));
+    if op.is_predicate() {
+        let f = T::predicate(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
+        let mut y = ctx.output(0)?.write::<bool>()?;
+        run_zip!(ctx, Zip::from(&mut y).and(&a), |y, &a| *y = f(a));
+    } else {
+        let f = T::unary(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
+        let mut y = ctx.output(0)?.write::<T>()?;
+        run_zip!(ctx, Zip::from(&mut y).and(&a), |y, &a| *y = f(a));
+    }
     Ok(())
 }
 
