@@ -5,7 +5,7 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := build-essential pkg-config python3 python3-venv
 
-.PHONY: all deps demo test fmt-check clippy doc unit bench clean
+.PHONY: all deps venv demo test fmt-check clippy doc unit bench clean
 
 all: test
 
@@ -41,9 +41,15 @@ unit:
 # Every check: formatting, lints, docs, unit, property, integration and doc tests.
 test: deps fmt-check clippy doc unit
 
+# NumPy for the benchmarks' reference figures, in the project's virtual environment.
+venv: deps
+	@[ -x .venv/bin/python ] || python3 -m venv .venv
+	@.venv/bin/python -c "import numpy" 2>/dev/null || .venv/bin/pip install -q numpy
+
 # Benchmarks (not part of `make test`: they need a quiet machine). See bench/README.md.
-bench: deps
+bench: deps venv
 	$(CARGO) bench -p legate-core --bench launch
+	$(CARGO) bench -p legate-dense --bench dense
 
 clean:
 	$(CARGO) clean

@@ -5,7 +5,8 @@ use legate_core::ndarray::Zip;
 use legate_core::{Library, ReductionOp, TaskContext, TaskDef, TaskError, Type};
 use num_complex::Complex;
 
-use crate::kernels::{cast, compare_exact, Arith, BinaryOp, Math, Num, UnaryOp};
+use crate::kernels::{cast, compare_exact, Arith, BinaryOp, Block, Math, Num, UnaryOp};
+use rayon::prelude::*;
 
 /// Task ids of the library. Each module registers its own tasks in its range:
 /// 0-99 here (element-wise, reductions, creation), 100-199 `linalg`, 200-299 `sorting`,
@@ -27,8 +28,8 @@ pub(crate) mod ids {
 }
 
 /// Everything a kernel needs of an element type.
-pub(crate) trait Elem: Num + Arith + Math {}
-impl<T: Num + Arith + Math> Elem for T {}
+pub(crate) trait Elem: Num + Arith + Math + Block {}
+impl<T: Num + Arith + Math + Block> Elem for T {}
 
 pub(crate) type TaskResult = Result<(), TaskError>;
 
@@ -113,8 +114,28 @@ fn binary<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     let mut y = out.write::<T>()?;
     match (a, b) {
         (Some(a), Some(b)) => {
-            run_zip!(ctx, Zip::from(&mut y).and(&a).and(&b), |y, &a, &b| *y =
-                f(a, b))
+            let blocks = match (a.as_slice(), b.as_slice(), y.as_slice_mut()) {
+                (Some(a), Some(b), Some(y)) if T::binary_block(op, &[], &[], &mut []) => {
+                    match ctx.pool() {
+                        Some(pool) => pool.install(|| {
+                            y.par_chunks_mut(OMP_BLOCK)
+                                .zip(a.par_chunks(OMP_BLOCK).zip(b.par_chunks(OMP_BLOCK)))
+                                .for_each(|(y, (a, b))| {
+                                    T::binary_block(op, a, b, y);
+                                })
+                        }),
+                        None => {
+                            T::binary_block(op, a, b, y);
+                        }
+                    }
+                    true
+                }
+                _ => false,
+            };
+            if !blocks {
+                run_zip!(ctx, Zip::from(&mut y).and(&a).and(&b), |y, &a, &b| *y =
+                    f(a, b))
+            }
         }
         (None, Some(b)) => run_zip!(ctx, Zip::from(&mut y).and(&b), |y, &b| *y = f(*y, b)),
         (Some(a), None) => run_zip!(ctx, Zip::from(&mut y).and(&a), |y, &a| *y = f(a, *y)),
@@ -142,10 +163,32 @@ fn binary_scalar<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     let a = input_or_output::<T>(ctx, 0)?;
     let mut y = out.write::<T>()?;
     match a {
-        Some(a) => run_zip!(ctx, Zip::from(&mut y).and(&a), |y, &x| {
-            let (l, r) = order(x);
-            *y = f(l, r)
-        }),
+        Some(a) => {
+            let blocks = match (a.as_slice(), y.as_slice_mut()) {
+                (Some(a), Some(y)) if T::scalar_block(op, &[], s, reversed, &mut []) => {
+                    match ctx.pool() {
+                        Some(pool) => pool.install(|| {
+                            y.par_chunks_mut(OMP_BLOCK)
+                                .zip(a.par_chunks(OMP_BLOCK))
+                                .for_each(|(y, a)| {
+                                    T::scalar_block(op, a, s, reversed, y);
+                                })
+                        }),
+                        None => {
+                            T::scalar_block(op, a, s, reversed, y);
+                        }
+                    }
+                    true
+                }
+                _ => false,
+            };
+            if !blocks {
+                run_zip!(ctx, Zip::from(&mut y).and(&a), |y, &x| {
+                    let (l, r) = order(x);
+                    *y = f(l, r)
+                })
+            }
+        }
         None => run_zip!(ctx, Zip::from(&mut y), |y| {
             let (l, r) = order(*y);
             *y = f(l, r)
@@ -175,6 +218,9 @@ fn unary<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     }
     Ok(())
 }
+
+/// Elements per block when an OMP variant spreads a contiguous piece over its threads.
+const OMP_BLOCK: usize = 1 << 15;
 
 /// The reduction operators, by the code the launch passes.
 pub(crate) const REDUCTION_OPS: [ReductionOp; 6] = [
@@ -222,7 +268,25 @@ fn reduce<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     }
     let f = combiner::<T>(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
     let identity = op.identity(T::TYPE)?.get::<T>()?;
-    let total = x.fold(identity, |acc, &v| f(acc, v));
+    let block = |c: &[T]| {
+        let fast = if op == ReductionOp::Add {
+            T::sum_block(c)
+        } else {
+            None
+        };
+        fast.unwrap_or_else(|| c.iter().fold(identity, |acc, &v| f(acc, v)))
+    };
+    let total = match (x.as_slice(), ctx.pool()) {
+        (Some(s), Some(pool)) => pool
+            .install(|| s.par_chunks(OMP_BLOCK).map(block).collect::<Vec<T>>())
+            .into_iter()
+            .fold(identity, f),
+        (Some(s), None) => block(s),
+        (None, Some(pool)) => {
+            pool.install(|| Zip::from(&x).par_fold(|| identity, |acc, &v| f(acc, v), f))
+        }
+        (None, None) => x.fold(identity, |acc, &v| f(acc, v)),
+    };
     acc.fill(total);
     Ok(())
 }
@@ -414,8 +478,9 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
     let in_ty = |ctx: &TaskContext<'_>| ctx.input(0).map(|o| o.ty());
     lib.register_task(
         ids::ARANGE,
-        TaskDef::new("arange")
-            .cpu(move |ctx: &mut TaskContext<'_>| dispatch!(out_ty(ctx)?, arange(ctx))),
+        elementwise("arange", move |ctx: &mut TaskContext<'_>| {
+            dispatch!(out_ty(ctx)?, arange(ctx))
+        }),
     )?;
     lib.register_task(
         ids::ASTYPE,
@@ -443,8 +508,9 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
     )?;
     lib.register_task(
         ids::REDUCE,
-        TaskDef::new("reduce")
-            .cpu(move |ctx: &mut TaskContext<'_>| dispatch!(in_ty(ctx)?, reduce(ctx))),
+        elementwise("reduce", move |ctx: &mut TaskContext<'_>| {
+            dispatch!(in_ty(ctx)?, reduce(ctx))
+        }),
     )?;
     lib.register_task(
         ids::MATMUL,
@@ -458,7 +524,9 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
     )?;
     lib.register_task(
         ids::EYE,
-        TaskDef::new("eye").cpu(move |ctx: &mut TaskContext<'_>| dispatch!(out_ty(ctx)?, eye(ctx))),
+        elementwise("eye", move |ctx: &mut TaskContext<'_>| {
+            dispatch!(out_ty(ctx)?, eye(ctx))
+        }),
     )?;
     Ok(())
 }

@@ -670,3 +670,68 @@ fn in_place_and_out_forms_cast_as_numpy() {
         assert!(f.binary_out(BinaryOp::Add, &f, &wrong).is_err());
     });
 }
+
+#[test]
+fn contiguous_block_kernels_match_element_loops() {
+    // Long enough for several 4096-element blocks with a remainder in every piece.
+    let n = 100_003;
+    let x: Vec<f64> = (0..n).map(|k| (k % 7) as f64 * 0.5 - 1.0).collect();
+    let y: Vec<f64> = (0..n).map(|k| (k % 5) as f64 + 1.0).collect();
+    let ix: Vec<i32> = (0..n as i32).map(|k| k % 1000 - 500).collect();
+    each_machine(|d| {
+        let a = d.from_vec(x.clone(), &[n]).unwrap();
+        let b = d.from_vec(y.clone(), &[n]).unwrap();
+        for (op, f) in [
+            (BinaryOp::Add, (|p, q| p + q) as BinaryRef),
+            (BinaryOp::Subtract, |p, q| p - q),
+            (BinaryOp::Multiply, |p, q| p * q),
+            (BinaryOp::TrueDivide, |p, q| p / q),
+        ] {
+            let want: Vec<f64> = x.iter().zip(&y).map(|(&p, &q)| f(p, q)).collect();
+            assert_eq!(a.binary(op, &b).unwrap().to_vec::<f64>().unwrap(), want);
+            let want: Vec<f64> = y.iter().map(|&q| f(3.0, q)).collect();
+            assert_eq!(
+                b.binary_scalar(op, 3.0, true)
+                    .unwrap()
+                    .to_vec::<f64>()
+                    .unwrap(),
+                want,
+                "{} reversed",
+                op.name()
+            );
+        }
+        let total: f64 = x.iter().sum();
+        assert_eq!(a.sum(None, false).unwrap().item::<f64>().unwrap(), total);
+        let f32_total = a
+            .astype(Type::Float32)
+            .unwrap()
+            .sum(None, false)
+            .unwrap()
+            .item::<f32>()
+            .unwrap();
+        assert_eq!(f32_total, total as f32);
+        let i = d.from_vec(ix.clone(), &[n]).unwrap();
+        let isum: i64 = ix.iter().map(|&v| i64::from(v)).sum();
+        assert_eq!(i.sum(None, false).unwrap().item::<i64>().unwrap(), isum);
+        let diff = i.binary_scalar(BinaryOp::Subtract, 7, true).unwrap();
+        assert_eq!(
+            diff.to_vec::<i32>().unwrap(),
+            ix.iter().map(|&v| 7 - v).collect::<Vec<_>>()
+        );
+        // A strided view takes the element loop; the results agree.
+        let every_other = a
+            .index(&[legate_dense::Index::Slice {
+                start: None,
+                stop: None,
+                step: 2,
+            }])
+            .unwrap();
+        let want: f64 = x.iter().step_by(2).sum();
+        assert_eq!(
+            every_other.sum(None, false).unwrap().item::<f64>().unwrap(),
+            want
+        );
+        // max over contiguous pieces uses the generic fold, on the OMP pool too.
+        assert_eq!(a.max(None, false).unwrap().item::<f64>().unwrap(), 2.0);
+    });
+}

@@ -1,0 +1,241 @@
+//! legate-dense against the machine and NumPy: `cargo bench -p legate-dense --bench dense`
+//! (or `make bench`, which also installs NumPy into `.venv`).
+//!
+//! In one run, and interleaved where it matters: a C STREAM (triad, add, sum) with 1 and 2
+//! threads, NumPy on the same sizes, and legate-dense with 1 and 2 CPUs on
+//! - `c = a + b` over `N` float64 (24 bytes per element must move);
+//! - `a.sum()` over `N` float64 (8 bytes per element);
+//! - an `M x M` float64 matmul;
+//! - the launch overhead of a tiny element-wise operation (`a = a + 1.0`, 10 elements).
+//!
+//! Sizes: `DENSE_BENCH_N` (default 100000000) and `DENSE_BENCH_M` (default 4000). Prints a
+//! markdown table of figures and ratios (the table in `bench/README.md` is its output).
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Instant;
+
+use legate_core::{Config, Runtime, Scalar, Type};
+use legate_dense::{Dense, Generator};
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// STREAM's GB/s for (triad, add, sum) with `threads` threads.
+fn stream(n: usize, threads: usize) -> Option<(f64, f64, f64)> {
+    let exe = root().join("target").join("stream");
+    if !exe.exists() {
+        let ok = Command::new("cc")
+            .args(["-O3", "-march=native", "-fopenmp"])
+            .arg(root().join("bench").join("stream.c"))
+            .arg("-o")
+            .arg(&exe)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if !ok {
+            eprintln!("could not build bench/stream.c");
+            return None;
+        }
+    }
+    let out = Command::new(&exe)
+        .arg(n.to_string())
+        .env("OMP_NUM_THREADS", threads.to_string())
+        .env("OMP_PROC_BIND", "close")
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let get = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse::<f64>().ok())
+    };
+    Some((get("triad ")?, get("add ")?, get("sum ")?))
+}
+
+/// NumPy's seconds for add, sum, matmul and a tiny operation, with `blas_threads`.
+fn numpy(n: usize, m: usize, blas_threads: usize) -> Option<[f64; 4]> {
+    let venv = root().join(".venv").join("bin").join("python");
+    let python = if venv.exists() {
+        venv
+    } else {
+        PathBuf::from("python3")
+    };
+    let out = Command::new(python)
+        .arg(root().join("bench").join("numpy_dense.py"))
+        .args([n.to_string(), m.to_string()])
+        .env("BLAS_THREADS", blas_threads.to_string())
+        .env_remove("OPENBLAS_CORETYPE")
+        .env_remove("OPENBLAS_L2_SIZE")
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        eprintln!(
+            "NumPy not measured: {}",
+            String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        );
+        return None;
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let get = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse::<f64>().ok())
+    };
+    Some([get("add ")?, get("sum ")?, get("matmul ")?, get("tiny ")?])
+}
+
+fn best(reps: usize, mut f: impl FnMut()) -> f64 {
+    (0..reps)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// legate-dense's seconds for add, sum, matmul and a tiny operation, with `cpus` CPUs.
+fn legate(n: usize, m: usize, cpus: usize) -> [f64; 4] {
+    let rt = Runtime::new(Config::with_cpus(cpus)).expect("runtime");
+    let d: Arc<Dense> = Dense::new(&rt).expect("dense");
+    let a = d.full(&[n], Scalar::new(1.0f64), Type::Float64).unwrap();
+    let b = d.full(&[n], Scalar::new(2.0f64), Type::Float64).unwrap();
+    rt.fence().unwrap();
+    let add = best(5, || {
+        let c = (&a + &b).unwrap();
+        rt.fence().unwrap();
+        drop(c);
+    });
+    let sum = best(5, || {
+        let s = a.sum(None, false).unwrap().item::<f64>().unwrap();
+        assert_eq!(s, n as f64);
+    });
+    drop((a, b));
+    let g = Generator::new(&d, 1);
+    let x = g.random(&[m, m]).unwrap();
+    let y = g.random(&[m, m]).unwrap();
+    rt.fence().unwrap();
+    let matmul = best(2, || {
+        let z = x.matmul(&y).unwrap();
+        rt.fence().unwrap();
+        drop(z);
+    });
+    drop((x, y));
+    let mut t = d.ones(&[10], Type::Float64).unwrap();
+    let k = 100_000;
+    let start = Instant::now();
+    for _ in 0..k {
+        t = (&t + 1.0).unwrap();
+    }
+    rt.fence().unwrap();
+    let tiny = start.elapsed().as_secs_f64() / k as f64;
+    assert_eq!(t.to_vec::<f64>().unwrap()[0], 1.0 + k as f64);
+    [add, sum, matmul, tiny]
+}
+
+fn main() {
+    let n = env_usize("DENSE_BENCH_N", 100_000_000);
+    let m = env_usize("DENSE_BENCH_M", 4000);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("N = {n}, M = {m}; load average before: {}", load.trim());
+    let s1 = stream(n, 1);
+    let s2 = stream(n, 2);
+    let np1 = numpy(n, m, 1);
+    let np2 = numpy(n, m, 2);
+    let l1 = legate(n, m, 1);
+    let l2 = legate(n, m, 2);
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load average after: {}\n", load.trim());
+
+    let gb = |bytes: f64, secs: f64| bytes / secs / 1e9;
+    let gflops = |secs: f64| 2.0 * (m as f64).powi(3) / secs / 1e9;
+    let fmt = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.2}"));
+    let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
+        (Some(a), Some(b)) => format!("{:.2}", a / b),
+        _ => "n/a".into(),
+    };
+    let (add_bytes, sum_bytes) = (24.0 * n as f64, 8.0 * n as f64);
+
+    println!("| operation | measure | legate 1 CPU | legate 2 CPUs | reference 1 thread | reference 2 threads | legate / reference (1, 2) | legate 2/1 speed-up | reference 2/1 |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let row = |name: &str,
+               unit: &str,
+               l: (f64, f64),
+               r: (Option<f64>, Option<f64>),
+               refname: &str| {
+        println!(
+            "| {name} | {unit} | {:.2} | {:.2} | {} ({refname}) | {} ({refname}) | {}, {} | {:.2} | {} |",
+            l.0,
+            l.1,
+            fmt(r.0),
+            fmt(r.1),
+            ratio(Some(l.0), r.0),
+            ratio(Some(l.1), r.1),
+            l.1 / l.0,
+            ratio(r.1, r.0),
+        );
+    };
+    let add = (gb(add_bytes, l1[0]), gb(add_bytes, l2[0]));
+    row(
+        "`c = a + b`",
+        "GB/s",
+        add,
+        (s1.map(|s| s.1), s2.map(|s| s.1)),
+        "STREAM add",
+    );
+    row(
+        "`c = a + b`",
+        "GB/s",
+        add,
+        (s1.map(|s| s.0), s2.map(|s| s.0)),
+        "STREAM triad",
+    );
+    let np_add = np1.map(|v| gb(add_bytes, v[0]));
+    println!(
+        "| `c = a + b` | vs NumPy (1 core) | | | {} GB/s | | {}, {} | | |",
+        fmt(np_add),
+        ratio(Some(add.0), np_add),
+        ratio(Some(add.1), np_add)
+    );
+    let sum = (gb(sum_bytes, l1[1]), gb(sum_bytes, l2[1]));
+    row(
+        "`a.sum()`",
+        "GB/s",
+        sum,
+        (s1.map(|s| s.2), s2.map(|s| s.2)),
+        "STREAM sum",
+    );
+    let np_sum = np1.map(|v| gb(sum_bytes, v[1]));
+    println!(
+        "| `a.sum()` | vs NumPy (1 core) | | | {} GB/s | | {}, {} | | |",
+        fmt(np_sum),
+        ratio(Some(sum.0), np_sum),
+        ratio(Some(sum.1), np_sum)
+    );
+    row(
+        "matmul",
+        "GFLOP/s",
+        (gflops(l1[2]), gflops(l2[2])),
+        (np1.map(|v| gflops(v[2])), np2.map(|v| gflops(v[2]))),
+        "NumPy's OpenBLAS",
+    );
+    println!(
+        "| tiny `a = a + 1.0` | µs per operation | {:.2} | {:.2} | {} (NumPy) | | | | |",
+        l1[3] * 1e6,
+        l2[3] * 1e6,
+        fmt(np1.map(|v| v[3] * 1e6)),
+    );
+}
