@@ -7,13 +7,15 @@
 //! (small: one value per piece and lane), and each piece scans its block starting from its
 //! prefix (parallel). Starting each block from its offset, rather than adding the offset to
 //! a finished block scan, reads the input once more instead of a temporary of the same size
-//! and needs no second array.
+//! and needs no second array. Every task has an OMP variant: many lanes are spread over the
+//! group's threads; a piece with fewer lanes than threads scans each lane in chunks, the
+//! same three steps within the piece.
 
 use legate_core::geometry::choose_colors;
 use legate_core::ndarray::parallel::prelude::*;
 use legate_core::ndarray::{ArrayD, ArrayView1, ArrayViewMut1, Axis, IxDyn, Zip};
 use legate_core::{
-    align, broadcast, Error, Library, ReductionOp, Result, Scalar, TaskContext, TaskDef, TaskError,
+    align, broadcast, Error, Library, ReductionOp, Result, Scalar, TaskContext, TaskError,
     TaskInfo, Type, VariantKind,
 };
 
@@ -284,8 +286,9 @@ pub(crate) fn register(lib: &Library) -> Result<()> {
     )?;
     lib.register_task(
         ids::SCAN_PREFIX,
-        TaskDef::new("scan_prefix")
-            .cpu(move |ctx: &mut TaskContext<'_>| dispatch!(in_ty(ctx)?, scan_prefix(ctx))),
+        elementwise("scan_prefix", move |ctx: &mut TaskContext<'_>| {
+            dispatch!(in_ty(ctx)?, scan_prefix(ctx))
+        }),
     )?;
     crate::nanfuncs::register(lib)
 }
