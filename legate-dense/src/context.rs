@@ -11,6 +11,8 @@ pub const LIBRARY_NAME: &str = "legate.dense";
 pub struct Dense {
     pub(crate) rt: Runtime,
     pub(crate) lib: Library,
+    /// The state of the legacy `np.random` functions.
+    pub(crate) legacy_random: crate::random::LegacyState,
 }
 
 impl Dense {
@@ -25,6 +27,7 @@ impl Dense {
         Ok(Arc::new(Dense {
             rt: rt.clone(),
             lib,
+            legacy_random: Default::default(),
         }))
     }
 

@@ -50,6 +50,14 @@
 //! | `a.sum(axis=0, keepdims=True)` | `a.sum(Some(0), true)?` |
 //! | `a.prod()`, `a.max()`, `a.min()`, `a.mean()`, `a.all()`, `a.any()` | same names, `(axis, keepdims)` |
 //! | `rng = np.random.default_rng(s)`; `rng.random`, `uniform`, `normal`, `integers` | `Generator::new(&dense, s)`; same names |
+//! | `np.random.seed(s)`, `rand`, `randn`, `random`, `randint`, `uniform`, `normal` | `dense.seed(s)`, `dense.rand(&shape)?`, `dense.randn`, `dense.random`, `dense.randint(lo, Some(hi), &shape)?`, `dense.uniform`, `dense.normal` |
+//! | `rng.standard_normal(s)`, `rng.choice(a, s)` | `g.standard_normal(&s)?`, `g.choice(&a, &s)?` (1-D `a`, with replacement) |
+//! | `np.cumsum(a, axis)`, `np.cumprod`, `np.nancumsum`, `np.nancumprod` | `a.cumsum(Some(axis))?` (`None`: flattened), `a.cumprod`, `a.nancumsum`, `a.nancumprod` |
+//! | `a.cumsum(axis, dtype=t)`, `a.cumprod(axis, dtype=t)` | `a.cumsum_dtype(axis, t)?`, `a.cumprod_dtype(axis, t)?` |
+//! | `a.sum(axis, dtype=t, keepdims=k)`, `a.prod(..., dtype=t)`, `a.mean(..., dtype=t)` | `a.sum_dtype(axis, k, t)?`, `a.prod_dtype(axis, k, t)?`, `a.mean_dtype(axis, k, t)?` |
+//! | `np.nansum`, `np.nanprod`, `np.nanmax`, `np.nanmin`, `np.nanmean` | `a.nansum(axis, keepdims)?`, `a.nanprod`, `a.nanmax`, `a.nanmin`, `a.nanmean` |
+//! | `np.nanvar(a, axis, ddof=1)`, `np.nanstd` | `a.nanvar(axis, 1, keepdims)?`, `a.nanstd(axis, ddof, keepdims)?` |
+//! | `np.nanargmax(a, axis)`, `np.nanargmin` | `a.nanargmax(axis)?`, `a.nanargmin(axis)?` (all-NaN slice: `Error::InvalidArgument`) |
 //! | `a.var(axis, ddof=1)`, `a.std()` | `a.var(axis, 1, keepdims)?`, `a.std(axis, 0, keepdims)?` |
 //! | `a @ b`, `np.dot(a, b)` | `a.matmul(&b)?`, `a.dot(&b)?` (1-D and 2-D) |
 //! | `np.concatenate`, `np.stack`, `np.vstack`, `np.hstack` | `dense.concatenate(&arrays, axis)?`, `dense.stack`, `dense.vstack`, `dense.hstack` |
@@ -64,8 +72,8 @@
 //! Types follow NumPy 2's promotion rules (NEP 50): see [`dtype`].
 //!
 //! This crate is being written: the operations above work and are tested; the rest of
-//! NumPy's surface (linear algebra solvers, joining, advanced indexing, sorting, the
-//! legacy `np.random` functions) is tracked by the project's issues.
+//! NumPy's surface (linear algebra solvers, joining, advanced indexing, sorting) is tracked
+//! by the project's issues.
 
 #[macro_use]
 mod macros;
@@ -78,9 +86,11 @@ mod indexing;
 mod joining;
 mod kernels;
 mod matrices;
+mod nanfuncs;
 mod ops;
 pub mod philox;
 mod random;
+mod scans;
 mod tasks;
 mod views;
 

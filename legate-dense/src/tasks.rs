@@ -359,8 +359,10 @@ fn where_<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
 }
 
 /// Fills a piece with random numbers: element `i` (row-major in the whole array) is drawn
-/// from counter `i` of the generator, whatever the piece.
+/// from counter `i` of the generator, whatever the piece. The OMP variant fills the rows of
+/// its piece on the group's threads.
 fn random(ctx: &TaskContext<'_>) -> TaskResult {
+    use legate_core::ndarray::{ArrayD, ArrayViewMut1, Axis, IxDyn};
     let kind = ctx.scalar_value::<u8>(0)?;
     let gen = crate::philox::Philox::with_stream(
         ctx.scalar_value::<u64>(1)?,
@@ -374,44 +376,79 @@ fn random(ctx: &TaskContext<'_>) -> TaskResult {
         .collect::<legate_core::Result<_>>()?;
     let out = ctx.output(0)?;
     let rect = out.rect();
+    if rect.dim() != ndim {
+        return Err(TaskError::new(format!(
+            "random: a {}-d piece of a {ndim}-d array",
+            rect.dim()
+        )));
+    }
     let linear =
         |p: &legate_core::Point| (0..ndim).fold(0i64, |acc, d| acc * shape[d] + p[d]) as u64;
-    // The first element of each row of the piece; rows are consecutive counters.
+    // The counter of the first element of each row of the piece (rows are consecutive
+    // counters), in the shape of the piece's rows.
     let mut outer = rect;
     if ndim > 0 {
         outer.hi[ndim - 1] = outer.lo[ndim - 1] + 1;
     }
     let starts: Vec<u64> = outer.points().map(|p| linear(&p)).collect();
-    let row_axis = legate_core::ndarray::Axis(ndim.saturating_sub(1));
+    let rows_shape: Vec<usize> = rect
+        .shape()
+        .iter()
+        .take(ndim.saturating_sub(1))
+        .map(|&e| e as usize)
+        .collect();
+    let starts = ArrayD::from_shape_vec(IxDyn(&rows_shape), starts)
+        .map_err(|e| TaskError::new(e.to_string()))?;
+    let row_axis = Axis(ndim.saturating_sub(1));
     match kind {
         0 | 1 => {
+            let fill = move |at: u64, row: &mut [f64]| {
+                if kind == 0 {
+                    gen.fill_uniform_f64(at, row);
+                    row.iter_mut().for_each(|v| *v = a + (b - a) * *v);
+                } else {
+                    gen.fill_standard_normal_f64(at, row);
+                    row.iter_mut().for_each(|v| *v = a + b * *v);
+                }
+            };
             let mut y = out.write::<f64>()?;
             if ndim == 0 {
-                y.insert_axis_inplace(legate_core::ndarray::Axis(0));
+                y.insert_axis_inplace(Axis(0));
             }
-            for (mut row, &start) in y.lanes_mut(row_axis).into_iter().zip(&starts) {
-                let mut buf = vec![0.0; row.len()];
-                if kind == 0 {
-                    gen.fill_uniform_f64(start, &mut buf);
-                    row.iter_mut()
-                        .zip(&buf)
-                        .for_each(|(v, &u)| *v = a + (b - a) * u);
-                } else {
-                    gen.fill_standard_normal_f64(start, &mut buf);
-                    row.iter_mut().zip(&buf).for_each(|(v, &z)| *v = a + b * z);
+            run_zip!(
+                ctx,
+                Zip::from(y.lanes_mut(row_axis)).and(&starts),
+                |mut row: ArrayViewMut1<'_, f64>, &at: &u64| {
+                    match row.as_slice_mut() {
+                        Some(s) => fill(at, s),
+                        None => {
+                            let mut buf = vec![0.0; row.len()];
+                            fill(at, &mut buf);
+                            row.iter_mut().zip(&buf).for_each(|(v, &u)| *v = u);
+                        }
+                    }
                 }
-            }
+            );
         }
         _ => {
             let mut y = out.write::<i64>()?;
             if ndim == 0 {
-                y.insert_axis_inplace(legate_core::ndarray::Axis(0));
+                y.insert_axis_inplace(Axis(0));
             }
-            for (mut row, &start) in y.lanes_mut(row_axis).into_iter().zip(&starts) {
-                let mut buf = vec![0i64; row.len()];
-                gen.fill_integers(start, lo, hi, &mut buf);
-                row.iter_mut().zip(&buf).for_each(|(v, &x)| *v = x);
-            }
+            run_zip!(
+                ctx,
+                Zip::from(y.lanes_mut(row_axis)).and(&starts),
+                |mut row: ArrayViewMut1<'_, i64>, &at: &u64| {
+                    match row.as_slice_mut() {
+                        Some(s) => gen.fill_integers(at, lo, hi, s),
+                        None => {
+                            let mut buf = vec![0i64; row.len()];
+                            gen.fill_integers(at, lo, hi, &mut buf);
+                            row.iter_mut().zip(&buf).for_each(|(v, &x)| *v = x);
+                        }
+                    }
+                }
+            );
         }
     }
     Ok(())
@@ -472,7 +509,7 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
     )?;
     lib.register_task(
         ids::RANDOM,
-        TaskDef::new("random").cpu(|ctx: &mut TaskContext<'_>| random(ctx)),
+        elementwise("random", |ctx: &mut TaskContext<'_>| random(ctx)),
     )?;
     let out_ty = |ctx: &TaskContext<'_>| ctx.output(0).map(|o| o.ty());
     let in_ty = |ctx: &TaskContext<'_>| ctx.input(0).map(|o| o.ty());
@@ -528,5 +565,6 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
             dispatch!(out_ty(ctx)?, eye(ctx))
         }),
     )?;
+    crate::scans::register(lib)?;
     Ok(())
 }

@@ -1,0 +1,566 @@
+//! Reductions that skip NaNs (`nansum`, `nanmax`, `nanmean`, `nanargmax`, ...) and
+//! reductions with NumPy's `dtype=` (`sum_dtype`, `prod_dtype`, `mean_dtype`).
+//!
+//! A NaN-skipping reduction is one pass over each piece: the task folds the values that
+//! are not NaN into the result and, where the function needs it, counts them into a
+//! second (`int64`) reduction, both combined by the runtime across pieces as the plain
+//! reductions are. For integer and boolean inputs the functions are the plain reductions.
+
+use legate_core::ndarray::{Axis, Zip};
+use legate_core::{align, Error, Library, ReductionOp, Result, Scalar, TaskContext, Type};
+
+use crate::array::Array;
+use crate::dtype;
+use crate::kernels::{compare_exact, BinaryOp};
+use crate::ops::Operand;
+use crate::scans::{has_nan, ids, is_nan, op_arg, op_code};
+use crate::tasks::{combiner, elementwise, unsupported, Elem, TaskResult};
+use crate::views::normalize_axis;
+
+/// Folds the non-NaN values of a piece (or, with a second input `m`, their squared
+/// deviations `(x - m)^2`) into reduction 0 with the operator of scalar 0, and counts them
+/// into reduction 1 when there is one. An accumulator of the piece's shape (a reduction
+/// along axes) takes element by element; a one-element accumulator takes the whole piece.
+fn nan_reduce<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
+    let op = op_arg(ctx)?;
+    let f = combiner::<T>(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
+    let identity = op.identity(T::TYPE)?.get::<T>()?;
+    let x = ctx.input(0)?.read::<T>()?;
+    let deviations = ctx.num_inputs() > 1;
+    let centre = if deviations {
+        ctx.input(1)?.read::<T>()?
+    } else {
+        x.view()
+    };
+    if centre.shape() != x.shape() {
+        return Err(legate_core::TaskError::new(
+            "mean and piece differ in shape",
+        ));
+    }
+    let sub = T::binary(BinaryOp::Subtract).ok_or_else(|| unsupported("subtract", T::TYPE))?;
+    let mul = T::binary(BinaryOp::Multiply).ok_or_else(|| unsupported("multiply", T::TYPE))?;
+    let value = move |v: T, m: T| {
+        if deviations {
+            let d = sub(v, m);
+            mul(d, d)
+        } else {
+            v
+        }
+    };
+    let counting = ctx.num_reductions() > 1;
+    let mut acc = ctx.reduction(0)?.write::<T>()?;
+    if acc.shape() == x.shape() {
+        run_zip!(
+            ctx,
+            Zip::from(&mut acc).and(&x).and(&centre),
+            |a, &v, &m| { *a = if is_nan(v) { identity } else { value(v, m) } }
+        );
+        if counting {
+            let mut count = ctx.reduction(1)?.write::<i64>()?;
+            if count.shape() != x.shape() {
+                return Err(legate_core::TaskError::new(
+                    "count and piece differ in shape",
+                ));
+            }
+            run_zip!(ctx, Zip::from(&mut count).and(&x), |c, &v| *c =
+                i64::from(!is_nan(v)));
+        }
+        return Ok(());
+    }
+    if acc.len() != 1 {
+        return Err(legate_core::TaskError::new(format!(
+            "accumulator of shape {:?} for a piece of shape {:?}",
+            acc.shape(),
+            x.shape()
+        )));
+    }
+    let step = |(a, n): (T, i64), &v: &T, &m: &T| {
+        if is_nan(v) {
+            (a, n)
+        } else {
+            (f(a, value(v, m)), n + 1)
+        }
+    };
+    let (total, n) = match ctx.pool() {
+        Some(pool) => pool.install(|| {
+            Zip::from(&x).and(&centre).par_fold(
+                || (identity, 0i64),
+                step,
+                |(a, n), (b, k)| (f(a, b), n + k),
+            )
+        }),
+        None => Zip::from(&x).and(&centre).fold((identity, 0i64), step),
+    };
+    acc.fill(total);
+    if counting {
+        ctx.reduction(1)?.write::<i64>()?.fill(n);
+    }
+    Ok(())
+}
+
+/// Reduction 0 (`int64`, combined with `Min`) takes, element by element, the position
+/// along the axis (scalar 0) where `x` equals the extreme `e` (input 1), else `n`
+/// (scalar 1): the first position of the extreme once combined.
+fn nan_arg<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
+    let axis = ctx.scalar_value::<u64>(0)? as usize;
+    let n = ctx.scalar_value::<i64>(1)?;
+    let input = ctx.input(0)?;
+    let x = input.read::<T>()?;
+    if axis >= x.ndim() {
+        return Err(legate_core::TaskError::new(format!(
+            "axis {axis} of a {}-d piece",
+            x.ndim()
+        )));
+    }
+    let lo = input.rect().lo[axis];
+    let e = ctx.input(1)?.read::<T>()?;
+    let mut acc = ctx.reduction(0)?.write::<i64>()?;
+    if e.shape() != x.shape() || acc.shape() != x.shape() {
+        return Err(legate_core::TaskError::new(
+            "extremes and piece differ in shape",
+        ));
+    }
+    let ax = Axis(axis);
+    run_zip!(
+        ctx,
+        Zip::from(acc.lanes_mut(ax))
+            .and(x.lanes(ax))
+            .and(e.lanes(ax)),
+        |mut al, xl, el| {
+            for (k, ((a, &v), &m)) in al.iter_mut().zip(xl.iter()).zip(el.iter()).enumerate() {
+                *a = if compare_exact(BinaryOp::Equal, v, m) {
+                    lo + k as i64
+                } else {
+                    n
+                };
+            }
+        }
+    );
+    Ok(())
+}
+
+pub(crate) fn register(lib: &Library) -> Result<()> {
+    let in_ty = |ctx: &TaskContext<'_>| ctx.input(0).map(|o| o.ty());
+    lib.register_task(
+        ids::NAN_REDUCE,
+        elementwise("nan_reduce", move |ctx: &mut TaskContext<'_>| {
+            dispatch!(in_ty(ctx)?, nan_reduce(ctx))
+        }),
+    )?;
+    lib.register_task(
+        ids::NAN_ARG,
+        elementwise("nan_arg", move |ctx: &mut TaskContext<'_>| {
+            dispatch!(in_ty(ctx)?, nan_arg(ctx))
+        }),
+    )?;
+    Ok(())
+}
+
+fn empty_reduction(name: &str) -> Error {
+    Error::InvalidArgument {
+        what: format!("zero-size array to reduction operation {name} which has no identity"),
+    }
+}
+
+fn missing_counts() -> Error {
+    Error::Internal {
+        what: "a NaN reduction lost its counts".into(),
+    }
+}
+
+fn all_nan() -> Error {
+    Error::InvalidArgument {
+        what: "All-NaN slice encountered".into(),
+    }
+}
+
+impl Array {
+    /// The extent reduced over `axis` (all elements when `None`).
+    fn reduced_len(&self, axis: Option<isize>) -> Result<usize> {
+        let shape = self.shape();
+        Ok(match axis {
+            None => self.size(),
+            Some(a) => shape[normalize_axis(a, shape.len())?],
+        })
+    }
+
+    /// Reduces the non-NaN values (or their squared deviations from `centre`, broadcast
+    /// to this shape) with `op` in type `ty`; also counts them when `count`.
+    fn nan_reduce(
+        &self,
+        op: ReductionOp,
+        axis: Option<isize>,
+        keepdims: bool,
+        ty: Type,
+        centre: Option<&Array>,
+        count: bool,
+    ) -> Result<(Array, Option<Array>)> {
+        let x = self.as_type(ty)?;
+        let code = op_code(op)?;
+        let identity = op.identity(ty)?;
+        let shape = self.shape();
+        let rt = &self.dense.rt;
+        let centre = centre
+            .map(|c| c.as_type(ty)?.broadcast_to(&shape))
+            .transpose()?;
+        let (out, counts) = match axis {
+            None => {
+                let out = rt.create_scalar_store(identity)?;
+                let counts = rt.create_scalar_store(Scalar::new(0i64))?;
+                let mut task = rt.create_auto_task(&self.dense.lib, ids::NAN_REDUCE)?;
+                let vx = task.add_input(&x.store);
+                if let Some(c) = &centre {
+                    let vc = task.add_input(&c.store);
+                    task.add_constraint(align(vx, vc));
+                }
+                task.add_reduction(&out, op);
+                if count {
+                    task.add_reduction(&counts, ReductionOp::Add);
+                }
+                task.add_scalar_arg(code);
+                task.execute()?;
+                (
+                    Array::new(&self.dense, out),
+                    Array::new(&self.dense, counts),
+                )
+            }
+            Some(axis) => {
+                let axis = normalize_axis(axis, shape.len())?;
+                let mut reduced = shape.clone();
+                reduced.remove(axis);
+                let extent = shape[axis] as u64;
+                let out = self.dense.full(&reduced, identity, ty)?;
+                let counts = self.dense.zeros(&reduced, Type::Int64)?;
+                // Elements along `axis` alias in the promoted views; the runtime combines them.
+                let target = out.store.promote(axis, extent)?;
+                let mut task = rt.create_auto_task(&self.dense.lib, ids::NAN_REDUCE)?;
+                let vx = task.add_input(&x.store);
+                if let Some(c) = &centre {
+                    let vc = task.add_input(&c.store);
+                    task.add_constraint(align(vx, vc));
+                }
+                let vt = task.add_reduction(&target, op);
+                task.add_constraint(align(vx, vt));
+                if count {
+                    let vn =
+                        task.add_reduction(&counts.store.promote(axis, extent)?, ReductionOp::Add);
+                    task.add_constraint(align(vx, vn));
+                }
+                task.add_scalar_arg(code);
+                task.execute()?;
+                (out, counts)
+            }
+        };
+        let keep = |a: Array| -> Result<Array> {
+            match (keepdims, axis) {
+                (false, _) => Ok(a),
+                (true, None) => a.reshape(&vec![1; shape.len()]),
+                (true, Some(ax)) => a.expand_dims(normalize_axis(ax, shape.len())? as isize),
+            }
+        };
+        let counts = if count { Some(keep(counts)?) } else { None };
+        Ok((keep(out)?, counts))
+    }
+
+    /// `result` where `counts` is positive, NaN where nothing was counted.
+    fn nan_where_none(&self, result: Array, counts: Option<Array>) -> Result<Array> {
+        let counts = counts.ok_or_else(missing_counts)?;
+        let none = counts.binary_scalar(BinaryOp::LessEqual, 0i64, false)?;
+        let nan = self
+            .dense
+            .scalar(Scalar::new(f64::NAN).cast(result.dtype()))?;
+        Array::where_(&none, &nan, &result)
+    }
+
+    /// The sum over `axis` treating NaNs as zero (NumPy's `nansum`).
+    ///
+    /// ```
+    /// use legate_core::Runtime;
+    /// use legate_dense::Dense;
+    /// let d = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = d.from_vec(vec![1.0, f64::NAN, 2.0, 4.0], &[2, 2]).unwrap();
+    /// assert_eq!(a.nansum(None, false).unwrap().item::<f64>().unwrap(), 7.0);
+    /// assert_eq!(a.nansum(Some(0), false).unwrap().to_vec::<f64>().unwrap(), vec![3.0, 4.0]);
+    /// ```
+    pub fn nansum(&self, axis: Option<isize>, keepdims: bool) -> Result<Array> {
+        if !has_nan(self.dtype()) {
+            return self.sum(axis, keepdims);
+        }
+        let ty = dtype::sum_type(self.dtype());
+        Ok(self
+            .nan_reduce(ReductionOp::Add, axis, keepdims, ty, None, false)?
+            .0)
+    }
+
+    /// The product over `axis` treating NaNs as one (NumPy's `nanprod`).
+    ///
+    /// ```
+    /// use legate_core::Runtime;
+    /// use legate_dense::Dense;
+    /// let d = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = d.from_vec(vec![2.0, f64::NAN, 3.0], &[3]).unwrap();
+    /// assert_eq!(a.nanprod(None, false).unwrap().item::<f64>().unwrap(), 6.0);
+    /// ```
+    pub fn nanprod(&self, axis: Option<isize>, keepdims: bool) -> Result<Array> {
+        if !has_nan(self.dtype()) {
+            return self.prod(axis, keepdims);
+        }
+        let ty = dtype::sum_type(self.dtype());
+        Ok(self
+            .nan_reduce(ReductionOp::Mul, axis, keepdims, ty, None, false)?
+            .0)
+    }
+
+    fn nan_extreme(&self, axis: Option<isize>, keepdims: bool, max: bool) -> Result<Array> {
+        if !has_nan(self.dtype()) {
+            return if max {
+                self.max(axis, keepdims)
+            } else {
+                self.min(axis, keepdims)
+            };
+        }
+        if self.reduced_len(axis)? == 0 {
+            return Err(empty_reduction(if max { "fmax" } else { "fmin" }));
+        }
+        let op = if max {
+            ReductionOp::Max
+        } else {
+            ReductionOp::Min
+        };
+        let (r, counts) = self.nan_reduce(op, axis, keepdims, self.dtype(), None, true)?;
+        self.nan_where_none(r, counts)
+    }
+
+    /// The largest value over `axis` ignoring NaNs (NumPy's `nanmax`): NaN where a slice
+    /// is all NaN (NumPy also warns); an error for an empty reduction.
+    ///
+    /// ```
+    /// use legate_core::Runtime;
+    /// use legate_dense::Dense;
+    /// let d = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = d.from_vec(vec![1.0, f64::NAN, f64::NAN, f64::NAN], &[2, 2]).unwrap();
+    /// let m = a.nanmax(Some(1), false).unwrap().to_vec::<f64>().unwrap();
+    /// assert_eq!(m[0], 1.0);
+    /// assert!(m[1].is_nan());
+    /// ```
+    pub fn nanmax(&self, axis: Option<isize>, keepdims: bool) -> Result<Array> {
+        self.nan_extreme(axis, keepdims, true)
+    }
+
+    /// The smallest value over `axis` ignoring NaNs (NumPy's `nanmin`; see
+    /// [`nanmax`](Self::nanmax)).
+    ///
+    /// ```
+    /// use legate_core::Runtime;
+    /// use legate_dense::Dense;
+    /// let d = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = d.from_vec(vec![3.0, f64::NAN, 2.0], &[3]).unwrap();
+    /// assert_eq!(a.nanmin(None, false).unwrap().item::<f64>().unwrap(), 2.0);
+    /// ```
+    pub fn nanmin(&self, axis: Option<isize>, keepdims: bool) -> Result<Array> {
+        self.nan_extreme(axis, keepdims, false)
+    }
+
+    /// The mean of the non-NaN values over `axis` (NumPy's `nanmean`): NaN for an
+    /// all-NaN or empty slice. Sum and count are one pass.
+    ///
+    /// ```
+    /// use legate_core::Runtime;
+    /// use legate_dense::Dense;
+    /// let d = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = d.from_vec(vec![1.0, f64::NAN, 3.0], &[3]).unwrap();
+    /// assert_eq!(a.nanmean(None, false).unwrap().item::<f64>().unwrap(), 2.0);
+    /// ```
+    pub fn nanmean(&self, axis: Option<isize>, keepdims: bool) -> Result<Array> {
+        if !has_nan(self.dtype()) {
+            return self.mean(axis, keepdims);
+        }
+        let ty = dtype::mean_type(self.dtype());
+        let (total, counts) = self.nan_reduce(ReductionOp::Add, axis, keepdims, ty, None, true)?;
+        let counts = counts.ok_or_else(missing_counts)?;
+        // As NumPy: the division promotes (float32 / int64 is float64), then casts back.
+        total.divide(&counts)?.as_type(ty)
+    }
+
+    /// The variance of the non-NaN values over `axis` with `ddof` delta degrees of freedom
+    /// (NumPy's `nanvar`): NaN where no more than `ddof` values are left.
+    ///
+    /// ```
+    /// use legate_core::Runtime;
+    /// use legate_dense::Dense;
+    /// let d = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = d.from_vec(vec![1.0, f64::NAN, 3.0], &[3]).unwrap();
+    /// assert_eq!(a.nanvar(None, 0, false).unwrap().item::<f64>().unwrap(), 1.0);
+    /// assert_eq!(a.nanvar(None, 1, false).unwrap().item::<f64>().unwrap(), 2.0);
+    /// ```
+    pub fn nanvar(&self, axis: Option<isize>, ddof: usize, keepdims: bool) -> Result<Array> {
+        if self.dtype().is_complex() {
+            return Err(Error::NotImplemented {
+                what: "nanvar and nanstd of complex arrays".into(),
+            });
+        }
+        if !has_nan(self.dtype()) {
+            return self.var(axis, ddof, keepdims);
+        }
+        let ty = dtype::var_type(self.dtype());
+        let x = self.as_type(ty)?;
+        let mean = x.nanmean(axis, true)?;
+        let (squares, counts) =
+            x.nan_reduce(ReductionOp::Add, axis, keepdims, ty, Some(&mean), true)?;
+        let counts = counts.ok_or_else(missing_counts)?;
+        let dof = (&counts - Operand::Int(ddof as i64))?;
+        let var = squares.divide(&dof)?.as_type(ty)?;
+        self.nan_where_none(var, Some(dof))
+    }
+
+    /// The standard deviation of the non-NaN values (NumPy's `nanstd`; the square root of
+    /// [`nanvar`](Self::nanvar)).
+    ///
+    /// ```
+    /// use legate_core::Runtime;
+    /// use legate_dense::Dense;
+    /// let d = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = d.from_vec(vec![1.0, f64::NAN, 5.0], &[3]).unwrap();
+    /// assert_eq!(a.nanstd(None, 0, false).unwrap().item::<f64>().unwrap(), 2.0);
+    /// ```
+    pub fn nanstd(&self, axis: Option<isize>, ddof: usize, keepdims: bool) -> Result<Array> {
+        self.nanvar(axis, ddof, keepdims)?.sqrt()
+    }
+
+    /// Index of the largest non-NaN value along `axis` (of the flattened array when
+    /// `None`), the first on ties (NumPy's `nanargmax`). An all-NaN slice is an error
+    /// (NumPy's `ValueError`), found by waiting for the counts.
+    ///
+    /// ```
+    /// use legate_core::Runtime;
+    /// use legate_dense::Dense;
+    /// let d = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = d.from_vec(vec![f64::NAN, 3.0, 1.0, 3.0], &[4]).unwrap();
+    /// assert_eq!(a.nanargmax(None).unwrap().item::<i64>().unwrap(), 1);
+    /// let all_nan = d.from_vec(vec![f64::NAN; 2], &[2]).unwrap();
+    /// assert!(all_nan.nanargmax(None).is_err());
+    /// ```
+    pub fn nanargmax(&self, axis: Option<isize>) -> Result<Array> {
+        self.nan_arg_extreme(axis, true)
+    }
+
+    /// Index of the smallest non-NaN value along `axis` (NumPy's `nanargmin`; see
+    /// [`nanargmax`](Self::nanargmax)).
+    ///
+    /// ```
+    /// use legate_core::Runtime;
+    /// use legate_dense::Dense;
+    /// let d = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = d.from_vec(vec![2.0, f64::NAN, 1.0, 1.0], &[2, 2]).unwrap();
+    /// assert_eq!(a.nanargmin(Some(1)).unwrap().to_vec::<i64>().unwrap(), vec![0, 0]);
+    /// ```
+    pub fn nanargmin(&self, axis: Option<isize>) -> Result<Array> {
+        self.nan_arg_extreme(axis, false)
+    }
+
+    /// The extremes skipping NaNs (with their counts, to reject all-NaN slices), then one
+    /// pass that reduces, per slice, the first position holding the extreme.
+    fn nan_arg_extreme(&self, axis: Option<isize>, max: bool) -> Result<Array> {
+        if !has_nan(self.dtype()) {
+            return if max {
+                self.argmax(axis)
+            } else {
+                self.argmin(axis)
+            };
+        }
+        let Some(axis) = axis else {
+            return self.ravel()?.nan_arg_extreme(Some(0), max);
+        };
+        let shape = self.shape();
+        let axis = normalize_axis(axis, shape.len())?;
+        let n = shape[axis];
+        if n == 0 {
+            return Err(Error::InvalidArgument {
+                what: format!(
+                    "attempt to get {} of an empty sequence",
+                    if max { "nanargmax" } else { "nanargmin" }
+                ),
+            });
+        }
+        let op = if max {
+            ReductionOp::Max
+        } else {
+            ReductionOp::Min
+        };
+        let (ext, counts) =
+            self.nan_reduce(op, Some(axis as isize), true, self.dtype(), None, true)?;
+        let counts = counts.ok_or_else(missing_counts)?;
+        if counts.min(None, false)?.item::<i64>()? == 0 {
+            return Err(all_nan());
+        }
+        let mut reduced = shape.clone();
+        reduced.remove(axis);
+        let out = self
+            .dense
+            .full(&reduced, Scalar::new(n as i64), Type::Int64)?;
+        let target = out.store.promote(axis, n as u64)?;
+        let ext = ext.broadcast_to(&shape)?;
+        let rt = &self.dense.rt;
+        let mut task = rt.create_auto_task(&self.dense.lib, ids::NAN_ARG)?;
+        let vx = task.add_input(&self.store);
+        let ve = task.add_input(&ext.store);
+        let vt = task.add_reduction(&target, ReductionOp::Min);
+        task.add_constraint(align(vx, ve));
+        task.add_constraint(align(vx, vt));
+        task.add_scalar_arg(axis as u64);
+        task.add_scalar_arg(n as i64);
+        task.execute()?;
+        Ok(out)
+    }
+}
+
+impl Array {
+    /// `sum(axis, keepdims, dtype=dtype)`: the elements are cast to `dtype` and summed in it.
+    ///
+    /// ```
+    /// use legate_core::{Runtime, Type};
+    /// use legate_dense::Dense;
+    /// let d = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = d.from_vec(vec![200u8, 100], &[2]).unwrap();
+    /// assert_eq!(a.sum_dtype(None, false, Type::UInt8).unwrap().item::<u8>().unwrap(), 44);
+    /// let s = a.sum_dtype(None, false, Type::Float32).unwrap();
+    /// assert_eq!((s.dtype(), s.item::<f32>().unwrap()), (Type::Float32, 300.0));
+    /// ```
+    pub fn sum_dtype(&self, axis: Option<isize>, keepdims: bool, dtype: Type) -> Result<Array> {
+        self.reduce(ReductionOp::Add, axis, keepdims, dtype)
+    }
+
+    /// `prod(axis, keepdims, dtype=dtype)`.
+    ///
+    /// ```
+    /// use legate_core::{Runtime, Type};
+    /// use legate_dense::Dense;
+    /// let d = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = d.from_vec(vec![2i32, 3, 4], &[3]).unwrap();
+    /// let p = a.prod_dtype(None, false, Type::Float64).unwrap();
+    /// assert_eq!((p.dtype(), p.item::<f64>().unwrap()), (Type::Float64, 24.0));
+    /// ```
+    pub fn prod_dtype(&self, axis: Option<isize>, keepdims: bool, dtype: Type) -> Result<Array> {
+        self.reduce(ReductionOp::Mul, axis, keepdims, dtype)
+    }
+
+    /// `mean(axis, keepdims, dtype=dtype)`: summed in `dtype`, divided, and returned in
+    /// `dtype` (an integer `dtype` truncates, as NumPy's unsafe cast of the quotient).
+    ///
+    /// ```
+    /// use legate_core::{Runtime, Type};
+    /// use legate_dense::Dense;
+    /// let d = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = d.from_vec(vec![1i32, 2], &[2]).unwrap();
+    /// let m = a.mean_dtype(None, false, Type::Float32).unwrap();
+    /// assert_eq!((m.dtype(), m.item::<f32>().unwrap()), (Type::Float32, 1.5));
+    /// assert_eq!(a.mean_dtype(None, false, Type::Int64).unwrap().item::<i64>().unwrap(), 1);
+    /// ```
+    pub fn mean_dtype(&self, axis: Option<isize>, keepdims: bool, dtype: Type) -> Result<Array> {
+        let n = self.reduced_len(axis)?;
+        let total = self.reduce(ReductionOp::Add, axis, keepdims, dtype)?;
+        total
+            .binary_scalar(BinaryOp::TrueDivide, Operand::Float(n as f64), false)?
+            .as_type(dtype)
+    }
+}
