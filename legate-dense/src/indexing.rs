@@ -187,7 +187,8 @@ impl Array {
     }
 
     /// Resolves an index (NumPy's rules for mixing basic and advanced entries).
-    fn plan(&self, idx: &[IndexExpr]) -> Result<Plan> {
+    /// `whole_mask`: whether a lone mask of the whole shape may stay a mask.
+    fn plan(&self, idx: &[IndexExpr], whole_mask: bool) -> Result<Plan> {
         let ndim = self.ndim();
         let shape = self.shape();
         let (mut consumed, mut ellipses, mut arrays) = (0usize, 0usize, 0usize);
@@ -236,7 +237,7 @@ impl Array {
             return Ok(Plan::Basic(basic));
         }
         if let [IndexExpr::Array(m)] = idx {
-            if m.dtype().is_bool() && m.shape() == shape {
+            if whole_mask && m.dtype().is_bool() && m.shape() == shape {
                 return Ok(Plan::Mask(m.clone()));
             }
         }
@@ -251,7 +252,8 @@ impl Array {
         let consecutive = advanced.windows(2).all(|w| w[1] == w[0] + 1);
         let mut view_idx = Vec::new();
         let mut indexed_by = Vec::new();
-        let mut raw: Vec<(Array, usize)> = Vec::new(); // index array, source dimension
+        // Index array, source dimension, and whether it is known to be in range.
+        let mut raw: Vec<(Array, usize, bool)> = Vec::new();
         let mut dim = 0usize;
         for e in idx {
             match e {
@@ -288,14 +290,14 @@ impl Array {
                     for z in m.nonzero()? {
                         view_idx.push(Index::ALL);
                         indexed_by.push(Some(raw.len()));
-                        raw.push((z, dim));
+                        raw.push((z, dim, true));
                         dim += 1;
                     }
                 }
                 IndexExpr::Array(a) => {
                     view_idx.push(Index::ALL);
                     indexed_by.push(Some(raw.len()));
-                    raw.push((a.clone(), dim));
+                    raw.push((a.clone(), dim, false));
                     dim += 1;
                 }
             }
@@ -307,7 +309,7 @@ impl Array {
         }
         let view = self.index(&view_idx)?;
         let mut bshape = Vec::new();
-        for (a, _) in &raw {
+        for (a, _, _) in &raw {
             bshape = broadcast_shapes(&bshape, &a.shape()).map_err(|_| Error::ShapeMismatch {
                 context: "shape mismatch: indexing arrays could not be broadcast together",
                 left: bshape.iter().map(|&e| e as u64).collect(),
@@ -316,9 +318,14 @@ impl Array {
         }
         let indices = raw
             .iter()
-            .map(|(a, d)| {
-                let extent = shape.get(*d).copied().unwrap_or(0);
-                self.wrapped_indices(a, extent, *d)?.broadcast_to(&bshape)
+            .map(|(a, d, in_range)| {
+                let ix = if *in_range {
+                    a.clone()
+                } else {
+                    let extent = shape.get(*d).copied().unwrap_or(0);
+                    self.wrapped_indices(a, extent, *d)?
+                };
+                ix.broadcast_to(&bshape)
             })
             .collect::<Result<Vec<_>>>()?;
         let first = if consecutive {
@@ -355,7 +362,7 @@ impl Array {
     /// assert_eq!(b.to_vec::<i64>().unwrap(), vec![0, 4, 8, 13, 17, 21]);
     /// ```
     pub fn get(&self, idx: &[IndexExpr]) -> Result<Array> {
-        match self.plan(idx)? {
+        match self.plan(idx, true)? {
             Plan::Basic(b) => self.index(&b),
             Plan::Mask(m) => self.extract(&m),
             Plan::Advanced(p) => gather(&p),
@@ -378,17 +385,19 @@ impl Array {
     /// assert_eq!(a.to_vec::<i64>().unwrap(), vec![0, 7, 0, 6]);
     /// ```
     pub fn set(&self, idx: &[IndexExpr], value: &Array) -> Result<()> {
-        match self.plan(idx)? {
+        match self.plan(idx, true)? {
             Plan::Basic(b) => self.index(&b)?.assign(value),
             Plan::Mask(m) if value.size() == 1 => {
                 let v = value.as_type(self.dtype())?;
                 let v = if v.ndim() > 0 { v.reshape(&[])? } else { v };
                 self.assign(&Array::where_(&m, &v, self)?)
             }
-            Plan::Mask(m) => {
-                let nz: Vec<IndexExpr> = m.nonzero()?.into_iter().map(IndexExpr::from).collect();
-                self.set(&nz, value)
-            }
+            Plan::Mask(_) => match self.plan(idx, false)? {
+                Plan::Advanced(p) => scatter(&p, value),
+                _ => Err(Error::Internal {
+                    what: "a mask with many values did not plan as a scatter".into(),
+                }),
+            },
             Plan::Advanced(p) => scatter(&p, value),
         }
     }
