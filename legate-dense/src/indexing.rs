@@ -163,10 +163,9 @@ impl Array {
         }
         let idx = indices.as_type(Type::Int64)?;
         if idx.size() > 0 {
-            let (lo, hi) = (
-                idx.min(None, false)?.item::<i64>()?,
-                idx.max(None, false)?.item::<i64>()?,
-            );
+            // Both reductions are issued before either is read.
+            let (lo, hi) = (idx.min(None, false)?, idx.max(None, false)?);
+            let (lo, hi) = (lo.item::<i64>()?, hi.item::<i64>()?);
             let n = n as i64;
             if lo < -n || hi >= n {
                 let bad = if lo < -n { lo } else { hi };

@@ -183,6 +183,76 @@ fn index_arrays_broadcast_together_and_mix_with_slices_and_integers() {
 }
 
 #[test]
+fn gathers_and_scatters_go_through_views_of_any_layout() {
+    each_machine(|d| {
+        // A reversed, strided 1-D view (its pieces read only their image of it).
+        let x = counting(&[11]);
+        let a = arr(d, &x);
+        let v = a
+            .index(&[Index::Slice {
+                start: None,
+                stop: None,
+                step: -2,
+            }])
+            .unwrap();
+        let idx = [5i64, 0, 2, -1, 3, 3, 1];
+        let images = d.runtime().stats().images_computed;
+        let g = v.get(&[ints(d, &idx, &[7]).into()]).unwrap();
+        let want: Vec<f64> = idx
+            .iter()
+            .map(|&i| 10.0 - 2.0 * wrap(i, 6) as f64)
+            .collect();
+        assert_eq!(g.to_vec::<f64>().unwrap(), want);
+        if d.runtime().config().cpus > 1 {
+            assert!(d.runtime().stats().images_computed > images);
+        }
+        // A transposed 2-D array, complex values.
+        let z = d
+            .from_vec(
+                (0..12)
+                    .map(|k| legate_core::num_complex::Complex::new(k as f64, -(k as f64)))
+                    .collect(),
+                &[3, 4],
+            )
+            .unwrap();
+        let t = z.t().unwrap();
+        let g = t
+            .get(&[ints(d, &[3, 1], &[2]).into(), ints(d, &[0, 2], &[2]).into()])
+            .unwrap();
+        let re: Vec<f64> = g
+            .to_vec::<legate_core::num_complex::Complex<f64>>()
+            .unwrap()
+            .iter()
+            .map(|c| c.re)
+            .collect();
+        assert_eq!(re, vec![3.0, 9.0]);
+        t.set(
+            &[ints(d, &[3], &[1]).into(), ints(d, &[2], &[1]).into()],
+            &d.scalar(Scalar::new(legate_core::num_complex::Complex::new(
+                -1.0f64, 0.0,
+            )))
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            z.to_vec::<legate_core::num_complex::Complex<f64>>()
+                .unwrap()[11]
+                .re,
+            -1.0
+        );
+        // Empty selections read and write nothing.
+        let e = ints(d, &[], &[0]);
+        assert_eq!(a.get(&[(&e).into()]).unwrap().shape(), vec![0]);
+        a.set(&[(&e).into()], &d.scalar(Scalar::new(1.0f64)).unwrap())
+            .unwrap();
+        assert_eq!(got(&a), x);
+        let empty = d.zeros(&[0, 3], Type::Float32).unwrap();
+        let g = empty.get(&[all(), ints(d, &[2, 0], &[2]).into()]).unwrap();
+        assert_eq!((g.shape(), g.dtype()), (vec![0, 2], Type::Float32));
+    });
+}
+
+#[test]
 fn boolean_masks_select_like_numpy() {
     each_machine(|d| {
         let x = counting(&[3, 4, 5]);
