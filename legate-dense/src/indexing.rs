@@ -199,11 +199,6 @@ impl Array {
                 IndexExpr::Array(a) => {
                     arrays += 1;
                     if a.dtype().is_bool() {
-                        if a.ndim() == 0 {
-                            return Err(Error::NotImplemented {
-                                what: "indexing with a 0-d boolean".into(),
-                            });
-                        }
                         consumed += a.ndim();
                     } else if a.dtype().is_integer() {
                         consumed += 1;
@@ -236,7 +231,7 @@ impl Array {
             return Ok(Plan::Basic(basic));
         }
         if let [IndexExpr::Array(m)] = idx {
-            if whole_mask && m.dtype().is_bool() && m.shape() == shape {
+            if whole_mask && m.dtype().is_bool() && m.ndim() > 0 && m.shape() == shape {
                 return Ok(Plan::Mask(m.clone()));
             }
         }
@@ -275,6 +270,13 @@ impl Array {
                         indexed_by.push(None);
                         dim += 1;
                     }
+                }
+                IndexExpr::Array(m) if m.dtype().is_bool() && m.ndim() == 0 => {
+                    // A 0-d boolean selects a new axis of extent 1 whole, or nothing of it.
+                    let k = usize::from(m.item::<bool>()?);
+                    view_idx.push(Index::NewAxis);
+                    indexed_by.push(Some(raw.len()));
+                    raw.push((self.dense.zeros(&[k], Type::Int64)?, dim, true));
                 }
                 IndexExpr::Array(m) if m.dtype().is_bool() => {
                     let k = m.ndim();
@@ -871,20 +873,48 @@ fn scatter_nd<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
 }
 
 /// The positions of the non-zero elements of a piece (a block of whole rows), one
-/// unbound output per dimension.
+/// unbound output per dimension. The OMP variant scans rows on the group's threads and
+/// joins them in order.
 fn nonzero_nd<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     let input = ctx.input(0)?;
     let lo = input.rect().lo;
     let x = input.read::<T>()?;
     let n = x.ndim();
-    let mut coords: Vec<Vec<i64>> = vec![Vec::new(); n];
-    for (p, v) in x.indexed_iter() {
-        if !v.is_zero() {
-            for (d, c) in coords.iter_mut().enumerate() {
-                c.push(lo[d] + p[d] as i64);
+    // The positions in `x` (first index `i0` along axis 0) of its non-zero elements.
+    let scan = |i0: usize, x: legate_core::ndarray::ArrayViewD<'_, T>| {
+        let mut coords: Vec<Vec<i64>> = vec![Vec::new(); n];
+        for (p, v) in x.indexed_iter() {
+            if !v.is_zero() {
+                for (d, c) in coords.iter_mut().enumerate() {
+                    let at = if d == 0 { i0 + p[0] } else { p[d] };
+                    c.push(lo[d] + at as i64);
+                }
             }
         }
-    }
+        coords
+    };
+    let coords = match ctx.pool() {
+        Some(pool) if n > 0 && x.len_of(Axis(0)) > 1 => {
+            let chunk = x
+                .len_of(Axis(0))
+                .div_ceil(4 * pool.current_num_threads().max(1));
+            let rows: Vec<Vec<Vec<i64>>> = pool.install(|| {
+                x.axis_chunks_iter(Axis(0), chunk)
+                    .into_par_iter()
+                    .enumerate()
+                    .map(|(k, rows)| scan(k * chunk, rows))
+                    .collect()
+            });
+            let mut all: Vec<Vec<i64>> = vec![Vec::new(); n];
+            for row in rows {
+                for (a, r) in all.iter_mut().zip(row) {
+                    a.extend(r);
+                }
+            }
+            all
+        }
+        _ => scan(0, x.view()),
+    };
     for (d, c) in coords.into_iter().enumerate() {
         ctx.output(d)?.bind_data(c)?;
     }
@@ -909,7 +939,7 @@ pub(crate) fn register(lib: &Library) -> Result<()> {
     )?;
     lib.register_task(
         NONZERO_ND,
-        TaskDef::new("nonzero_nd").cpu(|ctx: &mut TaskContext<'_>| {
+        elementwise("nonzero_nd", |ctx: &mut TaskContext<'_>| {
             let ty = ctx.input(0)?.ty();
             dispatch!(ty, nonzero_nd(ctx))
         }),

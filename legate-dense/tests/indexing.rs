@@ -290,6 +290,24 @@ fn boolean_masks_select_like_numpy() {
         let none = d.from_vec(vec![false; 4], &[4]).unwrap();
         let g = a.get(&[all(), none.into()]).unwrap();
         assert_eq!(g.shape(), vec![3, 0, 5]);
+        // 0-d booleans: a new axis, whole or empty, as NumPy's a[True] and a[False].
+        let yes = d.scalar(Scalar::new(true)).unwrap();
+        let no = d.scalar(Scalar::new(false)).unwrap();
+        let g = a.get(&[(&yes).into()]).unwrap();
+        assert_eq!(got(&g), x.clone().insert_axis(Axis(0)));
+        assert_eq!(a.get(&[(&no).into()]).unwrap().shape(), vec![0, 3, 4, 5]);
+        let g = a.get(&[(&yes).into(), Index::At(1).into()]).unwrap();
+        assert_eq!(
+            got(&g),
+            x.index_axis(Axis(0), 1).to_owned().insert_axis(Axis(0))
+        );
+        let b = arr(d, &x);
+        b.set(&[(&no).into()], &d.scalar(Scalar::new(-1.0f64)).unwrap())
+            .unwrap();
+        assert_eq!(got(&b), x);
+        b.set(&[(&yes).into()], &d.scalar(Scalar::new(-1.0f64)).unwrap())
+            .unwrap();
+        assert_eq!(got(&b), x.mapv(|_| -1.0));
         // A mask whose shape does not match.
         let bad = d.from_vec(vec![true; 5], &[5]).unwrap();
         assert!(matches!(
@@ -801,5 +819,11 @@ fn gathers_and_nonzero_run_on_omp_groups() {
     let want: Vec<f64> = x.iter().copied().filter(|v| (*v as i64) % 7 == 0).collect();
     assert_eq!(sel.to_vec::<f64>().unwrap(), want);
     let nz = a.nonzero().unwrap();
-    assert_eq!(nz[1].size(), 599);
+    let (r, c): (Vec<i64>, Vec<i64>) = x
+        .indexed_iter()
+        .filter(|(_, &v)| v != 0.0)
+        .map(|(p, _)| (p[0] as i64, p[1] as i64))
+        .unzip();
+    assert_eq!(nz[0].to_vec::<i64>().unwrap(), r);
+    assert_eq!(nz[1].to_vec::<i64>().unwrap(), c);
 }
