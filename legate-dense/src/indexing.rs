@@ -10,10 +10,10 @@
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 use legate_core::ndarray::parallel::prelude::*;
-use legate_core::ndarray::{Axis, Dimension};
+use legate_core::ndarray::{ArrayViewD, Axis, Dimension};
 use legate_core::{
-    align, broadcast, image, Error, ImageKind, Library, LogicalStore, Result, TaskContext, TaskDef,
-    TaskError, Type, MAX_DIM,
+    align, broadcast, image, Error, ImageKind, Library, LogicalStore, Point, Result, TaskContext,
+    TaskDef, TaskError, Type, MAX_DIM,
 };
 
 use crate::array::Array;
@@ -727,43 +727,42 @@ fn scatter(p: &Advanced, value: &Array) -> Result<()> {
     task.execute()
 }
 
-/// The element of a view's piece that point `p` of the result reads or writes: the
-/// result's own coordinates for kept dimensions, the index arrays' values for the others.
-/// `None` when the position is outside the piece (then `bad` holds it).
-#[allow(clippy::too_many_arguments)]
-fn source_position(
-    p: &[usize],
-    out_lo: &legate_core::Point,
-    codes: &[i64],
-    indices: &[legate_core::ndarray::ArrayViewD<'_, i64>],
-    src_lo: &legate_core::Point,
-    src_shape: &[usize],
-    pos: &mut [usize; MAX_DIM],
-    bad: &mut i64,
-) -> bool {
-    for (d, &c) in codes.iter().enumerate() {
-        let g = if c >= 0 {
-            let c = c as usize;
-            match p.get(c) {
-                Some(&l) => out_lo[c] + l as i64,
-                None => return false,
+/// Maps a point of the result (relative to its piece) to the element of the indexed
+/// view's piece it reads or writes: the result's own coordinates along kept dimensions,
+/// the index arrays' values along the others (see [`Advanced::codes`]).
+struct Locator<'a> {
+    codes: &'a [i64],
+    indices: &'a [ArrayViewD<'a, i64>],
+    out_lo: Point,
+    src_lo: Point,
+    src_shape: &'a [usize],
+}
+
+impl Locator<'_> {
+    /// Fills `pos` with the element's position in the view's piece; else gives the index
+    /// that falls outside the piece.
+    fn locate(&self, p: &[usize], pos: &mut [usize; MAX_DIM]) -> std::result::Result<(), i64> {
+        for (d, &c) in self.codes.iter().enumerate() {
+            let g = if c >= 0 {
+                let c = c as usize;
+                p.get(c).map(|&l| self.out_lo[c] + l as i64)
+            } else {
+                self.indices
+                    .get((-c - 1) as usize)
+                    .and_then(|ix| ix.get(p))
+                    .copied()
             }
-        } else {
-            match indices.get((-c - 1) as usize).and_then(|ix| ix.get(p)) {
-                Some(&g) => g,
-                None => return false,
-            }
-        };
-        let local = g - src_lo[d];
-        match src_shape.get(d) {
-            Some(&e) if local >= 0 && (local as usize) < e => pos[d] = local as usize,
-            _ => {
-                *bad = g;
-                return false;
+            .ok_or(0i64)?;
+            let local = g - self.src_lo[d];
+            match (self.src_shape.get(d), pos.get_mut(d)) {
+                (Some(&e), Some(slot)) if local >= 0 && (local as usize) < e => {
+                    *slot = local as usize
+                }
+                _ => return Err(g),
             }
         }
+        Ok(())
     }
-    true
 }
 
 /// `out[p] = src[pos(p)]`: inputs are the source view, then the index arrays (shaped
@@ -785,19 +784,25 @@ fn gather_nd<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     let failed = AtomicBool::new(false);
     let bad_index = AtomicI64::new(0);
     let src_shape = src.shape().to_vec();
+    let locator = Locator {
+        codes: &codes,
+        indices: &indices,
+        out_lo,
+        src_lo,
+        src_shape: &src_shape,
+    };
     let put = |p: &[usize], o: &mut T| {
         let mut pos = [0usize; MAX_DIM];
-        let mut bad = 0;
-        if source_position(
-            p, &out_lo, &codes, &indices, &src_lo, &src_shape, &mut pos, &mut bad,
-        ) {
-            if let Some(v) = src.get(&pos[..n]) {
-                *o = *v;
-                return;
+        let found = locator
+            .locate(p, &mut pos)
+            .and_then(|()| src.get(&pos[..n]).ok_or(0));
+        match found {
+            Ok(v) => *o = *v,
+            Err(bad) => {
+                bad_index.store(bad, Ordering::Relaxed);
+                failed.store(true, Ordering::Relaxed);
             }
         }
-        bad_index.store(bad, Ordering::Relaxed);
-        failed.store(true, Ordering::Relaxed);
     };
     let nd = out.ndim();
     match ctx.pool() {
@@ -847,22 +852,21 @@ fn scatter_nd<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
         .map(|d| ctx.scalar_value::<i64>(d))
         .collect::<legate_core::Result<Vec<_>>>()?;
     let target_shape = target.shape().to_vec();
+    let locator = Locator {
+        codes: &codes,
+        indices: &indices,
+        out_lo: vals_lo,
+        src_lo: target_lo,
+        src_shape: &target_shape,
+    };
+    let mut pos = [0usize; MAX_DIM];
     for (p, &v) in vals.indexed_iter() {
-        let mut pos = [0usize; MAX_DIM];
-        let mut bad = 0;
-        let ok = source_position(
-            p.slice(),
-            &vals_lo,
-            &codes,
-            &indices,
-            &target_lo,
-            &target_shape,
-            &mut pos,
-            &mut bad,
-        );
-        match target.get_mut(&pos[..n]) {
-            Some(t) if ok => *t = v,
-            _ => {
+        let slot = locator
+            .locate(p.slice(), &mut pos)
+            .and_then(|()| target.get_mut(&pos[..n]).ok_or(0));
+        match slot {
+            Ok(t) => *t = v,
+            Err(bad) => {
                 return Err(TaskError::new(format!(
                     "index {bad} is out of bounds of the scattered piece"
                 )))
