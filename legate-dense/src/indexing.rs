@@ -346,7 +346,8 @@ impl Array {
     /// `a[idx]` with NumPy's rules: basic entries give a view; integer arrays (broadcast
     /// together) and boolean masks give a new array. Where advanced entries (arrays, and
     /// integers among them) are separated by a slice, `newaxis` or `...`, their dimensions
-    /// come first in the result, as in NumPy.
+    /// come first in the result, as in NumPy. A 0-d boolean adds an axis of extent 1
+    /// (`true`) or 0 (`false`).
     ///
     /// A mask of the array's whole shape selects through an unbound store, cut like the
     /// array; index arrays gather through a view of the array, cut along the result.
