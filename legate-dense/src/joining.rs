@@ -1,9 +1,9 @@
-//! Joining and reordering: concatenate, stack, split, flip, roll. Each is a few copies
-//! through views, so every piece moves in parallel.
+//! Joining, splitting and tiling: concatenate, stack, split, tile, repeat, pad, flip,
+//! roll. Each is a few copies through views, so every piece moves in parallel.
 
 use std::sync::Arc;
 
-use legate_core::{Error, Result};
+use legate_core::{Error, Result, Scalar, MAX_DIM};
 
 use crate::array::Array;
 use crate::context::Dense;
@@ -205,5 +205,371 @@ impl Array {
             legate_core::Type::Int64,
         )?;
         Array::where_(&hit, &idx, &never)?.min(Some(axis as isize), false)
+    }
+}
+
+/// How [`Array::pad`] fills the new elements (NumPy's `mode`).
+#[derive(Clone, Copy, Debug)]
+pub enum PadMode {
+    /// One value (`constant_values`), cast to the array's type.
+    Constant(Scalar),
+    /// The edge value of each axis, repeated.
+    Edge,
+    /// The mirror image without the edge: `[3, 2 | 1, 2, 3 | 2, 1]`.
+    Reflect,
+    /// The mirror image with the edge: `[2, 1 | 1, 2, 3 | 3, 2]`.
+    Symmetric,
+    /// The values of the other end: `[2, 3 | 1, 2, 3 | 1, 2]`.
+    Wrap,
+}
+
+impl PadMode {
+    /// The position in `0..n` of the original axis that position `i` of the padded axis
+    /// copies (`i` relative to the first original element; pad widths of any size).
+    fn source(self, i: i64, n: i64) -> i64 {
+        match self {
+            PadMode::Constant(_) | PadMode::Edge => i.clamp(0, n - 1),
+            PadMode::Wrap => i.rem_euclid(n),
+            // One element reflects to itself (NumPy pads a single element with its edge).
+            PadMode::Reflect if n == 1 => 0,
+            PadMode::Reflect => {
+                let m = i.rem_euclid(2 * (n - 1));
+                if m < n {
+                    m
+                } else {
+                    2 * (n - 1) - m
+                }
+            }
+            PadMode::Symmetric => {
+                let m = i.rem_euclid(2 * n);
+                if m < n {
+                    m
+                } else {
+                    2 * n - 1 - m
+                }
+            }
+        }
+    }
+}
+
+impl Array {
+    /// Splits into views along `axis` at the given positions (NumPy's `split` with a list
+    /// of indices): `a[:i0]`, `a[i0:i1]`, ..., `a[ik:]`, with Python's slice rules.
+    ///
+    /// ```
+    /// # use legate_dense::Dense;
+    /// # use legate_core::{Runtime, Type};
+    /// let d = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = d.arange(0.0, 6.0, 1.0, Type::Int64).unwrap();
+    /// let parts = a.split_at(&[2, 5], 0).unwrap();
+    /// assert_eq!(parts[1].to_vec::<i64>().unwrap(), vec![2, 3, 4]);
+    /// assert_eq!(parts[2].to_vec::<i64>().unwrap(), vec![5]);
+    /// ```
+    pub fn split_at(&self, indices: &[i64], axis: isize) -> Result<Vec<Array>> {
+        let axis = normalize_axis(axis, self.ndim())?;
+        let n = self.shape()[axis] as i64;
+        let mut bounds = vec![0];
+        bounds.extend_from_slice(indices);
+        bounds.push(n);
+        bounds
+            .windows(2)
+            .map(|w| along(self, axis, w[0], w[1]))
+            .collect()
+    }
+
+    /// Splits into `sections` views along `axis`, the first `n % sections` one element
+    /// longer (NumPy's `array_split`).
+    pub fn array_split(&self, sections: usize, axis: isize) -> Result<Vec<Array>> {
+        let axis = normalize_axis(axis, self.ndim())?;
+        if sections == 0 {
+            return Err(Error::InvalidArgument {
+                what: "number sections must be larger than 0".into(),
+            });
+        }
+        let n = self.shape()[axis];
+        let (each, extra) = (n / sections, n % sections);
+        let mut at = 0i64;
+        (0..sections)
+            .map(|k| {
+                let len = (each + usize::from(k < extra)) as i64;
+                at += len;
+                along(self, axis, at - len, at)
+            })
+            .collect()
+    }
+
+    /// `hsplit`: [`split`](Self::split) along axis 1 (axis 0 for 1-D arrays); split at
+    /// positions with [`split_at`](Self::split_at).
+    pub fn hsplit(&self, sections: usize) -> Result<Vec<Array>> {
+        match self.ndim() {
+            0 => Err(Error::InvalidArgument {
+                what: "hsplit only works on arrays of 1 or more dimensions".into(),
+            }),
+            1 => self.split(sections, 0),
+            _ => self.split(sections, 1),
+        }
+    }
+
+    /// `vsplit`: [`split`](Self::split) along axis 0 of an array of 2 or more dimensions.
+    pub fn vsplit(&self, sections: usize) -> Result<Vec<Array>> {
+        if self.ndim() < 2 {
+            return Err(Error::InvalidArgument {
+                what: "vsplit only works on arrays of 2 or more dimensions".into(),
+            });
+        }
+        self.split(sections, 0)
+    }
+
+    /// `dsplit`: [`split`](Self::split) along axis 2 of an array of 3 or more dimensions.
+    pub fn dsplit(&self, sections: usize) -> Result<Vec<Array>> {
+        if self.ndim() < 3 {
+            return Err(Error::InvalidArgument {
+                what: "dsplit only works on arrays of 3 or more dimensions".into(),
+            });
+        }
+        self.split(sections, 2)
+    }
+
+    /// The array repeated `reps[d]` times along each axis (NumPy's `tile`; `reps` shorter
+    /// than the array counts from the last axis, longer adds leading axes).
+    ///
+    /// One copy: the result is viewed as `(rep, extent)` pairs and the array broadcast
+    /// along the reps (one copy per tile along each axis past 6 dimensions).
+    ///
+    /// ```
+    /// # use legate_dense::Dense;
+    /// # use legate_core::{Runtime, Type};
+    /// let d = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = d.from_vec(vec![1i64, 2], &[2]).unwrap();
+    /// let t = a.tile(&[2, 2]).unwrap();
+    /// assert_eq!(t.shape(), vec![2, 4]);
+    /// assert_eq!(t.to_vec::<i64>().unwrap(), vec![1, 2, 1, 2, 1, 2, 1, 2]);
+    /// ```
+    pub fn tile(&self, reps: &[usize]) -> Result<Array> {
+        let nd = reps.len().max(self.ndim());
+        let mut r = vec![1usize; nd - reps.len()];
+        r.extend_from_slice(reps);
+        let mut a = self.clone();
+        while a.ndim() < nd {
+            a = a.expand_dims(0)?;
+        }
+        let shape = a.shape();
+        let out_shape: Vec<usize> = shape.iter().zip(&r).map(|(s, r)| s * r).collect();
+        let out = self.dense.empty(&out_shape, self.dtype())?;
+        if out.size() == 0 {
+            return Ok(out);
+        }
+        let split = (0..nd).filter(|&d| r[d] > 1 && shape[d] > 1).count();
+        if nd + split <= MAX_DIM {
+            let (mut ov, mut av) = (out.store.clone(), a.store.clone());
+            let mut dim = 0;
+            for d in 0..nd {
+                let (rd, sd) = (r[d] as u64, shape[d] as u64);
+                if rd > 1 && sd > 1 {
+                    ov = ov.delinearize(dim, &[rd, sd])?;
+                    av = av.promote(dim, rd)?;
+                    dim += 2;
+                } else {
+                    if rd > 1 {
+                        av = av.broadcast(dim, rd)?;
+                    }
+                    dim += 1;
+                }
+            }
+            Array::new(&self.dense, ov).assign(&Array::new(&self.dense, av))?;
+            return Ok(out);
+        }
+        let mut cur = a;
+        for d in 0..nd {
+            if r[d] == 1 {
+                continue;
+            }
+            let mut s = cur.shape();
+            let e = s[d] as i64;
+            s[d] *= r[d];
+            let next = self.dense.empty(&s, self.dtype())?;
+            for k in 0..r[d] as i64 {
+                along(&next, d, k * e, (k + 1) * e)?.assign(&cur)?;
+            }
+            cur = next;
+        }
+        Ok(cur)
+    }
+
+    /// Each element repeated `repeats` times along `axis` (the flattened array when
+    /// `None`; NumPy's `repeat` with a scalar). One copy into a `(n, repeats)` view.
+    ///
+    /// ```
+    /// # use legate_dense::Dense;
+    /// # use legate_core::{Runtime, Type};
+    /// let d = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = d.from_vec(vec![1i64, 2, 3, 4], &[2, 2]).unwrap();
+    /// let r = a.repeat(2, Some(0)).unwrap();
+    /// assert_eq!(r.to_vec::<i64>().unwrap(), vec![1, 2, 1, 2, 3, 4, 3, 4]);
+    /// ```
+    pub fn repeat(&self, repeats: usize, axis: Option<isize>) -> Result<Array> {
+        let Some(axis) = axis else {
+            return self.ravel()?.repeat(repeats, Some(0));
+        };
+        let axis = normalize_axis(axis, self.ndim())?;
+        let mut shape = self.shape();
+        let n = shape[axis];
+        shape[axis] = n * repeats;
+        let out = self.dense.empty(&shape, self.dtype())?;
+        if out.size() == 0 {
+            return Ok(out);
+        }
+        if self.ndim() + 1 > MAX_DIM {
+            let idx: Vec<i64> = (0..n as i64)
+                .flat_map(|i| std::iter::repeat_n(i, repeats))
+                .collect();
+            let idx = self.dense.from_vec(idx, &[n * repeats])?;
+            return self.take_axis(&idx, axis as isize);
+        }
+        let ov = out.store.delinearize(axis, &[n as u64, repeats as u64])?;
+        let av = self.store.promote(axis + 1, repeats as u64)?;
+        Array::new(&self.dense, ov).assign(&Array::new(&self.dense, av))?;
+        Ok(out)
+    }
+
+    /// Each element along `axis` repeated its own number of times (NumPy's `repeat` with
+    /// an array of counts, one per element or one for all). The counts are read here to
+    /// size the result; the copy is a gather cut along the result.
+    pub fn repeat_each(&self, repeats: &Array, axis: Option<isize>) -> Result<Array> {
+        let Some(axis) = axis else {
+            return self.ravel()?.repeat_each(repeats, Some(0));
+        };
+        let axis = normalize_axis(axis, self.ndim())?;
+        if !(repeats.dtype().is_integer() || repeats.dtype().is_bool()) {
+            return Err(Error::TypeMismatch {
+                expected: legate_core::Type::Int64,
+                found: repeats.dtype(),
+            });
+        }
+        let counts = repeats.astype(legate_core::Type::Int64)?.to_vec::<i64>()?;
+        if counts.iter().any(|&c| c < 0) {
+            return Err(Error::InvalidArgument {
+                what: "repeats may not contain negative values".into(),
+            });
+        }
+        if repeats.ndim() > 1 {
+            return Err(Error::InvalidArgument {
+                what: "repeats must be a scalar or a 1-d array".into(),
+            });
+        }
+        let n = self.shape()[axis];
+        if let [c] = counts.as_slice() {
+            return self.repeat(*c as usize, Some(axis as isize));
+        }
+        if counts.len() != n {
+            return Err(Error::ShapeMismatch {
+                context: "repeat: operands could not be broadcast together",
+                left: vec![n as u64],
+                right: vec![counts.len() as u64],
+            });
+        }
+        let idx: Vec<i64> = counts
+            .iter()
+            .enumerate()
+            .flat_map(|(i, &c)| std::iter::repeat_n(i as i64, c as usize))
+            .collect();
+        let len = idx.len();
+        let idx = self.dense.from_vec(idx, &[len])?;
+        self.take_axis(&idx, axis as isize)
+    }
+
+    /// The array padded by `pad_width[d] = (before, after)` elements on each axis (one
+    /// pair for all axes, or one per axis), filled as `mode` says (NumPy's `pad`).
+    ///
+    /// The padding is copied from the array's own elements through views, axis by axis
+    /// (so corners see the already padded axes, as in NumPy): a few copies per side.
+    ///
+    /// ```
+    /// # use legate_dense::{Dense, PadMode};
+    /// # use legate_core::{Runtime, Type};
+    /// let d = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = d.from_vec(vec![1i64, 2, 3], &[3]).unwrap();
+    /// let p = a.pad(&[(2, 3)], PadMode::Reflect).unwrap();
+    /// assert_eq!(p.to_vec::<i64>().unwrap(), vec![3, 2, 1, 2, 3, 2, 1, 2]);
+    /// ```
+    pub fn pad(&self, pad_width: &[(usize, usize)], mode: PadMode) -> Result<Array> {
+        let ndim = self.ndim();
+        let widths: Vec<(usize, usize)> = match pad_width {
+            [w] => vec![*w; ndim],
+            w if w.len() == ndim => w.to_vec(),
+            w => {
+                return Err(Error::ShapeMismatch {
+                    context: "pad: one (before, after) pair, or one per axis",
+                    left: vec![w.len() as u64, 2],
+                    right: vec![ndim as u64, 2],
+                })
+            }
+        };
+        let shape = self.shape();
+        let constant = matches!(mode, PadMode::Constant(_));
+        if let Some(d) = (0..ndim).find(|&d| shape[d] == 0 && widths[d] != (0, 0)) {
+            if !constant {
+                return Err(Error::InvalidArgument {
+                    what: format!(
+                        "can't extend empty axis {d} using modes other than 'constant' or 'empty'"
+                    ),
+                });
+            }
+        }
+        let out_shape: Vec<usize> = (0..ndim)
+            .map(|d| shape[d] + widths[d].0 + widths[d].1)
+            .collect();
+        let out = match mode {
+            PadMode::Constant(v) => self.dense.full(&out_shape, v, self.dtype())?,
+            _ => self.dense.empty(&out_shape, self.dtype())?,
+        };
+        if self.size() == 0 {
+            return Ok(out);
+        }
+        let center: Vec<Index> = (0..ndim)
+            .map(|d| Index::range(widths[d].0 as i64, (widths[d].0 + shape[d]) as i64))
+            .collect();
+        out.index(&center)?.assign(self)?;
+        if constant {
+            return Ok(out);
+        }
+        for d in 0..ndim {
+            let (b, a) = (widths[d].0 as i64, widths[d].1 as i64);
+            let n = shape[d] as i64;
+            // Earlier axes are already padded: copy across their whole extent.
+            let mut idx: Vec<Index> = (0..ndim)
+                .map(|e| if e < d { Index::ALL } else { center[e] })
+                .collect();
+            let f = |pos: i64| mode.source(pos - b, n);
+            for (lo, hi) in [(0, b), (b + n, b + n + a)] {
+                let mut pos = lo;
+                while pos < hi {
+                    // The longest run that copies a forward, backward or constant slice.
+                    let f0 = f(pos);
+                    let slope = if pos + 1 < hi { f(pos + 1) - f0 } else { 1 };
+                    let slope = if slope.abs() <= 1 { slope } else { 1 };
+                    let mut end = pos + 1;
+                    while end < hi && f(end) == f0 + slope * (end - pos) {
+                        end += 1;
+                    }
+                    let len = end - pos;
+                    let src = match slope {
+                        0 => Index::range(b + f0, b + f0 + 1),
+                        1 => Index::range(b + f0, b + f0 + len),
+                        _ => Index::Slice {
+                            start: Some(b + f0),
+                            stop: (b + f0 - len >= 0).then_some(b + f0 - len),
+                            step: -1,
+                        },
+                    };
+                    idx[d] = src;
+                    let from = out.index(&idx)?;
+                    idx[d] = Index::range(pos, end);
+                    out.index(&idx)?.assign(&from)?;
+                    pos = end;
+                }
+            }
+        }
+        Ok(out)
     }
 }

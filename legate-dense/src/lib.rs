@@ -63,7 +63,15 @@
 //! | `np.concatenate`, `np.stack`, `np.vstack`, `np.hstack` | `dense.concatenate(&arrays, axis)?`, `dense.stack`, `dense.vstack`, `dense.hstack` |
 //! | `np.split(a, 3, axis)`, `np.flip`, `np.roll` | `a.split(3, axis)?` (views), `a.flip(axis)?` (a view), `a.roll(shift, axis)?` |
 //! | `a.take(idx)`, `np.put(a, idx, v)` | `a.take(&idx)?`, `a.put(&idx, &v)?` |
-//! | `a[mask]`, `np.extract(mask, a)`, `np.compress(c, a)`, `np.nonzero(a)[0]` | `a.extract(&mask)?`, `a.compress(&c)?`, `a.nonzero()?` (1-D) |
+//! | `a[i, :, j]`, `a[mask]`, `a[:, mask]` (advanced indexing) | `a.get(&[IndexExpr::Array(i), Index::ALL.into(), (&j).into()])?`, `a.get(&[(&mask).into()])?` |
+//! | `a[i, j] = v`, `a[mask] = v` | `a.set(&[(&i).into(), (&j).into()], &v)?`, `a.set(&[(&mask).into()], &v)?` (last write wins) |
+//! | `a.take(idx, axis)`, `np.take_along_axis`, `np.put_along_axis` | `a.take_axis(&idx, axis)?`, `a.take_along_axis(&idx, Some(axis))?`, `a.put_along_axis(&idx, &v, Some(axis))?` |
+//! | `np.extract(mask, a)`, `np.compress(c, a)`, `np.compress(c, a, axis)` | `a.extract(&mask)?`, `a.compress(&c)?`, `a.compress_axis(&c, axis)?` |
+//! | `np.nonzero(a)`, `np.argwhere(a)`, `np.flatnonzero(a)` | `a.nonzero()?` (one array per axis), `a.argwhere()?`, `a.flatnonzero()?` |
+//! | `np.tile(a, reps)`, `np.repeat(a, 3, axis)`, `np.repeat(a, counts, axis)` | `a.tile(&reps)?`, `a.repeat(3, Some(axis))?`, `a.repeat_each(&counts, Some(axis))?` |
+//! | `np.pad(a, ((1, 2), (0, 1)), mode='reflect')` | `a.pad(&[(1, 2), (0, 1)], PadMode::Reflect)?` (also `Constant(v)`, `Edge`, `Symmetric`, `Wrap`) |
+//! | `np.split(a, [2, 5], axis)`, `np.array_split(a, 3, axis)` | `a.split_at(&[2, 5], axis)?`, `a.array_split(3, axis)?` (views) |
+//! | `np.hsplit(a, 2)`, `np.vsplit`, `np.dsplit` | `a.hsplit(2)?`, `a.vsplit(2)?`, `a.dsplit(2)?` (views) |
 //! | `np.count_nonzero(a, axis)` | `a.count_nonzero(axis)?` |
 //! | `a.argmax(axis)`, `a.argmin(axis)` | `a.argmax(axis)?`, `a.argmin(axis)?` (int64, first extreme or NaN) |
 //! | `np.where(c, x, y)`, `np.clip(a, lo, hi)` | `Array::where_(&c, &x, &y)?`, `a.clip(Some(lo), Some(hi))?` |
@@ -72,8 +80,7 @@
 //! Types follow NumPy 2's promotion rules (NEP 50): see [`dtype`].
 //!
 //! This crate is being written: the operations above work and are tested; the rest of
-//! NumPy's surface (linear algebra solvers, joining, advanced indexing, sorting) is tracked
-//! by the project's issues.
+//! NumPy's surface (linear algebra solvers, sorting) is tracked by the project's issues.
 
 #[macro_use]
 mod macros;
@@ -96,6 +103,8 @@ mod views;
 
 pub use array::Array;
 pub use context::{Dense, LIBRARY_NAME};
+pub use indexing::IndexExpr;
+pub use joining::PadMode;
 pub use kernels::{BinaryOp, UnaryOp};
 pub use ops::Operand;
 pub use random::Generator;

@@ -24,7 +24,6 @@ pub(crate) mod ids {
     pub(crate) const WHERE: u32 = 8;
     pub(crate) const RANDOM: u32 = 9;
     pub(crate) const EXTRACT: u32 = 10;
-    pub(crate) const NONZERO: u32 = 11;
 }
 
 /// Everything a kernel needs of an element type.
@@ -477,34 +476,12 @@ fn extract<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     Ok(())
 }
 
-/// The (global) positions of the non-zero elements of a 1-D piece.
-fn nonzero<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
-    let input = ctx.input(0)?;
-    let lo = input.rect().lo[0];
-    let x = input.read::<T>()?;
-    let kept: Vec<i64> = x
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| !v.is_zero())
-        .map(|(k, _)| lo + k as i64)
-        .collect();
-    ctx.output(0)?.bind_data(kept)?;
-    Ok(())
-}
-
 pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
     lib.register_task(
         ids::EXTRACT,
         TaskDef::new("extract").cpu(|ctx: &mut TaskContext<'_>| {
             let ty = ctx.input(0)?.ty();
             dispatch!(ty, extract(ctx))
-        }),
-    )?;
-    lib.register_task(
-        ids::NONZERO,
-        TaskDef::new("nonzero").cpu(|ctx: &mut TaskContext<'_>| {
-            let ty = ctx.input(0)?.ty();
-            dispatch!(ty, nonzero(ctx))
         }),
     )?;
     lib.register_task(
@@ -566,5 +543,6 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
         }),
     )?;
     crate::scans::register(lib)?;
+    crate::indexing::register(lib)?;
     Ok(())
 }

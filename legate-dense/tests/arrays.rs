@@ -671,7 +671,7 @@ fn advanced_indexing_gathers_and_filters() {
         );
         let flat = a.ravel().unwrap();
         assert_eq!(
-            flat.nonzero().unwrap().to_vec::<i64>().unwrap(),
+            flat.nonzero().unwrap()[0].to_vec::<i64>().unwrap(),
             vec![1, 2, 3, 4, 5, 6, 7, 8, 9]
         );
         let c = flat
