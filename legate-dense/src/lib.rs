@@ -52,12 +52,19 @@
 //! | `np.count_nonzero(a, axis)` | `a.count_nonzero(axis)?` |
 //! | `a.argmax(axis)`, `a.argmin(axis)` | `a.argmax(axis)?`, `a.argmin(axis)?` (int64, first extreme or NaN) |
 //! | `np.where(c, x, y)`, `np.clip(a, lo, hi)` | `Array::where_(&c, &x, &y)?`, `a.clip(Some(lo), Some(hi))?` |
+//! | `np.sort(a, axis)`, `a.sort(axis)`, `np.argsort(a, axis, kind="stable")` | `a.sorted(Some(axis))?` (`None`: flattened), `a.sort_inplace(axis)?`, `a.argsort(Some(axis))?` |
+//! | `np.searchsorted(a, v, side, sorter)` | `a.searchsorted(&v, Side::Left, None)?` |
+//! | `np.unique(a, return_index=True, return_inverse=True, return_counts=True)` | `a.unique(UniqueOptions { return_index: true, .. })?` (a [`Unique`]) |
+//! | `np.bincount(x, weights, minlength)` | `x.bincount(Some(&w), minlength)?` |
+//! | `np.histogram(a, bins, range, density, weights)`, `np.histogram_bin_edges` | `a.histogram(&Bins::Count(10), None, false, None)?`, `a.histogram_bin_edges(&bins, range)?` |
+//! | `np.quantile(a, q, axis, method=..., keepdims)`, `np.percentile` | `a.quantile(&q, axis, QuantileMethod::Linear, keepdims)?`, `a.percentile(...)` |
+//! | `np.median(a, axis)`, `np.nanmedian` | `a.median(axis, keepdims)?`, `a.nanmedian(axis, keepdims)?` |
 //! | `a.item()`, `np.asarray(a)` | `a.item::<f64>()?`, `a.to_ndarray::<f64>()?` |
 //!
 //! Types follow NumPy 2's promotion rules (NEP 50): see [`dtype`].
 //!
 //! This crate is being written: the operations above work and are tested; the rest of
-//! NumPy's surface (linear algebra solvers, joining, advanced indexing, sorting, the
+//! NumPy's surface (linear algebra solvers, joining, advanced indexing, the
 //! legacy `np.random` functions) is tracked by the project's issues.
 
 #[macro_use]
@@ -74,6 +81,7 @@ mod matrices;
 mod ops;
 pub mod philox;
 mod random;
+mod sorting;
 mod tasks;
 mod views;
 
@@ -82,4 +90,5 @@ pub use context::{Dense, LIBRARY_NAME};
 pub use kernels::{BinaryOp, UnaryOp};
 pub use ops::Operand;
 pub use random::Generator;
+pub use sorting::{Bins, QuantileMethod, Side, Unique, UniqueOptions};
 pub use views::{broadcast_shapes, Index};

@@ -425,5 +425,6 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
         ids::EYE,
         TaskDef::new("eye").cpu(move |ctx: &mut TaskContext<'_>| dispatch!(out_ty(ctx)?, eye(ctx))),
     )?;
+    crate::sorting::register(lib)?;
     Ok(())
 }
