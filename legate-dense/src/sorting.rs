@@ -262,7 +262,9 @@ fn sort_merge<T: Num>(ctx: &TaskContext<'_>) -> TaskResult {
             _ => return Err(legate_core::TaskError::new("sample sort bounds too short")),
         };
         let (Some(v), Some(x)) = (vals.get(lo..hi), idx.get(lo..hi)) else {
-            return Err(legate_core::TaskError::new("sample sort bucket out of range"));
+            return Err(legate_core::TaskError::new(
+                "sample sort bucket out of range",
+            ));
         };
         pairs.extend(v.iter().copied().zip(x.iter().copied()));
     }
@@ -303,9 +305,11 @@ fn unique_flags<T: Num>(ctx: &TaskContext<'_>) -> TaskResult {
     let cur = ctx.input(0)?.read::<T>()?;
     let prev = ctx.input(1)?.read::<T>()?;
     let mut out = ctx.output(0)?.write::<bool>()?;
-    run_zip!(ctx, Zip::from(&mut out).and(&cur).and(&prev), |o, &c, &p| {
-        *o = np_cmp(c, p) != Ordering::Equal
-    });
+    run_zip!(
+        ctx,
+        Zip::from(&mut out).and(&cur).and(&prev),
+        |o, &c, &p| { *o = np_cmp(c, p) != Ordering::Equal }
+    );
     Ok(())
 }
 
@@ -348,9 +352,8 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
     )?;
     lib.register_task(
         ids::SORT_SPLIT,
-        TaskDef::new("sort_split").cpu(move |ctx: &mut TaskContext<'_>| {
-            dispatch!(in_ty(ctx)?, sort_split(ctx))
-        }),
+        TaskDef::new("sort_split")
+            .cpu(move |ctx: &mut TaskContext<'_>| dispatch!(in_ty(ctx)?, sort_split(ctx))),
     )?;
     lib.register_task(
         ids::SORT_MERGE,
@@ -715,7 +718,9 @@ impl Array {
             (Some(perm), true) => {
                 let groups = running_groups(&flags)?;
                 let inverse = dense.empty(&[n], Type::Int64)?;
-                dense.rt.scatter(&inverse.store, &perm.store, &groups.store)?;
+                dense
+                    .rt
+                    .scatter(&inverse.store, &perm.store, &groups.store)?;
                 let shape: Vec<i64> = self.shape().iter().map(|&e| e as i64).collect();
                 Some(inverse.reshape(&shape)?)
             }

@@ -38,7 +38,9 @@ fn each_machine(f: impl Fn(&Arc<Dense>)) {
 
 /// Deterministic values with duplicates (and NaNs when `nans`).
 fn data(n: usize, seed: u64, nans: bool) -> Vec<f64> {
-    let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut s = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..n)
         .map(|_| {
             s = s
@@ -134,7 +136,10 @@ fn sort_and_argsort_match_a_stable_reference_along_every_axis() {
                 &got.to_vec::<f64>().unwrap(),
                 &want_v.iter().copied().collect::<Vec<_>>()
             ));
-            assert_eq!(a.argsort(None).unwrap().to_ndarray::<i64>().unwrap(), want_i);
+            assert_eq!(
+                a.argsort(None).unwrap().to_ndarray::<i64>().unwrap(),
+                want_i
+            );
         }
     });
 }
@@ -150,7 +155,10 @@ fn sample_sort_of_long_arrays_is_stable_with_many_duplicates() {
             let want_i: Vec<i64> = perm.iter().map(|&p| p as i64).collect();
             let want_v: Vec<f64> = perm.iter().map(|&p| x[p]).collect();
             assert_eq!(a.argsort(None).unwrap().to_vec::<i64>().unwrap(), want_i);
-            assert!(same(&a.sorted(Some(0)).unwrap().to_vec::<f64>().unwrap(), &want_v));
+            assert!(same(
+                &a.sorted(Some(0)).unwrap().to_vec::<f64>().unwrap(),
+                &want_v
+            ));
             // A strided view sorts as its own values.
             let v = a
                 .index(&[legate_dense::Index::Slice {
@@ -162,7 +170,10 @@ fn sample_sort_of_long_arrays_is_stable_with_many_duplicates() {
             let xv: Vec<f64> = x.iter().rev().step_by(3).copied().collect();
             let mut want = xv.clone();
             want.sort_by(|a, b| ref_cmp(*a, *b));
-            assert!(same(&v.sorted(None).unwrap().to_vec::<f64>().unwrap(), &want));
+            assert!(same(
+                &v.sorted(None).unwrap().to_vec::<f64>().unwrap(),
+                &want
+            ));
         }
         // All equal: every bucket but one may be empty.
         let a = d.full(&[300], Scalar::new(1.0f64), Type::Float64).unwrap();
@@ -186,7 +197,13 @@ fn every_dtype_sorts_in_numpy_order() {
         assert_eq!(a.sorted(None).unwrap().to_vec::<i32>().unwrap(), want);
         let big: Vec<u64> = base
             .iter()
-            .map(|&v| if v < 0.0 { u64::MAX - v.abs() as u64 } else { v as u64 })
+            .map(|&v| {
+                if v < 0.0 {
+                    u64::MAX - v.abs() as u64
+                } else {
+                    v as u64
+                }
+            })
             .collect();
         let mut want = big.clone();
         want.sort();
@@ -253,7 +270,10 @@ fn every_dtype_sorts_in_numpy_order() {
             vec![5, 6, 4, 1, 2, 3, 0]
         );
         let s = a.sorted(None).unwrap().to_vec::<Complex<f64>>().unwrap();
-        assert_eq!((s[0], s[1], s[4]), (c(-1.0, 5.0), c(1.0, -2.0), c(2.0, -1.0)));
+        assert_eq!(
+            (s[0], s[1], s[4]),
+            (c(-1.0, 5.0), c(1.0, -2.0), c(2.0, -1.0))
+        );
     });
 }
 
@@ -276,11 +296,17 @@ fn sort_inplace_writes_through_views() {
         let mut want_row: Vec<f64> = x.index_axis(Axis(0), 2).iter().copied().collect();
         want_row.sort_by(|a, b| ref_cmp(*a, *b));
         assert!(same(
-            &got.index_axis(Axis(0), 2).iter().copied().collect::<Vec<_>>(),
+            &got.index_axis(Axis(0), 2)
+                .iter()
+                .copied()
+                .collect::<Vec<_>>(),
             &want_row
         ));
         assert!(same(
-            &got.index_axis(Axis(0), 1).iter().copied().collect::<Vec<_>>(),
+            &got.index_axis(Axis(0), 1)
+                .iter()
+                .copied()
+                .collect::<Vec<_>>(),
             &x.index_axis(Axis(0), 1).iter().copied().collect::<Vec<_>>()
         ));
     });
@@ -460,7 +486,9 @@ fn bincount_reduces_counts_of_every_piece() {
         let w: Vec<f64> = (0..300).map(|k| k as f64 * 0.5).collect();
         let wa = d.from_vec(w.clone(), &[300]).unwrap();
         let mut want_w = vec![0.0; top + 1];
-        x.iter().zip(&w).for_each(|(&v, &w)| want_w[v as usize] += w);
+        x.iter()
+            .zip(&w)
+            .for_each(|(&v, &w)| want_w[v as usize] += w);
         let got = a.bincount(Some(&wa), 0).unwrap();
         assert_eq!(got.dtype(), Type::Float64);
         for (g, w) in got.to_vec::<f64>().unwrap().iter().zip(&want_w) {
@@ -468,7 +496,10 @@ fn bincount_reduces_counts_of_every_piece() {
         }
         // Small integer types and bools; empty input.
         let b = d.from_vec(vec![true, false, true], &[3]).unwrap();
-        assert_eq!(b.bincount(None, 0).unwrap().to_vec::<i64>().unwrap(), vec![1, 2]);
+        assert_eq!(
+            b.bincount(None, 0).unwrap().to_vec::<i64>().unwrap(),
+            vec![1, 2]
+        );
         let u = d.from_vec(vec![3u8, 3, 0], &[3]).unwrap();
         assert_eq!(
             u.bincount(None, 2).unwrap().to_vec::<i64>().unwrap(),
@@ -582,7 +613,9 @@ fn histogram_counts_equal_bins_and_given_edges() {
         // float32 data keeps float32 edges; empty data uses [0, 1].
         let f = d.from_vec(vec![0.5f32, 1.5], &[2]).unwrap();
         assert_eq!(
-            f.histogram_bin_edges(&Bins::Count(2), None).unwrap().dtype(),
+            f.histogram_bin_edges(&Bins::Count(2), None)
+                .unwrap()
+                .dtype(),
             Type::Float32
         );
         let e = d.zeros(&[0], Type::Float64).unwrap();
@@ -667,7 +700,13 @@ fn quantiles_match_numpy_methods_along_axes() {
             for axis in 0..3 {
                 let got = a.quantile(&q, Some(axis as isize), method, false).unwrap();
                 let mut shape = vec![7];
-                shape.extend(x.shape().iter().enumerate().filter(|&(k, _)| k != axis).map(|(_, &e)| e));
+                shape.extend(
+                    x.shape()
+                        .iter()
+                        .enumerate()
+                        .filter(|&(k, _)| k != axis)
+                        .map(|(_, &e)| e),
+                );
                 assert_eq!(got.shape(), shape);
                 let got = got.to_ndarray::<f64>().unwrap();
                 for (k, &qv) in qs.iter().enumerate() {
@@ -684,7 +723,10 @@ fn quantiles_match_numpy_methods_along_axes() {
             let got = a.quantile(&q, None, method, true).unwrap();
             assert_eq!(got.shape(), vec![7, 1, 1, 1]);
             let flat: Vec<f64> = x.iter().copied().collect();
-            let want: Vec<f64> = qs.iter().map(|&qv| ref_quantile(&flat, qv, method)).collect();
+            let want: Vec<f64> = qs
+                .iter()
+                .map(|&qv| ref_quantile(&flat, qv, method))
+                .collect();
             let g = got.to_vec::<f64>().unwrap();
             assert!(g.iter().zip(&want).all(|(g, w)| (g - w).abs() < 1e-12));
         }
@@ -715,10 +757,14 @@ fn quantile_types_nans_and_errors_follow_numpy() {
         let half = d.scalar(Scalar::new(0.5f64)).unwrap();
         // Integers: float64 when interpolating, their own type otherwise.
         let i = d.from_vec(vec![7i32, 1, 4, 10], &[2, 2]).unwrap();
-        let lin = i.quantile(&half, Some(1), QuantileMethod::Linear, true).unwrap();
+        let lin = i
+            .quantile(&half, Some(1), QuantileMethod::Linear, true)
+            .unwrap();
         assert_eq!((lin.dtype(), lin.shape()), (Type::Float64, vec![2, 1]));
         assert_eq!(lin.to_vec::<f64>().unwrap(), vec![4.0, 7.0]);
-        let low = i.quantile(&half, None, QuantileMethod::Lower, false).unwrap();
+        let low = i
+            .quantile(&half, None, QuantileMethod::Lower, false)
+            .unwrap();
         assert_eq!((low.dtype(), low.item::<i32>().unwrap()), (Type::Int32, 4));
         // float32 stays float32.
         let f = d.from_vec(vec![1.0f32, 2.0, 4.0], &[3]).unwrap();
@@ -727,13 +773,27 @@ fn quantile_types_nans_and_errors_follow_numpy() {
         // NaN lanes give NaN; nanmedian skips them.
         let x = d
             .from_vec(
-                vec![1.0, f64::NAN, 3.0, 4.0, 2.0, 6.0, f64::NAN, f64::NAN, f64::NAN],
+                vec![
+                    1.0,
+                    f64::NAN,
+                    3.0,
+                    4.0,
+                    2.0,
+                    6.0,
+                    f64::NAN,
+                    f64::NAN,
+                    f64::NAN,
+                ],
                 &[3, 3],
             )
             .unwrap();
         let m = x.median(Some(1), false).unwrap().to_vec::<f64>().unwrap();
         assert!(m[0].is_nan() && m[1] == 4.0 && m[2].is_nan());
-        let m = x.nanmedian(Some(1), false).unwrap().to_vec::<f64>().unwrap();
+        let m = x
+            .nanmedian(Some(1), false)
+            .unwrap()
+            .to_vec::<f64>()
+            .unwrap();
         assert!(m[0] == 2.0 && m[1] == 4.0 && m[2].is_nan());
         let m = x.nanmedian(Some(0), true).unwrap();
         assert_eq!(m.shape(), vec![1, 3]);
@@ -748,9 +808,28 @@ fn quantile_types_nans_and_errors_follow_numpy() {
         let e = d.from_vec(vec![5i64, 1, 3, 2], &[4]).unwrap();
         assert_eq!(e.median(None, false).unwrap().item::<f64>().unwrap(), 2.5);
         let z = d.zeros(&[0], Type::Float64).unwrap();
-        assert!(z.median(None, false).unwrap().item::<f64>().unwrap().is_nan());
-        assert_eq!(d.zeros(&[0, 4], Type::Float64).unwrap().median(Some(0), false).unwrap().shape(), vec![4]);
-        assert_eq!(d.zeros(&[0, 4], Type::Float64).unwrap().median(Some(1), false).unwrap().shape(), vec![0]);
+        assert!(z
+            .median(None, false)
+            .unwrap()
+            .item::<f64>()
+            .unwrap()
+            .is_nan());
+        assert_eq!(
+            d.zeros(&[0, 4], Type::Float64)
+                .unwrap()
+                .median(Some(0), false)
+                .unwrap()
+                .shape(),
+            vec![4]
+        );
+        assert_eq!(
+            d.zeros(&[0, 4], Type::Float64)
+                .unwrap()
+                .median(Some(1), false)
+                .unwrap()
+                .shape(),
+            vec![0]
+        );
     });
     let d = &machines()[0];
     let a = d.from_vec(vec![1.0, 2.0], &[2]).unwrap();
@@ -795,4 +874,38 @@ fn sorting_results_feed_other_operations() {
         let r = s.reshape(&[9, 10]).unwrap();
         assert_eq!(r.shape(), vec![9, 10]);
     });
+}
+
+#[test]
+fn one_dimensional_sorts_and_counts_run_in_parallel_pieces() {
+    let d = &machines()[2];
+    let n = 1000;
+    let a = d.from_vec(data(n, 3, true), &[n]).unwrap();
+    a.to_vec::<f64>().unwrap();
+    let before = d.runtime().stats().point_tasks;
+    let s = a.sorted(None).unwrap();
+    s.to_vec::<f64>().unwrap();
+    // Three launches (block sorts, splitters, merges) of four points each.
+    assert!(d.runtime().stats().point_tasks - before >= 12);
+    // Counting on OMP groups, with pieces large enough to split among the threads.
+    let omp = &machines()[3];
+    let n = 40000;
+    let x: Vec<i64> = (0..n).map(|k| (k * 7919 % 97) as i64).collect();
+    let w: Vec<f64> = (0..n).map(|k| (k % 5) as f64).collect();
+    let a = omp.from_vec(x.clone(), &[n]).unwrap();
+    let wa = omp.from_vec(w.clone(), &[n]).unwrap();
+    let mut want = vec![0.0; 97];
+    x.iter().zip(&w).for_each(|(&v, &w)| want[v as usize] += w);
+    assert_eq!(
+        a.bincount(Some(&wa), 0).unwrap().to_vec::<f64>().unwrap(),
+        want
+    );
+    let mut want = vec![0i64; 4];
+    x.iter()
+        .for_each(|&v| want[((v as f64 / 96.0 * 4.0) as usize).min(3)] += 1);
+    let (h, _) = a.histogram(&Bins::Count(4), None, false, None).unwrap();
+    assert_eq!(h.to_vec::<i64>().unwrap(), want);
+    let mut sorted = x.clone();
+    sorted.sort();
+    assert_eq!(a.sorted(None).unwrap().to_vec::<i64>().unwrap(), sorted);
 }

@@ -87,7 +87,10 @@ fn count_into(ctx: &TaskContext<'_>, bins: &[Option<usize>]) -> TaskResult {
 /// `bincount` of a piece: its values are the bins.
 fn bincount<T: Num>(ctx: &TaskContext<'_>) -> TaskResult {
     let x = ctx.input(0)?.read::<T>()?;
-    let bins: Vec<Option<usize>> = x.iter().map(|v| usize::try_from(v.to_i128()).ok()).collect();
+    let bins: Vec<Option<usize>> = x
+        .iter()
+        .map(|v| usize::try_from(v.to_i128()).ok())
+        .collect();
     count_into(ctx, &bins)
 }
 
@@ -97,7 +100,12 @@ fn bincount<T: Num>(ctx: &TaskContext<'_>) -> TaskResult {
 fn histogram<T: Num>(ctx: &TaskContext<'_>) -> TaskResult {
     let x = ctx.input(0)?.read::<T>()?;
     let edges_at = ctx.num_inputs() - 1;
-    let edges: Vec<f64> = ctx.input(edges_at)?.read::<f64>()?.iter().copied().collect();
+    let edges: Vec<f64> = ctx
+        .input(edges_at)?
+        .read::<f64>()?
+        .iter()
+        .copied()
+        .collect();
     let (Some(&first), Some(&last)) = (edges.first(), edges.last()) else {
         return Err(TaskError::new("histogram without edges"));
     };

@@ -56,7 +56,11 @@ fn neighbours(code: u8, q: f64, m: usize) -> (usize, usize, f64) {
     match code {
         1 => (clamp(vi.floor()), clamp(vi.floor()), 0.0),
         2 => (clamp(vi.ceil()), clamp(vi.ceil()), 0.0),
-        3 => (clamp(vi.round_ties_even()), clamp(vi.round_ties_even()), 0.0),
+        3 => (
+            clamp(vi.round_ties_even()),
+            clamp(vi.round_ties_even()),
+            0.0,
+        ),
         4 | MEDIAN => {
             let (lo, hi) = (clamp(vi.floor()), clamp(vi.ceil()));
             (lo, hi, if lo == hi { 0.0 } else { 0.5 })
@@ -255,10 +259,7 @@ impl Array {
     ) -> Result<Array> {
         let ty = self.dtype();
         if ty.is_complex() {
-            return Err(Error::UnsupportedType {
-                op: "quantile",
-                ty,
-            });
+            return Err(Error::UnsupportedType { op: "quantile", ty });
         }
         let out_ty = if is_discrete(code) || ty.is_float() {
             ty
@@ -289,11 +290,7 @@ impl Array {
         }
         if n == 0 {
             if code == MEDIAN {
-                return dense.full(
-                    &final_shape,
-                    legate_core::Scalar::new(f64::NAN),
-                    out_ty,
-                );
+                return dense.full(&final_shape, legate_core::Scalar::new(f64::NAN), out_ty);
             }
             return Err(Error::IndexOutOfBounds {
                 dim: axis.map_or(0, |a| a.unsigned_abs()),
@@ -314,10 +311,15 @@ impl Array {
         let computed_ty = if is_discrete(code) { ty } else { Type::Float64 };
         let out = dense.empty(&[rows, nq], computed_ty)?;
         let (blocks, block) = blocks_for(self, rows);
-        let mut task = dense
-            .rt
-            .create_manual_task(&dense.lib, ids::QUANTILE, &[blocks as u64, 1])?;
-        task.add_input_partition(&sorted.store.partition_by_tiling(&[block as u64, n as u64])?)?;
+        let mut task =
+            dense
+                .rt
+                .create_manual_task(&dense.lib, ids::QUANTILE, &[blocks as u64, 1])?;
+        task.add_input_partition(
+            &sorted
+                .store
+                .partition_by_tiling(&[block as u64, n as u64])?,
+        )?;
         task.add_output_partition(&out.store.partition_by_tiling(&[block as u64, nq as u64])?)?;
         task.add_scalar_arg(code);
         task.add_scalar_arg(skip_nan);
@@ -359,8 +361,8 @@ mod tests {
 
     #[test]
     fn nan_order_puts_nans_last() {
-        use crate::kernels::Kind;
         use super::super::np_cmp;
+        use crate::kernels::Kind;
         use num_complex::Complex;
         use std::cmp::Ordering;
         assert_eq!(np_cmp(1.0, f64::NAN), Ordering::Less);
