@@ -735,6 +735,97 @@ impl Array {
     }
 }
 
+impl Array {
+    /// Checks `kth` against the extent along `axis` (NumPy's `partition` arguments).
+    fn check_kth(&self, kth: &[i64], axis: Option<isize>) -> Result<()> {
+        let n = match axis {
+            None => self.size(),
+            Some(a) => self.shape()[normalize_axis(a, self.ndim())?],
+        } as i64;
+        match kth.iter().find(|&&k| k < -n || k >= n) {
+            Some(&k) => Err(Error::IndexOutOfBounds {
+                dim: axis.map_or(0, |a| a.unsigned_abs()),
+                index: k,
+                extent: n as u64,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// NumPy's `partition(a, kth, axis)`: the elements at positions `kth` (negative from
+    /// the end) are where a sort would put them, smaller ones before and larger ones
+    /// after. The result here is the full stable sort along the axis, which meets that
+    /// contract (NumPy leaves the order within each side unspecified).
+    ///
+    /// ```
+    /// use legate_core::Runtime;
+    /// use legate_dense::Dense;
+    /// let dense = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = dense.from_vec(vec![3i64, 4, 2, 1], &[4]).unwrap();
+    /// let p = a.partition(&[2], Some(0)).unwrap().to_vec::<i64>().unwrap();
+    /// assert_eq!(p[2], 3);
+    /// ```
+    pub fn partition(&self, kth: &[i64], axis: Option<isize>) -> Result<Array> {
+        self.check_kth(kth, axis)?;
+        self.sorted(axis)
+    }
+
+    /// NumPy's `argpartition(a, kth, axis)`: positions that partition the array as
+    /// [`partition`](Self::partition) does (here: the stable `argsort`).
+    ///
+    /// ```
+    /// use legate_core::Runtime;
+    /// use legate_dense::Dense;
+    /// let dense = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = dense.from_vec(vec![3i64, 4, 2, 1], &[4]).unwrap();
+    /// let p = a.argpartition(&[0], Some(0)).unwrap().to_vec::<i64>().unwrap();
+    /// assert_eq!(p[0], 3);
+    /// ```
+    pub fn argpartition(&self, kth: &[i64], axis: Option<isize>) -> Result<Array> {
+        self.check_kth(kth, axis)?;
+        self.argsort(axis)
+    }
+
+    /// NumPy's `lexsort(keys)` for 1-D keys of one length: the positions that sort by the
+    /// last key, ties broken by the one before, and so on (stable). Built from one stable
+    /// distributed `argsort` and a gather per key, from the first key to the last.
+    ///
+    /// ```
+    /// use legate_core::Runtime;
+    /// use legate_dense::{Array, Dense};
+    /// let dense = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let first = dense.from_vec(vec![1i64, 5, 1, 4, 3, 4, 4], &[7]).unwrap();
+    /// let last = dense.from_vec(vec![9i64, 4, 0, 4, 0, 2, 1], &[7]).unwrap();
+    /// let order = Array::lexsort(&[last, first]).unwrap();
+    /// assert_eq!(order.to_vec::<i64>().unwrap(), vec![2, 0, 4, 6, 5, 3, 1]);
+    /// ```
+    pub fn lexsort(keys: &[Array]) -> Result<Array> {
+        let (first, rest) = keys.split_first().ok_or_else(|| Error::InvalidArgument {
+            what: "need sequence of keys with len > 0 in lexsort".into(),
+        })?;
+        for k in rest {
+            if k.shape() != first.shape() {
+                return Err(Error::ShapeMismatch {
+                    context: "lexsort: all keys need to be the same shape",
+                    left: first.shape_u64(),
+                    right: k.shape_u64(),
+                });
+            }
+        }
+        if first.ndim() != 1 {
+            return Err(Error::NotImplemented {
+                what: format!("lexsort of {}-d keys", first.ndim()),
+            });
+        }
+        let mut order = first.argsort(Some(0))?;
+        for k in rest {
+            let step = k.take(&order)?.argsort(Some(0))?;
+            order = order.take(&step)?;
+        }
+        Ok(order)
+    }
+}
+
 /// For 1-D flags, the running count of set flags minus one (the group of each element),
 /// in two distributed passes: counts per block, then each block from its offset.
 fn running_groups(flags: &Array) -> Result<Array> {

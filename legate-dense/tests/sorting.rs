@@ -909,3 +909,57 @@ fn one_dimensional_sorts_and_counts_run_in_parallel_pieces() {
     sorted.sort();
     assert_eq!(a.sorted(None).unwrap().to_vec::<i64>().unwrap(), sorted);
 }
+
+#[test]
+fn partitions_and_lexsort_order_like_numpy() {
+    each_machine(|d| {
+        let x = data(40, 8, true);
+        let a = d.from_vec(x.clone(), &[40]).unwrap();
+        for kth in [0i64, 7, 39, -1] {
+            let p = a.partition(&[kth], None).unwrap().to_vec::<f64>().unwrap();
+            let k = kth.rem_euclid(40) as usize;
+            assert!(p[..k]
+                .iter()
+                .all(|&v| ref_cmp(v, p[k]) != Ordering::Greater));
+            assert!(p[k + 1..]
+                .iter()
+                .all(|&v| ref_cmp(v, p[k]) != Ordering::Less));
+            let ip = a
+                .argpartition(&[kth], Some(0))
+                .unwrap()
+                .to_vec::<i64>()
+                .unwrap();
+            assert!(same(&[x[ip[k] as usize]], &[p[k]]));
+        }
+        // Two keys, the last one primary; ties of both keep their order.
+        let k0: Vec<i64> = (0..50).map(|i| (i * 7) % 5).collect();
+        let k1: Vec<i64> = (0..50).map(|i| (i * 3) % 4).collect();
+        let keys = [
+            d.from_vec(k0.clone(), &[50]).unwrap(),
+            d.from_vec(k1.clone(), &[50]).unwrap(),
+        ];
+        let mut want: Vec<usize> = (0..50).collect();
+        want.sort_by_key(|&i| (k1[i], k0[i]));
+        let got = Array::lexsort(&keys).unwrap().to_vec::<i64>().unwrap();
+        assert_eq!(got, want.iter().map(|&i| i as i64).collect::<Vec<_>>());
+    });
+    let d = &machines()[0];
+    let a = d.zeros(&[4], Type::Float64).unwrap();
+    assert!(matches!(
+        a.partition(&[4], None),
+        Err(Error::IndexOutOfBounds { .. })
+    ));
+    assert!(matches!(
+        a.argpartition(&[-5], Some(0)),
+        Err(Error::IndexOutOfBounds { .. })
+    ));
+    assert!(matches!(
+        Array::lexsort(&[]),
+        Err(Error::InvalidArgument { .. })
+    ));
+    let b = d.zeros(&[3], Type::Float64).unwrap();
+    assert!(matches!(
+        Array::lexsort(&[a, b]),
+        Err(Error::ShapeMismatch { .. })
+    ));
+}
