@@ -58,6 +58,7 @@
 //! | `np.bincount(x, weights, minlength)` | `x.bincount(Some(&w), minlength)?` |
 //! | `np.histogram(a, bins, range, density, weights)`, `np.histogram_bin_edges` | `a.histogram(&Bins::Count(10), None, false, None)?`, `a.histogram_bin_edges(&bins, range)?` |
 //! | `np.quantile(a, q, axis, method=..., keepdims)`, `np.percentile` | `a.quantile(&q, axis, QuantileMethod::Linear, keepdims)?`, `a.percentile(...)` |
+//! | `np.nanquantile`, `np.nanpercentile` | `a.nanquantile(&q, axis, method, keepdims)?`, `a.nanpercentile(...)` |
 //! | `np.median(a, axis)`, `np.nanmedian` | `a.median(axis, keepdims)?`, `a.nanmedian(axis, keepdims)?` |
 //! | `np.partition(a, kth, axis)`, `np.argpartition`, `np.lexsort(keys)` | `a.partition(&[kth], axis)?`, `a.argpartition(&[kth], axis)?`, `Array::lexsort(&keys)?` (1-D keys) |
 //! | `a.item()`, `np.asarray(a)` | `a.item::<f64>()?`, `a.to_ndarray::<f64>()?` |

@@ -963,3 +963,36 @@ fn partitions_and_lexsort_order_like_numpy() {
         Err(Error::ShapeMismatch { .. })
     ));
 }
+
+#[test]
+fn nan_quantiles_skip_nans_per_lane() {
+    let qs = [0.0, 0.3, 0.5, 1.0];
+    each_machine(|d| {
+        let x = ArrayD::from_shape_vec(IxDyn(&[5, 8]), data(40, 17, true)).unwrap();
+        let a = d.from_ndarray(&x).unwrap();
+        let q = d.from_vec(qs.to_vec(), &[4]).unwrap();
+        let p = d
+            .from_vec(qs.iter().map(|q| q * 100.0).collect::<Vec<_>>(), &[4])
+            .unwrap();
+        for method in METHODS {
+            let got = a.nanquantile(&q, Some(1), method, false).unwrap();
+            let by_p = a.nanpercentile(&p, Some(1), method, false).unwrap();
+            assert_eq!(got.shape(), vec![4, 5]);
+            let got = got.to_ndarray::<f64>().unwrap();
+            let by_p = by_p.to_ndarray::<f64>().unwrap();
+            for (k, &qv) in qs.iter().enumerate() {
+                for (r, lane) in x.lanes(Axis(1)).into_iter().enumerate() {
+                    let kept: Vec<f64> = lane.iter().copied().filter(|v| !v.is_nan()).collect();
+                    let want = if kept.is_empty() {
+                        f64::NAN
+                    } else {
+                        ref_quantile(&kept, qv, method)
+                    };
+                    for g in [got[[k, r]], by_p[[k, r]]] {
+                        assert!(same(&[g], &[want]) || (g - want).abs() < 1e-12);
+                    }
+                }
+            }
+        }
+    });
+}

@@ -247,6 +247,54 @@ impl Array {
         self.quantiles(&[0.5], &[], axis, MEDIAN, true, keepdims)
     }
 
+    /// [`quantile`](Self::quantile) ignoring NaNs (NumPy's `nanquantile`): each lane's
+    /// quantiles of its values that are not NaN; NaN only where a lane is all NaN.
+    ///
+    /// ```
+    /// use legate_core::{Runtime, Scalar};
+    /// use legate_dense::{Dense, QuantileMethod};
+    /// let dense = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = dense.from_vec(vec![4.0, f64::NAN, 1.0, 2.0], &[4]).unwrap();
+    /// let q = dense.scalar(Scalar::new(1.0f64)).unwrap();
+    /// let m = a.nanquantile(&q, None, QuantileMethod::Linear, false).unwrap();
+    /// assert_eq!(m.item::<f64>().unwrap(), 4.0);
+    /// ```
+    pub fn nanquantile(
+        &self,
+        q: &Array,
+        axis: Option<isize>,
+        method: QuantileMethod,
+        keepdims: bool,
+    ) -> Result<Array> {
+        let qs = q.astype(Type::Float64)?.to_vec::<f64>()?;
+        check_range(&qs, 1.0, "Quantiles")?;
+        self.quantiles(&qs, &q.shape(), axis, method as u8, true, keepdims)
+    }
+
+    /// [`percentile`](Self::percentile) ignoring NaNs (NumPy's `nanpercentile`).
+    ///
+    /// ```
+    /// use legate_core::{Runtime, Scalar};
+    /// use legate_dense::{Dense, QuantileMethod};
+    /// let dense = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = dense.from_vec(vec![f64::NAN, 10.0, 20.0], &[3]).unwrap();
+    /// let q = dense.scalar(Scalar::new(50.0f64)).unwrap();
+    /// let m = a.nanpercentile(&q, None, QuantileMethod::Linear, false).unwrap();
+    /// assert_eq!(m.item::<f64>().unwrap(), 15.0);
+    /// ```
+    pub fn nanpercentile(
+        &self,
+        q: &Array,
+        axis: Option<isize>,
+        method: QuantileMethod,
+        keepdims: bool,
+    ) -> Result<Array> {
+        let qs = q.astype(Type::Float64)?.to_vec::<f64>()?;
+        check_range(&qs, 100.0, "Percentiles")?;
+        let qs: Vec<f64> = qs.iter().map(|&p| p / 100.0).collect();
+        self.quantiles(&qs, &q.shape(), axis, method as u8, true, keepdims)
+    }
+
     /// Quantiles `qs` (in `[0, 1]`; `q_shape` in front of the result) with method `code`.
     fn quantiles(
         &self,
