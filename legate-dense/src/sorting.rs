@@ -647,7 +647,8 @@ impl Array {
     /// rebuild the array, in the array's shape) and the counts.
     ///
     /// Built from the distributed sort, a flag per sorted element (pieces in parallel),
-    /// `extract` (unbound results sized by the data) and a two-pass running count.
+    /// `extract` (unbound results sized by the data) and a two-pass running count; the
+    /// inverse is then written by the runtime's `scatter`, which runs as one task.
     ///
     /// ```
     /// use legate_core::Runtime;

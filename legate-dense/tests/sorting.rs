@@ -996,3 +996,29 @@ fn nan_quantiles_skip_nans_per_lane() {
         }
     });
 }
+
+#[test]
+fn data_dependent_inputs_and_scalar_probes_work() {
+    each_machine(|d| {
+        let x = data(120, 19, true);
+        let a = d.from_vec(x.clone(), &[120]).unwrap();
+        // An unbound input (its size comes from the data).
+        let kept = a
+            .extract(&a.greater(&d.zeros(&[1], Type::Float64).unwrap()).unwrap())
+            .unwrap();
+        let mut want: Vec<f64> = x.iter().copied().filter(|&v| v > 0.0).collect();
+        want.sort_by(|a, b| ref_cmp(*a, *b));
+        assert_eq!(kept.sorted(None).unwrap().to_vec::<f64>().unwrap(), want);
+        want.dedup();
+        let u = kept.unique(UniqueOptions::default()).unwrap();
+        assert_eq!(u.values.to_vec::<f64>().unwrap(), want);
+        // A 0-d probe gives a 0-d position.
+        let s = a.sorted(None).unwrap();
+        let probe = d.scalar(Scalar::new(0i64)).unwrap();
+        let pos = s.searchsorted(&probe, Side::Left, None).unwrap();
+        assert_eq!(pos.shape(), Vec::<usize>::new());
+        let mut sorted = x.clone();
+        sorted.sort_by(|a, b| ref_cmp(*a, *b));
+        assert_eq!(pos.item::<i64>().unwrap(), ref_search(&sorted, 0.0, false));
+    });
+}
