@@ -139,10 +139,10 @@ fn sorted_lane<T: Num>(lane: &ArrayView1<'_, T>) -> Vec<(T, i64)> {
 fn sort_rows<T: Num>(ctx: &TaskContext<'_>) -> TaskResult {
     let (values, indices) = (ctx.scalar_value::<bool>(0)?, ctx.scalar_value::<bool>(1)?);
     let x = ctx.input(0)?.read::<T>()?;
-    let ax = Axis(x.ndim().saturating_sub(1));
     if x.ndim() == 0 {
         return Err(legate_core::TaskError::new("sort of a 0-d piece"));
     }
+    let ax = Axis(x.ndim() - 1);
     match (values, indices) {
         (true, true) => {
             let mut v = ctx.output(0)?.write::<T>()?;
@@ -187,7 +187,7 @@ fn sort_rows<T: Num>(ctx: &TaskContext<'_>) -> TaskResult {
 }
 
 /// Sample sort, step 1: sorts this point's block (values and global positions) and
-/// writes `scalar 0` regular samples of it.
+/// writes regular samples of it (as many as its pieces of outputs 2 and 3 hold).
 fn sort_local<T: Num>(ctx: &TaskContext<'_>) -> TaskResult {
     let input = ctx.input(0)?;
     let lo = input.rect().lo[0];
@@ -197,6 +197,9 @@ fn sort_local<T: Num>(ctx: &TaskContext<'_>) -> TaskResult {
         .enumerate()
         .map(|(k, &v)| (v, lo + k as i64))
         .collect();
+    if pairs.is_empty() {
+        return Err(legate_core::TaskError::new("sample sort of an empty block"));
+    }
     sort_pairs(ctx, &mut pairs);
     let mut vals = ctx.output(0)?.write::<T>()?;
     let mut idx = ctx.output(1)?.write::<i64>()?;
@@ -206,9 +209,6 @@ fn sort_local<T: Num>(ctx: &TaskContext<'_>) -> TaskResult {
     let mut sv = ctx.output(2)?.write::<T>()?;
     let mut si = ctx.output(3)?.write::<i64>()?;
     let s = sv.len();
-    if pairs.is_empty() {
-        return Err(legate_core::TaskError::new("sample sort of an empty block"));
-    }
     for (k, (v, i)) in sv.iter_mut().zip(si.iter_mut()).enumerate() {
         // Regular samples; a block shorter than the sample count repeats elements.
         let p = pairs[(k * pairs.len()) / s];
