@@ -75,12 +75,21 @@
 //! | `np.count_nonzero(a, axis)` | `a.count_nonzero(axis)?` |
 //! | `a.argmax(axis)`, `a.argmin(axis)` | `a.argmax(axis)?`, `a.argmin(axis)?` (int64, first extreme or NaN) |
 //! | `np.where(c, x, y)`, `np.clip(a, lo, hi)` | `Array::where_(&c, &x, &y)?`, `a.clip(Some(lo), Some(hi))?` |
+//! | `np.sort(a, axis)`, `a.sort(axis)`, `np.argsort(a, axis, kind="stable")` | `a.sorted(Some(axis))?` (`None`: flattened), `a.sort_inplace(axis)?`, `a.argsort(Some(axis))?` |
+//! | `np.searchsorted(a, v, side, sorter)` | `a.searchsorted(&v, Side::Left, None)?` |
+//! | `np.unique(a, return_index=True, return_inverse=True, return_counts=True)` | `a.unique(UniqueOptions { return_index: true, ..Default::default() })?` (a [`Unique`]) |
+//! | `np.bincount(x, weights, minlength)` | `x.bincount(Some(&w), minlength)?` |
+//! | `np.histogram(a, bins, range, density, weights)`, `np.histogram_bin_edges` | `a.histogram(&Bins::Count(10), None, false, None)?`, `a.histogram_bin_edges(&bins, range)?` |
+//! | `np.quantile(a, q, axis, method=..., keepdims)`, `np.percentile` | `a.quantile(&q, axis, QuantileMethod::Linear, keepdims)?`, `a.percentile(...)` |
+//! | `np.nanquantile`, `np.nanpercentile` | `a.nanquantile(&q, axis, method, keepdims)?`, `a.nanpercentile(...)` |
+//! | `np.median(a, axis)`, `np.nanmedian` | `a.median(axis, keepdims)?`, `a.nanmedian(axis, keepdims)?` |
+//! | `np.partition(a, kth, axis)`, `np.argpartition`, `np.lexsort(keys)` | `a.partition(&[kth], axis)?`, `a.argpartition(&[kth], axis)?`, `Array::lexsort(&keys)?` (1-D keys) |
 //! | `a.item()`, `np.asarray(a)` | `a.item::<f64>()?`, `a.to_ndarray::<f64>()?` |
 //!
 //! Types follow NumPy 2's promotion rules (NEP 50): see [`dtype`].
 //!
 //! This crate is being written: the operations above work and are tested; the rest of
-//! NumPy's surface (linear algebra solvers, sorting) is tracked by the project's issues.
+//! NumPy's surface (linear algebra solvers) is tracked by the project's issues.
 
 #[macro_use]
 mod macros;
@@ -98,6 +107,7 @@ mod ops;
 pub mod philox;
 mod random;
 mod scans;
+mod sorting;
 mod tasks;
 mod views;
 
@@ -108,4 +118,5 @@ pub use joining::PadMode;
 pub use kernels::{BinaryOp, UnaryOp};
 pub use ops::Operand;
 pub use random::Generator;
+pub use sorting::{Bins, QuantileMethod, Side, Unique, UniqueOptions};
 pub use views::{broadcast_shapes, Index};

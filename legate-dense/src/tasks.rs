@@ -544,5 +544,6 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
     )?;
     crate::scans::register(lib)?;
     crate::indexing::register(lib)?;
+    crate::sorting::register(lib)?;
     Ok(())
 }
