@@ -70,6 +70,7 @@ pub mod dtype;
 mod indexing;
 mod joining;
 mod kernels;
+pub mod linalg;
 mod matrices;
 mod ops;
 pub mod philox;
