@@ -38,12 +38,12 @@ fn vector_norm(x: &Array, ord: Option<f64>, axis: usize) -> Result<Array> {
         None => a.square()?.sum(ax, false)?.sqrt(),
         Some(p) if p == f64::INFINITY => a.max(ax, false),
         Some(p) if p == f64::NEG_INFINITY => a.min(ax, false),
-        Some(p) if p == 0.0 => a
+        Some(0.0) => a
             .binary_scalar(BinaryOp::NotEqual, 0.0, false)?
             .sum(ax, false)?
             .astype(a.dtype()),
-        Some(p) if p == 1.0 => a.sum(ax, false),
-        Some(p) if p == 2.0 => a.square()?.sum(ax, false)?.sqrt(),
+        Some(1.0) => a.sum(ax, false),
+        Some(2.0) => a.square()?.sum(ax, false)?.sqrt(),
         Some(p) => a
             .binary_scalar(BinaryOp::Power, p, false)?
             .sum(ax, false)?
@@ -73,12 +73,12 @@ fn matrix_norm(x: &Array, ord: Option<NormOrd>, row: usize, col: usize) -> Resul
     match ord {
         None | Some(NormOrd::Fro) => fro(),
         Some(NormOrd::Nuc) => singular(x)?.sum(Some(-1), false),
-        Some(NormOrd::P(p)) if p == 2.0 => singular(x)?.max(Some(-1), false),
-        Some(NormOrd::P(p)) if p == -2.0 => singular(x)?.min(Some(-1), false),
-        Some(NormOrd::P(p)) if p == 1.0 => a
+        Some(NormOrd::P(2.0)) => singular(x)?.max(Some(-1), false),
+        Some(NormOrd::P(-2.0)) => singular(x)?.min(Some(-1), false),
+        Some(NormOrd::P(1.0)) => a
             .sum(Some(row as isize), false)?
             .max(Some(after(col, row) as isize), false),
-        Some(NormOrd::P(p)) if p == -1.0 => a
+        Some(NormOrd::P(-1.0)) => a
             .sum(Some(row as isize), false)?
             .min(Some(after(col, row) as isize), false),
         Some(NormOrd::P(p)) if p == f64::INFINITY => a
