@@ -398,10 +398,32 @@ impl Array {
         }
     }
 
-    /// NumPy's `dot` for 1-D and 2-D operands (the same as `matmul` there); n-d
-    /// operands go through `matmul`'s stacking rules, not `dot`'s.
+    /// NumPy's `dot`: `matmul` for 1-D and 2-D operands, a product for 0-d ones, and
+    /// otherwise the sum over the last axis of `self` and the second-to-last of `other`
+    /// (`tensordot`).
+    ///
+    /// ```
+    /// # use legate_dense::Dense;
+    /// # use legate_core::{Runtime, Type};
+    /// let d = Dense::new(&Runtime::with_cpus(1).unwrap()).unwrap();
+    /// let a = d.ones(&[2, 3, 4], Type::Float64).unwrap();
+    /// let b = d.ones(&[5, 4, 6], Type::Float64).unwrap();
+    /// assert_eq!(a.dot(&b).unwrap().shape(), vec![2, 3, 5, 6]);
+    /// ```
     pub fn dot(&self, other: &Array) -> Result<Array> {
-        self.matmul(other)
+        let (an, bn) = (self.ndim(), other.ndim());
+        if an == 0 || bn == 0 {
+            return self.multiply(other);
+        }
+        if an <= 2 && bn <= 2 {
+            return self.matmul(other);
+        }
+        let axis = if bn == 1 { 0 } else { -2 };
+        crate::linalg::tensordot(
+            self,
+            other,
+            crate::linalg::TensorAxes::Pairs(vec![-1], vec![axis]),
+        )
     }
 
     /// `where(cond, self, other)`: elements of `self` where `cond` holds, else of `other`,

@@ -187,6 +187,49 @@ fn matmul_matches_triple_loops_for_stacks_and_vectors() {
         let want: f64 = v.iter().map(|x| x * x).sum();
         assert!((dot.item::<f64>().unwrap() - want).abs() < 1e-12);
         assert_eq!(arr(d, &v).matmul(&arr(d, &s)).unwrap().shape(), vec![2, 3]);
+        // Transposed, reversed and strided views as operands.
+        let (x, y) = (random(&[6, 5], 31), random(&[6, 4], 32));
+        let (ax, ay) = (arr(d, &x), arr(d, &y));
+        let got = ax.t().unwrap().matmul(&ay).unwrap();
+        assert_close(
+            &got.to_ndarray::<f64>().unwrap(),
+            &naive_matmul(&t2(&x), &y),
+            1e-12,
+        );
+        let flipped = ax.flip(Some(0)).unwrap();
+        let got = flipped
+            .t()
+            .unwrap()
+            .matmul(&ay.flip(Some(0)).unwrap())
+            .unwrap();
+        assert_close(
+            &got.to_ndarray::<f64>().unwrap(),
+            &naive_matmul(&t2(&x), &y),
+            1e-12,
+        );
+        let every_other = ax
+            .index(&[legate_dense::Index::Slice {
+                start: None,
+                stop: None,
+                step: 2,
+            }])
+            .unwrap();
+        let got = every_other.matmul(&arr(d, &random(&[5, 2], 33))).unwrap();
+        let want = naive_matmul(
+            &x.slice(legate_core::ndarray::s![..;2, ..])
+                .to_owned()
+                .into_dyn(),
+            &random(&[5, 2], 33),
+        );
+        assert_close(&got.to_ndarray::<f64>().unwrap(), &want, 1e-12);
+        // dot: n-d sums over the last axis of a and the second-to-last of b.
+        let (p, q) = (random(&[2, 3, 4], 34), random(&[5, 4, 2], 35));
+        let got = arr(d, &p).dot(&arr(d, &q)).unwrap();
+        assert_close(
+            &got.to_ndarray::<f64>().unwrap(),
+            &naive_einsum("ijk,lkm->ijlm", &[&p, &q]),
+            1e-12,
+        );
         // Booleans: logical or of ands.
         let b = d
             .from_vec(vec![true, false, false, false], &[2, 2])

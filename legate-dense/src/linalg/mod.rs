@@ -118,7 +118,13 @@ fn prepare(op: &'static str, a: &Array, square: bool) -> Result<Array> {
 }
 
 /// Runs a factorization task as one piece and turns its status into an error.
-fn run_single(id: u32, inputs: &[&Array], outputs: &[&Array], scalars: Vec<Scalar>) -> Result<()> {
+fn run_single(
+    what: &str,
+    id: u32,
+    inputs: &[&Array],
+    outputs: &[&Array],
+    scalars: Vec<Scalar>,
+) -> Result<()> {
     let Some(first) = inputs.first() else {
         return Err(Error::Internal {
             what: "a linalg task without inputs".into(),
@@ -145,7 +151,7 @@ fn run_single(id: u32, inputs: &[&Array], outputs: &[&Array], scalars: Vec<Scala
         kernels::status::NOT_POSITIVE_DEFINITE => {
             Err(linalg_error("Matrix is not positive definite"))
         }
-        kernels::status::NO_CONVERGENCE => Err(linalg_error("SVD did not converge")),
+        kernels::status::NO_CONVERGENCE => Err(linalg_error(format!("{what} did not converge"))),
         code => Err(Error::Internal {
             what: format!("linalg task status {code}"),
         }),
@@ -236,7 +242,7 @@ pub fn solve(a: &Array, b: &Array) -> Result<Array> {
     let b = b.as_type(ty)?.broadcast_to(&with_tail(&batch, &[n, k]))?;
     let x = a.dense.empty(&with_tail(&batch, &[n, k]), ty)?;
     if x.size() > 0 {
-        run_single(ids::SOLVE, &[&a, &b], &[&x], vec![])?;
+        run_single("solve", ids::SOLVE, &[&a, &b], &[&x], vec![])?;
     }
     if vector {
         x.squeeze(Some(-1))
@@ -278,7 +284,7 @@ pub fn cholesky(a: &Array) -> Result<Array> {
     let a = prepare("cholesky", a, true)?;
     let l = a.dense.empty(&a.shape(), a.dtype())?;
     if l.size() > 0 {
-        run_single(ids::CHOLESKY, &[&a], &[&l], vec![])?;
+        run_single("cholesky", ids::CHOLESKY, &[&a], &[&l], vec![])?;
     }
     Ok(l)
 }
@@ -317,7 +323,7 @@ pub fn qr(a: &Array, mode: QrMode) -> Result<(Option<Array>, Array)> {
     let q = a.dense.empty(&with_tail(&batch, &[m, qc]), a.dtype())?;
     let r = a.dense.empty(&with_tail(&batch, &[rr, n]), a.dtype())?;
     if a.size() > 0 {
-        run_single(ids::QR, &[&a], &[&q, &r], vec![Scalar::new(complete)])?;
+        run_single("qr", ids::QR, &[&a], &[&q, &r], vec![Scalar::new(complete)])?;
     } else {
         fill_empty_qr(&q, &r)?;
     }
@@ -371,7 +377,7 @@ pub fn svd(a: &Array, full_matrices: bool, compute_uv: bool) -> Result<Svd> {
     let scalars = vec![Scalar::new(full_matrices), Scalar::new(compute_uv)];
     if !compute_uv {
         if s.size() > 0 {
-            run_single(ids::SVD, &[&a], &[&s], scalars)?;
+            run_single("SVD", ids::SVD, &[&a], &[&s], scalars)?;
         }
         return Ok(Svd {
             u: None,
@@ -383,7 +389,7 @@ pub fn svd(a: &Array, full_matrices: bool, compute_uv: bool) -> Result<Svd> {
     let u = a.dense.empty(&with_tail(&batch, &[m, ur]), ty)?;
     let vh = a.dense.empty(&with_tail(&batch, &[vr, n]), ty)?;
     if a.size() > 0 {
-        run_single(ids::SVD, &[&a], &[&s, &u, &vh], scalars)?;
+        run_single("SVD", ids::SVD, &[&a], &[&s, &u, &vh], scalars)?;
     } else {
         for x in [&u, &vh] {
             let xs = x.shape();
@@ -433,7 +439,13 @@ pub fn eigh(a: &Array, uplo: &str) -> Result<(Array, Array)> {
         .empty(&with_tail(&batch, &[n]), real_type(a.dtype()))?;
     let v = a.dense.empty(&shape, a.dtype())?;
     if a.size() > 0 {
-        run_single(ids::EIGH, &[&a], &[&w, &v], vec![Scalar::new(lower)])?;
+        run_single(
+            "Eigenvalues",
+            ids::EIGH,
+            &[&a],
+            &[&w, &v],
+            vec![Scalar::new(lower)],
+        )?;
     }
     Ok((w, v))
 }
@@ -458,7 +470,13 @@ pub fn eigvalsh(a: &Array, uplo: &str) -> Result<Array> {
         .dense
         .empty(&with_tail(&batch_of(&a), &[n]), real_type(a.dtype()))?;
     if a.size() > 0 {
-        run_single(ids::EIGH, &[&a], &[&w], vec![Scalar::new(lower)])?;
+        run_single(
+            "Eigenvalues",
+            ids::EIGH,
+            &[&a],
+            &[&w],
+            vec![Scalar::new(lower)],
+        )?;
     }
     Ok(w)
 }
@@ -479,7 +497,7 @@ pub fn det(a: &Array) -> Result<Array> {
     if a.shape()[a.ndim() - 1] == 0 {
         out.fill(Scalar::new(1.0f64).cast(a.dtype()))?;
     } else if out.size() > 0 {
-        run_single(ids::DET, &[&a], &[&out], vec![])?;
+        run_single("det", ids::DET, &[&a], &[&out], vec![])?;
     }
     Ok(out)
 }
@@ -506,7 +524,7 @@ pub fn slogdet(a: &Array) -> Result<(Array, Array)> {
         sign.fill(Scalar::new(1.0f64).cast(a.dtype()))?;
         logabs.fill(Scalar::zero(logabs.dtype()))?;
     } else if sign.size() > 0 {
-        run_single(ids::DET, &[&a], &[&sign, &logabs], vec![])?;
+        run_single("det", ids::DET, &[&a], &[&sign, &logabs], vec![])?;
     }
     Ok((sign, logabs))
 }
