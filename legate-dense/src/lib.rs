@@ -47,7 +47,7 @@
 //! | `a @ b`, `np.matmul(a, b)` (n-d, batch dims broadcast), `np.dot(a, b)` | `a.matmul(&b)?`, `a.dot(&b)?` (`dot`: 1-D and 2-D) |
 //! | `np.vdot`, `np.inner`, `np.outer` | `linalg::vdot(&a, &b)?`, `linalg::inner(&a, &b)?`, `linalg::outer(&a, &b)?` |
 //! | `np.tensordot(a, b, axes=2)`, `axes=([1, 0], [0, 1])` | `linalg::tensordot(&a, &b, TensorAxes::N(2))?`, `TensorAxes::Pairs(vec![1, 0], vec![0, 1])` |
-//! | `np.einsum("ij,jk->ik", a, b)` | `linalg::einsum("ij,jk->ik", &[&a, &b])?` (no `...`) |
+//! | `np.einsum("ij,jk->ik", a, b)` | `linalg::einsum("ij,jk->ik", &[&a, &b])?` (also `...`) |
 //! | `np.trace(a, offset, axis1, axis2)` | `linalg::trace(&a, offset, axis1, axis2)?` |
 //! | `np.linalg.norm(x, ord, axis, keepdims)` | `linalg::norm(&x, Some(NormOrd::P(2.0)) / Some(NormOrd::Fro) / None, Some(&[0, 1]), keepdims)?` |
 //! | `np.linalg.solve`, `inv`, `cholesky`, `det`, `slogdet` | `linalg::solve(&a, &b)?`, `linalg::inv(&a)?`, `linalg::cholesky(&a)?`, `linalg::det(&a)?`, `linalg::slogdet(&a)?` (single-piece tasks) |

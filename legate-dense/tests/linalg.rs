@@ -338,9 +338,39 @@ fn einsum_matches_the_definition() {
             Err(Error::InvalidArgument { .. })
         ));
         assert!(matches!(
-            linalg::einsum("...", &[&a]),
-            Err(Error::NotImplemented { .. })
+            linalg::einsum("...ij->ij", &[&d.ones(&[2, 2, 3], Type::Int32).unwrap()]),
+            Err(Error::InvalidArgument { .. })
         ));
+        // Ellipses: broadcast dimensions, aligned from the right, extents of 1 stretch.
+        let (x, y) = (random(&[2, 3, 4], 1), random(&[4, 5], 2));
+        let got = linalg::einsum("...ij,...jk->...ik", &[&arr(d, &x), &arr(d, &y)]).unwrap();
+        assert_close(
+            &got.to_ndarray::<f64>().unwrap(),
+            &naive_matmul(&x, &y),
+            1e-12,
+        );
+        let (x, y) = (random(&[2, 1, 3, 4], 3), random(&[5, 4, 2], 4));
+        let got = linalg::einsum("...ij,...jk", &[&arr(d, &x), &arr(d, &y)]).unwrap();
+        assert_eq!(got.shape(), vec![2, 5, 3, 2]);
+        assert_close(
+            &got.to_ndarray::<f64>().unwrap(),
+            &naive_matmul(&x, &y),
+            1e-12,
+        );
+        let z = random(&[2, 3, 3], 5);
+        let got = linalg::einsum("...ii->...i", &[&arr(d, &z)]).unwrap();
+        assert_close(
+            &got.to_ndarray::<f64>().unwrap(),
+            &naive_einsum("aii->ai", &[&z]),
+            1e-12,
+        );
+        let w = random(&[3, 2, 4], 6);
+        let got = linalg::einsum("i...->...", &[&arr(d, &w)]).unwrap();
+        assert_close(
+            &got.to_ndarray::<f64>().unwrap(),
+            &naive_einsum("iab->ab", &[&w]),
+            1e-12,
+        );
     });
 }
 

@@ -202,11 +202,50 @@ fn evaluate(operands: Vec<Labeled>, out: &[usize], ty: Type) -> Result<Array> {
     acc.ordered(out)
 }
 
+/// Labels given to the dimensions an ellipsis stands for (after every character).
+const ELLIPSIS_LABEL: usize = 256;
+
+/// One term of einsum's subscripts: labels before an ellipsis, whether there is one, and
+/// labels after it.
+struct Term {
+    before: Vec<usize>,
+    ellipsis: bool,
+    after: Vec<usize>,
+}
+
+fn parse_term(term: &str) -> Result<Term> {
+    let bad = |what: String| Error::InvalidArgument { what };
+    let labels = |part: &str| -> Result<Vec<usize>> {
+        part.chars()
+            .map(|c| {
+                if c.is_ascii_alphabetic() {
+                    Ok(c as usize)
+                } else {
+                    Err(bad(format!("invalid subscript '{c}' in einstein sum")))
+                }
+            })
+            .collect()
+    };
+    match term.split_once("...") {
+        Some((before, after)) => Ok(Term {
+            before: labels(before)?,
+            ellipsis: true,
+            after: labels(after)?,
+        }),
+        None => Ok(Term {
+            before: labels(term)?,
+            ellipsis: false,
+            after: Vec::new(),
+        }),
+    }
+}
+
 /// Einstein summation (NumPy's `einsum`): `"ij,jk->ik"` (explicit output) or `"ij,jk"`
 /// (implicit: the labels seen once, in alphabetical order). A label repeated within an
 /// operand takes a diagonal (`"ii->i"`, `"ii"` is the trace); labels missing from the
-/// output are summed. Any number of operands, contracted left to right with batched
-/// `matmul`, so the work is distributed. Ellipses (`...`) are not supported.
+/// output are summed; `...` stands for broadcast dimensions (`"...ij,...jk->...ik"`).
+/// Any number of operands, contracted left to right with batched `matmul`, so the work
+/// is distributed.
 ///
 /// ```
 /// # use legate_core::{Runtime, Type};
@@ -216,22 +255,19 @@ fn evaluate(operands: Vec<Labeled>, out: &[usize], ty: Type) -> Result<Array> {
 /// let b = d.ones(&[3, 2], Type::Float64).unwrap();
 /// let c = linalg::einsum("ij,jk->ik", &[&a, &b]).unwrap();
 /// assert_eq!(c.to_vec::<f64>().unwrap(), vec![3.0, 3.0, 12.0, 12.0]);
-/// let t = linalg::einsum("ii", &[&c.index(&[legate_dense::Index::range(0, 2)]).unwrap()]).unwrap();
-/// assert_eq!(t.item::<f64>().unwrap(), 15.0);
+/// assert_eq!(linalg::einsum("ii", &[&c]).unwrap().item::<f64>().unwrap(), 15.0);
 /// ```
 pub fn einsum(subscripts: &str, operands: &[&Array]) -> Result<Array> {
     let bad = |what: String| Error::InvalidArgument { what };
     let spec: String = subscripts.chars().filter(|c| !c.is_whitespace()).collect();
-    if spec.contains('.') {
-        return Err(Error::NotImplemented {
-            what: "einsum with ellipses ('...')".into(),
-        });
-    }
     let (inputs, output) = match spec.split_once("->") {
         Some((i, o)) => (i, Some(o)),
         None => (spec.as_str(), None),
     };
-    let terms: Vec<&str> = inputs.split(',').collect();
+    let terms = inputs
+        .split(',')
+        .map(parse_term)
+        .collect::<Result<Vec<_>>>()?;
     if terms.len() != operands.len() {
         return Err(bad(format!(
             "more operands provided to einstein sum function than specified in the subscripts \
@@ -240,56 +276,88 @@ pub fn einsum(subscripts: &str, operands: &[&Array]) -> Result<Array> {
             operands.len()
         )));
     }
-    let label = |c: char| -> Result<usize> {
-        if c.is_ascii_alphabetic() {
-            Ok(c as usize)
-        } else {
-            Err(bad(format!("invalid subscript '{c}' in einstein sum")))
-        }
-    };
-    let mut extents: std::collections::BTreeMap<usize, usize> = Default::default();
-    let mut labeled = Vec::with_capacity(terms.len());
-    for (term, a) in terms.iter().zip(operands) {
-        let labels = term.chars().map(label).collect::<Result<Vec<_>>>()?;
-        if labels.len() != a.ndim() {
+    // The number of dimensions each ellipsis stands for; they align from the right.
+    let mut spans = Vec::with_capacity(terms.len());
+    for (t, a) in terms.iter().zip(operands) {
+        let named = t.before.len() + t.after.len();
+        if a.ndim() < named || (!t.ellipsis && a.ndim() != named) {
             return Err(bad(format!(
-                "einstein sum subscripts string '{term}' has {} labels for an operand of \
-                 {} dimensions",
-                labels.len(),
+                "einstein sum subscripts string has {named} labels for an operand of {} \
+                 dimensions",
                 a.ndim()
             )));
         }
+        spans.push(a.ndim() - named);
+    }
+    let broadcast_rank = spans.iter().copied().max().unwrap_or(0);
+    let ellipsis_labels: Vec<usize> = (ELLIPSIS_LABEL..ELLIPSIS_LABEL + broadcast_rank).collect();
+    let mut extents: std::collections::BTreeMap<usize, usize> = Default::default();
+    let mut all_labels = Vec::with_capacity(terms.len());
+    for ((t, a), &span) in terms.iter().zip(operands).zip(&spans) {
+        let labels: Vec<usize> = t
+            .before
+            .iter()
+            .chain(&ellipsis_labels[broadcast_rank - span..])
+            .chain(&t.after)
+            .copied()
+            .collect();
         for (&l, &e) in labels.iter().zip(&a.shape()) {
             let seen = *extents.entry(l).or_insert(e);
-            if seen != e {
-                return Err(shape_error(
-                    "einsum: operands disagree on a label's extent",
-                    &[seen],
-                    &[e],
-                ));
+            if seen == e {
+                continue;
             }
+            if l >= ELLIPSIS_LABEL && (seen == 1 || e == 1) {
+                extents.insert(l, seen.max(e));
+                continue;
+            }
+            return Err(shape_error(
+                "einsum: operands could not be broadcast together",
+                &[seen],
+                &[e],
+            ));
         }
+        all_labels.push(labels);
+    }
+    let mut labeled = Vec::with_capacity(terms.len());
+    for (labels, a) in all_labels.into_iter().zip(operands) {
+        let target: Vec<usize> = labels
+            .iter()
+            .map(|l| extents.get(l).copied().unwrap_or(1))
+            .collect();
         labeled.push(Labeled {
-            a: (*a).clone(),
+            a: a.broadcast_to(&target)?,
             labels,
         });
     }
     let out: Vec<usize> = match output {
         Some(o) => {
-            let out = o.chars().map(label).collect::<Result<Vec<_>>>()?;
+            let t = parse_term(o)?;
+            if !t.ellipsis && broadcast_rank > 0 {
+                return Err(bad(
+                    "output has more dimensions than subscripts given in einstein \
+                     sum, but no '...' ellipsis provided to broadcast the extra dimensions."
+                        .into(),
+                ));
+            }
+            let out: Vec<usize> = t
+                .before
+                .iter()
+                .chain(&ellipsis_labels)
+                .chain(&t.after)
+                .copied()
+                .collect();
             for (k, l) in out.iter().enumerate() {
+                let name = char::from_u32(*l as u32).unwrap_or('?');
                 if out[..k].contains(l) {
                     return Err(bad(format!(
-                        "einstein sum subscripts string includes output subscript '{}' \
-                         multiple times",
-                        *l as u8 as char
+                        "einstein sum subscripts string includes output subscript '{name}' \
+                         multiple times"
                     )));
                 }
                 if !extents.contains_key(l) {
                     return Err(bad(format!(
-                        "einstein sum subscripts string included output subscript '{}' \
-                         which never appeared in an input",
-                        *l as u8 as char
+                        "einstein sum subscripts string included output subscript '{name}' \
+                         which never appeared in an input"
                     )));
                 }
             }
@@ -303,7 +371,11 @@ pub fn einsum(subscripts: &str, operands: &[&Array]) -> Result<Array> {
                     .filter(|&&m| m == l)
                     .count()
             };
-            extents.keys().copied().filter(|&l| count(l) == 1).collect()
+            let named = extents
+                .keys()
+                .copied()
+                .filter(|&l| l < ELLIPSIS_LABEL && count(l) == 1);
+            ellipsis_labels.iter().copied().chain(named).collect()
         }
     };
     let types: Vec<Type> = operands.iter().map(|a| a.dtype()).collect();
