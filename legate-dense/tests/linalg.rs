@@ -1089,3 +1089,92 @@ fn lstsq_pinv_rank_and_power_match_references() {
         assert_close(&naive_matmul(&naive_matmul(&w, &w), &inv2), &eye(4), 1e-10);
     });
 }
+
+type C = Complex<f64>;
+
+fn complex_random(r: usize, c: usize, seed: u64) -> Vec<C> {
+    let (re, im) = (values(r * c, seed), values(r * c, seed + 1000));
+    re.into_iter().zip(im).map(|(a, b)| C::new(a, b)).collect()
+}
+
+/// `(r x k) @ (k x c)` of row-major complex matrices, conjugating `x` first if asked.
+fn cmul(x: &[C], y: &[C], r: usize, k: usize, c: usize, adjoint_x: bool) -> Vec<C> {
+    let mut out = vec![C::new(0.0, 0.0); r * c];
+    for i in 0..r {
+        for j in 0..c {
+            for l in 0..k {
+                let xv = if adjoint_x {
+                    x[l * r + i].conj()
+                } else {
+                    x[i * k + l]
+                };
+                out[i * c + j] += xv * y[l * c + j];
+            }
+        }
+    }
+    out
+}
+
+fn assert_close_c(got: &[C], want: &[C], tol: f64) {
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(want) {
+        assert!((g - w).norm() <= tol, "got {g}, want {w}");
+    }
+}
+
+fn identity_c(n: usize) -> Vec<C> {
+    (0..n * n)
+        .map(|k| C::new(f64::from(u8::from(k / n == k % n)), 0.0))
+        .collect()
+}
+
+#[test]
+fn complex_factorizations_reconstruct_their_inputs() {
+    each_machine(|d| {
+        let (m, n) = (5, 3);
+        let a = complex_random(m, n, 1);
+        let da = d.from_vec(a.clone(), &[m, n]).unwrap();
+        let (q, r) = linalg::qr(&da, QrMode::Reduced).unwrap();
+        let (q, r) = (q.unwrap().to_vec::<C>().unwrap(), r.to_vec::<C>().unwrap());
+        assert_close_c(&cmul(&q, &r, m, n, n, false), &a, 1e-12);
+        assert_close_c(&cmul(&q, &q, n, m, n, true), &identity_c(n), 1e-12);
+        let svd = linalg::svd(&da, false, true).unwrap();
+        let (u, s, vh) = (
+            svd.u.unwrap().to_vec::<C>().unwrap(),
+            svd.s.to_vec::<f64>().unwrap(),
+            svd.vh.unwrap().to_vec::<C>().unwrap(),
+        );
+        let us: Vec<C> = u.iter().enumerate().map(|(k, x)| x * s[k % n]).collect();
+        assert_close_c(&cmul(&us, &vh, m, n, n, false), &a, 1e-12);
+        // Hermitian positive definite: M M^H + n I.
+        let mm = complex_random(n, n, 2);
+        let mh: Vec<C> = (0..n * n).map(|k| mm[(k % n) * n + k / n].conj()).collect();
+        let mut h = cmul(&mm, &mh, n, n, n, false);
+        for i in 0..n {
+            h[i * n + i] += C::new(n as f64, 0.0);
+        }
+        let dh = d.from_vec(h.clone(), &[n, n]).unwrap();
+        let l = linalg::cholesky(&dh).unwrap().to_vec::<C>().unwrap();
+        let lh: Vec<C> = (0..n * n).map(|k| l[(k % n) * n + k / n].conj()).collect();
+        assert_close_c(&cmul(&l, &lh, n, n, n, false), &h, 1e-12);
+        let (w, v) = linalg::eigh(&dh, "U").unwrap();
+        assert_eq!(w.dtype(), Type::Float64);
+        let (w, v) = (w.to_vec::<f64>().unwrap(), v.to_vec::<C>().unwrap());
+        let av = cmul(&h, &v, n, n, n, false);
+        let vw: Vec<C> = v.iter().enumerate().map(|(k, x)| x * w[k % n]).collect();
+        assert_close_c(&av, &vw, 1e-10);
+        let x = linalg::solve(&dh, &d.from_vec(a[..n].to_vec(), &[n]).unwrap()).unwrap();
+        let hx = cmul(&h, &x.to_vec::<C>().unwrap(), n, n, 1, false);
+        assert_close_c(&hx, &a[..n], 1e-12);
+        let det = linalg::det(&dh).unwrap().item::<C>().unwrap();
+        let (sign, logdet) = linalg::slogdet(&dh).unwrap();
+        let back = sign.item::<C>().unwrap() * logdet.item::<f64>().unwrap().exp();
+        assert!((det - back).norm() < 1e-9 * det.norm());
+        assert!(det.im.abs() < 1e-9 * det.norm() && det.re > 0.0);
+        // complex64 keeps its precision class.
+        let s32 = linalg::svd(&da.astype(Type::Complex64).unwrap(), false, false)
+            .unwrap()
+            .s;
+        assert_eq!(s32.dtype(), Type::Float32);
+    });
+}
