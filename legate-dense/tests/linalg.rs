@@ -1178,3 +1178,33 @@ fn complex_factorizations_reconstruct_their_inputs() {
         assert_eq!(s32.dtype(), Type::Float32);
     });
 }
+
+#[test]
+fn large_products_use_the_omp_groups_threads() {
+    // Big enough for faer to split the product over the group's two threads.
+    let d = machine(1, 2);
+    let (x, y) = (random(&[300, 260], 90), random(&[260, 280], 91));
+    let want = {
+        let (a, b) = (
+            x.view()
+                .into_dimensionality::<legate_core::ndarray::Ix2>()
+                .unwrap(),
+            y.view()
+                .into_dimensionality::<legate_core::ndarray::Ix2>()
+                .unwrap(),
+        );
+        let mut c = Array2::<f64>::zeros((300, 280));
+        legate_core::ndarray::linalg::general_mat_mul(1.0, &a, &b, 0.0, &mut c);
+        c.into_dyn()
+    };
+    let got = arr(&d, &x).matmul(&arr(&d, &y)).unwrap();
+    assert_close(&got.to_ndarray::<f64>().unwrap(), &want, 1e-12);
+    let got32 = arr(&d, &x)
+        .astype(Type::Float32)
+        .unwrap()
+        .matmul(&arr(&d, &y).astype(Type::Float32).unwrap())
+        .unwrap()
+        .astype(Type::Float64)
+        .unwrap();
+    assert_close(&got32.to_ndarray::<f64>().unwrap(), &want, 1e-4);
+}
