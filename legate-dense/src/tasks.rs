@@ -221,7 +221,7 @@ pub(crate) trait Gemm: Elem {
         b: ArrayView2<'_, Self>,
         c: ArrayViewMut2<'_, Self>,
         ctx: &TaskContext<'_>,
-    );
+    ) -> TaskResult;
 }
 
 macro_rules! ndarray_gemm {
@@ -232,8 +232,9 @@ macro_rules! ndarray_gemm {
                 b: ArrayView2<'_, Self>,
                 mut c: ArrayViewMut2<'_, Self>,
                 _ctx: &TaskContext<'_>,
-            ) {
+            ) -> TaskResult {
                 legate_core::ndarray::linalg::general_mat_mul(1, &a, &b, 0, &mut c);
+                Ok(())
             }
         }
     )*};
@@ -248,8 +249,8 @@ macro_rules! faer_gemm {
                 b: ArrayView2<'_, Self>,
                 c: ArrayViewMut2<'_, Self>,
                 ctx: &TaskContext<'_>,
-            ) {
-                faer_matmul(a, b, c, ctx);
+            ) -> TaskResult {
+                faer_matmul(a, b, c, ctx)
             }
         }
     )*};
@@ -262,11 +263,19 @@ fn faer_matmul<T: Elem + faer::traits::ComplexField>(
     b: ArrayView2<'_, T>,
     mut c: ArrayViewMut2<'_, T>,
     ctx: &TaskContext<'_>,
-) {
+) -> TaskResult {
     let ((m, k), n) = (a.dim(), b.ncols());
-    if m == 0 || n == 0 || k == 0 || b.nrows() != k || c.dim() != (m, n) {
+    if b.nrows() != k || c.dim() != (m, n) {
+        return Err(TaskError::new(format!(
+            "matmul of {:?} and {:?} into {:?}",
+            a.dim(),
+            b.dim(),
+            c.dim()
+        )));
+    }
+    if m == 0 || n == 0 || k == 0 {
         c.fill(T::from_i128(0));
-        return;
+        return Ok(());
     }
     let (sa, sb, sc) = (a.strides(), b.strides(), c.strides().to_vec());
     // SAFETY: each pointer, extent pair and stride pair is that of a live ndarray view
@@ -287,6 +296,7 @@ fn faer_matmul<T: Elem + faer::traits::ComplexField>(
         }),
         None => faer::linalg::matmul::matmul(fc, faer::Accum::Replace, fa, fb, one, faer::Par::Seq),
     }
+    Ok(())
 }
 
 /// The matrix at batch position `idx` (the leading dimensions) of a stack of matrices.
@@ -350,7 +360,7 @@ fn matmul<T: Gemm>(ctx: &TaskContext<'_>) -> TaskResult {
             batch_view::<T, Ix2>(b.view(), idx)?,
             batch_view_mut::<T, Ix2>(c.view_mut(), idx)?,
             ctx,
-        );
+        )?;
     }
     Ok(())
 }
