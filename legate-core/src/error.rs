@@ -90,6 +90,12 @@ pub enum Error {
         /// What the task said.
         message: String,
     },
+    /// A linear-algebra operation cannot be done on its input (NumPy's `LinAlgError`): a
+    /// singular matrix, one that is not positive definite, not square, or no convergence.
+    LinAlg {
+        /// What was wrong, in NumPy's words.
+        what: String,
+    },
     /// The configuration could not be read.
     Config(legate_mapper::ConfigError),
     /// A broken invariant of the runtime: a bug, please report it.
@@ -153,6 +159,7 @@ impl fmt::Display for Error {
                 f,
                 "task {library}.{task} failed at point {point:?}: {message}"
             ),
+            Error::LinAlg { what } => write!(f, "linear algebra: {what}"),
             Error::Config(e) => write!(f, "configuration: {e}"),
             Error::Internal { what } => write!(
                 f,

@@ -59,7 +59,17 @@
 //! | `np.nanvar(a, axis, ddof=1)`, `np.nanstd` | `a.nanvar(axis, 1, keepdims)?`, `a.nanstd(axis, ddof, keepdims)?` |
 //! | `np.nanargmax(a, axis)`, `np.nanargmin` | `a.nanargmax(axis)?`, `a.nanargmin(axis)?` (all-NaN slice: `Error::InvalidArgument`) |
 //! | `a.var(axis, ddof=1)`, `a.std()` | `a.var(axis, 1, keepdims)?`, `a.std(axis, 0, keepdims)?` |
-//! | `a @ b`, `np.dot(a, b)` | `a.matmul(&b)?`, `a.dot(&b)?` (1-D and 2-D) |
+//! | `a @ b`, `np.matmul(a, b)` (n-d, batch dims broadcast), `np.dot(a, b)` | `a.matmul(&b)?`, `a.dot(&b)?` (`dot`: 1-D and 2-D) |
+//! | `np.vdot`, `np.inner`, `np.outer` | `linalg::vdot(&a, &b)?`, `linalg::inner(&a, &b)?`, `linalg::outer(&a, &b)?` |
+//! | `np.tensordot(a, b, axes=2)`, `axes=([1, 0], [0, 1])` | `linalg::tensordot(&a, &b, TensorAxes::N(2))?`, `TensorAxes::Pairs(vec![1, 0], vec![0, 1])` |
+//! | `np.einsum("ij,jk->ik", a, b)` | `linalg::einsum("ij,jk->ik", &[&a, &b])?` (also `...`) |
+//! | `np.trace(a, offset, axis1, axis2)` | `linalg::trace(&a, offset, axis1, axis2)?` |
+//! | `np.linalg.norm(x, ord, axis, keepdims)` | `linalg::norm(&x, Some(NormOrd::P(2.0)) / Some(NormOrd::Fro) / None, Some(&[0, 1]), keepdims)?` |
+//! | `np.linalg.solve`, `inv`, `cholesky`, `det`, `slogdet` | `linalg::solve(&a, &b)?`, `linalg::inv(&a)?`, `linalg::cholesky(&a)?`, `linalg::det(&a)?`, `linalg::slogdet(&a)?` (single-piece tasks) |
+//! | `np.linalg.qr(a, mode)`, `svd(a, full_matrices, compute_uv)` | `linalg::qr(&a, QrMode::Reduced)?`, `linalg::svd(&a, true, true)?` (single-piece tasks) |
+//! | `np.linalg.eigh(a, UPLO)`, `eigvalsh` | `linalg::eigh(&a, "L")?`, `linalg::eigvalsh(&a, "L")?` (single-piece tasks) |
+//! | `np.linalg.lstsq(a, b, rcond)`, `pinv`, `matrix_rank`, `matrix_power` | `linalg::lstsq(&a, &b, None)?`, `linalg::pinv(&a, None)?`, `linalg::matrix_rank(&a, None)?`, `linalg::matrix_power(&a, n)?` |
+//! | `np.conj(a)` | `linalg::conj(&a)?` |
 //! | `np.concatenate`, `np.stack`, `np.vstack`, `np.hstack` | `dense.concatenate(&arrays, axis)?`, `dense.stack`, `dense.vstack`, `dense.hstack` |
 //! | `np.split(a, 3, axis)`, `np.flip`, `np.roll` | `a.split(3, axis)?` (views), `a.flip(axis)?` (a view), `a.roll(shift, axis)?` |
 //! | `a.take(idx)`, `np.put(a, idx, v)` | `a.take(&idx)?`, `a.put(&idx, &v)?` |
@@ -88,8 +98,8 @@
 //!
 //! Types follow NumPy 2's promotion rules (NEP 50): see [`dtype`].
 //!
-//! This crate is being written: the operations above work and are tested; the rest of
-//! NumPy's surface (linear algebra solvers) is tracked by the project's issues.
+//! Operations that run as a single-piece task (the dense factorizations and solvers of
+//! [`linalg`]) say so in their documentation; everything else is cut into pieces.
 
 #[macro_use]
 mod macros;
@@ -101,6 +111,7 @@ pub mod dtype;
 mod indexing;
 mod joining;
 mod kernels;
+pub mod linalg;
 mod matrices;
 mod nanfuncs;
 mod ops;

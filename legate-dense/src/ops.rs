@@ -4,7 +4,7 @@
 use legate_core::{align, Error, ReductionOp, Result, Scalar, Type};
 use num_complex::Complex;
 
-use crate::array::Array;
+use crate::array::{to_u64, Array};
 use crate::dtype::{self, ScalarKind};
 use crate::kernels::{has_binary, has_unary, BinaryOp, UnaryOp};
 use crate::tasks::{ids, REDUCTION_OPS};
@@ -403,14 +403,26 @@ impl Array {
 }
 
 impl Array {
-    /// The matrix product (NumPy's `matmul` / `@` for 1-D and 2-D operands): rows of the
-    /// result are computed in parallel pieces, each from its rows of `self` and all of
-    /// `other`, with a blocked kernel.
+    /// The matrix product (NumPy's `matmul` / `@`): 1-D operands are vectors, operands
+    /// with more than two dimensions are stacks of matrices whose batch dimensions
+    /// broadcast. The result is cut into pieces of batch entries and rows, each computed
+    /// from its rows of `self` and its entries of `other` (faer's kernel for floats and
+    /// complex numbers, ndarray's for integers).
+    ///
+    /// ```
+    /// # use legate_dense::Dense;
+    /// # use legate_core::{Runtime, Type};
+    /// let d = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let a = d.arange(0.0, 12.0, 1.0, Type::Float64).unwrap().reshape(&[2, 2, 3]).unwrap();
+    /// let b = d.ones(&[3, 1], Type::Float64).unwrap();
+    /// let c = a.matmul(&b).unwrap(); // (2, 2, 3) @ (3, 1) -> (2, 2, 1)
+    /// assert_eq!(c.to_vec::<f64>().unwrap(), vec![3.0, 12.0, 21.0, 30.0]);
+    /// ```
     pub fn matmul(&self, other: &Array) -> Result<Array> {
         let (an, bn) = (self.ndim(), other.ndim());
-        if an == 0 || bn == 0 || an > 2 || bn > 2 {
-            return Err(Error::NotImplemented {
-                what: format!("matmul of {an}-d and {bn}-d arrays"),
+        if an == 0 || bn == 0 {
+            return Err(Error::InvalidArgument {
+                what: "matmul: Input operand does not have enough dimensions".into(),
             });
         }
         let a = if an == 1 {
@@ -423,36 +435,34 @@ impl Array {
         } else {
             other.clone()
         };
-        let (m, k) = (a.shape()[0], a.shape()[1]);
-        let (k2, n) = (b.shape()[0], b.shape()[1]);
+        let (sa, sb) = (a.shape(), b.shape());
+        let (m, k) = (sa[sa.len() - 2], sa[sa.len() - 1]);
+        let (k2, n) = (sb[sb.len() - 2], sb[sb.len() - 1]);
         if k != k2 {
             return Err(Error::ShapeMismatch {
                 context: "matmul: inner dimensions",
-                left: vec![m as u64, k as u64],
-                right: vec![k2 as u64, n as u64],
+                left: to_u64(&sa),
+                right: to_u64(&sb),
             });
         }
-        let mut ty = dtype::promote_types(a.dtype(), b.dtype());
-        if !matches!(
-            ty,
-            Type::Int32
-                | Type::Int64
-                | Type::Float32
-                | Type::Float64
-                | Type::Complex64
-                | Type::Complex128
-        ) {
-            ty = if ty.is_bool() || ty.is_integer() {
-                Type::Int64
-            } else {
-                Type::Float64
-            };
-        }
-        let (a, b) = (a.as_type(ty)?, b.as_type(ty)?);
-        let c = self.dense.empty(&[m, n], ty)?;
+        let batch = broadcast_shapes(&sa[..sa.len() - 2], &sb[..sb.len() - 2])?;
+        let result_ty = dtype::promote_types(a.dtype(), b.dtype());
+        // The kernels compute in these types; NumPy's result type is restored at the end
+        // (integer products wrap the same way in 64 bits).
+        let ty = match result_ty {
+            Type::Int32 | Type::Int64 | Type::Float32 | Type::Float64 => result_ty,
+            Type::Complex64 | Type::Complex128 => result_ty,
+            Type::Float16 => Type::Float32,
+            _ => Type::Int64,
+        };
+        let with = |tail: [usize; 2]| [batch.as_slice(), &tail].concat();
+        let a = a.as_type(ty)?.broadcast_to(&with([m, k]))?;
+        let b = b.as_type(ty)?.broadcast_to(&with([k, n]))?;
+        let c = self.dense.empty(&with([m, n]), ty)?;
+        let nd = batch.len() + 2;
         if k == 0 {
             c.fill(Scalar::zero(ty))?;
-        } else {
+        } else if c.size() > 0 {
             let mut task = self
                 .dense
                 .rt
@@ -460,23 +470,52 @@ impl Array {
             let va = task.add_input(&a.store);
             let vb = task.add_input(&b.store);
             let vc = task.add_output(&c.store);
-            // Rows of A and C go together (same leading extent); B is whole everywhere.
-            task.add_constraint(legate_core::broadcast(va, &[1]));
-            task.add_constraint(legate_core::broadcast(vb, &[]));
-            task.add_constraint(legate_core::broadcast(vc, &[1]));
+            // Batch entries and rows of A and C go together (same extents, so the same
+            // tiles); each piece sees whole rows of A and whole matrices of B.
+            task.add_constraint(legate_core::broadcast(va, &[nd - 1]));
+            task.add_constraint(legate_core::broadcast(vb, &[nd - 2, nd - 1]));
+            task.add_constraint(legate_core::broadcast(vc, &[nd - 1]));
             task.execute()?;
         }
-        match (an, bn) {
-            (1, 1) => c.reshape(&[]),
-            (1, _) => c.squeeze(Some(0)),
-            (_, 1) => c.squeeze(Some(1)),
-            _ => Ok(c),
+        let c = if result_ty == Type::Bool {
+            c.not_equal(&self.dense.zeros(&[1], ty)?)?
+        } else {
+            c.as_type(result_ty)?
+        };
+        let c = if bn == 1 { c.squeeze(Some(-1))? } else { c };
+        if an == 1 {
+            c.squeeze(Some(if bn == 1 { -1 } else { -2 }))
+        } else {
+            Ok(c)
         }
     }
 
-    /// NumPy's `dot` for 1-D and 2-D operands (the same as `matmul` there).
+    /// NumPy's `dot`: `matmul` for 1-D and 2-D operands, a product for 0-d ones, and
+    /// otherwise the sum over the last axis of `self` and the second-to-last of `other`
+    /// (`tensordot`).
+    ///
+    /// ```
+    /// # use legate_dense::Dense;
+    /// # use legate_core::{Runtime, Type};
+    /// let d = Dense::new(&Runtime::with_cpus(1).unwrap()).unwrap();
+    /// let a = d.ones(&[2, 3, 4], Type::Float64).unwrap();
+    /// let b = d.ones(&[5, 4, 6], Type::Float64).unwrap();
+    /// assert_eq!(a.dot(&b).unwrap().shape(), vec![2, 3, 5, 6]);
+    /// ```
     pub fn dot(&self, other: &Array) -> Result<Array> {
-        self.matmul(other)
+        let (an, bn) = (self.ndim(), other.ndim());
+        if an == 0 || bn == 0 {
+            return self.multiply(other);
+        }
+        if an <= 2 && bn <= 2 {
+            return self.matmul(other);
+        }
+        let axis = if bn == 1 { 0 } else { -2 };
+        crate::linalg::tensordot(
+            self,
+            other,
+            crate::linalg::TensorAxes::Pairs(vec![-1], vec![axis]),
+        )
     }
 
     /// `where(cond, self, other)`: elements of `self` where `cond` holds, else of `other`,

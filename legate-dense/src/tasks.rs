@@ -1,7 +1,10 @@
 //! The library's tasks: each a CPU variant over one piece, generic over element types.
 
 use half::f16;
-use legate_core::ndarray::Zip;
+use legate_core::ndarray::{
+    ArrayView, ArrayView2, ArrayViewD, ArrayViewMut, ArrayViewMut2, ArrayViewMutD, Axis, Dimension,
+    Ix2, Zip,
+};
 use legate_core::{Library, ReductionOp, TaskContext, TaskDef, TaskError, Type};
 use num_complex::Complex;
 
@@ -308,30 +311,159 @@ fn eye<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     Ok(())
 }
 
-/// `C = A @ B` for a block of rows of `A` and `C` and the whole of `B`.
-fn matmul<T: Elem + legate_core::ndarray::LinalgScalar>(ctx: &TaskContext<'_>) -> TaskResult {
-    use legate_core::ndarray::Ix2;
-    let dims = |e: legate_core::ndarray::ShapeError| TaskError::new(e.to_string());
-    let a = ctx
-        .input(0)?
-        .read::<T>()?
-        .into_dimensionality::<Ix2>()
-        .map_err(dims)?;
-    let b = ctx
-        .input(1)?
-        .read::<T>()?
-        .into_dimensionality::<Ix2>()
-        .map_err(dims)?;
-    let mut c = ctx
-        .output(0)?
-        .write::<T>()?
-        .into_dimensionality::<Ix2>()
-        .map_err(dims)?;
-    legate_core::ndarray::linalg::general_mat_mul(T::from_i128(1), &a, &b, T::from_i128(0), &mut c);
+/// The element types `matmul` computes in, and the kernel each one uses for one matrix.
+pub(crate) trait Gemm: Elem {
+    /// `c = a @ b`, on the threads of the task's OMP group in the OMP variant.
+    fn gemm(
+        a: ArrayView2<'_, Self>,
+        b: ArrayView2<'_, Self>,
+        c: ArrayViewMut2<'_, Self>,
+        ctx: &TaskContext<'_>,
+    ) -> TaskResult;
+}
+
+macro_rules! ndarray_gemm {
+    ($($t:ty),*) => {$(
+        impl Gemm for $t {
+            fn gemm(
+                a: ArrayView2<'_, Self>,
+                b: ArrayView2<'_, Self>,
+                mut c: ArrayViewMut2<'_, Self>,
+                _ctx: &TaskContext<'_>,
+            ) -> TaskResult {
+                legate_core::ndarray::linalg::general_mat_mul(1, &a, &b, 0, &mut c);
+                Ok(())
+            }
+        }
+    )*};
+}
+ndarray_gemm!(i32, i64);
+
+macro_rules! faer_gemm {
+    ($($t:ty),*) => {$(
+        impl Gemm for $t {
+            fn gemm(
+                a: ArrayView2<'_, Self>,
+                b: ArrayView2<'_, Self>,
+                c: ArrayViewMut2<'_, Self>,
+                ctx: &TaskContext<'_>,
+            ) -> TaskResult {
+                faer_matmul(a, b, c, ctx)
+            }
+        }
+    )*};
+}
+faer_gemm!(f32, f64, Complex<f32>, Complex<f64>);
+
+/// faer's matmul over ndarray views, without copies.
+fn faer_matmul<T: Elem + faer::traits::ComplexField>(
+    a: ArrayView2<'_, T>,
+    b: ArrayView2<'_, T>,
+    mut c: ArrayViewMut2<'_, T>,
+    ctx: &TaskContext<'_>,
+) -> TaskResult {
+    let ((m, k), n) = (a.dim(), b.ncols());
+    if b.nrows() != k || c.dim() != (m, n) {
+        return Err(TaskError::new(format!(
+            "matmul of {:?} and {:?} into {:?}",
+            a.dim(),
+            b.dim(),
+            c.dim()
+        )));
+    }
+    if m == 0 || n == 0 || k == 0 {
+        c.fill(T::from_i128(0));
+        return Ok(());
+    }
+    let (sa, sb, sc) = (a.strides(), b.strides(), c.strides().to_vec());
+    // SAFETY: each pointer, extent pair and stride pair is that of a live ndarray view
+    // (borrowed for this whole call), so every element faer visits is one of the view's;
+    // `c` is borrowed mutably, and outputs never alias inputs (the runtime copies an input
+    // that overlaps an output first).
+    let (fa, fb, fc) = unsafe {
+        (
+            faer::MatRef::from_raw_parts(a.as_ptr(), m, k, sa[0], sa[1]),
+            faer::MatRef::from_raw_parts(b.as_ptr(), k, n, sb[0], sb[1]),
+            faer::MatMut::from_raw_parts_mut(c.as_mut_ptr(), m, n, sc[0], sc[1]),
+        )
+    };
+    let one = T::from_i128(1);
+    match ctx.pool() {
+        Some(pool) => pool.install(|| {
+            faer::linalg::matmul::matmul(fc, faer::Accum::Replace, fa, fb, one, faer::Par::rayon(0))
+        }),
+        None => faer::linalg::matmul::matmul(fc, faer::Accum::Replace, fa, fb, one, faer::Par::Seq),
+    }
     Ok(())
 }
 
-fn matmul_any(ctx: &TaskContext<'_>) -> TaskResult {
+/// The matrix at batch position `idx` (the leading dimensions) of a stack of matrices.
+pub(crate) fn batch_view<'a, T, D: Dimension>(
+    v: ArrayViewD<'a, T>,
+    idx: &[usize],
+) -> Result<ArrayView<'a, T, D>, TaskError> {
+    let mut w = v;
+    for &i in idx {
+        if i >= w.len_of(Axis(0)) {
+            return Err(TaskError::new("batch index out of the piece"));
+        }
+        w = w.index_axis_move(Axis(0), i);
+    }
+    w.into_dimensionality::<D>()
+        .map_err(|e| TaskError::new(e.to_string()))
+}
+
+/// The mutable matrix at batch position `idx` of a stack of matrices.
+pub(crate) fn batch_view_mut<'a, T, D: Dimension>(
+    v: ArrayViewMutD<'a, T>,
+    idx: &[usize],
+) -> Result<ArrayViewMut<'a, T, D>, TaskError> {
+    let mut w = v;
+    for &i in idx {
+        if i >= w.len_of(Axis(0)) {
+            return Err(TaskError::new("batch index out of the piece"));
+        }
+        w = w.index_axis_move(Axis(0), i);
+    }
+    w.into_dimensionality::<D>()
+        .map_err(|e| TaskError::new(e.to_string()))
+}
+
+/// `C = A @ B` for stacks of matrices (`(..., m, k) @ (..., k, n)`): a piece holds some
+/// batch entries and rows of `A` and `C` and, for those entries, the whole of `B`.
+fn matmul<T: Gemm>(ctx: &TaskContext<'_>) -> TaskResult {
+    let a = ctx.input(0)?.read::<T>()?;
+    let b = ctx.input(1)?.read::<T>()?;
+    let mut c = ctx.output(0)?.write::<T>()?;
+    let nd = c.ndim();
+    let (sa, sb, sc) = (a.shape(), b.shape(), c.shape().to_vec());
+    let nb = nd.saturating_sub(2);
+    if nd < 2
+        || sa.len() != nd
+        || sb.len() != nd
+        || sa[..nb] != sc[..nb]
+        || sb[..nb] != sc[..nb]
+        || sa[nb] != sc[nb]
+        || sb[nb + 1] != sc[nb + 1]
+        || sa[nb + 1] != sb[nb]
+    {
+        return Err(TaskError::new(format!(
+            "matmul pieces do not match: {sa:?} @ {sb:?} -> {sc:?}"
+        )));
+    }
+    for idx in legate_core::ndarray::indices(&sc[..nb]) {
+        let idx = idx.slice();
+        T::gemm(
+            batch_view::<T, Ix2>(a.view(), idx)?,
+            batch_view::<T, Ix2>(b.view(), idx)?,
+            batch_view_mut::<T, Ix2>(c.view_mut(), idx)?,
+            ctx,
+        )?;
+    }
+    Ok(())
+}
+
+fn matmul_any(ctx: &mut TaskContext<'_>) -> TaskResult {
     match ctx.input(0)?.ty() {
         Type::Int32 => matmul::<i32>(ctx),
         Type::Int64 => matmul::<i64>(ctx),
@@ -526,10 +658,7 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
             dispatch!(in_ty(ctx)?, reduce(ctx))
         }),
     )?;
-    lib.register_task(
-        ids::MATMUL,
-        TaskDef::new("matmul").cpu(|ctx: &mut TaskContext<'_>| matmul_any(ctx)),
-    )?;
+    lib.register_task(ids::MATMUL, elementwise("matmul", matmul_any))?;
     lib.register_task(
         ids::WHERE,
         elementwise("where", move |ctx: &mut TaskContext<'_>| {
@@ -545,5 +674,6 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
     crate::scans::register(lib)?;
     crate::indexing::register(lib)?;
     crate::sorting::register(lib)?;
+    crate::linalg::register(lib)?;
     Ok(())
 }
