@@ -99,15 +99,6 @@ fn check_out_cast(result: Type, out: Type) -> Result<()> {
     }
 }
 
-/// The real type of a complex type's parts (the type itself otherwise).
-fn real_part_type(ty: Type) -> Type {
-    match ty {
-        Type::Complex64 => Type::Float32,
-        Type::Complex128 => Type::Float64,
-        ty => ty,
-    }
-}
-
 impl Array {
     /// `op(self, other)` element by element, broadcasting both and promoting their types
     /// as NumPy does.
@@ -230,7 +221,7 @@ impl Array {
         task.add_scalar_arg(op as u8);
         task.execute()?;
         if compute.is_complex() && op.is_real_of_complex() {
-            return out.astype(real_part_type(compute));
+            return out.astype(crate::linalg::real_type(compute));
         }
         Ok(out)
     }

@@ -26,30 +26,19 @@ pub(crate) trait Field: Elem + faer::traits::ComplexField {
     fn re_part(self) -> Self::Re;
     /// faer's real type is ours (the identity, which the type system cannot see).
     fn from_real(r: <Self as faer::traits::ComplexField>::Real) -> Self::Re;
-    fn conj_of(self) -> Self;
-    fn modulus(self) -> Self::Re;
 }
 
 impl Field for f32 {
-    fn modulus(self) -> Self::Re {
-        self.abs()
-    }
     type Re = f32;
     fn from_real(r: f32) -> f32 {
         r
     }
     fn re_part(self) -> f32 {
-        self
-    }
-    fn conj_of(self) -> Self {
         self
     }
 }
 
 impl Field for f64 {
-    fn modulus(self) -> Self::Re {
-        self.abs()
-    }
     type Re = f64;
     fn from_real(r: f64) -> f64 {
         r
@@ -57,15 +46,9 @@ impl Field for f64 {
     fn re_part(self) -> f64 {
         self
     }
-    fn conj_of(self) -> Self {
-        self
-    }
 }
 
 impl Field for Complex<f32> {
-    fn modulus(self) -> Self::Re {
-        self.norm()
-    }
     type Re = f32;
     fn from_real(r: f32) -> f32 {
         r
@@ -73,24 +56,15 @@ impl Field for Complex<f32> {
     fn re_part(self) -> f32 {
         self.re
     }
-    fn conj_of(self) -> Self {
-        self.conj()
-    }
 }
 
 impl Field for Complex<f64> {
-    fn modulus(self) -> Self::Re {
-        self.norm()
-    }
     type Re = f64;
     fn from_real(r: f64) -> f64 {
         r
     }
     fn re_part(self) -> f64 {
         self.re
-    }
-    fn conj_of(self) -> Self {
-        self.conj()
     }
 }
 
@@ -379,24 +353,6 @@ fn det<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
     set_status(ctx, status::OK)
 }
 
-/// The complex conjugate, element by element (the identity on real numbers).
-fn conj<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
-    use legate_core::ndarray::Zip;
-    let x = ctx.input(0)?.read::<T>()?;
-    let mut y = ctx.output(0)?.write::<T>()?;
-    run_zip!(ctx, Zip::from(&mut y).and(&x), |y, &x| *y = x.conj_of());
-    Ok(())
-}
-
-/// `|x|` in the real type (NumPy's `absolute`, which gives reals for complex numbers).
-fn modulus<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
-    use legate_core::ndarray::Zip;
-    let x = ctx.input(0)?.read::<T>()?;
-    let mut y = ctx.output(0)?.write::<T::Re>()?;
-    run_zip!(ctx, Zip::from(&mut y).and(&x), |y, &x| *y = x.modulus());
-    Ok(())
-}
-
 fn in_ty(ctx: &TaskContext<'_>) -> Result<Type, TaskError> {
     Ok(ctx.input(0)?.ty())
 }
@@ -423,12 +379,4 @@ pub(crate) fn eigh_any(ctx: &mut TaskContext<'_>) -> TaskResult {
 
 pub(crate) fn det_any(ctx: &mut TaskContext<'_>) -> TaskResult {
     dispatch_field!("det", in_ty(ctx)?, det(ctx))
-}
-
-pub(crate) fn conj_any(ctx: &mut TaskContext<'_>) -> TaskResult {
-    dispatch_field!("conjugate", in_ty(ctx)?, conj(ctx))
-}
-
-pub(crate) fn modulus_any(ctx: &mut TaskContext<'_>) -> TaskResult {
-    dispatch_field!("absolute", in_ty(ctx)?, modulus(ctx))
 }

@@ -39,25 +39,15 @@ pub use products::{einsum, inner, outer, tensordot, trace, vdot, TensorAxes};
 
 /// Task ids of this module (100-199).
 pub(crate) mod ids {
-    pub(crate) const CONJ: u32 = 100;
     pub(crate) const SOLVE: u32 = 101;
     pub(crate) const CHOLESKY: u32 = 102;
     pub(crate) const QR: u32 = 103;
     pub(crate) const SVD: u32 = 104;
     pub(crate) const EIGH: u32 = 105;
     pub(crate) const DET: u32 = 106;
-    pub(crate) const MODULUS: u32 = 107;
 }
 
 pub(crate) fn register(lib: &Library) -> Result<()> {
-    lib.register_task(
-        ids::CONJ,
-        crate::tasks::elementwise("conjugate", kernels::conj_any),
-    )?;
-    lib.register_task(
-        ids::MODULUS,
-        crate::tasks::elementwise("modulus", kernels::modulus_any),
-    )?;
     lib.register_task(ids::SOLVE, TaskDef::new("solve").cpu(kernels::solve_any))?;
     lib.register_task(
         ids::CHOLESKY,
@@ -182,24 +172,7 @@ pub fn conj(a: &Array) -> Result<Array> {
     if !a.dtype().is_complex() {
         return Ok(a.clone());
     }
-    let out = a.dense.empty(&a.shape(), a.dtype())?;
-    let mut task = a.dense.rt.create_auto_task(&a.dense.lib, ids::CONJ)?;
-    let vi = task.add_input(&a.store);
-    let vo = task.add_output(&out.store);
-    task.add_constraint(legate_core::align(vi, vo));
-    task.execute()?;
-    Ok(out)
-}
-
-/// `|z|` of a complex array, in its real type (element by element, distributed).
-pub(crate) fn complex_modulus(a: &Array) -> Result<Array> {
-    let out = a.dense.empty(&a.shape(), real_type(a.dtype()))?;
-    let mut task = a.dense.rt.create_auto_task(&a.dense.lib, ids::MODULUS)?;
-    let vi = task.add_input(&a.store);
-    let vo = task.add_output(&out.store);
-    task.add_constraint(legate_core::align(vi, vo));
-    task.execute()?;
-    Ok(out)
+    a.conjugate()
 }
 
 /// The conjugate transpose of the last two dimensions.
@@ -594,11 +567,7 @@ pub fn lstsq(a: &Array, b: &Array, rcond: Option<f64>) -> Result<(Array, Array, 
     };
     let residuals = if rank == n && m > n {
         let r = (&b2 - &a.matmul(&x)?)?;
-        let r = if ty.is_complex() {
-            complex_modulus(&r)?
-        } else {
-            r.absolute()?
-        };
+        let r = r.absolute()?;
         r.as_type(real)?.square()?.sum(Some(0), false)?
     } else {
         a.dense.empty(&[0], real)?
