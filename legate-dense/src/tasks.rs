@@ -2,8 +2,7 @@
 
 use half::f16;
 use legate_core::ndarray::{
-    ArrayView, ArrayView2, ArrayViewD, ArrayViewMut, ArrayViewMut2, ArrayViewMutD, Axis, Dimension,
-    Ix2, Zip,
+    ArrayBase, ArrayView2, ArrayViewMut2, Axis, Dimension, Ix2, IxDyn, RawData, Zip,
 };
 use legate_core::{Library, ReductionOp, TaskContext, TaskDef, TaskError, Type};
 use num_complex::Complex;
@@ -397,27 +396,12 @@ fn faer_matmul<T: Elem + faer::traits::ComplexField>(
     Ok(())
 }
 
-/// The matrix at batch position `idx` (the leading dimensions) of a stack of matrices.
-pub(crate) fn batch_view<'a, T, D: Dimension>(
-    v: ArrayViewD<'a, T>,
+/// The matrix at batch position `idx` (the leading dimensions) of a stack of matrices,
+/// from a shared or a mutable view.
+pub(crate) fn batch_view<S: RawData, D: Dimension>(
+    v: ArrayBase<S, IxDyn>,
     idx: &[usize],
-) -> Result<ArrayView<'a, T, D>, TaskError> {
-    let mut w = v;
-    for &i in idx {
-        if i >= w.len_of(Axis(0)) {
-            return Err(TaskError::new("batch index out of the piece"));
-        }
-        w = w.index_axis_move(Axis(0), i);
-    }
-    w.into_dimensionality::<D>()
-        .map_err(|e| TaskError::new(e.to_string()))
-}
-
-/// The mutable matrix at batch position `idx` of a stack of matrices.
-pub(crate) fn batch_view_mut<'a, T, D: Dimension>(
-    v: ArrayViewMutD<'a, T>,
-    idx: &[usize],
-) -> Result<ArrayViewMut<'a, T, D>, TaskError> {
+) -> Result<ArrayBase<S, D>, TaskError> {
     let mut w = v;
     for &i in idx {
         if i >= w.len_of(Axis(0)) {
@@ -454,9 +438,9 @@ fn matmul<T: Gemm>(ctx: &TaskContext<'_>) -> TaskResult {
     for idx in legate_core::ndarray::indices(&sc[..nb]) {
         let idx = idx.slice();
         T::gemm(
-            batch_view::<T, Ix2>(a.view(), idx)?,
-            batch_view::<T, Ix2>(b.view(), idx)?,
-            batch_view_mut::<T, Ix2>(c.view_mut(), idx)?,
+            batch_view::<_, Ix2>(a.view(), idx)?,
+            batch_view::<_, Ix2>(b.view(), idx)?,
+            batch_view::<_, Ix2>(c.view_mut(), idx)?,
             ctx,
         )?;
     }

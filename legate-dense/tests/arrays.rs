@@ -2,23 +2,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
-
 use legate_core::ndarray::{s, Array2, ArrayD, Axis, IxDyn};
 use legate_core::{Config, Error, Runtime, Scalar, Type};
 use legate_dense::{BinaryOp, Dense, Index, UnaryOp};
 
-fn dense(cpus: usize) -> Arc<Dense> {
-    let mut config = Config::with_cpus(cpus);
-    config.min_cpu_chunk = 1;
-    Dense::new(&Runtime::new(config).unwrap()).unwrap()
-}
-
-fn each_machine(f: impl Fn(&Arc<Dense>)) {
-    for cpus in [1, 2, 4] {
-        f(&dense(cpus));
-    }
-}
+mod common;
+use common::{dense, each_cpu_count as each_machine};
 
 fn grid(rows: usize, cols: usize) -> Array2<f64> {
     Array2::from_shape_fn((rows, cols), |(i, j)| (i * 7 + j * 3) as f64 % 11.0 - 4.0)

@@ -10,17 +10,8 @@ use legate_core::ndarray::{ArrayD, Axis, Dimension, IxDyn};
 use legate_core::{Config, Error, Runtime, Scalar, Type};
 use legate_dense::{Array, Dense, Index, IndexExpr, PadMode};
 
-fn dense(cpus: usize) -> Arc<Dense> {
-    let mut config = Config::with_cpus(cpus);
-    config.min_cpu_chunk = 1;
-    Dense::new(&Runtime::new(config).unwrap()).unwrap()
-}
-
-fn each_machine(f: impl Fn(&Arc<Dense>)) {
-    for cpus in [1, 2, 4] {
-        f(&dense(cpus));
-    }
-}
+mod common;
+use common::each_cpu_count as each_machine;
 
 /// `0, 1, 2, ...` in `shape`, as f64.
 fn counting(shape: &[usize]) -> ArrayD<f64> {

@@ -7,28 +7,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use legate_core::ndarray::{Array2, ArrayD, Dimension, IxDyn};
-use legate_core::{Config, Error, Runtime, Type};
+use legate_core::{Error, Type};
 use legate_dense::linalg::{self, NormOrd, QrMode, TensorAxes};
 use legate_dense::{Array, Dense};
 use num_complex::Complex;
 
-fn machine(cpus: usize, omps: usize) -> Arc<Dense> {
-    let mut config = Config::with_cpus(cpus);
-    config.min_cpu_chunk = 1;
-    if omps > 0 {
-        config.omps = omps;
-        config.ompthreads = 2;
-        config.min_omp_chunk = 1;
-    }
-    Dense::new(&Runtime::new(config).unwrap()).unwrap()
-}
-
-/// 1, 2 and 4 CPUs, and two OMP groups of two threads.
-fn each_machine(f: impl Fn(&Arc<Dense>)) {
-    for (cpus, omps) in [(1, 0), (2, 0), (4, 0), (1, 2)] {
-        f(&machine(cpus, omps));
-    }
-}
+mod common;
+use common::{dense, each_machine, omp_dense};
 
 /// Deterministic values in [-1, 1).
 fn values(n: usize, seed: u64) -> Vec<f64> {
@@ -677,7 +662,7 @@ fn solve_and_inv_reconstruct_their_inputs() {
 
 #[test]
 fn bad_matrices_are_linalg_errors() {
-    let d = machine(2, 0);
+    let d = dense(2);
     let singular = d.from_vec(vec![1.0, 2.0, 2.0, 4.0], &[2, 2]).unwrap();
     assert!(matches!(linalg::inv(&singular), Err(Error::LinAlg { .. })));
     let b = d.ones(&[2], Type::Float64).unwrap();
@@ -1182,7 +1167,7 @@ fn complex_factorizations_reconstruct_their_inputs() {
 #[test]
 fn large_products_use_the_omp_groups_threads() {
     // Big enough for faer to split the product over the group's two threads.
-    let d = machine(1, 2);
+    let d = omp_dense();
     let (x, y) = (random(&[300, 260], 90), random(&[260, 280], 91));
     let want = {
         let (a, b) = (

@@ -2,18 +2,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
-
 use legate_core::ndarray::{ArrayD, IxDyn};
-use legate_core::{Config, Runtime};
-use legate_dense::{Dense, Index};
+use legate_dense::Index;
 use proptest::prelude::*;
 
-fn dense(cpus: usize) -> Arc<Dense> {
-    let mut config = Config::with_cpus(cpus);
-    config.min_cpu_chunk = 1;
-    Dense::new(&Runtime::new(config).unwrap()).unwrap()
-}
+mod common;
+use common::dense;
 
 fn base(shape: &[usize]) -> ArrayD<f64> {
     ArrayD::from_shape_fn(IxDyn(shape), |ix| {

@@ -3,34 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::sync::Arc;
-
 use legate_core::ndarray::{ArrayD, Axis, IxDyn};
 use legate_core::num_complex::Complex;
-use legate_core::{Config, Error, Runtime, Type};
-use legate_dense::{Array, Dense, Generator, Index};
+use legate_core::{Error, Type};
+use legate_dense::{Array, Generator, Index};
 
-fn dense(cpus: usize) -> Arc<Dense> {
-    let mut config = Config::with_cpus(cpus);
-    config.min_cpu_chunk = 1;
-    Dense::new(&Runtime::new(config).unwrap()).unwrap()
-}
-
-fn omp() -> Arc<Dense> {
-    let mut config = Config::with_cpus(1);
-    config.omps = 2;
-    config.ompthreads = 2;
-    config.min_omp_chunk = 1;
-    config.min_cpu_chunk = 1;
-    Dense::new(&Runtime::new(config).unwrap()).unwrap()
-}
-
-/// 1, 2 and 4 CPUs, then two OMP groups of two threads.
-fn each_machine(mut f: impl FnMut(&Arc<Dense>)) {
-    for d in [dense(1), dense(2), dense(4), omp()] {
-        f(&d);
-    }
-}
+mod common;
+use common::{dense, each_machine};
 
 fn values(shape: &[usize], f: impl Fn(usize) -> f64) -> ArrayD<f64> {
     let n = shape.iter().product();

@@ -4,37 +4,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::cmp::Ordering;
-use std::sync::Arc;
 
 use legate_core::half::f16;
 use legate_core::ndarray::{ArrayD, Axis, IxDyn};
-use legate_core::{Config, Error, Runtime, Scalar, Type};
-use legate_dense::{Array, Bins, Dense, QuantileMethod, Side, UniqueOptions};
+use legate_core::{Error, Scalar, Type};
+use legate_dense::{Array, Bins, QuantileMethod, Side, UniqueOptions};
 use num_complex::Complex;
 
-fn machines() -> Vec<Arc<Dense>> {
-    let mut out: Vec<Arc<Dense>> = [1, 2, 4]
-        .into_iter()
-        .map(|cpus| {
-            let mut config = Config::with_cpus(cpus);
-            config.min_cpu_chunk = 1;
-            Dense::new(&Runtime::new(config).unwrap()).unwrap()
-        })
-        .collect();
-    let mut omp = Config::with_cpus(1);
-    omp.omps = 2;
-    omp.ompthreads = 2;
-    omp.min_omp_chunk = 1;
-    omp.min_cpu_chunk = 1;
-    out.push(Dense::new(&Runtime::new(omp).unwrap()).unwrap());
-    out
-}
-
-fn each_machine(f: impl Fn(&Arc<Dense>)) {
-    for d in machines() {
-        f(&d);
-    }
-}
+mod common;
+use common::{each_machine, machines};
 
 /// Deterministic values with duplicates (and NaNs when `nans`).
 fn data(n: usize, seed: u64, nans: bool) -> Vec<f64> {

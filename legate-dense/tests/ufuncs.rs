@@ -6,35 +6,16 @@
 use std::sync::Arc;
 
 use legate_core::num_complex::Complex;
-use legate_core::{Config, Error, Runtime, Type};
+use legate_core::{Error, Type};
 use legate_dense::{BinaryOp, Dense, UnaryOp};
+
+mod common;
+use common::each_machine;
 
 /// Reference implementations, per element.
 type UnaryRef = fn(f64) -> f64;
 type PredicateRef = fn(f64) -> bool;
 type BinaryRef = fn(f64, f64) -> f64;
-
-fn dense(cpus: usize) -> Arc<Dense> {
-    let mut config = Config::with_cpus(cpus);
-    config.min_cpu_chunk = 1;
-    Dense::new(&Runtime::new(config).unwrap()).unwrap()
-}
-
-fn omp_dense() -> Arc<Dense> {
-    let mut config = Config::with_cpus(1);
-    config.omps = 2;
-    config.ompthreads = 2;
-    config.min_omp_chunk = 1;
-    config.min_cpu_chunk = 1;
-    Dense::new(&Runtime::new(config).unwrap()).unwrap()
-}
-
-fn each_machine(f: impl Fn(&Arc<Dense>)) {
-    for cpus in [1, 2, 4] {
-        f(&dense(cpus));
-    }
-    f(&omp_dense());
-}
 
 /// Values that exercise signs, zeros, fractions, ties, large values and non-finite ones.
 fn samples() -> Vec<f64> {

@@ -10,7 +10,7 @@ use legate_core::{TaskContext, TaskError, Type};
 use num_complex::Complex;
 
 use crate::kernels::Num;
-use crate::tasks::{batch_view, batch_view_mut, unsupported, Elem, TaskResult};
+use crate::tasks::{batch_view, unsupported, Elem, TaskResult};
 
 /// Status codes a task leaves in its last output.
 pub(crate) mod status {
@@ -122,7 +122,7 @@ fn solve<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
     let mut x = ctx.output(0)?.write::<T>()?;
     for idx in legate_core::ndarray::indices(batch) {
         let idx = idx.slice();
-        let lu = to_faer(batch_view::<T, Ix2>(a.view(), idx)?).partial_piv_lu();
+        let lu = to_faer(batch_view::<_, Ix2>(a.view(), idx)?).partial_piv_lu();
         if lu
             .U()
             .diagonal()
@@ -132,9 +132,9 @@ fn solve<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
         {
             return set_status(ctx, status::SINGULAR);
         }
-        let mut rhs = to_faer(batch_view::<T, Ix2>(b.view(), idx)?);
+        let mut rhs = to_faer(batch_view::<_, Ix2>(b.view(), idx)?);
         lu.solve_in_place_with_conj(Conj::No, rhs.as_mut());
-        write_mat(rhs.as_ref(), batch_view_mut::<T, Ix2>(x.view_mut(), idx)?)?;
+        write_mat(rhs.as_ref(), batch_view::<_, Ix2>(x.view_mut(), idx)?)?;
     }
     set_status(ctx, status::OK)
 }
@@ -146,10 +146,10 @@ fn cholesky<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
     let mut l = ctx.output(0)?.write::<T>()?;
     for idx in legate_core::ndarray::indices(batch) {
         let idx = idx.slice();
-        let Ok(llt) = to_faer(batch_view::<T, Ix2>(a.view(), idx)?).llt(Side::Lower) else {
+        let Ok(llt) = to_faer(batch_view::<_, Ix2>(a.view(), idx)?).llt(Side::Lower) else {
             return set_status(ctx, status::NOT_POSITIVE_DEFINITE);
         };
-        let mut out = batch_view_mut::<T, Ix2>(l.view_mut(), idx)?;
+        let mut out = batch_view::<_, Ix2>(l.view_mut(), idx)?;
         write_mat(llt.L(), out.view_mut())?;
         // The factor's storage may keep values above the diagonal; NumPy's are zeros.
         for ((i, j), v) in out.indexed_iter_mut() {
@@ -171,7 +171,7 @@ fn qr<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
     let mut r = ctx.output(1)?.write::<T>()?;
     for idx in legate_core::ndarray::indices(batch) {
         let idx = idx.slice();
-        let f = to_faer(batch_view::<T, Ix2>(a.view(), idx)?).qr();
+        let f = to_faer(batch_view::<_, Ix2>(a.view(), idx)?).qr();
         let (qm, rm) = if complete {
             // faer's R has min(m, n) rows; the complete one has m, the last ones zero.
             let small = f.R();
@@ -188,8 +188,8 @@ fn qr<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
         } else {
             (f.compute_thin_Q(), f.thin_R().to_owned())
         };
-        write_mat(qm.as_ref(), batch_view_mut::<T, Ix2>(q.view_mut(), idx)?)?;
-        write_mat(rm.as_ref(), batch_view_mut::<T, Ix2>(r.view_mut(), idx)?)?;
+        write_mat(qm.as_ref(), batch_view::<_, Ix2>(q.view_mut(), idx)?)?;
+        write_mat(rm.as_ref(), batch_view::<_, Ix2>(r.view_mut(), idx)?)?;
     }
     set_status(ctx, status::OK)
 }
@@ -215,8 +215,8 @@ fn svd<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
     };
     for idx in legate_core::ndarray::indices(batch) {
         let idx = idx.slice();
-        let m = to_faer(batch_view::<T, Ix2>(a.view(), idx)?);
-        let mut sv = batch_view_mut::<T::Re, Ix1>(s.view_mut(), idx)?;
+        let m = to_faer(batch_view::<_, Ix2>(a.view(), idx)?);
+        let mut sv = batch_view::<_, Ix1>(s.view_mut(), idx)?;
         if let (Some(u), Some(vh)) = (u.as_mut(), vh.as_mut()) {
             let f = if full { m.svd() } else { m.thin_svd() };
             let Ok(f) = f else {
@@ -229,9 +229,9 @@ fn svd<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
             for (o, v) in sv.iter_mut().zip(vals.iter()) {
                 *o = v.re_part();
             }
-            write_mat(f.U(), batch_view_mut::<T, Ix2>(u.view_mut(), idx)?)?;
+            write_mat(f.U(), batch_view::<_, Ix2>(u.view_mut(), idx)?)?;
             let vt = f.V().adjoint().to_owned();
-            write_mat(vt.as_ref(), batch_view_mut::<T, Ix2>(vh.view_mut(), idx)?)?;
+            write_mat(vt.as_ref(), batch_view::<_, Ix2>(vh.view_mut(), idx)?)?;
         } else {
             let Ok(vals) = m.singular_values() else {
                 return set_status(ctx, status::NO_CONVERGENCE);
@@ -266,14 +266,14 @@ fn eigh<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
     };
     for idx in legate_core::ndarray::indices(batch) {
         let idx = idx.slice();
-        let m = to_faer(batch_view::<T, Ix2>(a.view(), idx)?);
-        let mut wv = batch_view_mut::<T::Re, Ix1>(w.view_mut(), idx)?;
+        let m = to_faer(batch_view::<_, Ix2>(a.view(), idx)?);
+        let mut wv = batch_view::<_, Ix1>(w.view_mut(), idx)?;
         let values: Vec<T::Re> = match v.as_mut() {
             Some(v) => {
                 let Ok(f) = m.self_adjoint_eigen(side) else {
                     return set_status(ctx, status::NO_CONVERGENCE);
                 };
-                write_mat(f.U(), batch_view_mut::<T, Ix2>(v.view_mut(), idx)?)?;
+                write_mat(f.U(), batch_view::<_, Ix2>(v.view_mut(), idx)?)?;
                 f.S().column_vector().iter().map(|x| x.re_part()).collect()
             }
             None => match m.self_adjoint_eigenvalues(side) {
@@ -305,7 +305,7 @@ fn det<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
     };
     for idx in legate_core::ndarray::indices(batch) {
         let idx = idx.slice();
-        let lu = to_faer(batch_view::<T, Ix2>(a.view(), idx)?).partial_piv_lu();
+        let lu = to_faer(batch_view::<_, Ix2>(a.view(), idx)?).partial_piv_lu();
         let (forward, _) = lu.P().arrays();
         // The parity of the row permutation: each cycle of length l takes l - 1 swaps.
         let mut seen = vec![false; forward.len()];
@@ -336,7 +336,7 @@ fn det<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
                 phase * (c / r)
             };
         }
-        let mut out0 = batch_view_mut::<T, Ix0>(first.view_mut(), idx)?;
+        let mut out0 = batch_view::<_, Ix0>(first.view_mut(), idx)?;
         match logabs.as_mut() {
             Some(l) => {
                 out0.fill(T::from_c64(phase));
@@ -345,7 +345,7 @@ fn det<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
                 } else {
                     logsum
                 };
-                batch_view_mut::<T::Re, Ix0>(l.view_mut(), idx)?.fill(T::Re::from_f64(logsum));
+                batch_view::<_, Ix0>(l.view_mut(), idx)?.fill(T::Re::from_f64(logsum));
             }
             None => out0.fill(T::from_c64(product)),
         }
