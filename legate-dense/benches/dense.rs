@@ -35,10 +35,12 @@ fn root() -> PathBuf {
 /// STREAM's GB/s for (triad, add, sum) with `threads` threads.
 fn stream(n: usize, threads: usize) -> Option<(f64, f64, f64)> {
     let exe = root().join("target").join("stream");
-    if !exe.exists() {
+    let src = root().join("bench").join("stream.c");
+    let modified = |p: &PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    if modified(&exe) < modified(&src) {
         let ok = Command::new("cc")
             .args(["-O3", "-march=native", "-fopenmp"])
-            .arg(root().join("bench").join("stream.c"))
+            .arg(&src)
             .arg("-o")
             .arg(&exe)
             .status()
@@ -108,7 +110,7 @@ fn best(reps: usize, mut f: impl FnMut()) -> f64 {
 }
 
 /// legate-dense's seconds for add, sum, matmul and a tiny operation, with `cpus` CPUs.
-fn legate(n: usize, m: usize, cpus: usize) -> [f64; 4] {
+fn legate(n: usize, m: usize, cpus: usize) -> [f64; 5] {
     let rt = Runtime::new(Config::with_cpus(cpus)).expect("runtime");
     let d: Arc<Dense> = Dense::new(&rt).expect("dense");
     let a = d.full(&[n], Scalar::new(1.0f64), Type::Float64).unwrap();
@@ -119,6 +121,12 @@ fn legate(n: usize, m: usize, cpus: usize) -> [f64; 4] {
         rt.fence().unwrap();
         drop(c);
     });
+    let c = d.empty(&[n], Type::Float64).unwrap();
+    let add_out = best(5, || {
+        a.binary_out(legate_dense::BinaryOp::Add, &b, &c).unwrap();
+        rt.fence().unwrap();
+    });
+    drop(c);
     let sum = best(5, || {
         let s = a.sum(None, false).unwrap().item::<f64>().unwrap();
         assert_eq!(s, n as f64);
@@ -143,7 +151,7 @@ fn legate(n: usize, m: usize, cpus: usize) -> [f64; 4] {
     rt.fence().unwrap();
     let tiny = start.elapsed().as_secs_f64() / k as f64;
     assert_eq!(t.to_vec::<f64>().unwrap()[0], 1.0 + k as f64);
-    [add, sum, matmul, tiny]
+    [add, sum, matmul, tiny, add_out]
 }
 
 fn main() {
@@ -203,9 +211,17 @@ fn main() {
         (s1.map(|s| s.0), s2.map(|s| s.0)),
         "STREAM triad",
     );
+    let add_out = (gb(add_bytes, l1[4]), gb(add_bytes, l2[4]));
+    row(
+        "`np.add(a, b, out=c)`",
+        "GB/s",
+        add_out,
+        (s1.map(|s| s.1), s2.map(|s| s.1)),
+        "STREAM add",
+    );
     let np_add = np1.map(|v| gb(add_bytes, v[0]));
     println!(
-        "| `c = a + b` | vs NumPy (1 core) | | | {} GB/s | | {}, {} | | |",
+        "| `c = a + b` | vs NumPy's `a + b` (1 core) | | | {} GB/s | | {}, {} | | |",
         fmt(np_add),
         ratio(Some(add.0), np_add),
         ratio(Some(add.1), np_add)
@@ -220,7 +236,7 @@ fn main() {
     );
     let np_sum = np1.map(|v| gb(sum_bytes, v[1]));
     println!(
-        "| `a.sum()` | vs NumPy (1 core) | | | {} GB/s | | {}, {} | | |",
+        "| `a.sum()` | vs NumPy's sum (1 core) | | | {} GB/s | | {}, {} | | |",
         fmt(np_sum),
         ratio(Some(sum.0), np_sum),
         ratio(Some(sum.1), np_sum)
