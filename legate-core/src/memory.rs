@@ -109,10 +109,7 @@ impl Buffer {
             // Aligned for every element type, like a real instance.
             (NonNull::<Aligned>::dangling().cast::<u8>(), 0)
         } else {
-            let layout = Self::layout(bytes).map_err(|e| {
-                pool.release(bytes as u64);
-                e
-            })?;
+            let layout = Self::layout(bytes).inspect_err(|_| pool.release(bytes as u64))?;
             // SAFETY: the layout has a non-zero size.
             let raw = unsafe { alloc::alloc_zeroed(layout) };
             let offset = raw.align_offset(ALIGN);
@@ -233,5 +230,22 @@ mod tests {
         // SAFETY: the buffer holds 1000 zeroed bytes.
         let bytes = unsafe { std::slice::from_raw_parts(b.ptr(), b.len()) };
         assert!(bytes.iter().all(|&x| x == 0));
+    }
+
+    #[test]
+    fn buffers_small_and_huge_are_aligned_and_zeroed() {
+        let pool = MemoryPool::new("--sysmem", 1 << 30);
+        for bytes in [1, 63, 4096, 5 << 20, (9 << 20) + 7] {
+            let b = Buffer::new(&pool, bytes).unwrap();
+            assert_eq!(b.ptr() as usize % ALIGN, 0, "{bytes} bytes");
+            // SAFETY: the buffer holds `bytes` zeroed bytes, written by nobody else.
+            let data = unsafe { std::slice::from_raw_parts_mut(b.ptr(), b.len()) };
+            assert!(data.iter().all(|&x| x == 0));
+            // Every byte is writable, the last one included.
+            data.fill(7);
+            assert_eq!(data[bytes - 1], 7);
+            assert_eq!(pool.used(), bytes as u64);
+        }
+        assert_eq!(pool.used(), 0);
     }
 }
