@@ -189,9 +189,7 @@ impl Array {
         method: QuantileMethod,
         keepdims: bool,
     ) -> Result<Array> {
-        let qs = q.astype(Type::Float64)?.to_vec::<f64>()?;
-        check_range(&qs, 1.0, "Quantiles")?;
-        self.quantiles(&qs, &q.shape(), axis, method as u8, false, keepdims)
+        self.quantiles_of(q, false, axis, method, false, keepdims)
     }
 
     /// The `q`-th percentiles (`q` in `[0, 100]`), NumPy's `percentile`; otherwise as
@@ -213,10 +211,7 @@ impl Array {
         method: QuantileMethod,
         keepdims: bool,
     ) -> Result<Array> {
-        let qs = q.astype(Type::Float64)?.to_vec::<f64>()?;
-        check_range(&qs, 100.0, "Percentiles")?;
-        let qs: Vec<f64> = qs.iter().map(|&p| p / 100.0).collect();
-        self.quantiles(&qs, &q.shape(), axis, method as u8, false, keepdims)
+        self.quantiles_of(q, true, axis, method, false, keepdims)
     }
 
     /// The median along `axis` (of the flattened array when `None`), NumPy's `median`:
@@ -266,9 +261,7 @@ impl Array {
         method: QuantileMethod,
         keepdims: bool,
     ) -> Result<Array> {
-        let qs = q.astype(Type::Float64)?.to_vec::<f64>()?;
-        check_range(&qs, 1.0, "Quantiles")?;
-        self.quantiles(&qs, &q.shape(), axis, method as u8, true, keepdims)
+        self.quantiles_of(q, false, axis, method, true, keepdims)
     }
 
     /// [`percentile`](Self::percentile) ignoring NaNs (NumPy's `nanpercentile`).
@@ -289,10 +282,28 @@ impl Array {
         method: QuantileMethod,
         keepdims: bool,
     ) -> Result<Array> {
+        self.quantiles_of(q, true, axis, method, true, keepdims)
+    }
+
+    /// The quantiles (or, when `percent`, the percentiles) `q`, checked to be in range.
+    fn quantiles_of(
+        &self,
+        q: &Array,
+        percent: bool,
+        axis: Option<isize>,
+        method: QuantileMethod,
+        skip_nan: bool,
+        keepdims: bool,
+    ) -> Result<Array> {
+        let (max, what) = if percent {
+            (100.0, "Percentiles")
+        } else {
+            (1.0, "Quantiles")
+        };
         let qs = q.astype(Type::Float64)?.to_vec::<f64>()?;
-        check_range(&qs, 100.0, "Percentiles")?;
-        let qs: Vec<f64> = qs.iter().map(|&p| p / 100.0).collect();
-        self.quantiles(&qs, &q.shape(), axis, method as u8, true, keepdims)
+        check_range(&qs, max, what)?;
+        let qs: Vec<f64> = qs.iter().map(|&p| p / max).collect();
+        self.quantiles(&qs, &q.shape(), axis, method as u8, skip_nan, keepdims)
     }
 
     /// Quantiles `qs` (in `[0, 1]`; `q_shape` in front of the result) with method `code`.
