@@ -65,7 +65,7 @@
 //! | `np.einsum("ij,jk->ik", a, b)` | `linalg::einsum("ij,jk->ik", &[&a, &b])?` (also `...`) |
 //! | `np.trace(a, offset, axis1, axis2)` | `linalg::trace(&a, offset, axis1, axis2)?` |
 //! | `np.linalg.norm(x, ord, axis, keepdims)` | `linalg::norm(&x, Some(NormOrd::P(2.0)) / Some(NormOrd::Fro) / None, Some(&[0, 1]), keepdims)?` |
-//! | `np.linalg.solve`, `inv`, `cholesky`, `det`, `slogdet` | `linalg::solve(&a, &b)?`, `linalg::inv(&a)?`, `linalg::cholesky(&a)?`, `linalg::det(&a)?`, `linalg::slogdet(&a)?` (single-piece tasks) |
+//! | `np.linalg.solve`, `inv`, `cholesky`, `det`, `slogdet` | `linalg::solve(&a, &b)?`, `linalg::inv(&a)?`, `linalg::cholesky(&a)?` (`cholesky_upper` for `upper=True`), `linalg::det(&a)?`, `linalg::slogdet(&a)?` (single-piece tasks) |
 //! | `np.linalg.qr(a, mode)`, `svd(a, full_matrices, compute_uv)` | `linalg::qr(&a, QrMode::Reduced)?`, `linalg::svd(&a, true, true)?` (single-piece tasks) |
 //! | `np.linalg.eigh(a, UPLO)`, `eigvalsh` | `linalg::eigh(&a, "L")?`, `linalg::eigvalsh(&a, "L")?` (single-piece tasks) |
 //! | `np.linalg.lstsq(a, b, rcond)`, `pinv`, `matrix_rank`, `matrix_power` | `linalg::lstsq(&a, &b, None)?`, `linalg::pinv(&a, None)?`, `linalg::matrix_rank(&a, None)?`, `linalg::matrix_power(&a, n)?` |

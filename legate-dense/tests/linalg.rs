@@ -736,6 +736,18 @@ fn cholesky_factors_reconstruct_positive_definite_matrices() {
                 .to_ndarray::<f64>()
                 .unwrap();
             assert_close(&l2, &l, 1e-12);
+            // The upper factor is L^T, read from the upper triangle only.
+            let mut junk = spd.clone();
+            for i in 0..n {
+                for j in 0..i {
+                    junk[[i, j]] = -99.0;
+                }
+            }
+            let u = linalg::cholesky_upper(&arr(d, &junk))
+                .unwrap()
+                .to_ndarray::<f64>()
+                .unwrap();
+            assert_close(&u, &t2(&l), 1e-10);
         }
     });
 }

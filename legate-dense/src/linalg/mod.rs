@@ -262,6 +262,21 @@ pub fn cholesky(a: &Array) -> Result<Array> {
     Ok(l)
 }
 
+/// The upper Cholesky factor `U` (`a = U^H U`, NumPy's `linalg.cholesky(a, upper=True)`),
+/// read from the upper triangle of `a`: the adjoint of the lower factor of `a^H`. One
+/// single-piece task.
+///
+/// ```
+/// # use legate_core::Runtime;
+/// # use legate_dense::{linalg, Dense};
+/// let d = Dense::new(&Runtime::with_cpus(1).unwrap()).unwrap();
+/// let a = d.from_vec(vec![4.0, 2.0, 2.0, 5.0], &[2, 2]).unwrap();
+/// assert_eq!(linalg::cholesky_upper(&a).unwrap().to_vec::<f64>().unwrap(), vec![2.0, 1.0, 0.0, 2.0]);
+/// ```
+pub fn cholesky_upper(a: &Array) -> Result<Array> {
+    adjoint(&cholesky(&adjoint(a)?)?)
+}
+
 /// What [`qr`] returns (NumPy's `mode`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum QrMode {
