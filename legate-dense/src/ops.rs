@@ -76,6 +76,15 @@ fn compute_type(op: BinaryOp, ty: Type) -> Type {
     }
 }
 
+/// The type of `op`'s result when it computes in `ty` (booleans for comparisons).
+fn result_type(op: BinaryOp, ty: Type) -> Type {
+    if op.is_comparison() {
+        Type::Bool
+    } else {
+        ty
+    }
+}
+
 /// An error unless `ty` has a loop for `op` (checked before launching, so a bad type is
 /// reported at the call, not at the next wait).
 fn check_binary(op: BinaryOp, ty: Type) -> Result<()> {
@@ -105,7 +114,7 @@ impl Array {
     pub fn binary(&self, op: BinaryOp, other: &Array) -> Result<Array> {
         let shape = broadcast_shapes(&self.shape(), &other.shape())?;
         let ty = compute_type(op, dtype::promote_types(self.dtype(), other.dtype()));
-        let out_ty = if op.is_comparison() { Type::Bool } else { ty };
+        let out_ty = result_type(op, ty);
         let out = self.dense.empty(&shape, out_ty)?;
         self.binary_into(op, other, ty, &out)?;
         Ok(out)
@@ -118,7 +127,7 @@ impl Array {
         if broadcast_shapes(&shape, &out.shape())? != out.shape() {
             return Err(crate::views::broadcast_error(&shape, &out.shape()));
         }
-        let result_ty = if op.is_comparison() { Type::Bool } else { ty };
+        let result_ty = result_type(op, ty);
         check_out_cast(result_ty, out.dtype())?;
         let into_input =
             out.store.same_storage(&self.store) || out.store.same_storage(&other.store);
@@ -157,14 +166,20 @@ impl Array {
         reversed: bool,
     ) -> Result<Array> {
         let value = value.into();
+        let (ty, out_ty) = self.scalar_types(op, value)?;
+        let out = self.dense.empty(&self.shape(), out_ty)?;
+        self.binary_scalar_into(op, value, reversed, ty, &out)?;
+        Ok(out)
+    }
+
+    /// The type `op(self, value)` computes in and the type of its result (NEP 50: the
+    /// scalar is weak; an integer that does not fit the array's type is an error).
+    fn scalar_types(&self, op: BinaryOp, value: Operand) -> Result<(Type, Type)> {
         if let Operand::Int(v) = value {
             dtype::check_weak_int(self.dtype(), i128::from(v))?;
         }
         let ty = compute_type(op, dtype::promote_weak(self.dtype(), value.kind()));
-        let out_ty = if op.is_comparison() { Type::Bool } else { ty };
-        let out = self.dense.empty(&self.shape(), out_ty)?;
-        self.binary_scalar_into(op, value, reversed, ty, &out)?;
-        Ok(out)
+        Ok((ty, result_type(op, ty)))
     }
 
     /// `op(self, value)` computed in type `ty`, written into `out` of this array's shape.
@@ -244,11 +259,7 @@ impl Array {
     /// `self op= value` with a Python-like scalar (`a *= 2.5`).
     pub fn binary_scalar_inplace(&self, op: BinaryOp, value: impl Into<Operand>) -> Result<()> {
         let value = value.into();
-        if let Operand::Int(v) = value {
-            dtype::check_weak_int(self.dtype(), i128::from(v))?;
-        }
-        let ty = compute_type(op, dtype::promote_weak(self.dtype(), value.kind()));
-        let result_ty = if op.is_comparison() { Type::Bool } else { ty };
+        let (ty, result_ty) = self.scalar_types(op, value)?;
         check_out_cast(result_ty, self.dtype())?;
         if result_ty == self.dtype() && !op.is_comparison() {
             // One pass over the array, reading and writing each piece in place.
