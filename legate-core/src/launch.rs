@@ -156,6 +156,7 @@ impl<'r> AutoTask<'r> {
         let variant = rt.select_variant(&self.library, self.task_id, &self.def, &self.args)?;
         let pending = {
             let mut state = rt.issue_lock();
+            rt.flush_locked(&mut state)?;
             let solution = solve_cached(rt, &mut state, &self.args, &self.constraints, variant)?;
             let spec = LaunchSpec {
                 library: self.library,
@@ -383,7 +384,11 @@ impl<'r> ManualTask<'r> {
             args: self.args,
             scalars: self.scalars,
         };
-        let pending = submit(rt, &mut rt.issue_lock(), spec)?;
+        let pending = {
+            let mut state = rt.issue_lock();
+            rt.flush_locked(&mut state)?;
+            submit(rt, &mut state, spec)?
+        };
         pending.release(rt);
         Ok(())
     }
@@ -719,7 +724,7 @@ fn solve(
 /// [`solve`], cached by the pattern of the launch: its variant, the shapes and views of its
 /// arguments, their storages' key partitions and its constraints. A loop re-solves nothing.
 /// Launches with images depend on data and are solved each time (their images are cached).
-fn solve_cached(
+pub(crate) fn solve_cached(
     rt: &Runtime,
     state: &mut IssueState,
     args: &[Arg],
@@ -902,7 +907,7 @@ fn image_pieces(
         ],
     };
     submit(rt, state, spec)?.release(rt);
-    let words = out.read::<i64>()?;
+    let words = out.read_issued::<i64>()?;
     let mut words = words.iter().copied();
     let mut all = Vec::with_capacity(domain.volume() as usize);
     for _ in 0..domain.volume() {
@@ -1039,7 +1044,9 @@ pub(crate) fn submit(
                 spec.args[o].access = Access::ReadWrite;
                 continue;
             }
-            if whole_footprint(&inp.store).overlaps(&whole_footprint(&out.store)) {
+            if !spec.def.orders_overlaps
+                && whole_footprint(&inp.store).overlaps(&whole_footprint(&out.store))
+            {
                 let copy = rt.create_store_locked(inp.store.ty(), &inp.store.shape())?;
                 copy_locked(rt, state, &inp.store, &copy)?;
                 spec.args[i].store = copy;
@@ -1378,7 +1385,7 @@ fn coherence_copies(
     Ok(Some(node))
 }
 
-fn whole_footprint(store: &LogicalStore) -> Footprint {
+pub(crate) fn whole_footprint(store: &LogicalStore) -> Footprint {
     let view = store.view();
     view.footprint(&Rect::from_shape(&view.shape()))
 }

@@ -37,6 +37,7 @@ mod coherence;
 mod comm;
 mod constraint;
 mod error;
+mod fusion;
 pub mod geometry;
 mod launch;
 mod memory;
@@ -54,6 +55,7 @@ pub use constraint::{
     align, bloat, broadcast, image, min_extents, scale, Constraint, ImageKind, Variable,
 };
 pub use error::{Error, Result};
+pub use fusion::{BlockIn, BlockKernel, BlockOut};
 pub use geometry::{Point, Rect, Tiling, MAX_DIM};
 pub use launch::{AutoTask, ManualTask, StorePartition};
 pub use legate_mapper::{

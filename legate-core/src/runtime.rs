@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, Weak};
 use std::time::{Duration, Instant};
 
 use legate_mapper::{Config, DefaultMapper, Machine, Mapper, VariantKind};
@@ -33,6 +33,9 @@ pub(crate) struct Counters {
     pub(crate) key_partition_reuses: AtomicU64,
     pub(crate) images_computed: AtomicU64,
     pub(crate) image_cache_hits: AtomicU64,
+    pub(crate) elementwise_ops: AtomicU64,
+    pub(crate) fused_launches: AtomicU64,
+    pub(crate) temporaries_elided: AtomicU64,
 }
 
 /// A snapshot of the runtime's counters.
@@ -61,6 +64,12 @@ pub struct Stats {
     pub bytes_allocated: u64,
     /// Most bytes of system memory held at once.
     pub peak_bytes_allocated: u64,
+    /// Element-wise operations issued (`Runtime::elementwise`).
+    pub elementwise_ops: u64,
+    /// Launches that evaluated a group of element-wise operations.
+    pub fused_launches: u64,
+    /// Results of element-wise operations never written, because nothing could read them.
+    pub temporaries_elided: u64,
 }
 
 /// What worker threads and storages share with the runtime.
@@ -75,6 +84,9 @@ pub(crate) struct Shared {
     pub(crate) errors: Mutex<Vec<Error>>,
     pub(crate) stats: Counters,
     next_storage: AtomicU64,
+    /// The runtime itself, for the paths that reach it from a store (reads flush the
+    /// window of deferred operations).
+    runtime: OnceLock<Weak<RuntimeInner>>,
 }
 
 impl Shared {
@@ -118,6 +130,8 @@ pub(crate) struct IssueState {
     /// Scratch for encoding a launch's pattern, reused across launches.
     pub(crate) key_buf: Vec<u64>,
     pub(crate) images: HashMap<ImageKey, Arc<Vec<Vec<crate::geometry::Rect>>>>,
+    /// Element-wise operations deferred for fusion, in program order.
+    pub(crate) window: Vec<crate::fusion::DeferredOp>,
 }
 
 /// A fast hash of machine words for the solver's cache (its keys are the runtime's own
@@ -222,23 +236,23 @@ impl Runtime {
             errors: Mutex::new(Vec::new()),
             stats: Counters::default(),
             next_storage: AtomicU64::new(1),
+            runtime: OnceLock::new(),
         });
         let core = Library::new("legate.core");
         crate::builtin::register(&core)?;
         if config.show_config {
             println!("{}", config.summary());
         }
-        Ok(Runtime {
-            shared,
-            inner: Arc::new(RuntimeInner {
-                issue: Mutex::new(IssueState::default()),
-                libraries: RwLock::new(HashMap::new()),
-                core,
-                comm: Box::new(LocalComm),
-                start: Instant::now(),
-                _scheduler: scheduler,
-            }),
-        })
+        let inner = Arc::new(RuntimeInner {
+            issue: Mutex::new(IssueState::default()),
+            libraries: RwLock::new(HashMap::new()),
+            core,
+            comm: Box::new(LocalComm),
+            start: Instant::now(),
+            _scheduler: scheduler,
+        });
+        let _ = shared.runtime.set(Arc::downgrade(&inner));
+        Ok(Runtime { shared, inner })
     }
 
     /// The configuration.
@@ -406,10 +420,11 @@ impl Runtime {
     /// assert!(s.read::<f32>().unwrap().iter().all(|&v| v == 1.5));
     /// ```
     pub fn fill(&self, store: &LogicalStore, value: Scalar) -> Result<()> {
-        let mut task = self.create_auto_task(&self.inner.core, crate::builtin::FILL)?;
-        task.add_output(store);
-        task.add_scalar_arg(value.cast(store.ty()));
-        task.execute()
+        self.elementwise(
+            crate::fusion::kernels::fill(value.cast(store.ty())),
+            &[],
+            store,
+        )
     }
 
     /// Copies `src` into `dst` (same shape and type), in parallel pieces.
@@ -424,11 +439,7 @@ impl Runtime {
             // `a[...] = a`: nothing changes.
             return Ok(());
         }
-        let mut task = self.create_auto_task(&self.inner.core, crate::builtin::COPY)?;
-        let a = task.add_input(src);
-        let b = task.add_output(dst);
-        task.add_constraint(Constraint::Align(a, b));
-        task.execute()
+        self.elementwise(crate::fusion::kernels::copy(), &[src], dst)
     }
 
     /// `dst[i] = src[indirect[i]]` for a 1-D `src` and `int64` indices shaped like `dst`.
@@ -478,7 +489,11 @@ impl Runtime {
 
             scalars: Vec::new(),
         };
-        let pending = submit(self, &mut self.issue_lock(), spec)?;
+        let pending = {
+            let mut state = self.issue_lock();
+            self.flush_locked(&mut state)?;
+            submit(self, &mut state, spec)?
+        };
         pending.release(self);
         Ok(())
     }
@@ -486,6 +501,7 @@ impl Runtime {
     /// Waits for every task issued so far; reports the first task that failed since the
     /// last wait.
     pub fn fence(&self) -> Result<()> {
+        self.flush_window()?;
         let sched = &self.shared.sched;
         sched.notifier.wait_until(|| sched.in_flight() == 0);
         self.shared.take_error()
@@ -498,8 +514,12 @@ impl Runtime {
         Ok(self.inner.start.elapsed())
     }
 
-    /// A snapshot of the counters.
+    /// A snapshot of the counters, once the deferred element-wise operations are issued
+    /// (so the counters include them; a failure to issue them is reported at the next wait).
     pub fn stats(&self) -> Stats {
+        if let Err(e) = self.flush_window() {
+            lock_ignoring_poison(&self.shared.errors).push(e);
+        }
         let c = &self.shared.stats;
         let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
         Stats {
@@ -514,6 +534,9 @@ impl Runtime {
             image_cache_hits: get(&c.image_cache_hits),
             bytes_allocated: self.shared.sysmem.used(),
             peak_bytes_allocated: self.shared.sysmem.peak(),
+            elementwise_ops: get(&c.elementwise_ops),
+            fused_launches: get(&c.fused_launches),
+            temporaries_elided: get(&c.temporaries_elided),
         }
     }
 
@@ -559,6 +582,19 @@ fn check_indirect(
         });
     }
     Ok(())
+}
+
+/// Issues the deferred element-wise operations of the runtime `storage` belongs to, if it
+/// still runs (never call with the issue lock held).
+pub(crate) fn flush_for(storage: &Storage) -> Result<()> {
+    match storage.shared.runtime.get().and_then(Weak::upgrade) {
+        Some(inner) => Runtime {
+            inner,
+            shared: Arc::clone(&storage.shared),
+        }
+        .flush_window(),
+        None => Ok(()),
+    }
 }
 
 /// Waits until no in-flight task writes `storage`; reports failures since the last wait.

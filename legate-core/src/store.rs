@@ -391,6 +391,14 @@ impl LogicalStore {
     /// ```
     pub fn read<T: Element>(&self) -> Result<ArrayD<T>> {
         check_type::<T>(self.ty())?;
+        crate::runtime::flush_for(&self.storage)?;
+        self.read_issued()
+    }
+
+    /// [`read`](Self::read) without issuing deferred operations first: for the runtime's
+    /// own reads under the issue lock (which a flush would take again).
+    pub(crate) fn read_issued<T: Element>(&self) -> Result<ArrayD<T>> {
+        check_type::<T>(self.ty())?;
         crate::runtime::wait_for_writers(&self.storage)?;
         self.storage.sync_system()?;
         let view = self.view();

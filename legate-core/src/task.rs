@@ -70,6 +70,9 @@ pub struct TaskDef {
     variants: Vec<VariantKind>,
     /// Whether a one-point launch may run on the issuing thread.
     inline_ok: bool,
+    /// Whether the body itself reads every old value of an output that an input view
+    /// overlaps before writing it (fused shifted outputs), so no copy of the input is taken.
+    pub(crate) orders_overlaps: bool,
 }
 
 impl TaskDef {
@@ -82,6 +85,7 @@ impl TaskDef {
             gpu: None,
             variants: Vec::new(),
             inline_ok: true,
+            orders_overlaps: false,
         }
     }
 

@@ -291,7 +291,10 @@ fn going_past_sysmem_is_an_error_naming_the_flag_and_loses_nothing() {
     let rt = Runtime::new(config).unwrap();
     let small = rt.store_from_vec(vec![7i32; 1000], &[1000]).unwrap();
     let big = rt.create_store(Type::Float64, &[1 << 18]).unwrap(); // 2 MiB
-    let err = rt.fill(&big, Scalar::new(1.0f64)).unwrap_err();
+                                                                   // The fill is deferred: its instance is allocated, and refused, when it is issued,
+                                                                   // and the error surfaces at the next wait.
+    rt.fill(&big, Scalar::new(1.0f64)).unwrap();
+    let err = rt.fence().unwrap_err();
     match err {
         Error::ResourcesExhausted {
             flag,

@@ -4,10 +4,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use legate_core::ndarray::ArrayD;
-use legate_core::{align, Element, Error, LogicalStore, Result, Scalar, Type};
+use legate_core::{Element, Error, LogicalStore, Result, Scalar, Type};
 
 use crate::context::Dense;
-use crate::tasks::ids;
+use crate::fused::astype_kernel;
 
 /// An n-dimensional array distributed by the runtime, with NumPy's semantics.
 ///
@@ -123,14 +123,10 @@ impl Array {
             self.dense.rt.copy(&self.store, &out.store)?;
             return Ok(out);
         }
-        let mut task = self
-            .dense
+        let kernel = dispatch!(self.dtype(), astype_kernel(ty))?;
+        self.dense
             .rt
-            .create_auto_task(&self.dense.lib, ids::ASTYPE)?;
-        let a = task.add_input(&self.store);
-        let b = task.add_output(&out.store);
-        task.add_constraint(align(a, b));
-        task.execute()?;
+            .elementwise(kernel, &[&self.store], &out.store)?;
         Ok(out)
     }
 

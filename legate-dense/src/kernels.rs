@@ -158,10 +158,6 @@ macro_rules! op_enum {
                     $($name::$v => $s,)*
                 }
             }
-
-            pub(crate) fn from_code(code: u8) -> Option<$name> {
-                $name::ALL.get(usize::from(code)).copied()
-            }
         }
     };
 }

@@ -122,6 +122,7 @@ mod array;
 mod context;
 mod creation;
 pub mod dtype;
+mod fused;
 mod indexing;
 mod joining;
 mod kernels;

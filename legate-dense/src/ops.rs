@@ -6,6 +6,7 @@ use num_complex::Complex;
 
 use crate::array::{to_u64, Array};
 use crate::dtype::{self, ScalarKind};
+use crate::fused::{binary_kernel, scalar_kernel, unary_kernel, where_kernel};
 use crate::kernels::{has_binary, has_unary, BinaryOp, UnaryOp};
 use crate::tasks::{ids, REDUCTION_OPS};
 use crate::views::{broadcast_shapes, normalize_axis};
@@ -144,17 +145,10 @@ impl Array {
         let shape = out.shape();
         let a = self.as_type(ty)?.broadcast_to(&shape)?;
         let b = other.as_type(ty)?.broadcast_to(&shape)?;
-        let mut task = self
-            .dense
+        let kernel = dispatch!(ty, binary_kernel(op))?;
+        self.dense
             .rt
-            .create_auto_task(&self.dense.lib, ids::BINARY)?;
-        let va = task.add_input(&a.store);
-        let vb = task.add_input(&b.store);
-        let vo = task.add_output(&out.store);
-        task.add_constraint(align(va, vo));
-        task.add_constraint(align(vb, vo));
-        task.add_scalar_arg(op as u8);
-        task.execute()
+            .elementwise(kernel, &[&a.store, &b.store], &out.store)
     }
 
     /// `op(self, value)` (or `op(value, self)` when `reversed`), the scalar taking the
@@ -193,17 +187,8 @@ impl Array {
     ) -> Result<()> {
         check_binary(op, ty)?;
         let a = self.as_type(ty)?;
-        let mut task = self
-            .dense
-            .rt
-            .create_auto_task(&self.dense.lib, ids::BINARY_SCALAR)?;
-        let va = task.add_input(&a.store);
-        let vo = task.add_output(&out.store);
-        task.add_constraint(align(va, vo));
-        task.add_scalar_arg(op as u8);
-        task.add_scalar_arg(value.scalar().cast(ty));
-        task.add_scalar_arg(reversed);
-        task.execute()
+        let kernel = dispatch!(ty, scalar_kernel(op, value.scalar().cast(ty), reversed))?;
+        self.dense.rt.elementwise(kernel, &[&a.store], &out.store)
     }
 
     /// `op(self)` element by element (integers go to float64 for transcendental functions;
@@ -226,15 +211,8 @@ impl Array {
         };
         let a = self.as_type(compute)?;
         let out = self.dense.empty(&self.shape(), out_ty)?;
-        let mut task = self
-            .dense
-            .rt
-            .create_auto_task(&self.dense.lib, ids::UNARY)?;
-        let va = task.add_input(&a.store);
-        let vo = task.add_output(&out.store);
-        task.add_constraint(align(va, vo));
-        task.add_scalar_arg(op as u8);
-        task.execute()?;
+        let kernel = dispatch!(compute, unary_kernel(op))?;
+        self.dense.rt.elementwise(kernel, &[&a.store], &out.store)?;
         if compute.is_complex() && op.is_real_of_complex() {
             return out.astype(crate::linalg::real_type(compute));
         }
@@ -531,15 +509,10 @@ impl Array {
             y.as_type(ty)?.broadcast_to(&shape)?,
         );
         let out = x.dense.empty(&shape, ty)?;
-        let mut task = x.dense.rt.create_auto_task(&x.dense.lib, ids::WHERE)?;
-        let vc = task.add_input(&c.store);
-        let vx = task.add_input(&xv.store);
-        let vy = task.add_input(&yv.store);
-        let vo = task.add_output(&out.store);
-        for v in [vc, vx, vy] {
-            task.add_constraint(align(v, vo));
-        }
-        task.execute()?;
+        let kernel = dispatch!(ty, where_kernel())?;
+        x.dense
+            .rt
+            .elementwise(kernel, &[&c.store, &xv.store, &yv.store], &out.store)?;
         Ok(out)
     }
 

@@ -1,13 +1,12 @@
 //! The library's tasks: each a CPU variant over one piece, generic over element types.
 
-use half::f16;
 use legate_core::ndarray::{
     ArrayBase, ArrayView2, ArrayViewMut2, Axis, Dimension, Ix2, IxDyn, RawData, Zip,
 };
 use legate_core::{Library, ReductionOp, TaskContext, TaskDef, TaskError, Type};
 use num_complex::Complex;
 
-use crate::kernels::{cast, compare_exact, Arith, BinaryOp, Block, Math, Num, UnaryOp};
+use crate::kernels::{Arith, BinaryOp, Block, Math, Num};
 use rayon::prelude::*;
 
 /// Task ids of the library. Each module registers its own tasks in its range:
@@ -16,14 +15,9 @@ use rayon::prelude::*;
 pub(crate) mod ids {
     pub(crate) const FIRST: u32 = ARANGE;
     pub(crate) const ARANGE: u32 = 0;
-    pub(crate) const ASTYPE: u32 = 1;
-    pub(crate) const BINARY: u32 = 2;
-    pub(crate) const BINARY_SCALAR: u32 = 3;
-    pub(crate) const UNARY: u32 = 4;
     pub(crate) const REDUCE: u32 = 5;
     pub(crate) const EYE: u32 = 6;
     pub(crate) const MATMUL: u32 = 7;
-    pub(crate) const WHERE: u32 = 8;
     pub(crate) const RANDOM: u32 = 9;
     pub(crate) const EXTRACT: u32 = 10;
 }
@@ -55,167 +49,6 @@ fn arange<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
                 *v = T::from_f64(start + (lo + k as i64) as f64 * step);
             }
         }
-    }
-    Ok(())
-}
-
-fn astype_to<S: Elem, D: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
-    let x = ctx.input(0)?.read::<S>()?;
-    let mut y = ctx.output(0)?.write::<D>()?;
-    run_zip!(ctx, Zip::from(&mut y).and(&x), |y, &x| *y = cast::<S, D>(x));
-    Ok(())
-}
-
-fn astype_from<S: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
-    match ctx.output(0)?.ty() {
-        Type::Bool => astype_to::<S, bool>(ctx),
-        Type::Int8 => astype_to::<S, i8>(ctx),
-        Type::Int16 => astype_to::<S, i16>(ctx),
-        Type::Int32 => astype_to::<S, i32>(ctx),
-        Type::Int64 => astype_to::<S, i64>(ctx),
-        Type::UInt8 => astype_to::<S, u8>(ctx),
-        Type::UInt16 => astype_to::<S, u16>(ctx),
-        Type::UInt32 => astype_to::<S, u32>(ctx),
-        Type::UInt64 => astype_to::<S, u64>(ctx),
-        Type::Float16 => astype_to::<S, f16>(ctx),
-        Type::Float32 => astype_to::<S, f32>(ctx),
-        Type::Float64 => astype_to::<S, f64>(ctx),
-        Type::Complex64 => astype_to::<S, Complex<f32>>(ctx),
-        Type::Complex128 => astype_to::<S, Complex<f64>>(ctx),
-    }
-}
-
-/// Input `i`'s values, or `None` when the input is the output itself (an in-place
-/// operation: the values are read through the output's view).
-fn input_or_output<'a, T: Elem>(
-    ctx: &TaskContext<'a>,
-    i: usize,
-) -> Result<Option<legate_core::ndarray::ArrayViewD<'a, T>>, TaskError> {
-    let store = ctx.input(i)?;
-    if store.aliased_output().is_some() {
-        return Ok(None);
-    }
-    Ok(Some(store.read::<T>()?))
-}
-
-fn binary<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
-    let op = op_code(ctx)?;
-    let out = ctx.output(0)?;
-    if op.is_comparison() {
-        // The launch never aliases a comparison's inputs with its boolean output.
-        let a = ctx.input(0)?.read::<T>()?;
-        let b = ctx.input(1)?.read::<T>()?;
-        let mut y = out.write::<bool>()?;
-        run_zip!(ctx, Zip::from(&mut y).and(&a).and(&b), |y, &a, &b| *y =
-            compare_exact(op, a, b));
-        return Ok(());
-    }
-    let f = T::binary(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
-    let (a, b) = (input_or_output::<T>(ctx, 0)?, input_or_output::<T>(ctx, 1)?);
-    let mut y = out.write::<T>()?;
-    match (a, b) {
-        (Some(a), Some(b)) => {
-            let blocks = match (a.as_slice(), b.as_slice(), y.as_slice_mut()) {
-                (Some(a), Some(b), Some(y)) if T::binary_block(op, &[], &[], &mut []) => {
-                    match ctx.pool() {
-                        Some(pool) => pool.install(|| {
-                            y.par_chunks_mut(OMP_BLOCK)
-                                .zip(a.par_chunks(OMP_BLOCK).zip(b.par_chunks(OMP_BLOCK)))
-                                .for_each(|(y, (a, b))| {
-                                    T::binary_block(op, a, b, y);
-                                })
-                        }),
-                        None => {
-                            T::binary_block(op, a, b, y);
-                        }
-                    }
-                    true
-                }
-                _ => false,
-            };
-            if !blocks {
-                run_zip!(ctx, Zip::from(&mut y).and(&a).and(&b), |y, &a, &b| *y =
-                    f(a, b))
-            }
-        }
-        (None, Some(b)) => run_zip!(ctx, Zip::from(&mut y).and(&b), |y, &b| *y = f(*y, b)),
-        (Some(a), None) => run_zip!(ctx, Zip::from(&mut y).and(&a), |y, &a| *y = f(a, *y)),
-        (None, None) => run_zip!(ctx, Zip::from(&mut y), |y| *y = f(*y, *y)),
-    }
-    Ok(())
-}
-
-fn binary_scalar<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
-    let op = op_code(ctx)?;
-    let s = ctx.scalar_value::<T>(1)?;
-    let reversed = ctx.scalar_value::<bool>(2)?;
-    let out = ctx.output(0)?;
-    let order = |x: T| if reversed { (s, x) } else { (x, s) };
-    if op.is_comparison() {
-        let a = ctx.input(0)?.read::<T>()?;
-        let mut y = out.write::<bool>()?;
-        run_zip!(ctx, Zip::from(&mut y).and(&a), |y, &x| {
-            let (l, r) = order(x);
-            *y = compare_exact(op, l, r)
-        });
-        return Ok(());
-    }
-    let f = T::binary(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
-    let a = input_or_output::<T>(ctx, 0)?;
-    let mut y = out.write::<T>()?;
-    match a {
-        Some(a) => {
-            let blocks = match (a.as_slice(), y.as_slice_mut()) {
-                (Some(a), Some(y)) if T::scalar_block(op, &[], s, reversed, &mut []) => {
-                    match ctx.pool() {
-                        Some(pool) => pool.install(|| {
-                            y.par_chunks_mut(OMP_BLOCK)
-                                .zip(a.par_chunks(OMP_BLOCK))
-                                .for_each(|(y, a)| {
-                                    T::scalar_block(op, a, s, reversed, y);
-                                })
-                        }),
-                        None => {
-                            T::scalar_block(op, a, s, reversed, y);
-                        }
-                    }
-                    true
-                }
-                _ => false,
-            };
-            if !blocks {
-                run_zip!(ctx, Zip::from(&mut y).and(&a), |y, &x| {
-                    let (l, r) = order(x);
-                    *y = f(l, r)
-                })
-            }
-        }
-        None => run_zip!(ctx, Zip::from(&mut y), |y| {
-            let (l, r) = order(*y);
-            *y = f(l, r)
-        }),
-    }
-    Ok(())
-}
-
-fn op_code(ctx: &TaskContext<'_>) -> Result<BinaryOp, TaskError> {
-    let code = ctx.scalar_value::<u8>(0)?;
-    BinaryOp::from_code(code).ok_or_else(|| TaskError::new(format!("no binary operator {code}")))
-}
-
-fn unary<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
-    let code = ctx.scalar_value::<u8>(0)?;
-    let op = UnaryOp::from_code(code)
-        .ok_or_else(|| TaskError::new(format!("no unary operator {code}")))?;
-    let a = ctx.input(0)?.read::<T>()?;
-    if op.is_predicate() {
-        let f = T::predicate(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
-        let mut y = ctx.output(0)?.write::<bool>()?;
-        run_zip!(ctx, Zip::from(&mut y).and(&a), |y, &a| *y = f(a));
-    } else {
-        let f = T::unary(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
-        let mut y = ctx.output(0)?.write::<T>()?;
-        run_zip!(ctx, Zip::from(&mut y).and(&a), |y, &a| *y = f(a));
     }
     Ok(())
 }
@@ -460,19 +293,6 @@ fn matmul_any(ctx: &mut TaskContext<'_>) -> TaskResult {
 }
 
 /// `out = cond ? x : y`.
-fn where_<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
-    let c = ctx.input(0)?.read::<bool>()?;
-    let x = ctx.input(1)?.read::<T>()?;
-    let y = ctx.input(2)?.read::<T>()?;
-    let mut out = ctx.output(0)?.write::<T>()?;
-    run_zip!(
-        ctx,
-        Zip::from(&mut out).and(&c).and(&x).and(&y),
-        |o, &c, &x, &y| *o = if c { x } else { y }
-    );
-    Ok(())
-}
-
 /// Fills a piece with random numbers: element `i` (row-major in the whole array) is drawn
 /// from counter `i` of the generator, whatever the piece. The OMP variant fills the rows of
 /// its piece on the group's threads.
@@ -613,42 +433,12 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
         }),
     )?;
     lib.register_task(
-        ids::ASTYPE,
-        elementwise("astype", move |ctx: &mut TaskContext<'_>| {
-            dispatch!(in_ty(ctx)?, astype_from(ctx))
-        }),
-    )?;
-    lib.register_task(
-        ids::BINARY,
-        elementwise("binary", move |ctx: &mut TaskContext<'_>| {
-            dispatch!(in_ty(ctx)?, binary(ctx))
-        }),
-    )?;
-    lib.register_task(
-        ids::BINARY_SCALAR,
-        elementwise("binary_scalar", move |ctx: &mut TaskContext<'_>| {
-            dispatch!(in_ty(ctx)?, binary_scalar(ctx))
-        }),
-    )?;
-    lib.register_task(
-        ids::UNARY,
-        elementwise("unary", move |ctx: &mut TaskContext<'_>| {
-            dispatch!(in_ty(ctx)?, unary(ctx))
-        }),
-    )?;
-    lib.register_task(
         ids::REDUCE,
         elementwise("reduce", move |ctx: &mut TaskContext<'_>| {
             dispatch!(in_ty(ctx)?, reduce(ctx))
         }),
     )?;
     lib.register_task(ids::MATMUL, elementwise("matmul", matmul_any))?;
-    lib.register_task(
-        ids::WHERE,
-        elementwise("where", move |ctx: &mut TaskContext<'_>| {
-            dispatch!(out_ty(ctx)?, where_(ctx))
-        }),
-    )?;
     lib.register_task(
         ids::EYE,
         elementwise("eye", move |ctx: &mut TaskContext<'_>| {

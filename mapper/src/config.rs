@@ -47,6 +47,10 @@ pub struct Config {
     pub min_gpu_chunk: u64,
     /// `--show-config`: print [`Config::summary`] at start-up.
     pub show_config: bool,
+    /// `--fusion` (`LEGATE_FUSION`): fuse chains of element-wise operations into one task
+    /// per piece (on by default; `--no-fusion` or `LEGATE_FUSION=0` turns it off, to
+    /// debug or to measure what fusion gains).
+    pub fusion: bool,
 }
 
 /// Why a configuration could not be built.
@@ -107,7 +111,7 @@ const fn info(flag: &'static str, env: &'static str, help: &'static str) -> Flag
 }
 
 // Environment variable names follow the upstream driver (`LEGATE_OMP_PROCS`, ...).
-static FLAGS: [FlagInfo; 15] = [
+static FLAGS: [FlagInfo; 16] = [
     info("--cpus", "LEGATE_CPUS", "Number of CPU processors per rank"),
     info("--gpus", "LEGATE_GPUS", "Number of GPUs per rank"),
     info(
@@ -175,10 +179,18 @@ static FLAGS: [FlagInfo; 15] = [
         "LEGATE_SHOW_CONFIG",
         "Print the configuration at start-up",
     ),
+    info(
+        "--fusion",
+        "LEGATE_FUSION",
+        "Fuse element-wise operations into one task per piece (--no-fusion: off)",
+    ),
 ];
 
-/// The only flag that takes no value.
-const SWITCH: &str = "--show-config";
+/// The flags that may stand without a value (meaning `true`).
+const SWITCHES: [&str; 2] = ["--show-config", "--fusion"];
+
+/// `--no-fusion`: the same as `--fusion=false`.
+const NO_FUSION: &str = "--no-fusion";
 
 impl Default for Config {
     /// The same as [`Config::auto`].
@@ -224,6 +236,7 @@ impl Config {
             min_omp_chunk: Self::DEFAULT_MIN_OMP_CHUNK,
             min_gpu_chunk: Self::DEFAULT_MIN_GPU_CHUNK,
             show_config: false,
+            fusion: true,
         }
     }
 
@@ -285,8 +298,8 @@ impl Config {
     }
 
     /// Applies flags on top of `self`, in order, so a later flag wins. Both `--cpus 2` and
-    /// `--cpus=2` are accepted; sizes are plain numbers of MiB; `--show-config` takes no
-    /// value (or an explicit `--show-config=false`). The result is not validated, so
+    /// `--cpus=2` are accepted; sizes are plain numbers of MiB; `--show-config` and `--fusion` take
+    /// no value (or an explicit `--show-config=false`), and `--no-fusion` is `--fusion=false`. The result is not validated, so
     /// several calls may build a configuration step by step.
     ///
     /// # Errors
@@ -307,6 +320,7 @@ impl Config {
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
                 Some((flag, value)) => (flag, Some(value)),
+                None if arg == NO_FUSION => ("--fusion", Some("false")),
                 None => (arg, None),
             };
             if !FLAGS.iter().any(|f| f.flag == flag) {
@@ -316,7 +330,7 @@ impl Config {
             }
             let value = match inline {
                 Some(value) => value,
-                None if flag == SWITCH => "true",
+                None if SWITCHES.contains(&flag) => "true",
                 None => match args.next() {
                     Some(value) if !value.starts_with("--") => value,
                     _ => {
@@ -398,6 +412,7 @@ impl Config {
             ("--min-omp-chunk", self.min_omp_chunk.to_string()),
             ("--min-gpu-chunk", self.min_gpu_chunk.to_string()),
             ("--show-config", self.show_config.to_string()),
+            ("--fusion", self.fusion.to_string()),
         ];
         let lines = rows.map(|(flag, value)| format!("  {flag:<26}{value}\n"));
         std::iter::once("Legate configuration:\n".to_string())
@@ -541,9 +556,14 @@ impl Config {
             "--min-cpu-chunk" => self.min_cpu_chunk = elements()?,
             "--min-omp-chunk" => self.min_omp_chunk = elements()?,
             "--min-gpu-chunk" => self.min_gpu_chunk = elements()?,
-            "--show-config" => {
-                self.show_config = parse_bool(value)
+            "--show-config" | "--fusion" => {
+                let on = parse_bool(value)
                     .ok_or_else(|| invalid("expected true/false, 1/0, yes/no or on/off".into()))?;
+                if flag == "--fusion" {
+                    self.fusion = on;
+                } else {
+                    self.show_config = on;
+                }
             }
             _ => {
                 return Err(ConfigError::UnknownFlag {
@@ -645,6 +665,7 @@ mod tests {
             "--min-omp-chunk=13",
             "--min-gpu-chunk=14",
             "--show-config",
+            "--fusion=false",
         ];
         assert_eq!(args.len(), Config::flags().len());
         let c = Config::from_args(&args).unwrap();
@@ -666,8 +687,23 @@ mod tests {
                 min_omp_chunk: 13,
                 min_gpu_chunk: 14,
                 show_config: true,
+                fusion: false,
             }
         );
+    }
+
+    #[test]
+    fn fusion_is_on_by_default_and_turned_off_three_ways() {
+        assert!(Config::auto().fusion);
+        assert!(!Config::from_args(&["--no-fusion"]).unwrap().fusion);
+        assert!(!Config::from_args(&["--fusion=0"]).unwrap().fusion);
+        assert!(
+            Config::from_args(&["--no-fusion", "--fusion"])
+                .unwrap()
+                .fusion
+        );
+        let env = |name: &str| (name == "LEGATE_FUSION").then(|| "0".to_string());
+        assert!(!Config::from_env_with(env).unwrap().fusion);
     }
 
     #[test]

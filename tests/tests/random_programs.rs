@@ -1,6 +1,10 @@
-//! Random programs over aliasing views give, on 1 to 4 CPUs, exactly what the same program
-//! gives when run sequentially over plain ndarray arrays; views alias through their storage;
-//! bad input is an error that leaves every store as it was.
+//! Random programs over aliasing views give, on 1 to 4 CPUs, fused and unfused, exactly what
+//! the same program gives when run sequentially over plain ndarray arrays; views alias
+//! through their storage; bad input is an error that leaves every store as it was.
+//!
+//! Fills, copies and the element-wise steps go through the runtime's fusion (deferred and
+//! fused with their neighbours, temporaries elided); the task steps and reads in between
+//! flush the window, so every interleaving of the two paths is exercised.
 //!
 //! The reference never uses the runtime's view arithmetic: a view is modelled as an array of
 //! offsets into its storage's row-major values, transformed with NumPy's slice rules written
@@ -14,8 +18,8 @@ use std::time::Duration;
 
 use legate_core::ndarray::{Array2, ArrayBase, ArrayD, Axis, Data, IxDyn, Zip};
 use legate_core::{
-    align, Access, Config, Error, Library, LogicalStore, ReductionOp, Runtime, Scalar, TaskContext,
-    TaskDef, TaskError, Type,
+    align, Access, BlockIn, BlockKernel, BlockOut, Config, Error, Library, LogicalStore,
+    ReductionOp, Runtime, Scalar, TaskContext, TaskDef, TaskError, Type,
 };
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
@@ -29,10 +33,22 @@ const SUM: u32 = 1;
 const ALWAYS_FAILS: u32 = 2;
 const PANICS: u32 = 3;
 
-fn runtime(cpus: usize) -> Runtime {
+fn runtime(cpus: usize, fusion: bool) -> Runtime {
     let mut config = Config::with_cpus(cpus);
     config.min_cpu_chunk = 1;
+    config.fusion = fusion;
     Runtime::new(config).unwrap()
+}
+
+/// `out = a * x + b * y` as a block kernel (the fusible twin of the `axpby` task).
+fn axpby_kernel(a: f64, b: f64) -> BlockKernel {
+    std::sync::Arc::new(move |ins: &[BlockIn<'_>], out: &mut BlockOut<'_>| {
+        let (x, y) = (ins[0].get::<f64>()?, ins[1].get::<f64>()?);
+        for ((o, &x), &y) in out.get_mut::<f64>()?.iter_mut().zip(x).zip(y) {
+            *o = a * x + b * y;
+        }
+        Ok::<(), TaskError>(())
+    })
 }
 
 fn library(rt: &Runtime) -> Library {
@@ -314,6 +330,24 @@ enum Step {
         a: f64,
         b: f64,
         inputs_first: bool,
+    },
+    /// The same as an element-wise operation the runtime may fuse with its neighbours.
+    ElementwiseAxpby {
+        out: View,
+        x: View,
+        y: View,
+        a: f64,
+        b: f64,
+    },
+    /// `t = a * x + b * y` into a new temporary, then `out = t + z`; the temporary's
+    /// handle is dropped at once (fusion never writes it).
+    Temporary {
+        out: View,
+        x: View,
+        y: View,
+        z: View,
+        a: f64,
+        b: f64,
     },
     /// A sum into `slot`, read at once when `read_now`.
     Sum {
@@ -752,13 +786,21 @@ fn decode(storages: &[StorageSeed], steps: &[Vec<u32>]) -> Program {
                     } else {
                         view_shaped_like(ch, &decls, &out)
                     };
-                    Step::Axpby {
-                        out,
-                        x,
-                        y,
-                        a: ch.range(-2, 2) as f64,
-                        b: ch.range(-2, 2) as f64,
-                        inputs_first: ch.chance(50),
+                    let (a, b) = (ch.range(-2, 2) as f64, ch.range(-2, 2) as f64);
+                    match ch.below(3) {
+                        0 => Step::Axpby {
+                            out,
+                            x,
+                            y,
+                            a,
+                            b,
+                            inputs_first: ch.chance(50),
+                        },
+                        1 => Step::ElementwiseAxpby { out, x, y, a, b },
+                        _ => {
+                            let z = view_shaped_like(ch, &decls, &out);
+                            Step::Temporary { out, x, y, z, a, b }
+                        }
                     }
                 }
                 4 => {
@@ -853,6 +895,18 @@ fn run_reference(program: &Program) -> Vec<(String, Obs)> {
                     .for_each(|r, &x, &y| *r = a * x + b * y);
                 scatter(&mut data, out, &result);
             }
+            Step::ElementwiseAxpby { out, x, y, a, b } => {
+                let (xs, ys) = (gather(&data, x), gather(&data, y));
+                let result = Zip::from(&xs).and(&ys).map_collect(|&x, &y| a * x + b * y);
+                scatter(&mut data, out, &result);
+            }
+            Step::Temporary { out, x, y, z, a, b } => {
+                let (xs, ys) = (gather(&data, x), gather(&data, y));
+                let t = Zip::from(&xs).and(&ys).map_collect(|&x, &y| a * x + b * y);
+                let zs = gather(&data, z);
+                let result = Zip::from(&t).and(&zs).map_collect(|&t, &z| t + z);
+                scatter(&mut data, out, &result);
+            }
             Step::Sum {
                 src,
                 slot,
@@ -898,8 +952,8 @@ fn run_reference(program: &Program) -> Vec<(String, Obs)> {
 }
 
 /// Runs `program` on a runtime with `cpus` CPUs, recording what it observes.
-fn run_on_runtime(program: &Program, cpus: usize) -> Vec<(String, Obs)> {
-    let rt = runtime(cpus);
+fn run_on_runtime(program: &Program, cpus: usize, fusion: bool) -> Vec<(String, Obs)> {
+    let rt = runtime(cpus, fusion);
     let lib = library(&rt);
     let failed = |e: Error| Obs::Failed(e.to_string());
     let values = |r: legate_core::Result<ArrayD<f64>>| r.map_or_else(failed, Obs::Values);
@@ -935,6 +989,17 @@ fn run_on_runtime(program: &Program, cpus: usize) -> Vec<(String, Obs)> {
             } => (|| {
                 let (out, x, y) = (view(out)?, view(x)?, view(y)?);
                 launch_axpby(&rt, &lib, &out, &x, &y, (*a, *b), *inputs_first)
+            })(),
+            Step::ElementwiseAxpby { out, x, y, a, b } => (|| {
+                let (out, x, y) = (view(out)?, view(x)?, view(y)?);
+                rt.elementwise(axpby_kernel(*a, *b), &[&x, &y], &out)
+            })(),
+            Step::Temporary { out, x, y, z, a, b } => (|| {
+                let (out, x, y, z) = (view(out)?, view(x)?, view(y)?, view(z)?);
+                let shape = out.shape();
+                let t = rt.create_store(Type::Float64, &shape)?;
+                rt.elementwise(axpby_kernel(*a, *b), &[&x, &y], &t)?;
+                rt.elementwise(axpby_kernel(1.0, 1.0), &[&t, &z], &out)
             })(),
             Step::Sum {
                 src,
@@ -996,13 +1061,17 @@ fn run_on_runtime(program: &Program, cpus: usize) -> Vec<(String, Obs)> {
     issue_errors
 }
 
-/// Runs `program` on `cpus` CPUs in a thread of its own, so that a deadlock is a failure
-/// rather than a test that never ends.
-fn run_with_watchdog(program: &Program, cpus: usize) -> Result<Vec<(String, Obs)>, String> {
+/// Runs `program` on `cpus` CPUs (fused or not) in a thread of its own, so that a deadlock
+/// is a failure rather than a test that never ends.
+fn run_with_watchdog(
+    program: &Program,
+    cpus: usize,
+    fusion: bool,
+) -> Result<Vec<(String, Obs)>, String> {
     let (tx, rx) = mpsc::channel();
     let p = program.clone();
     let handle = thread::spawn(move || {
-        let _ = tx.send(run_on_runtime(&p, cpus));
+        let _ = tx.send(run_on_runtime(&p, cpus, fusion));
     });
     match rx.recv_timeout(Duration::from_secs(60)) {
         Ok(obs) => Ok(obs),
@@ -1067,12 +1136,21 @@ proptest! {
         let program = decode(&storages, &steps);
         let expected = run_reference(&program);
         for cpus in 1..=4 {
-            let got = run_with_watchdog(&program, cpus);
-            let diff = match &got {
-                Ok(got) => first_difference(&expected, got),
-                Err(e) => Some(e.clone()),
-            };
-            prop_assert!(diff.is_none(), "on {} CPUs, {}\n{}", cpus, diff.unwrap_or_default(), program);
+            for fusion in [true, false] {
+                let got = run_with_watchdog(&program, cpus, fusion);
+                let diff = match &got {
+                    Ok(got) => first_difference(&expected, got),
+                    Err(e) => Some(e.clone()),
+                };
+                prop_assert!(
+                    diff.is_none(),
+                    "on {} CPUs, fusion {}: {}\n{}",
+                    cpus,
+                    fusion,
+                    diff.unwrap_or_default(),
+                    program
+                );
+            }
         }
     }
 }
@@ -1122,7 +1200,7 @@ fn array2(s: &LogicalStore) -> Array2<f64> {
 #[test]
 fn views_alias_through_the_storage() {
     for cpus in 1..=4 {
-        let rt = runtime(cpus);
+        let rt = runtime(cpus, true);
         let lib = library(&rt);
 
         // A strided, reversed window of a transposed matrix: out[i][j] = base[j][7 - 2i].
@@ -1250,7 +1328,7 @@ fn views_alias_through_the_storage() {
 
 #[test]
 fn errors_leave_stores_intact() {
-    let rt = runtime(3);
+    let rt = runtime(3, true);
     let lib = library(&rt);
     let a_values: Vec<f64> = (0..18).map(f64::from).collect();
     let b_values: Vec<f64> = (0..18).map(|i| f64::from(i) * -2.0).collect();
@@ -1402,7 +1480,7 @@ fn errors_leave_stores_intact() {
 /// Views equal as maps count too: a full slice `a[0:n:1]`, or two empty slices.
 #[test]
 fn copy_of_a_view_onto_itself_keeps_its_values() {
-    let rt = runtime(2);
+    let rt = runtime(2, true);
     let a = rt
         .store_from_vec(vec![1.0f64, 2.0, 3.0, 4.0], &[4])
         .unwrap();
@@ -1422,7 +1500,7 @@ fn copy_of_a_view_onto_itself_keeps_its_values() {
 #[test]
 fn outputs_cut_into_fewer_tiles_than_pieces_are_accepted() {
     for (cpus, shape) in [(3, vec![4u64]), (4, vec![5]), (4, vec![9]), (3, vec![4, 3])] {
-        let rt = runtime(cpus);
+        let rt = runtime(cpus, true);
         let a = rt.create_store(Type::Float64, &shape).unwrap();
         rt.fill(&a, Scalar::new(1.0f64))
             .unwrap_or_else(|e| panic!("fill of shape {shape:?} on {cpus} CPUs: {e}"));
@@ -1437,7 +1515,7 @@ fn outputs_cut_into_fewer_tiles_than_pieces_are_accepted() {
 /// different indices"). NumPy writes nothing and succeeds.
 #[test]
 fn empty_stores_and_views_can_be_written() {
-    let rt = runtime(2);
+    let rt = runtime(2, true);
     for shape in [vec![0u64], vec![2, 0], vec![0, 2], vec![3, 0, 2]] {
         let s = rt.create_store(Type::Float64, &shape).unwrap();
         rt.fill(&s, Scalar::new(1.0f64)).unwrap();

@@ -1,0 +1,1237 @@
+//! Fusion: element-wise launches wait in a window and, when a result is needed, run as one
+//! task per piece that evaluates the whole expression block by block.
+//!
+//! A library describes an element-wise operation as a [`BlockKernel`] over its inputs and
+//! issues it with [`Runtime::elementwise`]; nothing runs then. The window is flushed when
+//! the program needs a value (a read, a fence), before any other launch, and when it is
+//! full. The flush cuts the window into *groups* of operations over one shape and gives
+//! each group one launch whose point tasks walk their piece in blocks of [`BLOCK`]
+//! elements, keep every intermediate value in small scratch buffers that stay in cache, and
+//! write only the results someone can still read. See `fusion_README.md` beside this file.
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
+use crate::constraint::{Constraint, Variable};
+use crate::error::{Error, Result};
+use crate::geometry::{Rect, MAX_DIM};
+use crate::launch::{
+    copy_locked, solve_cached, submit, whole_footprint, Arg, ArgKind, LaunchSpec, Solution,
+};
+use crate::partition::Partition;
+use crate::runtime::{IssueState, Runtime};
+use crate::store::{check_type, lock_ignoring_poison, LogicalStore};
+use crate::task::{Access, PhysicalStore, TaskContext, TaskDef, TaskError};
+use crate::types::{Element, Type};
+use legate_mapper::VariantKind;
+
+/// Elements per block: a block of every live value of a large expression stays in cache.
+pub(crate) const BLOCK: usize = 2048;
+
+/// Deferred operations a window holds before it is flushed.
+const MAX_WINDOW: usize = 128;
+
+/// The task id fused launches report to the mapper.
+const FUSED: u32 = u32::MAX;
+
+/// One input of a [`BlockKernel`]: the values of one operand over a block, contiguous.
+#[derive(Clone, Copy)]
+pub struct BlockIn<'a> {
+    ty: Type,
+    bytes: &'a [u8],
+}
+
+impl<'a> BlockIn<'a> {
+    /// The element type.
+    pub fn ty(&self) -> Type {
+        self.ty
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.bytes.len() / self.ty.size()
+    }
+
+    /// Whether the block is empty.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The values, as elements of their type (an error for another `T`).
+    pub fn get<T: Element>(&self) -> Result<&'a [T], TaskError> {
+        check_elements::<T>(self.ty, self.bytes.as_ptr())?;
+        // SAFETY: the bytes hold `len` values of `ty` (checked to be T), written as such by
+        // a task or a kernel or zeroed (a valid value of every element type), and aligned
+        // for T (checked).
+        Ok(unsafe { std::slice::from_raw_parts(self.bytes.as_ptr() as *const T, self.len()) })
+    }
+
+    /// The raw bytes (for kernels that only move values).
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+}
+
+/// The output of a [`BlockKernel`]: a block of its values, to be written whole.
+pub struct BlockOut<'a> {
+    ty: Type,
+    bytes: &'a mut [u8],
+}
+
+impl BlockOut<'_> {
+    /// The element type.
+    pub fn ty(&self) -> Type {
+        self.ty
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.bytes.len() / self.ty.size()
+    }
+
+    /// Whether the block is empty.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// The values to write, as elements of their type (an error for another `T`).
+    pub fn get_mut<T: Element>(&mut self) -> Result<&mut [T], TaskError> {
+        check_elements::<T>(self.ty, self.bytes.as_ptr())?;
+        let len = self.len();
+        // SAFETY: as in `BlockIn::get`; the block is borrowed mutably through `self`.
+        Ok(unsafe { std::slice::from_raw_parts_mut(self.bytes.as_mut_ptr() as *mut T, len) })
+    }
+
+    /// The raw bytes.
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        self.bytes
+    }
+}
+
+/// An element-wise operation on one block: `out[i] = f(ins[0][i], ins[1][i], ...)`, every
+/// slice holding the same number of elements (a few thousand at most). It must write every
+/// element of `out`, and must not depend on where the block lies.
+///
+/// ```
+/// use std::sync::Arc;
+/// use legate_core::{BlockIn, BlockKernel, BlockOut, Runtime, TaskError, Type};
+///
+/// let rt = Runtime::with_cpus(2).unwrap();
+/// let x = rt.store_from_vec(vec![1.0f64, 2.0, 3.0], &[3]).unwrap();
+/// let y = rt.create_store(Type::Float64, &[3]).unwrap();
+/// let twice: BlockKernel = Arc::new(|ins: &[BlockIn<'_>], out: &mut BlockOut<'_>| {
+///     let x = ins[0].get::<f64>()?;
+///     for (o, &v) in out.get_mut::<f64>()?.iter_mut().zip(x) {
+///         *o = 2.0 * v;
+///     }
+///     Ok::<(), TaskError>(())
+/// });
+/// rt.elementwise(twice, &[&x], &y).unwrap(); // deferred
+/// assert_eq!(y.read::<f64>().unwrap().into_raw_vec_and_offset().0, vec![2.0, 4.0, 6.0]);
+/// ```
+pub type BlockKernel =
+    Arc<dyn Fn(&[BlockIn<'_>], &mut BlockOut<'_>) -> Result<(), TaskError> + Send + Sync>;
+
+/// An element-wise operation waiting in the window.
+pub(crate) struct DeferredOp {
+    kernel: BlockKernel,
+    inputs: Vec<LogicalStore>,
+    output: LogicalStore,
+}
+
+impl Runtime {
+    /// Issues `output = kernel(inputs...)` element by element. Every input has the shape
+    /// of `output` (broadcast it first, with a promoted view); `output` may be any view
+    /// whose points do not alias, and may be an input too (an in-place update).
+    ///
+    /// The operation is deferred: with fusion on (`--fusion`, the default), it joins a
+    /// window of element-wise operations that run together as one task per piece when a
+    /// value is needed, and temporaries that no handle holds any more are never written.
+    /// The result is always the one the operations give in program order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ShapeMismatch`] for an input of another shape, [`Error::InvalidArgument`]
+    /// for an output that is unbound or written through an aliasing view or a store of
+    /// another runtime. A failure of the kernel surfaces at the next wait.
+    pub fn elementwise(
+        &self,
+        kernel: BlockKernel,
+        inputs: &[&LogicalStore],
+        output: &LogicalStore,
+    ) -> Result<()> {
+        if output.is_unbound() {
+            return Err(Error::invalid("an element-wise output must have a shape"));
+        }
+        let shape = output.shape();
+        for s in inputs.iter().copied().chain(std::iter::once(output)) {
+            if !Arc::ptr_eq(&s.storage.shared, &self.shared) {
+                return Err(Error::invalid(format!(
+                    "store of storage {} belongs to another runtime",
+                    s.storage.id
+                )));
+            }
+        }
+        for s in inputs {
+            if s.is_unbound() && !s.storage.has_producer() {
+                return Err(Error::invalid(
+                    "an unbound store is used before any task was launched to produce it",
+                ));
+            }
+            let in_shape = s.shape();
+            if in_shape != shape {
+                return Err(Error::ShapeMismatch {
+                    context: "elementwise",
+                    left: in_shape,
+                    right: shape,
+                });
+            }
+        }
+        if output.view().has_aliasing() {
+            return Err(Error::invalid(
+                "cannot write through a view whose points alias (broadcast or promoted)",
+            ));
+        }
+        self.shared
+            .stats
+            .elementwise_ops
+            .fetch_add(1, Ordering::Relaxed);
+        let mut state = self.issue_lock();
+        state.window.push(DeferredOp {
+            kernel,
+            inputs: inputs.iter().map(|&s| s.clone()).collect(),
+            output: output.clone(),
+        });
+        if !self.shared.config.fusion || state.window.len() >= MAX_WINDOW {
+            self.flush_locked(&mut state)?;
+        }
+        Ok(())
+    }
+
+    /// Runs every deferred element-wise operation (takes the issue lock).
+    pub(crate) fn flush_window(&self) -> Result<()> {
+        let mut state = self.issue_lock();
+        self.flush_locked(&mut state)
+    }
+
+    /// Runs every deferred element-wise operation, fused, under the issue lock.
+    pub(crate) fn flush_locked(&self, state: &mut IssueState) -> Result<()> {
+        if state.window.is_empty() {
+            return Ok(());
+        }
+        let ops = std::mem::take(&mut state.window);
+        let live = Liveness::of(&ops);
+        let groups = plan(ops);
+        let mut first_error = None;
+        for (g, group) in groups.iter().enumerate() {
+            let keep: Vec<bool> = group
+                .writes
+                .iter()
+                .map(|w| live.outside(&w.store) || read_by_later_group(&groups[g + 1..], &w.store))
+                .collect();
+            // After a failure the rest still runs: every store keeps the value program
+            // order gives it as far as the runtime can compute it.
+            if let Err(e) = self.submit_group(state, group, &keep) {
+                first_error.get_or_insert(e);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
+    }
+
+    /// One launch for a group: its leaves in, its kept results out.
+    fn submit_group(&self, state: &mut IssueState, group: &Group, keep: &[bool]) -> Result<()> {
+        let elided = keep.iter().filter(|&&k| !k).count() as u64;
+        self.shared
+            .stats
+            .temporaries_elided
+            .fetch_add(elided, Ordering::Relaxed);
+        if !keep.iter().any(|&k| k) {
+            return Ok(());
+        }
+        let mut args: Vec<Arg> = group
+            .leaves
+            .iter()
+            .map(|s| Arg {
+                store: s.clone(),
+                kind: ArgKind::Input,
+                access: Access::Read,
+            })
+            .collect();
+        let mut outputs = Vec::new();
+        let mut shifted = Vec::new();
+        // A result written over a storage that the group also reads through other views
+        // is written in place, late, when every such view is a shift of it; otherwise it
+        // goes to a temporary that is copied back once every piece has read.
+        let mut copies_back = Vec::new();
+        for (w, _) in group.writes.iter().zip(keep).filter(|(_, &k)| k) {
+            let mut target = w.store.clone();
+            let mut shifts = None;
+            if group.reads_elsewhere(&w.store) {
+                shifts = group.shifts(&w.store);
+                if shifts.is_none() {
+                    target = self.create_store_locked(w.store.ty(), &group.shape)?;
+                    copies_back.push((target.clone(), w.store.clone()));
+                }
+            }
+            args.push(Arg {
+                store: target,
+                kind: ArgKind::Output,
+                access: Access::Write,
+            });
+            outputs.push(w.node);
+            shifted.push(shifts);
+        }
+        let program = Arc::new(Program::new(group, outputs, shifted));
+        let constraints: Vec<Constraint> = (1..args.len())
+            .map(|i| Constraint::Align(Variable(0), Variable(i)))
+            .collect();
+        let (cpu, omp) = (Arc::clone(&program), Arc::clone(&program));
+        let mut def = TaskDef::new("fused")
+            .cpu(move |ctx: &mut TaskContext<'_>| cpu.run(ctx))
+            .omp(move |ctx: &mut TaskContext<'_>| omp.run(ctx));
+        def.orders_overlaps = program.is_shifted();
+        let def = Arc::new(def);
+        let library = self.core_library();
+        let variant = self.select_variant(&library, FUSED, &def, &args)?;
+        let solution = solve_cached(self, state, &args, &constraints, variant)?;
+        let spec = LaunchSpec {
+            library,
+            def,
+            variant,
+            solution,
+            args,
+            scalars: Vec::new(),
+        };
+        self.shared
+            .stats
+            .fused_launches
+            .fetch_add(1, Ordering::Relaxed);
+        let commit_args: Vec<Arg> = spec
+            .args
+            .iter()
+            .filter(|a| a.kind == ArgKind::Output)
+            .map(|a| Arg {
+                access: Access::ReadWrite,
+                ..a.clone()
+            })
+            .collect();
+        submit(self, state, spec)?.release(self);
+        if program.is_shifted() {
+            // One point after every point of the fused launch: what pieces left for their
+            // neighbours to read goes in place now.
+            let commit = Arc::clone(&program);
+            let parts = vec![Partition::Replicate; commit_args.len()];
+            let spec = LaunchSpec {
+                library: self.core_library(),
+                def: Arc::new(
+                    TaskDef::new("fused_commit")
+                        .cpu(move |ctx: &mut TaskContext<'_>| commit.commit_side(ctx)),
+                ),
+                variant: VariantKind::Cpu,
+                solution: Solution::new(vec![1], parts),
+                args: commit_args,
+                scalars: Vec::new(),
+            };
+            submit(self, state, spec)?.release(self);
+        }
+        for (tmp, dst) in copies_back {
+            copy_locked(self, state, &tmp, &dst)?;
+        }
+        Ok(())
+    }
+}
+
+/// How many handles of each storage the window holds, against how many exist.
+struct Liveness {
+    /// (storage id, handles in the window, handles in all) for every storage the window names.
+    counts: Vec<(u64, usize, usize)>,
+}
+
+impl Liveness {
+    fn of(ops: &[DeferredOp]) -> Liveness {
+        let mut counts: Vec<(u64, usize, usize)> = Vec::new();
+        for s in ops
+            .iter()
+            .flat_map(|op| op.inputs.iter().chain(std::iter::once(&op.output)))
+        {
+            match counts.iter_mut().find(|c| c.0 == s.storage.id) {
+                Some(c) => c.1 += 1,
+                None => counts.push((s.storage.id, 1, Arc::strong_count(&s.storage))),
+            }
+        }
+        Liveness { counts }
+    }
+
+    /// Whether something outside the window (the program, a running task) holds `store`'s
+    /// storage: then its values must be written.
+    fn outside(&self, store: &LogicalStore) -> bool {
+        self.counts
+            .iter()
+            .find(|c| c.0 == store.storage.id)
+            .is_none_or(|&(_, window, all)| all > window)
+    }
+}
+
+fn read_by_later_group(later: &[Group], store: &LogicalStore) -> bool {
+    later
+        .iter()
+        .any(|g| g.leaves.iter().any(|l| l.same_storage(store)))
+}
+
+/// Where a node takes an operand from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Src {
+    /// Input `i` of the fused launch.
+    Leaf(usize),
+    /// The value node `i` computed for the same block.
+    Node(usize),
+}
+
+struct PlanNode {
+    kernel: BlockKernel,
+    ty: Type,
+    args: Vec<Src>,
+}
+
+/// The latest value a group computes for one view.
+struct Write {
+    store: LogicalStore,
+    node: usize,
+}
+
+/// Consecutive operations over one shape that one launch evaluates.
+struct Group {
+    shape: Vec<u64>,
+    leaves: Vec<LogicalStore>,
+    nodes: Vec<PlanNode>,
+    writes: Vec<Write>,
+}
+
+impl Group {
+    fn new(shape: Vec<u64>) -> Group {
+        Group {
+            shape,
+            leaves: Vec::new(),
+            nodes: Vec::new(),
+            writes: Vec::new(),
+        }
+    }
+
+    /// Whether `op` can join: same shape, and no storage read or written through two
+    /// views once the group has written it.
+    fn admits(&self, op: &DeferredOp, shape: &[u64]) -> bool {
+        if self.shape != shape {
+            return false;
+        }
+        let clash = |s: &LogicalStore| {
+            self.writes
+                .iter()
+                .any(|w| w.store.same_storage(s) && !w.store.same_view(s))
+        };
+        !op.inputs.iter().any(clash) && !clash(&op.output)
+    }
+
+    fn push(&mut self, op: DeferredOp) {
+        let args = op
+            .inputs
+            .iter()
+            .map(
+                |s| match self.writes.iter().find(|w| w.store.same_view(s)) {
+                    Some(w) => Src::Node(w.node),
+                    None => Src::Leaf(match self.leaves.iter().position(|l| l.same_view(s)) {
+                        Some(i) => i,
+                        None => {
+                            self.leaves.push(s.clone());
+                            self.leaves.len() - 1
+                        }
+                    }),
+                },
+            )
+            .collect();
+        let node = self.nodes.len();
+        self.nodes.push(PlanNode {
+            kernel: op.kernel,
+            ty: op.output.ty(),
+            args,
+        });
+        match self
+            .writes
+            .iter_mut()
+            .find(|w| w.store.same_view(&op.output))
+        {
+            Some(w) => w.node = node,
+            None => self.writes.push(Write {
+                store: op.output,
+                node,
+            }),
+        }
+    }
+
+    /// For each leaf that reads `store`'s storage through another, overlapping view, the
+    /// shift `delta` with `leaf(x) = store(x + delta)`; `None` unless every such leaf is a
+    /// shift and the shifted views map points one to one (no wrap-around).
+    fn shifts(&self, store: &LogicalStore) -> Option<Vec<[i64; MAX_DIM]>> {
+        let mine = whole_footprint(store);
+        let (origin, strides) = store.view().affine();
+        let n = self.shape.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&d| std::cmp::Reverse(strides[d].unsigned_abs()));
+        let mut out = Vec::new();
+        for leaf in &self.leaves {
+            if !leaf.same_storage(store)
+                || leaf.same_view(store)
+                || !whole_footprint(leaf).overlaps(&mine)
+            {
+                continue;
+            }
+            let (at, leaf_strides) = leaf.view().affine();
+            if leaf_strides != strides || strides.contains(&0) {
+                return None;
+            }
+            let mut rest = at - origin;
+            let mut delta = [0i64; MAX_DIM];
+            for &d in &order {
+                let q = (rest as f64 / strides[d] as f64).round() as i64;
+                delta[d] = q;
+                rest -= q * strides[d];
+            }
+            if rest != 0 {
+                return None;
+            }
+            // Each stride passes the span of the dimensions inside it (grown by the shift):
+            // two points of the grown box never share an element.
+            let mut span: u64 = 0;
+            for &d in order.iter().rev() {
+                let s = strides[d].unsigned_abs();
+                if span >= s {
+                    return None;
+                }
+                span += (self.shape[d].saturating_sub(1) + delta[d].unsigned_abs()) * s;
+            }
+            out.push(delta);
+        }
+        Some(out)
+    }
+
+    /// Whether the group reads `store`'s storage through a view that overlaps `store`
+    /// but is not it (the stencil's `center[:] = f(north, ...)`).
+    fn reads_elsewhere(&self, store: &LogicalStore) -> bool {
+        let mine = whole_footprint(store);
+        self.leaves.iter().any(|l| {
+            l.same_storage(store) && !l.same_view(store) && whole_footprint(l).overlaps(&mine)
+        })
+    }
+}
+
+/// Cuts the window into groups, in program order.
+fn plan(ops: Vec<DeferredOp>) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for op in ops {
+        let shape = op.output.shape();
+        match groups.last_mut() {
+            Some(g) if g.admits(&op, &shape) => g.push(op),
+            _ => {
+                let mut g = Group::new(shape);
+                g.push(op);
+                groups.push(g);
+            }
+        }
+    }
+    groups
+}
+
+/// A node of a fused program, with the scratch slot its block lives in.
+struct Node {
+    kernel: BlockKernel,
+    ty: Type,
+    args: Vec<Src>,
+    slot: usize,
+}
+
+/// What a fused point task evaluates: nodes in program order over its inputs, and the
+/// node each output takes.
+struct Program {
+    nodes: Vec<Node>,
+    /// The element type of each scratch slot (a slot only ever holds one type).
+    slots: Vec<Type>,
+    /// The node whose values output `i` takes.
+    outputs: Vec<usize>,
+    /// The shape every store of the launch has.
+    shape: Vec<u64>,
+    /// Outputs written in place over a storage the program also reads through shifted
+    /// views: for output `i`, `Some(shifts)`, each shift `delta` of a leaf that reads at
+    /// `x` what the output writes at `x + delta`.
+    shifted: Vec<Option<Vec<[i64; MAX_DIM]>>>,
+    /// Values of shifted outputs that other pieces read: written by the commit launch
+    /// once every piece has run.
+    side: Mutex<Vec<SideRun>>,
+}
+
+/// A run of values a piece could not write in place (its neighbours still read the old
+/// ones): output `output`, `n` elements from element `offset` of the instance, `stride`
+/// apart.
+struct SideRun {
+    output: usize,
+    offset: isize,
+    stride: isize,
+    bytes: Vec<u8>,
+}
+
+impl Program {
+    /// Gives each node a slot, reusing the slot of a value no later node reads.
+    fn new(
+        group: &Group,
+        outputs: Vec<usize>,
+        shifted: Vec<Option<Vec<[i64; MAX_DIM]>>>,
+    ) -> Program {
+        let n = group.nodes.len();
+        let mut last_use: Vec<usize> = (0..n).collect();
+        for (k, node) in group.nodes.iter().enumerate() {
+            for a in &node.args {
+                if let Src::Node(j) = *a {
+                    last_use[j] = k;
+                }
+            }
+        }
+        for &o in &outputs {
+            last_use[o] = usize::MAX;
+        }
+        let mut slots: Vec<Type> = Vec::new();
+        let mut free: Vec<usize> = Vec::new();
+        let mut nodes = Vec::with_capacity(n);
+        for (k, node) in group.nodes.iter().enumerate() {
+            let slot = match free.iter().position(|&s| slots[s] == node.ty) {
+                Some(i) => free.swap_remove(i),
+                None => {
+                    slots.push(node.ty);
+                    slots.len() - 1
+                }
+            };
+            nodes.push(Node {
+                kernel: Arc::clone(&node.kernel),
+                ty: node.ty,
+                args: node.args.clone(),
+                slot,
+            });
+            // Freed only now: a node never writes the slot of one of its operands.
+            for a in &node.args {
+                if let Src::Node(j) = *a {
+                    if last_use[j] == k && !free.contains(&nodes[j].slot) {
+                        free.push(nodes[j].slot);
+                    }
+                }
+            }
+            if last_use[k] == k {
+                free.push(slot);
+            }
+        }
+        Program {
+            nodes,
+            slots,
+            outputs,
+            shape: group.shape.clone(),
+            shifted,
+            side: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn is_shifted(&self) -> bool {
+        self.shifted.iter().any(Option::is_some)
+    }
+
+    /// Runs one point: the piece, block by block (on the group's threads for OMP).
+    fn run(&self, ctx: &TaskContext<'_>) -> Result<(), TaskError> {
+        let stores: Vec<&PhysicalStore> = ctx.inputs.iter().chain(ctx.outputs).collect();
+        let Some(first) = stores.first() else {
+            return Ok(());
+        };
+        let rect = first.rect();
+        if rect.volume() == 0 {
+            return Ok(());
+        }
+        let walk = Walk::new(&rect.shape(), &stores, ctx.inputs.len(), !self.is_shifted())?;
+        let runs = walk.runs();
+        if self.is_shifted() {
+            return self.run_shifted(&walk, &rect, runs);
+        }
+        match ctx.pool() {
+            Some(pool) if runs > 1 => pool.install(|| {
+                (0..runs).into_par_iter().with_min_len(4).try_for_each_init(
+                    || Scratch::new(self, &walk),
+                    |scratch, r| self.eval(&walk, r, scratch),
+                )
+            }),
+            _ => {
+                let mut scratch = Scratch::new(self, &walk);
+                (0..runs).try_for_each(|r| self.eval(&walk, r, &mut scratch))
+            }
+        }
+    }
+
+    /// Evaluates run `r` of the walk: gathers the leaves, runs the nodes, writes outputs.
+    fn eval(&self, walk: &Walk, r: usize, scratch: &mut Scratch) -> Result<(), TaskError> {
+        let n = self.compute(walk, r, scratch)?;
+        for o in 0..self.outputs.len() {
+            self.write_output(walk, o, scratch, n);
+        }
+        Ok(())
+    }
+
+    /// Writes output `o` of the run just computed into its piece.
+    fn write_output(&self, walk: &Walk, o: usize, scratch: &Scratch, n: usize) {
+        let arg = &walk.args[walk.n_inputs + o];
+        let size = arg.ty.size();
+        let node = &self.nodes[self.outputs[o]];
+        // SAFETY: the offset is that of an element of this point's piece of the output,
+        // which the analysis gives to this point alone.
+        let start = unsafe {
+            arg.base
+                .offset(scratch.offsets[walk.n_inputs + o] * size as isize)
+        };
+        // SAFETY: the slot holds the run's `n` values; the piece has `n` elements `inner`
+        // apart from `start`; every input view of this storage was read for this run (other
+        // overlapping views are written late, see `run_shifted`, or through a temporary).
+        unsafe {
+            scatter(
+                scratch.slots[node.slot].as_ptr() as *const u8,
+                start,
+                arg.inner,
+                size,
+                n,
+            )
+        };
+    }
+
+    /// Gathers the leaves of run `r` and runs the nodes into their slots; returns the
+    /// run's length.
+    fn compute(&self, walk: &Walk, r: usize, scratch: &mut Scratch) -> Result<usize, TaskError> {
+        let n = walk.start(r, &mut scratch.offsets, &mut scratch.coords);
+        let Scratch {
+            offsets,
+            leaves,
+            slots,
+            ..
+        } = scratch;
+        let mut ins: Vec<BlockIn<'_>> = Vec::with_capacity(walk.n_inputs);
+        for (i, leaf) in leaves.iter_mut().enumerate() {
+            let arg = &walk.args[i];
+            let size = arg.ty.size();
+            // SAFETY: the offset is that of an element of this point's piece of input `i`
+            // (the walk stays inside the piece), and the analysis keeps writers of the
+            // piece away while the task runs.
+            let start = unsafe { arg.base.offset(offsets[i] * size as isize) };
+            let bytes = if arg.inner == 1 {
+                // SAFETY: `n` consecutive elements of the piece start there.
+                unsafe { std::slice::from_raw_parts(start as *const u8, n * size) }
+            } else {
+                let dst = &mut words_as_bytes_mut(leaf)[..n * size];
+                // SAFETY: `n` elements of the piece start there, `inner` elements apart.
+                unsafe { gather(start, arg.inner, size, dst) };
+                &*dst
+            };
+            ins.push(BlockIn { ty: arg.ty, bytes });
+        }
+        let slot_ptrs: Vec<*mut u8> = slots
+            .iter_mut()
+            .map(|s| s.as_mut_ptr() as *mut u8)
+            .collect();
+        let mut operands: Vec<BlockIn<'_>> = Vec::new();
+        for node in &self.nodes {
+            operands.clear();
+            for a in &node.args {
+                operands.push(match *a {
+                    Src::Leaf(i) => ins[i],
+                    Src::Node(j) => {
+                        let src = &self.nodes[j];
+                        // SAFETY: slot `src.slot` holds the `n` values node `j` wrote for
+                        // this block; no node writes it until its last reader has run, and
+                        // the writer below uses another slot.
+                        let bytes = unsafe {
+                            std::slice::from_raw_parts(slot_ptrs[src.slot], n * src.ty.size())
+                        };
+                        BlockIn { ty: src.ty, bytes }
+                    }
+                });
+            }
+            // SAFETY: the node's own slot, holding at least BLOCK elements of its type and
+            // read by none of its operands (see `Program::new`).
+            let bytes =
+                unsafe { std::slice::from_raw_parts_mut(slot_ptrs[node.slot], n * node.ty.size()) };
+            let mut out = BlockOut { ty: node.ty, bytes };
+            (node.kernel)(&operands, &mut out)?;
+        }
+        Ok(n)
+    }
+
+    /// Runs a piece whose shifted outputs overwrite values the piece itself, or its
+    /// neighbours, still read: runs go in row-major order, and a run of a shifted output
+    /// is written only once every run that reads its old values has been computed (a lag
+    /// of a row for the stencil); the band of the piece that neighbouring pieces read goes
+    /// to the side buffer instead, which the commit launch writes after every piece ran.
+    fn run_shifted(&self, walk: &Walk, piece: &Rect, runs: usize) -> Result<(), TaskError> {
+        let ndim = walk.ndim;
+        let extents = &walk.extents[..ndim];
+        // Row-major strides of the piece (its ranks), and the band width on each side.
+        let mut rank_stride = [0i64; MAX_DIM];
+        let mut acc = 1i64;
+        for d in (0..ndim).rev() {
+            rank_stride[d] = acc;
+            acc *= extents[d] as i64;
+        }
+        let mut lag = 0i64;
+        let mut width = [0i64; MAX_DIM];
+        for delta in self.shifted.iter().flatten().flatten() {
+            lag = lag.max(-(0..ndim).map(|d| delta[d] * rank_stride[d]).sum::<i64>());
+            for d in 0..ndim {
+                width[d] = width[d].max(delta[d].abs());
+            }
+        }
+        // A side with a neighbouring piece has a band as wide as the widest shift.
+        let mut band_lo = [0i64; MAX_DIM];
+        let mut band_hi = [0i64; MAX_DIM];
+        for d in 0..piece.dim().min(ndim) {
+            if piece.lo[d] > 0 {
+                band_lo[d] = width[d];
+            }
+            if (piece.hi[d] as u64) < self.shape[d] {
+                band_hi[d] = width[d];
+            }
+        }
+        let band = Band {
+            lo: band_lo,
+            hi: band_hi,
+            extents: walk.extents,
+            ndim,
+        };
+        let mut scratch = Scratch::new(self, walk);
+        let mut pending: std::collections::VecDeque<Delayed> = std::collections::VecDeque::new();
+        let mut free: Vec<Vec<u64>> = Vec::new();
+        let mut side = Vec::new();
+        for r in 0..runs {
+            let n = self.compute(walk, r, &mut scratch)?;
+            let start = (0..ndim)
+                .map(|d| scratch.coords[d] * rank_stride[d])
+                .sum::<i64>();
+            for o in 0..self.outputs.len() {
+                if self.shifted[o].is_none() {
+                    self.write_output(walk, o, &scratch, n);
+                    continue;
+                }
+                let slot = &scratch.slots[self.nodes[self.outputs[o]].slot];
+                let mut data = free.pop().unwrap_or_default();
+                data.clear();
+                data.extend_from_slice(slot);
+                pending.push_back(Delayed {
+                    end: start + n as i64,
+                    output: o,
+                    offset: scratch.offsets[walk.n_inputs + o],
+                    coords: scratch.coords,
+                    n,
+                    data,
+                });
+            }
+            let done = start + n as i64;
+            while pending.front().is_some_and(|p| p.end + lag <= done) {
+                if let Some(p) = pending.pop_front() {
+                    self.commit(walk, &band, &p, &mut side);
+                    free.push(p.data);
+                }
+            }
+        }
+        for p in pending {
+            self.commit(walk, &band, &p, &mut side);
+        }
+        lock_ignoring_poison(&self.side).extend(side);
+        Ok(())
+    }
+
+    /// Writes a delayed run of a shifted output: in place outside the band, to the side
+    /// buffer inside it.
+    fn commit(&self, walk: &Walk, band: &Band, run: &Delayed, side: &mut Vec<SideRun>) {
+        let arg = &walk.args[walk.n_inputs + run.output];
+        let size = arg.ty.size();
+        let bytes = words_as_bytes(&run.data);
+        let (lo, hi) = band.inner_span(&run.coords, run.n);
+        let mut piece = |from: usize, to: usize, in_place: bool| {
+            if from >= to {
+                return;
+            }
+            let offset = run.offset + from as isize * arg.inner;
+            let data = &bytes[from * size..to * size];
+            if in_place {
+                // SAFETY: elements `from..to` of the run lie in this point's piece of the
+                // output; every run of this piece that reads their old values has been
+                // computed (the lag) and no other piece reads them (outside the band).
+                unsafe {
+                    scatter(
+                        data.as_ptr(),
+                        arg.base.offset(offset * size as isize),
+                        arg.inner,
+                        size,
+                        to - from,
+                    )
+                };
+            } else {
+                side.push(SideRun {
+                    output: run.output,
+                    offset: arg.piece_offset + offset,
+                    stride: arg.inner,
+                    bytes: data.to_vec(),
+                });
+            }
+        };
+        piece(0, lo, false);
+        piece(lo, hi, true);
+        piece(hi, run.n, false);
+    }
+
+    /// Writes what the pieces left in the side buffer (the commit launch's body).
+    fn commit_side(&self, ctx: &TaskContext<'_>) -> Result<(), TaskError> {
+        let side = std::mem::take(&mut *lock_ignoring_poison(&self.side));
+        for run in side {
+            let store = ctx.output(run.output)?;
+            let buffer = store
+                .buffer
+                .as_ref()
+                .ok_or_else(|| TaskError::new("a shifted output has no instance"))?;
+            let size = store.ty.size();
+            let n = run.bytes.len() / size;
+            // SAFETY: the run addresses `n` elements of the output's view inside its
+            // instance (computed by the point that produced it), and this one-point launch
+            // is ordered after every point of the fused launch.
+            unsafe {
+                scatter(
+                    run.bytes.as_ptr(),
+                    buffer.ptr().offset(run.offset * size as isize),
+                    run.stride,
+                    size,
+                    n,
+                )
+            };
+        }
+        Ok(())
+    }
+}
+
+/// A computed run of a shifted output, waiting until its old values have been read.
+struct Delayed {
+    /// The piece rank just past the run.
+    end: i64,
+    output: usize,
+    /// Element offset of the run's start from the piece's first element.
+    offset: isize,
+    coords: [i64; MAX_DIM],
+    n: usize,
+    data: Vec<u64>,
+}
+
+/// The band of a piece that neighbouring pieces read: `lo[d]` and `hi[d]` elements at each
+/// end of dimension `d`.
+struct Band {
+    lo: [i64; MAX_DIM],
+    hi: [i64; MAX_DIM],
+    extents: [u64; MAX_DIM],
+    ndim: usize,
+}
+
+impl Band {
+    /// The part `[lo, hi)` of a run (at `coords`, `n` long along the innermost dimension)
+    /// that lies outside the band; empty when an outer coordinate is in the band.
+    fn inner_span(&self, coords: &[i64; MAX_DIM], n: usize) -> (usize, usize) {
+        let inner = self.ndim - 1;
+        let outer = coords[..inner]
+            .iter()
+            .zip(&self.extents)
+            .zip(self.lo.iter().zip(&self.hi));
+        for ((&c, &e), (&lo, &hi)) in outer {
+            if c < lo || c >= e as i64 - hi {
+                return (0, 0);
+            }
+        }
+        let (start, e) = (coords[inner], self.extents[inner] as i64);
+        let lo = (self.lo[inner] - start).clamp(0, n as i64) as usize;
+        let hi = (e - self.hi[inner] - start).clamp(lo as i64, n as i64) as usize;
+        (lo, hi)
+    }
+}
+
+/// One store of a fused point, as raw parts over its merged dimensions.
+struct WalkArg {
+    ty: Type,
+    /// The piece's first element.
+    base: *mut u8,
+    /// Its element offset in the instance.
+    piece_offset: isize,
+    /// Element strides of the merged dimensions.
+    strides: [i64; MAX_DIM],
+    /// The stride of the innermost one.
+    inner: isize,
+}
+
+/// The piece of a fused point as runs of at most [`BLOCK`] elements along the innermost
+/// dimension, after merging the dimensions that every store lays out contiguously.
+struct Walk {
+    args: Vec<WalkArg>,
+    n_inputs: usize,
+    extents: [u64; MAX_DIM],
+    ndim: usize,
+    chunks: u64,
+}
+
+// SAFETY: the raw pointers address the point's pieces, which the dependence analysis keeps
+// from every other writer while the task runs; runs of one walk touch disjoint elements of
+// the outputs, so threads of an OMP group may share the walk.
+unsafe impl Send for Walk {}
+// SAFETY: as above.
+unsafe impl Sync for Walk {}
+
+impl Walk {
+    /// The walk of a piece of `shape`; `merge`: merge dimensions (else keep every one, as
+    /// the row-major ranks of shifted outputs need).
+    fn new(
+        shape: &[u64],
+        stores: &[&PhysicalStore],
+        n_inputs: usize,
+        merge: bool,
+    ) -> Result<Walk, TaskError> {
+        let mut extents = [1u64; MAX_DIM];
+        let mut strides = vec![[0i64; MAX_DIM]; stores.len()];
+        let mut ndim = 0;
+        for (d, &e) in shape.iter().enumerate() {
+            if e == 1 && merge {
+                continue;
+            }
+            let merges = merge
+                && ndim > 0
+                && stores
+                    .iter()
+                    .zip(&strides)
+                    .all(|(s, st)| st[ndim - 1] == s.strides[d] * e as i64);
+            if merges {
+                extents[ndim - 1] *= e;
+                for (s, st) in stores.iter().zip(strides.iter_mut()) {
+                    st[ndim - 1] = s.strides[d];
+                }
+            } else {
+                extents[ndim] = e;
+                for (s, st) in stores.iter().zip(strides.iter_mut()) {
+                    st[ndim] = s.strides[d];
+                }
+                ndim += 1;
+            }
+        }
+        if ndim == 0 {
+            ndim = 1;
+        }
+        let mut args = Vec::with_capacity(stores.len());
+        for (s, st) in stores.iter().zip(strides) {
+            if s.rect().shape() != shape {
+                return Err(TaskError::new(
+                    "fused stores with pieces of different shapes",
+                ));
+            }
+            let buffer = s
+                .buffer
+                .as_ref()
+                .ok_or_else(|| TaskError::new("a fused store has no instance"))?;
+            // SAFETY: `offset` is the element offset of the piece's first point inside the
+            // buffer (the piece is not empty).
+            let base = unsafe {
+                buffer
+                    .ptr()
+                    .offset(s.offset as isize * s.ty.size() as isize)
+            };
+            args.push(WalkArg {
+                ty: s.ty,
+                base,
+                piece_offset: s.offset as isize,
+                strides: st,
+                inner: st[ndim - 1] as isize,
+            });
+        }
+        let chunks = extents[ndim - 1].div_ceil(BLOCK as u64);
+        Ok(Walk {
+            args,
+            n_inputs,
+            extents,
+            ndim,
+            chunks,
+        })
+    }
+
+    fn runs(&self) -> usize {
+        let outer: u64 = self.extents[..self.ndim - 1].iter().product();
+        (outer * self.chunks) as usize
+    }
+
+    /// The element offset of every store at the start of run `r`, relative to its piece's
+    /// first element, and the run's first point in the walk's dimensions; returns its
+    /// length.
+    fn start(&self, r: usize, offsets: &mut [isize], coords: &mut [i64; MAX_DIM]) -> usize {
+        let r = r as u64;
+        let (mut outer, chunk) = (r / self.chunks, r % self.chunks);
+        let inner = self.ndim - 1;
+        let first = chunk * BLOCK as u64;
+        coords[inner] = first as i64;
+        for (a, off) in self.args.iter().zip(offsets.iter_mut()) {
+            *off = (first as i64 * a.strides[inner]) as isize;
+        }
+        for d in (0..inner).rev() {
+            let i = (outer % self.extents[d]) as i64;
+            coords[d] = i;
+            outer /= self.extents[d];
+            for (a, off) in self.args.iter().zip(offsets.iter_mut()) {
+                *off += (i * a.strides[d]) as isize;
+            }
+        }
+        (self.extents[inner] - first).min(BLOCK as u64) as usize
+    }
+}
+
+/// Buffers of one thread evaluating a fused program: one block per slot and per leaf.
+struct Scratch {
+    offsets: Vec<isize>,
+    coords: [i64; MAX_DIM],
+    /// Gathered values of strided leaves.
+    leaves: Vec<Vec<u64>>,
+    slots: Vec<Vec<u64>>,
+}
+
+impl Scratch {
+    fn new(program: &Program, walk: &Walk) -> Scratch {
+        let words = |ty: Type| (BLOCK * ty.size()).div_ceil(8);
+        Scratch {
+            offsets: vec![0; walk.args.len()],
+            coords: [0; MAX_DIM],
+            leaves: walk.args[..walk.n_inputs]
+                .iter()
+                .map(|a| {
+                    if a.inner == 1 {
+                        Vec::new()
+                    } else {
+                        vec![0; words(a.ty)]
+                    }
+                })
+                .collect(),
+            slots: program.slots.iter().map(|&ty| vec![0; words(ty)]).collect(),
+        }
+    }
+}
+
+/// Checks that a block of `ty` at `ptr` can be seen as elements of `T`.
+fn check_elements<T: Element>(ty: Type, ptr: *const u8) -> Result<(), TaskError> {
+    check_type::<T>(ty)?;
+    if ptr.align_offset(std::mem::align_of::<T>()) != 0 {
+        return Err(TaskError::new(
+            "a block is not aligned for its element type",
+        ));
+    }
+    Ok(())
+}
+
+fn words_as_bytes(words: &[u64]) -> &[u8] {
+    // SAFETY: u64 has no padding and u8 no alignment; the length covers the same memory.
+    unsafe { std::slice::from_raw_parts(words.as_ptr() as *const u8, words.len() * 8) }
+}
+
+fn words_as_bytes_mut(words: &mut [u64]) -> &mut [u8] {
+    // SAFETY: u64 has no padding and u8 no alignment; the length covers the same memory.
+    unsafe { std::slice::from_raw_parts_mut(words.as_mut_ptr() as *mut u8, words.len() * 8) }
+}
+
+/// Copies `dst.len() / size` elements of `size` bytes, `stride` elements apart from `src`,
+/// into `dst`.
+///
+/// # Safety
+/// Every element read lies in one live allocation that nobody writes meanwhile.
+unsafe fn gather(src: *const u8, stride: isize, size: usize, dst: &mut [u8]) {
+    macro_rules! typed {
+        ($t:ty) => {{
+            let s = src as *const $t;
+            for (k, d) in dst.chunks_exact_mut(size).enumerate() {
+                // SAFETY: element `k` of the strided run (caller's contract); unaligned
+                // reads need no alignment.
+                let v = unsafe { s.offset(k as isize * stride).read_unaligned() };
+                d.copy_from_slice(&v.to_ne_bytes());
+            }
+        }};
+    }
+    match size {
+        1 => typed!(u8),
+        2 => typed!(u16),
+        4 => typed!(u32),
+        8 => typed!(u64),
+        _ => typed!(u128),
+    }
+}
+
+/// Writes `n` elements of `size` bytes from `src` (contiguous) to `dst`, `stride` elements
+/// apart.
+///
+/// # Safety
+/// `src` holds `n` elements; every element written lies in one live allocation that only
+/// this caller accesses, and does not overlap `src`.
+unsafe fn scatter(src: *const u8, dst: *mut u8, stride: isize, size: usize, n: usize) {
+    if stride == 1 {
+        // SAFETY: caller's contract, contiguous case.
+        unsafe { std::ptr::copy_nonoverlapping(src, dst, n * size) };
+        return;
+    }
+    macro_rules! typed {
+        ($t:ty) => {{
+            let (s, d) = (src as *const $t, dst as *mut $t);
+            for k in 0..n as isize {
+                // SAFETY: element `k` of both runs (caller's contract).
+                unsafe {
+                    d.offset(k * stride)
+                        .write_unaligned(s.offset(k).read_unaligned())
+                };
+            }
+        }};
+    }
+    match size {
+        1 => typed!(u8),
+        2 => typed!(u16),
+        4 => typed!(u32),
+        8 => typed!(u64),
+        _ => typed!(u128),
+    }
+}
+
+/// Kernels of the runtime's own element-wise operations.
+pub(crate) mod kernels {
+    use super::*;
+    use crate::types::Scalar;
+
+    /// `out = in`: moves the bytes.
+    pub(crate) fn copy() -> BlockKernel {
+        Arc::new(|ins: &[BlockIn<'_>], out: &mut BlockOut<'_>| {
+            let src = ins
+                .first()
+                .ok_or_else(|| TaskError::new("copy without a source"))?;
+            out.bytes_mut().copy_from_slice(src.bytes());
+            Ok(())
+        })
+    }
+
+    /// `out = value` (already of the output's type).
+    pub(crate) fn fill(value: Scalar) -> BlockKernel {
+        Arc::new(move |_: &[BlockIn<'_>], out: &mut BlockOut<'_>| {
+            let v = value.as_bytes();
+            let size = v.len();
+            if size == 8 {
+                let w = u64::from_ne_bytes(v.try_into().map_err(|_| TaskError::new("fill"))?);
+                for d in out.bytes_mut().chunks_exact_mut(8) {
+                    d.copy_from_slice(&w.to_ne_bytes());
+                }
+            } else {
+                for d in out.bytes_mut().chunks_exact_mut(size) {
+                    d.copy_from_slice(v);
+                }
+            }
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,337 @@
+//! Fusion of element-wise operations: deferred, fused into one launch per shape, dead
+//! temporaries never written, and always the values of the program run in order.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use legate_core::{
+    BlockIn, BlockKernel, BlockOut, Config, Error, LogicalStore, Runtime, Scalar, TaskContext,
+    TaskDef, TaskError, Type,
+};
+
+fn runtime(cpus: usize, fusion: bool) -> Runtime {
+    let mut config = Config::with_cpus(cpus);
+    config.min_cpu_chunk = 1;
+    config.fusion = fusion;
+    Runtime::new(config).unwrap()
+}
+
+/// `out = a * x + b * y` (or `a * x + b` with one input).
+fn axpb(a: f64, b: f64) -> BlockKernel {
+    Arc::new(move |ins: &[BlockIn<'_>], out: &mut BlockOut<'_>| {
+        let x = ins[0].get::<f64>()?;
+        let out = out.get_mut::<f64>()?;
+        match ins.get(1) {
+            Some(y) => {
+                let y = y.get::<f64>()?;
+                for ((o, &x), &y) in out.iter_mut().zip(x).zip(y) {
+                    *o = a * x + b * y;
+                }
+            }
+            None => {
+                for (o, &x) in out.iter_mut().zip(x) {
+                    *o = a * x + b;
+                }
+            }
+        }
+        Ok::<(), TaskError>(())
+    })
+}
+
+fn values(s: &LogicalStore) -> Vec<f64> {
+    s.read::<f64>().unwrap().into_raw_vec_and_offset().0
+}
+
+fn ramp(rt: &Runtime, n: usize) -> LogicalStore {
+    rt.store_from_vec((0..n).map(|i| i as f64).collect(), &[n as u64])
+        .unwrap()
+}
+
+#[test]
+fn a_chain_runs_as_one_launch_and_dead_temporaries_are_never_written() {
+    for cpus in 1..=4 {
+        let rt = runtime(cpus, true);
+        let x = ramp(&rt, 10_000);
+        let before = rt.stats();
+        let t1 = rt.create_store(Type::Float64, &[10_000]).unwrap();
+        rt.elementwise(axpb(2.0, 1.0), &[&x], &t1).unwrap();
+        let t2 = rt.create_store(Type::Float64, &[10_000]).unwrap();
+        rt.elementwise(axpb(3.0, 0.0), &[&t1], &t2).unwrap();
+        let y = rt.create_store(Type::Float64, &[10_000]).unwrap();
+        rt.elementwise(axpb(1.0, 1.0), &[&t2, &x], &y).unwrap();
+        drop((t1, t2));
+        let expected: Vec<f64> = (0..10_000)
+            .map(|i| 3.0 * (2.0 * i as f64 + 1.0) + i as f64)
+            .collect();
+        assert_eq!(values(&y), expected);
+        let after = rt.stats();
+        assert_eq!(after.elementwise_ops - before.elementwise_ops, 3);
+        assert_eq!(after.fused_launches - before.fused_launches, 1);
+        assert_eq!(after.temporaries_elided - before.temporaries_elided, 2);
+        // Only `y` got memory: the temporaries never did.
+        assert_eq!(after.peak_bytes_allocated, 2 * 80_000);
+    }
+}
+
+#[test]
+fn a_temporary_still_held_is_written_once() {
+    let rt = runtime(2, true);
+    let x = ramp(&rt, 100);
+    let t = rt.create_store(Type::Float64, &[100]).unwrap();
+    rt.elementwise(axpb(2.0, 0.0), &[&x], &t).unwrap();
+    let y = rt.create_store(Type::Float64, &[100]).unwrap();
+    rt.elementwise(axpb(1.0, 1.0), &[&t, &t], &y).unwrap();
+    assert_eq!(
+        values(&y),
+        (0..100).map(|i| 4.0 * i as f64).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        values(&t),
+        (0..100).map(|i| 2.0 * i as f64).collect::<Vec<_>>()
+    );
+    let s = rt.stats();
+    assert_eq!((s.fused_launches, s.temporaries_elided), (1, 0));
+}
+
+#[test]
+fn in_place_updates_and_rereads_see_program_order() {
+    for fusion in [true, false] {
+        let rt = runtime(3, fusion);
+        let a = ramp(&rt, 1000);
+        for _ in 0..5 {
+            rt.elementwise(axpb(2.0, 1.0), &[&a], &a).unwrap(); // a = 2a + 1
+        }
+        let b = rt.create_store(Type::Float64, &[1000]).unwrap();
+        rt.elementwise(axpb(1.0, -1.0), &[&a, &a], &b).unwrap(); // b = a - a
+        let expected: Vec<f64> = (0..1000).map(|i| 32.0 * i as f64 + 31.0).collect();
+        assert_eq!(values(&a), expected);
+        assert_eq!(values(&b), vec![0.0; 1000]);
+    }
+}
+
+/// `a[1:] = a[:-1] + a[1:]` reads the old values of every neighbour, on every piece.
+#[test]
+fn a_write_over_a_shifted_read_of_the_same_storage_reads_old_values() {
+    for fusion in [true, false] {
+        for cpus in 1..=4 {
+            let rt = runtime(cpus, fusion);
+            let n = 5000;
+            let a = ramp(&rt, n);
+            let left = a.slice(0, None, Some(n as i64 - 1), 1).unwrap();
+            let right = a.slice(0, Some(1), None, 1).unwrap();
+            rt.elementwise(axpb(1.0, 1.0), &[&left, &right], &right)
+                .unwrap();
+            let mut seq: Vec<f64> = (0..n).map(|i| i as f64).collect();
+            let old = seq.clone();
+            for i in 1..n {
+                seq[i] = old[i - 1] + old[i];
+            }
+            assert_eq!(values(&a), seq, "fusion {fusion}, {cpus} CPUs");
+        }
+    }
+}
+
+/// The blog's stencil in one dimension of rows: `center[:] = 0.2 * (c + n + e + w + s)`,
+/// twice, against a sequential loop.
+#[test]
+fn the_five_point_stencil_matches_a_sequential_loop() {
+    let n = 30usize;
+    let mut grid: Vec<f64> = (0..(n + 2) * (n + 2))
+        .map(|i| ((i * 37) % 11) as f64)
+        .collect();
+    let init = grid.clone();
+    for _ in 0..3 {
+        let old = grid.clone();
+        for i in 1..=n {
+            for j in 1..=n {
+                let at = |r: usize, c: usize| old[r * (n + 2) + c];
+                grid[i * (n + 2) + j] =
+                    0.2 * (at(i, j) + at(i - 1, j) + at(i, j + 1) + at(i, j - 1) + at(i + 1, j));
+            }
+        }
+    }
+    let sum2: BlockKernel = axpb(1.0, 1.0);
+    for (fusion, cpus) in [(true, 1), (true, 2), (true, 4), (false, 3)] {
+        let rt = runtime(cpus, fusion);
+        let g = rt
+            .store_from_vec(init.clone(), &[n as u64 + 2, n as u64 + 2])
+            .unwrap();
+        let view = |r: i64, c: i64| {
+            g.slice(0, Some(r), Some(r + n as i64), 1)
+                .and_then(|v| v.slice(1, Some(c), Some(c + n as i64), 1))
+                .unwrap()
+        };
+        let (center, north, east, west, south) =
+            (view(1, 1), view(0, 1), view(1, 2), view(1, 0), view(2, 1));
+        for _ in 0..3 {
+            let mut avg = center.clone();
+            for other in [&north, &east, &west, &south] {
+                let next = rt
+                    .create_store(Type::Float64, &[n as u64, n as u64])
+                    .unwrap();
+                rt.elementwise(Arc::clone(&sum2), &[&avg, other], &next)
+                    .unwrap();
+                avg = next;
+            }
+            let work = rt
+                .create_store(Type::Float64, &[n as u64, n as u64])
+                .unwrap();
+            rt.elementwise(axpb(0.2, 0.0), &[&avg], &work).unwrap();
+            rt.copy(&work, &center).unwrap();
+        }
+        assert_eq!(
+            g.read::<f64>().unwrap().into_raw_vec_and_offset().0,
+            grid,
+            "fusion {fusion}, {cpus} CPUs"
+        );
+    }
+}
+
+#[test]
+fn strided_transposed_and_broadcast_operands() {
+    for fusion in [true, false] {
+        let rt = runtime(2, fusion);
+        let m = rt
+            .store_from_vec((0..12).map(f64::from).collect(), &[3, 4])
+            .unwrap();
+        let t = m.transpose(&[1, 0]).unwrap(); // 4 x 3
+        let row = rt.store_from_vec(vec![10.0, 20.0, 30.0], &[3]).unwrap();
+        let rows = row.promote(0, 4).unwrap(); // 4 x 3, stride 0 along rows
+        let out = rt.create_store(Type::Float64, &[4, 3]).unwrap();
+        rt.elementwise(axpb(1.0, 1.0), &[&t, &rows], &out).unwrap();
+        let every_other = m.slice(1, None, None, -2).unwrap(); // 3 x 2, reversed
+        let out2 = rt.create_store(Type::Float64, &[3, 2]).unwrap();
+        rt.elementwise(axpb(1.0, 0.0), &[&every_other], &out2)
+            .unwrap();
+        let got = out.read::<f64>().unwrap();
+        for i in 0..4 {
+            for j in 0..3 {
+                assert_eq!(got[[i, j]], (j * 4 + i) as f64 + 10.0 * (j + 1) as f64);
+            }
+        }
+        assert_eq!(
+            values(&out2),
+            vec![3.0, 1.0, 7.0, 5.0, 11.0, 9.0],
+            "fusion {fusion}"
+        );
+    }
+}
+
+#[test]
+fn other_launches_see_deferred_results_in_order() {
+    let rt = runtime(2, true);
+    let lib = rt.create_library("test.fusion").unwrap();
+    lib.register_task(
+        0,
+        TaskDef::new("negate").cpu(|ctx: &mut TaskContext<'_>| {
+            let x = ctx.input(0)?.read::<f64>()?;
+            ctx.output(0)?.write::<f64>()?.assign(&x.mapv(|v| -v));
+            Ok::<(), TaskError>(())
+        }),
+    )
+    .unwrap();
+    let x = ramp(&rt, 64);
+    let y = rt.create_store(Type::Float64, &[64]).unwrap();
+    rt.elementwise(axpb(1.0, 5.0), &[&x], &y).unwrap();
+    let z = rt.create_store(Type::Float64, &[64]).unwrap();
+    let mut task = rt.create_auto_task(&lib, 0).unwrap();
+    let (a, b) = (task.add_input(&y), task.add_output(&z));
+    task.add_constraint(legate_core::align(a, b));
+    task.execute().unwrap();
+    rt.fill(&y, Scalar::new(0.0f64)).unwrap();
+    assert_eq!(
+        values(&z),
+        (0..64).map(|i| -(i as f64) - 5.0).collect::<Vec<_>>()
+    );
+    assert_eq!(values(&y), vec![0.0; 64]);
+}
+
+#[test]
+fn operations_over_other_shapes_fuse_separately() {
+    let rt = runtime(2, true);
+    let a = ramp(&rt, 10);
+    let b = rt.create_store(Type::Float64, &[10]).unwrap();
+    rt.elementwise(axpb(1.0, 1.0), &[&a], &b).unwrap();
+    let half = b.slice(0, Some(0), Some(5), 1).unwrap();
+    let c = rt.create_store(Type::Float64, &[5]).unwrap();
+    rt.elementwise(axpb(2.0, 0.0), &[&half], &c).unwrap();
+    drop(half);
+    assert_eq!(values(&c), vec![2.0, 4.0, 6.0, 8.0, 10.0]);
+    assert_eq!(rt.stats().fused_launches, 2);
+    assert_eq!(values(&b), (1..=10).map(f64::from).collect::<Vec<_>>());
+}
+
+#[test]
+fn bad_operands_are_refused_at_the_call_and_change_nothing() {
+    let rt = runtime(2, true);
+    let a = ramp(&rt, 10);
+    let short = rt.create_store(Type::Float64, &[9]).unwrap();
+    let err = rt.elementwise(axpb(1.0, 0.0), &[&short], &a).unwrap_err();
+    assert!(matches!(err, Error::ShapeMismatch { .. }), "{err:?}");
+    let s = rt.create_store(Type::Float64, &[3]).unwrap();
+    let aliasing = s
+        .slice(0, Some(0), Some(1), 1)
+        .unwrap()
+        .broadcast(0, 10)
+        .unwrap();
+    let err = rt
+        .elementwise(axpb(1.0, 0.0), &[&a], &aliasing)
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument { .. }), "{err:?}");
+    let other = runtime(1, true);
+    let foreign = ramp(&other, 10);
+    assert!(rt.elementwise(axpb(1.0, 0.0), &[&foreign], &a).is_err());
+    assert_eq!(values(&a), (0..10).map(f64::from).collect::<Vec<_>>());
+}
+
+#[test]
+fn a_failing_kernel_surfaces_at_the_next_wait_and_the_runtime_goes_on() {
+    let rt = runtime(2, true);
+    let a = ramp(&rt, 10);
+    let wrong_type: BlockKernel = Arc::new(|ins: &[BlockIn<'_>], out: &mut BlockOut<'_>| {
+        let _ = ins[0].get::<i32>()?; // the input is float64
+        out.get_mut::<f64>()?.fill(0.0);
+        Ok(())
+    });
+    let b = rt.create_store(Type::Float64, &[10]).unwrap();
+    rt.elementwise(wrong_type, &[&a], &b).unwrap();
+    let err = rt.fence().unwrap_err();
+    assert!(matches!(err, Error::TaskFailed { .. }), "{err:?}");
+    rt.elementwise(axpb(1.0, 1.0), &[&a], &b).unwrap();
+    assert_eq!(values(&b), (1..=10).map(f64::from).collect::<Vec<_>>());
+}
+
+#[test]
+fn fusion_off_runs_every_operation_as_its_own_launch() {
+    let rt = runtime(2, false);
+    let x = ramp(&rt, 100);
+    let t = rt.create_store(Type::Float64, &[100]).unwrap();
+    rt.elementwise(axpb(2.0, 0.0), &[&x], &t).unwrap();
+    let y = rt.create_store(Type::Float64, &[100]).unwrap();
+    rt.elementwise(axpb(1.0, 1.0), &[&t, &x], &y).unwrap();
+    drop(t);
+    assert_eq!(
+        values(&y),
+        (0..100).map(|i| 3.0 * i as f64).collect::<Vec<_>>()
+    );
+    let s = rt.stats();
+    assert_eq!((s.fused_launches, s.temporaries_elided), (2, 0));
+}
+
+#[test]
+fn an_omp_group_evaluates_blocks_on_its_threads() {
+    let mut config = Config::with_cpus(1);
+    config.omps = 1;
+    config.ompthreads = 2;
+    config.min_omp_chunk = 1;
+    let rt = Runtime::new(config).unwrap();
+    let n = 50_000;
+    let x = ramp(&rt, n);
+    let y = rt.create_store(Type::Float64, &[n as u64]).unwrap();
+    rt.elementwise(axpb(2.0, 1.0), &[&x], &y).unwrap();
+    assert_eq!(
+        values(&y),
+        (0..n).map(|i| 2.0 * i as f64 + 1.0).collect::<Vec<_>>()
+    );
+}
