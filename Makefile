@@ -50,6 +50,7 @@ venv: deps
 bench: deps venv
 	$(CARGO) bench -p legate-core --bench launch
 	$(CARGO) bench -p legate-dense --bench dense
+	$(CARGO) bench -p legate-dense --bench fusion
 
 clean:
 	$(CARGO) clean

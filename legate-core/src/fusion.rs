@@ -21,6 +21,7 @@ use crate::launch::{
     copy_locked, solve_cached, submit, whole_footprint, Arg, ArgKind, LaunchSpec, Solution,
 };
 use crate::partition::Partition;
+use crate::reduction::ReductionOp;
 use crate::runtime::{IssueState, Runtime};
 use crate::store::{check_type, lock_ignoring_poison, LogicalStore};
 use crate::task::{Access, PhysicalStore, TaskContext, TaskDef, TaskError};
@@ -139,6 +140,19 @@ pub(crate) struct DeferredOp {
     kernel: BlockKernel,
     inputs: Vec<LogicalStore>,
     output: LogicalStore,
+    /// Set for a reduction: `output` (one element) is reduced into with this operator, and
+    /// `kernel` folds a block of the one input into a one-element accumulator.
+    reduce: Option<ReductionOp>,
+}
+
+impl DeferredOp {
+    /// The shape of the points the operation visits.
+    fn shape(&self) -> Vec<u64> {
+        match (self.reduce, self.inputs.first()) {
+            (Some(_), Some(input)) => input.shape(),
+            _ => self.output.shape(),
+        }
+    }
 }
 
 impl Runtime {
@@ -198,12 +212,88 @@ impl Runtime {
             .stats
             .elementwise_ops
             .fetch_add(1, Ordering::Relaxed);
-        let mut state = self.issue_lock();
-        state.window.push(DeferredOp {
+        self.defer(DeferredOp {
             kernel,
             inputs: inputs.iter().map(|&s| s.clone()).collect(),
             output: output.clone(),
-        });
+            reduce: None,
+        })
+    }
+
+    /// Issues `result = op(result, every element of input)`: a reduction of a whole store
+    /// into a store of one element (a scalar store, a future), deferred and fused like
+    /// [`elementwise`](Self::elementwise). `fold` folds a block of `input`'s values into a
+    /// one-element block of `result`'s type that holds the running value (it starts at
+    /// `op`'s identity): `acc[0] = op(acc[0], values...)`. It also combines two running
+    /// values (a block of one element). So `sum(a * b)` never writes `a * b`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use legate_core::{BlockIn, BlockKernel, BlockOut, ReductionOp, Runtime, Scalar, TaskError};
+    ///
+    /// let rt = Runtime::with_cpus(2).unwrap();
+    /// let x = rt.store_from_vec((1..=100).map(f64::from).collect(), &[100]).unwrap();
+    /// let total = rt.create_scalar_store(Scalar::new(0.0f64)).unwrap();
+    /// let add: BlockKernel = Arc::new(|ins: &[BlockIn<'_>], acc: &mut BlockOut<'_>| {
+    ///     let s: f64 = ins[0].get::<f64>()?.iter().sum();
+    ///     acc.get_mut::<f64>()?[0] += s;
+    ///     Ok::<(), TaskError>(())
+    /// });
+    /// rt.elementwise_reduce(add, &x, ReductionOp::Add, &total).unwrap();
+    /// assert_eq!(total.read_scalar::<f64>().unwrap(), 5050.0);
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] when `result` has not exactly one element or is a view
+    /// of `input`'s storage, or a store belongs to another runtime;
+    /// [`Error::UnsupportedType`] for an operator without an identity in `result`'s type.
+    pub fn elementwise_reduce(
+        &self,
+        fold: BlockKernel,
+        input: &LogicalStore,
+        op: ReductionOp,
+        result: &LogicalStore,
+    ) -> Result<()> {
+        for s in [input, result] {
+            if !Arc::ptr_eq(&s.storage.shared, &self.shared) {
+                return Err(Error::invalid(format!(
+                    "store of storage {} belongs to another runtime",
+                    s.storage.id
+                )));
+            }
+        }
+        if result.is_unbound() || result.volume() != 1 {
+            return Err(Error::invalid(
+                "a reduction's result must be a store of one element",
+            ));
+        }
+        if result.same_storage(input) {
+            return Err(Error::invalid(
+                "a reduction's result cannot be a view of its input",
+            ));
+        }
+        if input.is_unbound() && !input.storage.has_producer() {
+            return Err(Error::invalid(
+                "an unbound store is used before any task was launched to produce it",
+            ));
+        }
+        op.identity(result.ty())?;
+        self.shared
+            .stats
+            .elementwise_ops
+            .fetch_add(1, Ordering::Relaxed);
+        self.defer(DeferredOp {
+            kernel: fold,
+            inputs: vec![input.clone()],
+            output: result.clone(),
+            reduce: Some(op),
+        })
+    }
+
+    fn defer(&self, op: DeferredOp) -> Result<()> {
+        let mut state = self.issue_lock();
+        state.window.push(op);
         if !self.shared.config.fusion || state.window.len() >= MAX_WINDOW {
             self.flush_locked(&mut state)?;
         }
@@ -247,7 +337,7 @@ impl Runtime {
             .stats
             .temporaries_elided
             .fetch_add(elided, Ordering::Relaxed);
-        if !keep.iter().any(|&k| k) {
+        if !keep.iter().any(|&k| k) && group.reductions.is_empty() {
             return Ok(());
         }
         let mut args: Vec<Arg> = group
@@ -283,8 +373,16 @@ impl Runtime {
             outputs.push(w.node);
             shifted.push(shifts);
         }
-        let program = Arc::new(Program::new(group, outputs, shifted));
-        let constraints: Vec<Constraint> = (1..args.len())
+        let aligned = args.len();
+        for r in &group.reductions {
+            args.push(Arg {
+                store: r.target.clone(),
+                kind: ArgKind::Reduction,
+                access: Access::Reduce(r.op),
+            });
+        }
+        let program = Arc::new(Program::new(group, outputs, shifted)?);
+        let constraints: Vec<Constraint> = (1..aligned)
             .map(|i| Constraint::Align(Variable(0), Variable(i)))
             .collect();
         let (cpu, omp) = (Arc::clone(&program), Arc::clone(&program));
@@ -375,9 +473,10 @@ impl Liveness {
 }
 
 fn read_by_later_group(later: &[Group], store: &LogicalStore) -> bool {
-    later
-        .iter()
-        .any(|g| g.leaves.iter().any(|l| l.same_storage(store)))
+    later.iter().any(|g| {
+        g.leaves.iter().any(|l| l.same_storage(store))
+            || g.reductions.iter().any(|r| r.target.same_storage(store))
+    })
 }
 
 /// Where a node takes an operand from.
@@ -401,12 +500,21 @@ struct Write {
     node: usize,
 }
 
+/// A reduction of a group: `target op= every value of src`.
+struct PlanReduce {
+    fold: BlockKernel,
+    src: Src,
+    op: ReductionOp,
+    target: LogicalStore,
+}
+
 /// Consecutive operations over one shape that one launch evaluates.
 struct Group {
     shape: Vec<u64>,
     leaves: Vec<LogicalStore>,
     nodes: Vec<PlanNode>,
     writes: Vec<Write>,
+    reductions: Vec<PlanReduce>,
 }
 
 impl Group {
@@ -416,6 +524,7 @@ impl Group {
             leaves: Vec::new(),
             nodes: Vec::new(),
             writes: Vec::new(),
+            reductions: Vec::new(),
         }
     }
 
@@ -425,31 +534,55 @@ impl Group {
         if self.shape != shape {
             return false;
         }
+        let reduced = |s: &LogicalStore| self.reductions.iter().any(|r| r.target.same_storage(s));
         let clash = |s: &LogicalStore| {
-            self.writes
-                .iter()
-                .any(|w| w.store.same_storage(s) && !w.store.same_view(s))
+            reduced(s)
+                || self
+                    .writes
+                    .iter()
+                    .any(|w| w.store.same_storage(s) && !w.store.same_view(s))
         };
-        !op.inputs.iter().any(clash) && !clash(&op.output)
+        if op.inputs.iter().any(clash) {
+            return false;
+        }
+        match op.reduce {
+            // A target the group reads or writes otherwise waits for the next group.
+            Some(_) => {
+                let target = &op.output;
+                !reduced(target)
+                    && !self.leaves.iter().any(|l| l.same_storage(target))
+                    && !self.writes.iter().any(|w| w.store.same_storage(target))
+            }
+            None => !clash(&op.output),
+        }
+    }
+
+    /// Where the group takes the values of `s` from: the node that wrote that view, or a
+    /// leaf (added once per view).
+    fn source(&mut self, s: &LogicalStore) -> Src {
+        if let Some(w) = self.writes.iter().find(|w| w.store.same_view(s)) {
+            return Src::Node(w.node);
+        }
+        Src::Leaf(match self.leaves.iter().position(|l| l.same_view(s)) {
+            Some(i) => i,
+            None => {
+                self.leaves.push(s.clone());
+                self.leaves.len() - 1
+            }
+        })
     }
 
     fn push(&mut self, op: DeferredOp) {
-        let args = op
-            .inputs
-            .iter()
-            .map(
-                |s| match self.writes.iter().find(|w| w.store.same_view(s)) {
-                    Some(w) => Src::Node(w.node),
-                    None => Src::Leaf(match self.leaves.iter().position(|l| l.same_view(s)) {
-                        Some(i) => i,
-                        None => {
-                            self.leaves.push(s.clone());
-                            self.leaves.len() - 1
-                        }
-                    }),
-                },
-            )
-            .collect();
+        let args: Vec<Src> = op.inputs.iter().map(|s| self.source(s)).collect();
+        if let Some(reduce) = op.reduce {
+            self.reductions.push(PlanReduce {
+                fold: op.kernel,
+                src: args[0],
+                op: reduce,
+                target: op.output,
+            });
+            return;
+        }
         let node = self.nodes.len();
         self.nodes.push(PlanNode {
             kernel: op.kernel,
@@ -529,7 +662,7 @@ impl Group {
 fn plan(ops: Vec<DeferredOp>) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
     for op in ops {
-        let shape = op.output.shape();
+        let shape = op.shape();
         match groups.last_mut() {
             Some(g) if g.admits(&op, &shape) => g.push(op),
             _ => {
@@ -567,6 +700,17 @@ struct Program {
     /// Values of shifted outputs that other pieces read: written by the commit launch
     /// once every piece has run.
     side: Mutex<Vec<SideRun>>,
+    /// Reductions, into the launch's reduction arguments in order.
+    reductions: Vec<Reduction>,
+}
+
+/// A reduction of a fused program: every value of `src` folded into reduction argument
+/// `i` (of type `ty`), starting from the bytes of the operator's identity.
+struct Reduction {
+    fold: BlockKernel,
+    src: Src,
+    ty: Type,
+    identity: Vec<u8>,
 }
 
 /// A run of values a piece could not write in place (its neighbours still read the old
@@ -585,7 +729,7 @@ impl Program {
         group: &Group,
         outputs: Vec<usize>,
         shifted: Vec<Option<Vec<[i64; MAX_DIM]>>>,
-    ) -> Program {
+    ) -> Result<Program> {
         let n = group.nodes.len();
         let mut last_use: Vec<usize> = (0..n).collect();
         for (k, node) in group.nodes.iter().enumerate() {
@@ -595,8 +739,14 @@ impl Program {
                 }
             }
         }
+        // Outputs and reduced values are read after every node has run.
         for &o in &outputs {
             last_use[o] = usize::MAX;
+        }
+        for r in &group.reductions {
+            if let Src::Node(j) = r.src {
+                last_use[j] = usize::MAX;
+            }
         }
         let mut slots: Vec<Type> = Vec::new();
         let mut free: Vec<usize> = Vec::new();
@@ -627,14 +777,28 @@ impl Program {
                 free.push(slot);
             }
         }
-        Program {
+        let reductions = group
+            .reductions
+            .iter()
+            .map(|r| {
+                let ty = r.target.ty();
+                Ok(Reduction {
+                    fold: Arc::clone(&r.fold),
+                    src: r.src,
+                    ty,
+                    identity: r.op.identity(ty)?.as_bytes().to_vec(),
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Program {
             nodes,
             slots,
             outputs,
             shape: group.shape.clone(),
             shifted,
             side: Mutex::new(Vec::new()),
-        }
+            reductions,
+        })
     }
 
     fn is_shifted(&self) -> bool {
@@ -653,21 +817,50 @@ impl Program {
         }
         let walk = Walk::new(&rect.shape(), &stores, ctx.inputs.len(), !self.is_shifted())?;
         let runs = walk.runs();
+        let reductions = ctx.reductions;
         if self.is_shifted() {
-            return self.run_shifted(&walk, &rect, runs);
+            let scratch = self.run_shifted(&walk, &rect, runs)?;
+            return self.merge(reductions, &scratch);
         }
         match ctx.pool() {
             Some(pool) if runs > 1 => pool.install(|| {
-                (0..runs).into_par_iter().with_min_len(4).try_for_each_init(
-                    || Scratch::new(self, &walk),
-                    |scratch, r| self.eval(&walk, r, scratch),
-                )
+                (0..runs)
+                    .into_par_iter()
+                    .with_min_len(4)
+                    .try_fold(
+                        || Scratch::new(self, &walk),
+                        |mut scratch, r| self.eval(&walk, r, &mut scratch).map(|()| scratch),
+                    )
+                    .try_for_each(|scratch| self.merge(reductions, &scratch?))
             }),
             _ => {
                 let mut scratch = Scratch::new(self, &walk);
-                (0..runs).try_for_each(|r| self.eval(&walk, r, &mut scratch))
+                (0..runs).try_for_each(|r| self.eval(&walk, r, &mut scratch))?;
+                self.merge(reductions, &scratch)
             }
         }
+    }
+
+    /// Folds a thread's running values of the reductions into the point's accumulators.
+    fn merge(&self, stores: &[PhysicalStore], scratch: &Scratch) -> Result<(), TaskError> {
+        for (k, r) in self.reductions.iter().enumerate() {
+            let acc = stores
+                .get(k)
+                .and_then(|s| s.accumulator.as_ref())
+                .ok_or_else(|| TaskError::new("a fused reduction has no accumulator"))?;
+            let mut acc = lock_ignoring_poison(acc);
+            let size = r.ty.size();
+            let running = BlockIn {
+                ty: r.ty,
+                bytes: &words_as_bytes(&scratch.accs[k])[..size],
+            };
+            let mut out = BlockOut {
+                ty: r.ty,
+                bytes: &mut words_as_bytes_mut(&mut acc)[..size],
+            };
+            (r.fold)(&[running], &mut out)?;
+        }
+        Ok(())
     }
 
     /// Evaluates run `r` of the walk: gathers the leaves, runs the nodes, writes outputs.
@@ -712,6 +905,7 @@ impl Program {
             offsets,
             leaves,
             slots,
+            accs,
             ..
         } = scratch;
         let mut ins: Vec<BlockIn<'_>> = Vec::with_capacity(walk.n_inputs);
@@ -762,6 +956,26 @@ impl Program {
             let mut out = BlockOut { ty: node.ty, bytes };
             (node.kernel)(&operands, &mut out)?;
         }
+        for (r, acc) in self.reductions.iter().zip(accs.iter_mut()) {
+            let values = match r.src {
+                Src::Leaf(i) => ins[i],
+                Src::Node(j) => {
+                    let src = &self.nodes[j];
+                    // SAFETY: as for the operands above; no node writes a slot a
+                    // reduction reads (see `Program::new`).
+                    let bytes = unsafe {
+                        std::slice::from_raw_parts(slot_ptrs[src.slot], n * src.ty.size())
+                    };
+                    BlockIn { ty: src.ty, bytes }
+                }
+            };
+            let size = r.ty.size();
+            let mut out = BlockOut {
+                ty: r.ty,
+                bytes: &mut words_as_bytes_mut(acc)[..size],
+            };
+            (r.fold)(&[values], &mut out)?;
+        }
         Ok(n)
     }
 
@@ -770,7 +984,7 @@ impl Program {
     /// is written only once every run that reads its old values has been computed (a lag
     /// of a row for the stencil); the band of the piece that neighbouring pieces read goes
     /// to the side buffer instead, which the commit launch writes after every piece ran.
-    fn run_shifted(&self, walk: &Walk, piece: &Rect, runs: usize) -> Result<(), TaskError> {
+    fn run_shifted(&self, walk: &Walk, piece: &Rect, runs: usize) -> Result<Scratch, TaskError> {
         let ndim = walk.ndim;
         let extents = &walk.extents[..ndim];
         // Row-major strides of the piece (its ranks), and the band width on each side.
@@ -844,7 +1058,7 @@ impl Program {
             self.commit(walk, &band, &p, &mut side);
         }
         lock_ignoring_poison(&self.side).extend(side);
-        Ok(())
+        Ok(scratch)
     }
 
     /// Writes a delayed run of a shifted output: in place outside the band, to the side
@@ -1097,6 +1311,8 @@ struct Scratch {
     /// Gathered values of strided leaves.
     leaves: Vec<Vec<u64>>,
     slots: Vec<Vec<u64>>,
+    /// The running value of each reduction.
+    accs: Vec<Vec<u64>>,
 }
 
 impl Scratch {
@@ -1116,6 +1332,15 @@ impl Scratch {
                 })
                 .collect(),
             slots: program.slots.iter().map(|&ty| vec![0; words(ty)]).collect(),
+            accs: program
+                .reductions
+                .iter()
+                .map(|r| {
+                    let mut acc = vec![0u64; r.identity.len().div_ceil(8)];
+                    words_as_bytes_mut(&mut acc)[..r.identity.len()].copy_from_slice(&r.identity);
+                    acc
+                })
+                .collect(),
         }
     }
 }

@@ -28,8 +28,14 @@
 //! assert_eq!(total.read_scalar::<f64>().unwrap(), 4950.0); // waits here
 //! ```
 //!
+//! Element-wise work is fused: [`Runtime::elementwise`] and [`Runtime::elementwise_reduce`]
+//! defer operations described as [`BlockKernel`]s, and a chain of them runs as one task
+//! per piece that evaluates the whole expression block by block, never writing the
+//! temporaries no handle holds (`--no-fusion` or `LEGATE_FUSION=0` turns it off).
+//!
 //! Design notes live beside the hardest modules: `analysis_README.md` (dependence
-//! analysis) and `solver_README.md` (constraint solving and key partitions).
+//! analysis), `solver_README.md` (constraint solving and key partitions) and
+//! `fusion_README.md` (the deferred window and the fused evaluation).
 
 mod analysis;
 mod builtin;

@@ -335,3 +335,107 @@ fn an_omp_group_evaluates_blocks_on_its_threads() {
         (0..n).map(|i| 2.0 * i as f64 + 1.0).collect::<Vec<_>>()
     );
 }
+
+fn sum_fold() -> BlockKernel {
+    Arc::new(|ins: &[BlockIn<'_>], acc: &mut BlockOut<'_>| {
+        let s: f64 = ins[0].get::<f64>()?.iter().sum();
+        acc.get_mut::<f64>()?[0] += s;
+        Ok::<(), TaskError>(())
+    })
+}
+
+fn max_fold() -> BlockKernel {
+    Arc::new(|ins: &[BlockIn<'_>], acc: &mut BlockOut<'_>| {
+        let a = &mut acc.get_mut::<f64>()?[0];
+        for &v in ins[0].get::<f64>()? {
+            *a = a.max(v);
+        }
+        Ok::<(), TaskError>(())
+    })
+}
+
+#[test]
+fn a_reduction_of_an_expression_never_writes_the_expression() {
+    let machines: Vec<Runtime> = {
+        let mut omp = Config::with_cpus(1);
+        (omp.omps, omp.ompthreads, omp.min_omp_chunk) = (1, 2, 1);
+        let mut v: Vec<Runtime> = (1..=4).map(|c| runtime(c, true)).collect();
+        v.push(Runtime::new(omp).unwrap());
+        v
+    };
+    for rt in machines {
+        let n = 20_000usize;
+        let a = ramp(&rt, n);
+        let b = rt.store_from_vec(vec![0.5f64; n], &[n as u64]).unwrap();
+        let before = rt.stats();
+        let ab = rt.create_store(Type::Float64, &[n as u64]).unwrap();
+        rt.elementwise(axpb(1.0, 0.0), &[&a], &ab).unwrap(); // ab = a
+        rt.elementwise(mul(), &[&ab, &b], &ab).unwrap(); // ab *= b
+        let total = rt.create_scalar_store(Scalar::new(0.0f64)).unwrap();
+        rt.elementwise_reduce(sum_fold(), &ab, legate_core::ReductionOp::Add, &total)
+            .unwrap();
+        let top = rt
+            .create_scalar_store(Scalar::new(f64::NEG_INFINITY))
+            .unwrap();
+        rt.elementwise_reduce(max_fold(), &ab, legate_core::ReductionOp::Max, &top)
+            .unwrap();
+        drop(ab);
+        let expected: f64 = (0..n).map(|i| 0.5 * i as f64).sum();
+        assert_eq!(total.read_scalar::<f64>().unwrap(), expected);
+        assert_eq!(top.read_scalar::<f64>().unwrap(), 0.5 * (n - 1) as f64);
+        let s = rt.stats();
+        assert_eq!(s.fused_launches - before.fused_launches, 1);
+        assert_eq!(s.temporaries_elided - before.temporaries_elided, 1);
+        assert_eq!(s.peak_bytes_allocated, 2 * 8 * n as u64 + 16);
+    }
+}
+
+fn mul() -> BlockKernel {
+    Arc::new(|ins: &[BlockIn<'_>], out: &mut BlockOut<'_>| {
+        let (x, y) = (ins[0].get::<f64>()?, ins[1].get::<f64>()?);
+        for ((o, &x), &y) in out.get_mut::<f64>()?.iter_mut().zip(x).zip(y) {
+            *o = x * y;
+        }
+        Ok::<(), TaskError>(())
+    })
+}
+
+/// `x - mean(x)`: the reduced value is read, broadcast, by the next operation.
+#[test]
+fn a_reduced_value_read_by_the_next_operation_is_complete() {
+    for (cpus, fusion) in [(1, true), (3, true), (2, false)] {
+        let rt = runtime(cpus, fusion);
+        let n = 1000usize;
+        let x = ramp(&rt, n);
+        let total = rt.create_scalar_store(Scalar::new(0.0f64)).unwrap();
+        rt.elementwise_reduce(sum_fold(), &x, legate_core::ReductionOp::Add, &total)
+            .unwrap();
+        let mean = total.promote(0, n as u64).unwrap();
+        let y = rt.create_store(Type::Float64, &[n as u64]).unwrap();
+        rt.elementwise(axpb(1.0, -1.0 / n as f64), &[&x, &mean], &y)
+            .unwrap();
+        let m = (n - 1) as f64 / 2.0;
+        assert_eq!(
+            values(&y),
+            (0..n).map(|i| i as f64 - m).collect::<Vec<_>>(),
+            "{cpus} CPUs, fusion {fusion}"
+        );
+    }
+}
+
+#[test]
+fn bad_reductions_are_refused_at_the_call() {
+    let rt = runtime(2, true);
+    let x = ramp(&rt, 10);
+    let two = rt.create_store(Type::Float64, &[2]).unwrap();
+    let err = rt
+        .elementwise_reduce(sum_fold(), &x, legate_core::ReductionOp::Add, &two)
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument { .. }), "{err:?}");
+    let first = x.slice(0, Some(0), Some(1), 1).unwrap();
+    let err = rt
+        .elementwise_reduce(sum_fold(), &x, legate_core::ReductionOp::Add, &first)
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument { .. }), "{err:?}");
+    assert_eq!(values(&x), (0..10).map(f64::from).collect::<Vec<_>>());
+}

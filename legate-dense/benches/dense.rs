@@ -13,100 +13,25 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
+
 use std::sync::Arc;
 use std::time::Instant;
+
+use common::{best, env_usize, fmt, ratio, stream};
 
 use legate_core::{Config, Runtime, Scalar, Type};
 use legate_dense::{Dense, Generator};
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// STREAM's GB/s for (triad, add, sum) with `threads` threads.
-fn stream(n: usize, threads: usize) -> Option<(f64, f64, f64)> {
-    let exe = root().join("target").join("stream");
-    let src = root().join("bench").join("stream.c");
-    let modified = |p: &PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    if modified(&exe) < modified(&src) {
-        let ok = Command::new("cc")
-            .args(["-O3", "-march=native", "-fopenmp"])
-            .arg(&src)
-            .arg("-o")
-            .arg(&exe)
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false);
-        if !ok {
-            eprintln!("could not build bench/stream.c");
-            return None;
-        }
-    }
-    let out = Command::new(&exe)
-        .arg(n.to_string())
-        .env("OMP_NUM_THREADS", threads.to_string())
-        .env("OMP_PROC_BIND", "close")
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let get = |name: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(name)?.trim().parse::<f64>().ok())
-    };
-    Some((get("triad ")?, get("add ")?, get("sum ")?))
-}
-
 /// NumPy's seconds for add, sum, matmul and a tiny operation, with `blas_threads`.
 fn numpy(n: usize, m: usize, blas_threads: usize) -> Option<[f64; 4]> {
-    let venv = root().join(".venv").join("bin").join("python");
-    let python = if venv.exists() {
-        venv
-    } else {
-        PathBuf::from("python3")
-    };
-    let out = Command::new(python)
-        .arg(root().join("bench").join("numpy_dense.py"))
-        .args([n.to_string(), m.to_string()])
-        .env("BLAS_THREADS", blas_threads.to_string())
-        .env_remove("OPENBLAS_CORETYPE")
-        .env_remove("OPENBLAS_L2_SIZE")
-        .output()
-        .ok()?;
-    if !out.status.success() {
-        eprintln!(
-            "NumPy not measured: {}",
-            String::from_utf8_lossy(&out.stderr)
-                .lines()
-                .last()
-                .unwrap_or("")
-        );
-        return None;
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    let get = |name: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(name)?.trim().parse::<f64>().ok())
-    };
-    Some([get("add ")?, get("sum ")?, get("matmul ")?, get("tiny ")?])
-}
-
-fn best(reps: usize, mut f: impl FnMut()) -> f64 {
-    (0..reps)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
+    let figures = common::numpy(
+        "numpy_dense.py",
+        &[n.to_string(), m.to_string()],
+        &[("BLAS_THREADS", blas_threads.to_string())],
+    );
+    let get = |name| common::get(&figures, name);
+    Some([get("add")?, get("sum")?, get("matmul")?, get("tiny")?])
 }
 
 /// legate-dense's seconds for add, sum, matmul and a tiny operation, with `cpus` CPUs.
@@ -170,11 +95,6 @@ fn main() {
 
     let gb = |bytes: f64, secs: f64| bytes / secs / 1e9;
     let gflops = |secs: f64| 2.0 * (m as f64).powi(3) / secs / 1e9;
-    let fmt = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.2}"));
-    let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
-        (Some(a), Some(b)) => format!("{:.2}", a / b),
-        _ => "n/a".into(),
-    };
     let (add_bytes, sum_bytes) = (24.0 * n as f64, 8.0 * n as f64);
 
     println!("| operation | measure | legate 1 CPU | legate 2 CPUs | reference 1 thread | reference 2 threads | legate / reference (1, 2) | legate 2/1 speed-up | reference 2/1 |");

@@ -7,11 +7,13 @@
 use std::sync::Arc;
 
 use half::f16;
-use legate_core::{BlockIn, BlockKernel, BlockOut, Error, Result, Scalar, TaskError, Type};
+use legate_core::{
+    BlockIn, BlockKernel, BlockOut, Error, ReductionOp, Result, Scalar, TaskError, Type,
+};
 use num_complex::Complex;
 
 use crate::kernels::{cast, compare_exact, BinaryOp, UnaryOp};
-use crate::tasks::Elem;
+use crate::tasks::{combiner, Elem};
 
 /// The operands of a kernel that takes `N` of one type.
 fn operands<'a, T: Elem, const N: usize>(ins: &[BlockIn<'a>]) -> Result<[&'a [T]; N], TaskError> {
@@ -165,4 +167,29 @@ pub(crate) fn astype_kernel<S: Elem>(to: Type) -> Result<BlockKernel> {
         Type::Complex64 => astype_to::<S, Complex<f32>>(),
         Type::Complex128 => astype_to::<S, Complex<f64>>(),
     })
+}
+
+/// Folds a block into a running value with `op` (sums vectorized): what whole-array
+/// reductions give `Runtime::elementwise_reduce`.
+pub(crate) fn fold_kernel<T: Elem>(op: ReductionOp) -> Result<BlockKernel> {
+    let f = combiner::<T>(op).ok_or(Error::UnsupportedType {
+        op: op.name(),
+        ty: T::TYPE,
+    })?;
+    let identity = op.identity(T::TYPE)?.get::<T>()?;
+    Ok(kernel(move |ins, acc| {
+        let [x] = operands::<T, 1>(ins)?;
+        let fast = if op == ReductionOp::Add {
+            T::sum_block(x)
+        } else {
+            None
+        };
+        let part = fast.unwrap_or_else(|| x.iter().fold(identity, |a, &v| f(a, v)));
+        let acc = acc
+            .get_mut::<T>()?
+            .first_mut()
+            .ok_or_else(|| TaskError::new("a reduction into no element"))?;
+        *acc = f(*acc, part);
+        Ok(())
+    }))
 }

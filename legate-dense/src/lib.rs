@@ -6,6 +6,13 @@
 //! (indexing with steps, transposes, broadcasting, reshapes that split dimensions) alias
 //! their base, as in NumPy.
 //!
+//! Element-wise operations (operators, ufuncs, comparisons, `astype`, `where`, `clip`,
+//! assignment, fills) and whole-array reductions are described to legate-core as block
+//! kernels and fused: `a = b + 2.5 * c` is one pass over memory that never writes
+//! `2.5 * c`, `(&x * &x)?.sum(None, false)` never writes `x * x`, and the blog's stencil
+//! loop allocates nothing per iteration. Results are those of the operations in program
+//! order; `--no-fusion` runs each operation on its own.
+//!
 //! ```
 //! use legate_core::{Runtime, Type};
 //! use legate_dense::{Dense, Index};

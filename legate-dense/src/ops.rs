@@ -6,7 +6,7 @@ use num_complex::Complex;
 
 use crate::array::{to_u64, Array};
 use crate::dtype::{self, ScalarKind};
-use crate::fused::{binary_kernel, scalar_kernel, unary_kernel, where_kernel};
+use crate::fused::{binary_kernel, fold_kernel, scalar_kernel, unary_kernel, where_kernel};
 use crate::kernels::{has_binary, has_unary, BinaryOp, UnaryOp};
 use crate::tasks::{ids, REDUCTION_OPS};
 use crate::views::{broadcast_shapes, normalize_axis};
@@ -277,11 +277,8 @@ impl Array {
         match axis {
             None => {
                 let out = rt.create_scalar_store(identity)?;
-                let mut task = rt.create_auto_task(&self.dense.lib, ids::REDUCE)?;
-                task.add_input(&x.store);
-                task.add_reduction(&out, op);
-                task.add_scalar_arg(code);
-                task.execute()?;
+                let fold = dispatch!(ty, fold_kernel(op))?;
+                rt.elementwise_reduce(fold, &x.store, op, &out)?;
                 let out = Array::new(&self.dense, out);
                 if keepdims {
                     return out.reshape(&vec![1; shape.len()]);

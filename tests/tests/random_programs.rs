@@ -40,6 +40,15 @@ fn runtime(cpus: usize, fusion: bool) -> Runtime {
     Runtime::new(config).unwrap()
 }
 
+/// Adds a block into a running sum (the fusible twin of the `sum` task).
+fn sum_kernel() -> BlockKernel {
+    std::sync::Arc::new(|ins: &[BlockIn<'_>], acc: &mut BlockOut<'_>| {
+        let s: f64 = ins[0].get::<f64>()?.iter().sum();
+        acc.get_mut::<f64>()?[0] += s;
+        Ok::<(), TaskError>(())
+    })
+}
+
 /// `out = a * x + b * y` as a block kernel (the fusible twin of the `axpby` task).
 fn axpby_kernel(a: f64, b: f64) -> BlockKernel {
     std::sync::Arc::new(move |ins: &[BlockIn<'_>], out: &mut BlockOut<'_>| {
@@ -349,11 +358,13 @@ enum Step {
         a: f64,
         b: f64,
     },
-    /// A sum into `slot`, read at once when `read_now`.
+    /// A sum into `slot`, read at once when `read_now`; by a task, or as a fused
+    /// reduction (`fused`, where the slot is not a view of the source's storage).
     Sum {
         src: View,
         slot: Slot,
         read_now: bool,
+        fused: bool,
     },
     ReadSum(usize),
     Copy {
@@ -826,6 +837,7 @@ fn decode(storages: &[StorageSeed], steps: &[Vec<u32>]) -> Program {
                         src,
                         slot,
                         read_now: ch.chance(30),
+                        fused: ch.chance(50),
                     }
                 }
                 5 if sums > 0 => Step::ReadSum(ch.below(sums)),
@@ -911,6 +923,7 @@ fn run_reference(program: &Program) -> Vec<(String, Obs)> {
                 src,
                 slot,
                 read_now,
+                ..
             } => {
                 let s = gather(&data, src).sum();
                 let value = match slot {
@@ -1005,6 +1018,7 @@ fn run_on_runtime(program: &Program, cpus: usize, fusion: bool) -> Vec<(String, 
                 src,
                 slot,
                 read_now,
+                fused,
             } => (|| {
                 let acc = match slot {
                     Slot::New => {
@@ -1014,7 +1028,12 @@ fn run_on_runtime(program: &Program, cpus: usize, fusion: bool) -> Vec<(String, 
                     Slot::Existing(k) => sums[*k].clone(),
                     Slot::Element(v) => view(v)?,
                 };
-                launch_sum(&rt, &lib, &view(src)?, &acc)?;
+                let src = view(src)?;
+                if *fused && !src.same_storage(&acc) {
+                    rt.elementwise_reduce(sum_kernel(), &src, ReductionOp::Add, &acc)?;
+                } else {
+                    launch_sum(&rt, &lib, &src, &acc)?;
+                }
                 if *read_now {
                     obs.push((label.clone(), scalar(acc.read_scalar::<f64>())));
                 }

@@ -1,0 +1,201 @@
+//! Fusion against the machine and NumPy: `cargo bench -p legate-dense --bench fusion`
+//! (or `make bench`, which also installs NumPy into `.venv`).
+//!
+//! In one run: a C STREAM triad with 1 and 2 threads, NumPy (one core) on the same inputs,
+//! and legate-dense with 1 and 2 CPUs, fused and unfused (`--no-fusion`), on
+//! - the triad `a = b + 2.5 * c` over `N` float64 (24 bytes per element must move);
+//! - the blog's 5-point stencil on an `S x S` grid (per iteration; at least one read of the
+//!   grid and one write of the centre must move);
+//! - Black-Scholes on `B` options (exp, log, sqrt, the normal CDF's polynomial, where).
+//!
+//! Sizes: `FUSION_BENCH_N` (default 100000000), `FUSION_BENCH_S` (8000), `FUSION_BENCH_I`
+//! (stencil iterations, 5) and `FUSION_BENCH_B` (10000000). Prints a markdown table (the
+//! one in `bench/README.md` is its output).
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{best, env_usize, fmt, get, load, numpy, ratio, stream};
+use legate_core::{Config, Runtime, Scalar, Type};
+use legate_dense::{Array, BinaryOp, Dense, Index};
+
+fn dense(cpus: usize, fusion: bool) -> Arc<Dense> {
+    let mut config = Config::with_cpus(cpus);
+    config.fusion = fusion;
+    Dense::new(&Runtime::new(config).expect("runtime")).expect("dense")
+}
+
+fn triad(d: &Arc<Dense>, n: usize) -> f64 {
+    let b = d.full(&[n], Scalar::new(1.0f64), Type::Float64).unwrap();
+    let c = d.full(&[n], Scalar::new(2.0f64), Type::Float64).unwrap();
+    d.runtime().fence().unwrap();
+    best(5, || {
+        let a = (&b + &(&c * 2.5).unwrap()).unwrap();
+        d.runtime().fence().unwrap();
+        drop(a);
+    })
+}
+
+fn stencil(d: &Arc<Dense>, n: usize, iters: usize) -> f64 {
+    let grid = d.empty(&[n + 2, n + 2], Type::Float64).unwrap();
+    let i = d
+        .arange(0.0, (n + 2) as f64, 1.0, Type::Float64)
+        .unwrap()
+        .reshape(&[n as i64 + 2, 1])
+        .unwrap();
+    let j = d
+        .arange(0.0, (n + 2) as f64, 1.0, Type::Float64)
+        .unwrap()
+        .reshape(&[1, n as i64 + 2])
+        .unwrap();
+    let v = (&(&(&i * 31.0).unwrap() + &(&j * 17.0).unwrap()).unwrap() % 97.0).unwrap();
+    grid.assign(&(&v / 97.0).unwrap()).unwrap();
+    drop((i, j, v));
+    let view = |r: i64, c: i64| {
+        grid.index(&[Index::range(r, r + n as i64), Index::range(c, c + n as i64)])
+            .unwrap()
+    };
+    let (center, north, east, west, south) =
+        (view(1, 1), view(0, 1), view(1, 2), view(1, 0), view(2, 1));
+    d.runtime().fence().unwrap();
+    best(2, || {
+        for _ in 0..iters {
+            let avg = (&(&(&(&center + &north).unwrap() + &east).unwrap() + &west).unwrap()
+                + &south)
+                .unwrap();
+            let work = (&avg * 0.2).unwrap();
+            center.assign(&work).unwrap();
+        }
+        d.runtime().fence().unwrap();
+    }) / iters as f64
+}
+
+fn rsub(s: f64, x: &Array) -> Array {
+    x.binary_scalar(BinaryOp::Subtract, s, true).unwrap()
+}
+
+fn cnd(d: &Array) -> Array {
+    let (a1, a2, a3, a4, a5) = (
+        0.31938153,
+        -0.356563782,
+        1.781477937,
+        -1.821255978,
+        1.330274429,
+    );
+    let k = (&(&d.absolute().unwrap() * 0.2316419).unwrap() + 1.0)
+        .unwrap()
+        .reciprocal()
+        .unwrap();
+    let mut poly = (&k * a5).unwrap();
+    for a in [a4, a3, a2, a1] {
+        poly = (&(&poly + a).unwrap() * &k).unwrap();
+    }
+    let gauss = (&(&(d * d).unwrap() * -0.5).unwrap().exp().unwrap() * 0.3989422804014327).unwrap();
+    let c = (&gauss * &poly).unwrap();
+    let positive = d.binary_scalar(BinaryOp::Greater, 0.0, false).unwrap();
+    Array::where_(&positive, &rsub(1.0, &c), &c).unwrap()
+}
+
+fn black_scholes(d: &Arc<Dense>, n: usize) -> f64 {
+    let i = d.arange(0.0, n as f64, 1.0, Type::Float64).unwrap();
+    let s = (&(&i % 91.0).unwrap() + 10.0).unwrap();
+    let x = (&(&i % 83.0).unwrap() + 10.0).unwrap();
+    let t = (&(&(&i % 7.0).unwrap() * 0.5).unwrap() + 0.25).unwrap();
+    drop(i);
+    let (r, v) = (0.02, 0.3);
+    d.runtime().fence().unwrap();
+    best(3, || {
+        let sqrt_t = t.sqrt().unwrap();
+        let d1 = (&(&(&s / &x).unwrap().log().unwrap() + &(&t * (r + 0.5 * v * v)).unwrap())
+            .unwrap()
+            / &(&sqrt_t * v).unwrap())
+            .unwrap();
+        let d2 = (&d1 - &(&sqrt_t * v).unwrap()).unwrap();
+        let (cnd1, cnd2) = (cnd(&d1), cnd(&d2));
+        let exp_rt = (&t * -r).unwrap().exp().unwrap();
+        let x_exp = (&x * &exp_rt).unwrap();
+        let call = (&(&s * &cnd1).unwrap() - &(&x_exp * &cnd2).unwrap()).unwrap();
+        let put =
+            (&(&x_exp * &rsub(1.0, &cnd2)).unwrap() - &(&s * &rsub(1.0, &cnd1)).unwrap()).unwrap();
+        d.runtime().fence().unwrap();
+        drop((call, put));
+    })
+}
+
+fn main() {
+    let n = env_usize("FUSION_BENCH_N", 100_000_000);
+    let sn = env_usize("FUSION_BENCH_S", 8000);
+    let iters = env_usize("FUSION_BENCH_I", 5);
+    let bs = env_usize("FUSION_BENCH_B", 10_000_000);
+    println!(
+        "N = {n}, S = {sn} ({iters} iterations), B = {bs}; load average before: {}",
+        load()
+    );
+    let s1 = stream(n, 1).map(|s| s.0);
+    let s2 = stream(n, 2).map(|s| s.0);
+    let np = numpy(
+        "numpy_fusion.py",
+        &[
+            n.to_string(),
+            sn.to_string(),
+            iters.to_string(),
+            bs.to_string(),
+        ],
+        &[],
+    );
+    let mut runs = Vec::new();
+    for (cpus, fusion) in [(1, true), (2, true), (1, false), (2, false)] {
+        let d = dense(cpus, fusion);
+        let t = triad(&d, n);
+        let st = stencil(&d, sn, iters);
+        let b = black_scholes(&d, bs);
+        runs.push((cpus, fusion, [t, st, b]));
+    }
+    println!("load average after: {}\n", load());
+
+    let gb = |bytes: f64, secs: f64| bytes / secs / 1e9;
+    let triad_bytes = 24.0 * n as f64;
+    let stencil_bytes = 8.0 * ((sn + 2) * (sn + 2) + sn * sn) as f64;
+    let np_t = get(&np, "triad");
+    let np_s = get(&np, "stencil");
+    let np_b = get(&np, "black_scholes");
+    println!("| program | legate | measure | 1 CPU | 2 CPUs | reference 1, 2 threads | legate / reference (1, 2) | legate / NumPy (1, 2) |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for fusion in [true, false] {
+        let fig = |cpus: usize, k: usize| {
+            runs.iter()
+                .find(|r| r.0 == cpus && r.1 == fusion)
+                .map(|r| r.2[k])
+                .unwrap_or(f64::NAN)
+        };
+        let mode = if fusion { "fused" } else { "unfused" };
+        let (t1, t2) = (gb(triad_bytes, fig(1, 0)), gb(triad_bytes, fig(2, 0)));
+        let np_gb = np_t.map(|v| gb(triad_bytes, v));
+        println!(
+            "| triad `a = b + 2.5 * c` | {mode} | GB/s | {t1:.2} | {t2:.2} | {}, {} (STREAM triad) | {}, {} | {}, {} |",
+            fmt(s1), fmt(s2), ratio(Some(t1), s1), ratio(Some(t2), s2), ratio(Some(t1), np_gb), ratio(Some(t2), np_gb)
+        );
+        let (a1, a2) = (gb(stencil_bytes, fig(1, 1)), gb(stencil_bytes, fig(2, 1)));
+        println!(
+            "| stencil {sn}², per iteration | {mode} | ms (GB/s of the minimum traffic) | {:.1} ({a1:.2}) | {:.1} ({a2:.2}) | {}, {} (STREAM triad GB/s) | {}, {} | {}, {} |",
+            fig(1, 1) * 1e3, fig(2, 1) * 1e3, fmt(s1), fmt(s2), ratio(Some(a1), s1), ratio(Some(a2), s2),
+            ratio(np_s, Some(fig(1, 1))), ratio(np_s, Some(fig(2, 1)))
+        );
+        println!(
+            "| Black-Scholes, {bs} options | {mode} | ms | {:.1} | {:.1} | | | {}, {} |",
+            fig(1, 2) * 1e3,
+            fig(2, 2) * 1e3,
+            ratio(np_b, Some(fig(1, 2))),
+            ratio(np_b, Some(fig(2, 2)))
+        );
+    }
+    println!(
+        "\nNumPy (one core): triad {} GB/s, stencil {} ms per iteration, Black-Scholes {} ms.",
+        fmt(np_t.map(|v| gb(triad_bytes, v))),
+        fmt(np_s.map(|v| v * 1e3)),
+        fmt(np_b.map(|v| v * 1e3))
+    );
+}
