@@ -1593,7 +1593,8 @@ fn bind_unbound(exec: &Exec) {
         let size = arg.store.ty().size();
         let total: usize = parts.iter().map(|p| p.as_ref().map_or(0, Vec::len)).sum();
         let mut ranges = Vec::with_capacity(parts.len());
-        let buffer = match Buffer::new(&exec.shared.sysmem, total) {
+        // Every byte is copied in below: recycled memory needs no zeroing.
+        let buffer = match Buffer::new_uninit(&exec.shared.sysmem, total) {
             Ok(b) => b,
             Err(e) => {
                 lock_ignoring_poison(&exec.shared.errors).push(e);

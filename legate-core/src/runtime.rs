@@ -57,10 +57,15 @@ pub struct Stats {
     pub images_computed: u64,
     /// Image partitions found in the cache.
     pub image_cache_hits: u64,
-    /// Bytes of system memory held by instances now.
+    /// Bytes of system memory held by live instances now.
     pub bytes_allocated: u64,
-    /// Most bytes of system memory held at once.
+    /// Most bytes of system memory held by live instances at once.
     pub peak_bytes_allocated: u64,
+    /// Bytes of system memory in freed large instances kept for reuse. They count against
+    /// `--sysmem` with `bytes_allocated`, and are freed first when an allocation needs room.
+    pub bytes_cached: u64,
+    /// Instances given a freed allocation instead of fresh, zeroed memory.
+    pub buffers_reused: u64,
 }
 
 /// What worker threads and storages share with the runtime.
@@ -514,6 +519,8 @@ impl Runtime {
             image_cache_hits: get(&c.image_cache_hits),
             bytes_allocated: self.shared.sysmem.used(),
             peak_bytes_allocated: self.shared.sysmem.peak(),
+            bytes_cached: self.shared.sysmem.cached(),
+            buffers_reused: self.shared.sysmem.reused(),
         }
     }
 
