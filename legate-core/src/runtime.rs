@@ -64,7 +64,10 @@ pub struct Stats {
     /// Bytes of system memory in freed large instances kept for reuse. They count against
     /// `--sysmem` with `bytes_allocated`, and are freed first when an allocation needs room.
     pub bytes_cached: u64,
-    /// Instances given a freed allocation instead of fresh, zeroed memory.
+    /// Instances given a freed allocation instead of fresh, zeroed memory (fresh outputs
+    /// written whole by a task that promises it, see [`TaskDef::writes_whole_outputs`]).
+    ///
+    /// [`TaskDef::writes_whole_outputs`]: crate::TaskDef::writes_whole_outputs
     pub buffers_reused: u64,
 }
 
@@ -322,7 +325,10 @@ impl Runtime {
         libs.get(name).cloned()
     }
 
-    /// A new store; it holds no memory until a task uses it (then zeroed).
+    /// A new store; it holds no memory until a task uses it. It reads as zeros until
+    /// written: its instance starts zeroed, unless its first use is a launch that writes
+    /// all of it (a task that [promises to](crate::TaskDef::writes_whole_outputs)), which
+    /// may get a freed instance's memory instead.
     pub fn create_store(&self, ty: Type, shape: &[u64]) -> Result<LogicalStore> {
         self.create_store_locked(ty, shape)
     }

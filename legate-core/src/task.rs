@@ -70,6 +70,8 @@ pub struct TaskDef {
     variants: Vec<VariantKind>,
     /// Whether a one-point launch may run on the issuing thread.
     inline_ok: bool,
+    /// Whether every point writes every element of its output pieces.
+    writes_whole_outputs: bool,
 }
 
 impl TaskDef {
@@ -82,6 +84,7 @@ impl TaskDef {
             gpu: None,
             variants: Vec::new(),
             inline_ok: true,
+            writes_whole_outputs: false,
         }
     }
 
@@ -119,6 +122,34 @@ impl TaskDef {
     pub fn never_inline(mut self) -> Self {
         self.inline_ok = false;
         self
+    }
+
+    /// Promises that every point, in every variant, writes every element of its output
+    /// pieces (those it gets write-only, through [`TaskContext::output`]) and reads none it
+    /// has not written. The runtime may then give a fresh output, whose first use is this
+    /// task writing all of it, recycled memory of unspecified contents instead of zeroed
+    /// memory: in a loop of `c = a + b` the pass that zeroes each new result disappears.
+    ///
+    /// Where a point fails, the runtime zeroes its pieces of such outputs; boolean outputs
+    /// are always zeroed first.
+    ///
+    /// ```
+    /// use legate_core::{TaskContext, TaskDef};
+    /// let def = TaskDef::new("ones")
+    ///     .cpu(|ctx: &mut TaskContext<'_>| {
+    ///         ctx.output(0)?.write::<f64>()?.fill(1.0);
+    ///         Ok(())
+    ///     })
+    ///     .writes_whole_outputs();
+    /// assert_eq!(def.name(), "ones");
+    /// ```
+    pub fn writes_whole_outputs(mut self) -> Self {
+        self.writes_whole_outputs = true;
+        self
+    }
+
+    pub(crate) fn overwrites_outputs(&self) -> bool {
+        self.writes_whole_outputs
     }
 
     /// The task's name.
