@@ -570,7 +570,9 @@ fn random(ctx: &TaskContext<'_>) -> TaskResult {
 }
 
 /// An element-wise task: the same body serves the CPU variant (one core) and the OMP
-/// variant (the body spreads its piece over the group's threads).
+/// variant (the body spreads its piece over the group's threads). Those that write every
+/// element of their output piece also say so (`writes_whole_outputs`), so that a fresh
+/// result may reuse a freed instance unzeroed.
 pub(crate) fn elementwise(
     name: &str,
     body: impl Fn(&mut TaskContext<'_>) -> TaskResult + Send + Sync + Clone + 'static,
@@ -602,7 +604,7 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
     )?;
     lib.register_task(
         ids::RANDOM,
-        elementwise("random", |ctx: &mut TaskContext<'_>| random(ctx)),
+        elementwise("random", |ctx: &mut TaskContext<'_>| random(ctx)).writes_whole_outputs(),
     )?;
     let out_ty = |ctx: &TaskContext<'_>| ctx.output(0).map(|o| o.ty());
     let in_ty = |ctx: &TaskContext<'_>| ctx.input(0).map(|o| o.ty());
@@ -610,31 +612,36 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
         ids::ARANGE,
         elementwise("arange", move |ctx: &mut TaskContext<'_>| {
             dispatch!(out_ty(ctx)?, arange(ctx))
-        }),
+        })
+        .writes_whole_outputs(),
     )?;
     lib.register_task(
         ids::ASTYPE,
         elementwise("astype", move |ctx: &mut TaskContext<'_>| {
             dispatch!(in_ty(ctx)?, astype_from(ctx))
-        }),
+        })
+        .writes_whole_outputs(),
     )?;
     lib.register_task(
         ids::BINARY,
         elementwise("binary", move |ctx: &mut TaskContext<'_>| {
             dispatch!(in_ty(ctx)?, binary(ctx))
-        }),
+        })
+        .writes_whole_outputs(),
     )?;
     lib.register_task(
         ids::BINARY_SCALAR,
         elementwise("binary_scalar", move |ctx: &mut TaskContext<'_>| {
             dispatch!(in_ty(ctx)?, binary_scalar(ctx))
-        }),
+        })
+        .writes_whole_outputs(),
     )?;
     lib.register_task(
         ids::UNARY,
         elementwise("unary", move |ctx: &mut TaskContext<'_>| {
             dispatch!(in_ty(ctx)?, unary(ctx))
-        }),
+        })
+        .writes_whole_outputs(),
     )?;
     lib.register_task(
         ids::REDUCE,
@@ -647,13 +654,15 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
         ids::WHERE,
         elementwise("where", move |ctx: &mut TaskContext<'_>| {
             dispatch!(out_ty(ctx)?, where_(ctx))
-        }),
+        })
+        .writes_whole_outputs(),
     )?;
     lib.register_task(
         ids::EYE,
         elementwise("eye", move |ctx: &mut TaskContext<'_>| {
             dispatch!(out_ty(ctx)?, eye(ctx))
-        }),
+        })
+        .writes_whole_outputs(),
     )?;
     crate::scans::register(lib)?;
     crate::indexing::register(lib)?;
