@@ -194,24 +194,30 @@ pub(crate) fn register(lib: &Library) -> crate::Result<()> {
     )?;
     lib.register_task(
         FILL,
-        TaskDef::new("fill").cpu(|ctx: &mut TaskContext<'_>| {
-            let ty = ctx.output(0)?.ty();
-            dispatch_type!(ty, fill(ctx))
-        }),
+        TaskDef::new("fill")
+            .cpu(|ctx: &mut TaskContext<'_>| {
+                let ty = ctx.output(0)?.ty();
+                dispatch_type!(ty, fill(ctx))
+            })
+            .writes_whole_outputs(),
     )?;
     lib.register_task(
         COPY,
-        TaskDef::new("copy").cpu(|ctx: &mut TaskContext<'_>| {
-            let ty = ctx.output(0)?.ty();
-            dispatch_type!(ty, copy(ctx))
-        }),
+        TaskDef::new("copy")
+            .cpu(|ctx: &mut TaskContext<'_>| {
+                let ty = ctx.output(0)?.ty();
+                dispatch_type!(ty, copy(ctx))
+            })
+            .writes_whole_outputs(),
     )?;
     lib.register_task(
         GATHER,
-        TaskDef::new("gather").cpu(|ctx: &mut TaskContext<'_>| {
-            let ty = ctx.output(0)?.ty();
-            dispatch_type!(ty, gather(ctx))
-        }),
+        TaskDef::new("gather")
+            .cpu(|ctx: &mut TaskContext<'_>| {
+                let ty = ctx.output(0)?.ty();
+                dispatch_type!(ty, gather(ctx))
+            })
+            .writes_whole_outputs(),
     )?;
     lib.register_task(
         SCATTER,

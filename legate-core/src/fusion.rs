@@ -388,7 +388,8 @@ impl Runtime {
         let (cpu, omp) = (Arc::clone(&program), Arc::clone(&program));
         let mut def = TaskDef::new("fused")
             .cpu(move |ctx: &mut TaskContext<'_>| cpu.run(ctx))
-            .omp(move |ctx: &mut TaskContext<'_>| omp.run(ctx));
+            .omp(move |ctx: &mut TaskContext<'_>| omp.run(ctx))
+            .writes_whole_outputs();
         def.orders_overlaps = program.is_shifted();
         let def = Arc::new(def);
         let library = self.core_library();

@@ -20,7 +20,7 @@ use crate::partition::{bounding, Partition};
 use crate::reduction::{self, ReductionOp};
 use crate::runtime::{IssueState, Runtime, Shared};
 use crate::scheduler::{TaskNode, WorkerGroup, WorkerInfo};
-use crate::store::{copy_rect, lock_ignoring_poison, LogicalStore};
+use crate::store::{copy_rect, lock_ignoring_poison, zero_rect, LogicalStore, Storage};
 use crate::task::{Access, Library, PhysicalStore, TaskContext, TaskDef};
 use crate::transform::{Footprint, ViewMap};
 use crate::types::Scalar;
@@ -961,6 +961,61 @@ struct ExecArg {
     aliased_output: Option<usize>,
     /// The instance slot of the storage the task uses (0: system memory).
     slot: usize,
+    /// Whether the instance is recycled memory that the launch's points overwrite.
+    recycled: bool,
+}
+
+/// The storages given an instance of unspecified contents by a launch still being issued:
+/// if the launch fails to issue, no task writes them, so they go back to holding no
+/// instance (and reading as zeros).
+#[derive(Default)]
+struct Unwritten(Vec<(Arc<Storage>, Arc<Buffer>)>);
+
+impl Drop for Unwritten {
+    fn drop(&mut self) {
+        for (storage, buffer) in self.0.drain(..) {
+            storage.forget_buffer(&buffer);
+        }
+    }
+}
+
+/// Whether argument `i` of a launch may get a recycled instance of unspecified contents:
+/// its task promises to write every element of its output pieces, the argument is a
+/// write-only output and the storage's first use, the launch's pieces of it cover the
+/// whole storage, and no other argument of the launch touches that storage.
+fn overwrites_storage(spec: &LaunchSpec, i: usize) -> bool {
+    let a = &spec.args[i];
+    spec.def.overwrites_outputs()
+        && a.kind == ArgKind::Output
+        && a.access == Access::Write
+        && !a.store.is_unbound()
+        && a.store.is_identity_view()
+        && !a.store.storage.has_buffer()
+        && spec
+            .args
+            .iter()
+            .enumerate()
+            .all(|(j, b)| j == i || !b.store.same_storage(&a.store))
+        && covers_store(
+            &spec.solution.partitions[i],
+            &a.store.shape(),
+            &spec.solution.colors,
+        )
+}
+
+/// Whether the pieces of `p` over a launch domain of `colors` cover a store of `shape`.
+fn covers_store(p: &Partition, shape: &[u64], colors: &[u64]) -> bool {
+    match p {
+        Partition::Replicate => colors.iter().all(|&c| c > 0),
+        // Tile `c` covers `[c * tile, (c + 1) * tile)`; a dimension of one color, `[0, tile)`.
+        Partition::Tiling(t) => {
+            t.shape == shape
+                && t.colors == colors
+                && t.tile.len() == shape.len()
+                && (0..shape.len()).all(|d| t.tile[d].saturating_mul(t.colors[d]) >= shape[d])
+        }
+        Partition::Bloat { .. } | Partition::Explicit(_) => false,
+    }
 }
 
 /// A launch after analysis: shared by its point tasks.
@@ -1055,17 +1110,26 @@ pub(crate) fn submit(
         }
     }
     // Every instance exists before anything is recorded: running out of memory leaves the
-    // program's stores as they were.
+    // program's stores as they were (a recycled instance is taken back out).
     let mut exec_args = Vec::with_capacity(nargs);
+    let mut unwritten = Unwritten::default();
     for (i, a) in spec.args.iter().enumerate() {
         let unbound = a.store.is_unbound();
+        let mut recycled = false;
         let (slot, buffer) = if unbound {
             (0, None)
         } else {
-            let (slot, b) = a
-                .store
-                .storage
-                .instance(memory_target(rt, spec.variant, a))?;
+            let target = memory_target(rt, spec.variant, a);
+            let (slot, b) = if target == MemoryKind::System && overwrites_storage(&spec, i) {
+                let b = a.store.storage.buffer_for_overwrite()?;
+                unwritten
+                    .0
+                    .push((Arc::clone(&a.store.storage), Arc::clone(&b)));
+                recycled = true;
+                (0, b)
+            } else {
+                a.store.storage.instance(target)?
+            };
             (slot, Some(b))
         };
         let (offset, strides) = if unbound {
@@ -1082,6 +1146,7 @@ pub(crate) fn submit(
             offset,
             strides: strides.into(),
             aliased_output: aliased[i],
+            recycled,
         });
     }
     // The whole of each argument, in its own coordinates.
@@ -1146,6 +1211,8 @@ pub(crate) fn submit(
         unbound_remaining: AtomicUsize::new(num_points),
     });
     let copy_node = coherence_copies(rt, state, &exec.args, &exec.pieces, num_points)?;
+    // Nothing fails from here on: the launch will write its recycled instances.
+    unwritten.0.clear();
     state.launch_seq += 1;
     let seq = state.launch_seq;
     shared.stats.launches.fetch_add(1, Ordering::Relaxed);
@@ -1482,6 +1549,7 @@ fn run_point(exec: &Exec, p: usize, info: &WorkerInfo<'_>) {
     let point = delinearize(p, &exec.domain);
     let result = build_and_run(exec, p, &point, info);
     if let Err(message) = result {
+        zero_recycled_pieces(exec, p);
         let e = Error::TaskFailed {
             library: exec.library.name().to_string(),
             task: exec.def.name().to_string(),
@@ -1489,6 +1557,25 @@ fn run_point(exec: &Exec, p: usize, info: &WorkerInfo<'_>) {
             message,
         };
         lock_ignoring_poison(&exec.shared.errors).push(e);
+    }
+}
+
+/// Zeroes the pieces of point `p` of the recycled instances of a launch, after the point
+/// failed: what it did not write would otherwise hold another storage's old bytes.
+fn zero_recycled_pieces(exec: &Exec, p: usize) {
+    let nargs = exec.args.len();
+    for (a, arg) in exec.args.iter().enumerate() {
+        let (true, Some(buffer)) = (arg.recycled, &arg.buffer) else {
+            continue;
+        };
+        // A recycled instance is written through the identity view: the piece is a
+        // rectangle of the storage.
+        let shape = arg.store.shape();
+        let rect = exec.pieces[p * nargs + a];
+        // SAFETY: the piece lies inside the storage, and the analysis gives this point
+        // exclusive access to it (outputs' pieces are disjoint; no other access of the
+        // storage runs before this point's node completes).
+        unsafe { zero_rect(buffer, &shape, &rect, arg.store.ty().size()) };
     }
 }
 
@@ -1600,7 +1687,8 @@ fn bind_unbound(exec: &Exec) {
         let size = arg.store.ty().size();
         let total: usize = parts.iter().map(|p| p.as_ref().map_or(0, Vec::len)).sum();
         let mut ranges = Vec::with_capacity(parts.len());
-        let buffer = match Buffer::new(&exec.shared.sysmem, total) {
+        // Every byte is copied in below: recycled memory needs no zeroing.
+        let buffer = match Buffer::new_uninit(&exec.shared.sysmem, total) {
             Ok(b) => b,
             Err(e) => {
                 lock_ignoring_poison(&exec.shared.errors).push(e);

@@ -60,9 +60,9 @@ pub struct Stats {
     pub images_computed: u64,
     /// Image partitions found in the cache.
     pub image_cache_hits: u64,
-    /// Bytes of system memory held by instances now.
+    /// Bytes of system memory held by live instances now.
     pub bytes_allocated: u64,
-    /// Most bytes of system memory held at once.
+    /// Most bytes of system memory held by live instances at once.
     pub peak_bytes_allocated: u64,
     /// Element-wise operations issued (`Runtime::elementwise`).
     pub elementwise_ops: u64,
@@ -70,6 +70,14 @@ pub struct Stats {
     pub fused_launches: u64,
     /// Results of element-wise operations never written, because nothing could read them.
     pub temporaries_elided: u64,
+    /// Bytes of system memory in freed large instances kept for reuse. They count against
+    /// `--sysmem` with `bytes_allocated`, and are freed first when an allocation needs room.
+    pub bytes_cached: u64,
+    /// Instances given a freed allocation instead of fresh, zeroed memory (fresh outputs
+    /// written whole by a task that promises it, see [`TaskDef::writes_whole_outputs`]).
+    ///
+    /// [`TaskDef::writes_whole_outputs`]: crate::TaskDef::writes_whole_outputs
+    pub buffers_reused: u64,
 }
 
 /// What worker threads and storages share with the runtime.
@@ -331,7 +339,10 @@ impl Runtime {
         libs.get(name).cloned()
     }
 
-    /// A new store; it holds no memory until a task uses it (then zeroed).
+    /// A new store; it holds no memory until a task uses it. It reads as zeros until
+    /// written: its instance starts zeroed, unless its first use is a launch that writes
+    /// all of it (a task that [promises to](crate::TaskDef::writes_whole_outputs)), which
+    /// may get a freed instance's memory instead.
     pub fn create_store(&self, ty: Type, shape: &[u64]) -> Result<LogicalStore> {
         self.create_store_locked(ty, shape)
     }
@@ -537,6 +548,8 @@ impl Runtime {
             elementwise_ops: get(&c.elementwise_ops),
             fused_launches: get(&c.fused_launches),
             temporaries_elided: get(&c.temporaries_elided),
+            bytes_cached: self.shared.sysmem.cached(),
+            buffers_reused: self.shared.sysmem.reused(),
         }
     }
 

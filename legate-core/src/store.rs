@@ -8,8 +8,8 @@ use ndarray::{ArrayD, IxDyn};
 use crate::analysis::StorageState;
 use crate::coherence::{CopyRequest, ValidityMap, MAX_INSTANCES};
 use crate::error::{Error, Result};
-use crate::geometry::MAX_DIM;
-use crate::memory::Buffer;
+use crate::geometry::{Rect, MAX_DIM};
+use crate::memory::{Buffer, MemoryPool};
 use crate::runtime::Shared;
 use crate::transform::ViewMap;
 use crate::types::{Element, Scalar, Type};
@@ -103,8 +103,37 @@ impl Storage {
         self.identity().storage_shape().iter().product()
     }
 
-    /// The instance of the storage, allocated (zeroed) on first use.
+    /// The instance of the storage, allocated zeroed on first use.
     pub(crate) fn buffer(&self) -> Result<Arc<Buffer>> {
+        self.buffer_with(Buffer::new)
+    }
+
+    /// The instance of the storage for a launch that writes every element of it before
+    /// anything reads it, allocated on first use from a freed allocation when the pool
+    /// kept one of its size (so of unspecified contents, and without the kernel's pass
+    /// zeroing fresh pages). Zeroed as [`Storage::buffer`] for booleans, of which not every
+    /// byte is a valid value.
+    pub(crate) fn buffer_for_overwrite(&self) -> Result<Arc<Buffer>> {
+        if self.ty == Type::Bool {
+            return self.buffer();
+        }
+        self.buffer_with(Buffer::new_uninit)
+    }
+
+    /// Takes `buffer` back out of the storage, which reads as zeros again: for an instance
+    /// from [`Storage::buffer_for_overwrite`] whose launch failed to issue, so no task will
+    /// write it.
+    pub(crate) fn forget_buffer(&self, buffer: &Arc<Buffer>) {
+        let mut slot = lock_ignoring_poison(&self.buffer);
+        if slot.as_ref().is_some_and(|b| Arc::ptr_eq(b, buffer)) {
+            *slot = None;
+        }
+    }
+
+    fn buffer_with(
+        &self,
+        allocate: fn(&Arc<MemoryPool>, usize) -> Result<Arc<Buffer>>,
+    ) -> Result<Arc<Buffer>> {
         let mut slot = lock_ignoring_poison(&self.buffer);
         if let Some(b) = slot.as_ref() {
             return Ok(Arc::clone(b));
@@ -113,7 +142,7 @@ impl Storage {
             .ok()
             .and_then(|v| v.checked_mul(self.ty.size()))
             .ok_or_else(|| Error::invalid("store too large for this machine's address space"))?;
-        let b = Buffer::new(&self.shared.sysmem, bytes)?;
+        let b = allocate(&self.shared.sysmem, bytes)?;
         *slot = Some(Arc::clone(&b));
         Ok(b)
     }
@@ -170,7 +199,7 @@ impl Storage {
         let size = self.ty.size();
         let copied = self.with_validity(|v, buffers| {
             let mut bytes = 0;
-            for c in v.acquire(&crate::geometry::Rect::from_shape(&shape), 0) {
+            for c in v.acquire(&Rect::from_shape(&shape), 0) {
                 bytes += copy_rect(&buffers[c.src], &buffers[c.dst], &shape, &c, size);
             }
             bytes
@@ -200,23 +229,15 @@ struct OtherInstances {
     validity: Option<ValidityMap>,
 }
 
-/// Copies the rectangle of a copy request between two instances of a storage of `shape`
-/// with elements of `size` bytes; returns the bytes copied.
-pub(crate) fn copy_rect(
-    src: &Buffer,
-    dst: &Buffer,
-    shape: &[u64],
-    c: &CopyRequest,
-    size: usize,
-) -> u64 {
-    let rect = &c.rect;
+/// Calls `f(at, len)` with the byte offset and length of every row of `rect` in a storage
+/// of `shape` with elements of `size` bytes; returns the bytes visited.
+fn for_each_row(shape: &[u64], rect: &Rect, size: usize, mut f: impl FnMut(usize, usize)) -> u64 {
     if rect.is_empty() {
         return 0;
     }
     let n = shape.len();
     if n == 0 {
-        // SAFETY: both buffers hold the storage's one element.
-        unsafe { std::ptr::copy_nonoverlapping(src.ptr(), dst.ptr(), size) };
+        f(0, size);
         return size as u64;
     }
     let row = rect.extent(n - 1) as usize * size;
@@ -228,14 +249,42 @@ pub(crate) fn copy_rect(
         for d in 0..n {
             off = off * shape[d] as i64 + p[d];
         }
-        let at = off as usize * size;
-        // SAFETY: the row lies inside the storage, so inside both instances (each holds the
-        // whole storage); the analysis orders this copy after the writers of the source
-        // rows and before every other access to the destination rows.
-        unsafe { std::ptr::copy_nonoverlapping(src.ptr().add(at), dst.ptr().add(at), row) };
+        f(off as usize * size, row);
         bytes += row as u64;
     }
     bytes
+}
+
+/// Copies the rectangle of a copy request between two instances of a storage of `shape`
+/// with elements of `size` bytes; returns the bytes copied.
+pub(crate) fn copy_rect(
+    src: &Buffer,
+    dst: &Buffer,
+    shape: &[u64],
+    c: &CopyRequest,
+    size: usize,
+) -> u64 {
+    for_each_row(shape, &c.rect, size, |at, len| {
+        // SAFETY: the row lies inside the storage, so inside both instances (each holds the
+        // whole storage); the analysis orders this copy after the writers of the source
+        // rows and before every other access to the destination rows.
+        unsafe { std::ptr::copy_nonoverlapping(src.ptr().add(at), dst.ptr().add(at), len) };
+    })
+}
+
+/// Zeroes the rectangle `rect` of an instance of a storage of `shape` with elements of
+/// `size` bytes.
+///
+/// # Safety
+///
+/// Nothing else may access the rectangle's bytes during the call (the caller holds the
+/// write privilege on it), and `rect` lies inside `shape`.
+pub(crate) unsafe fn zero_rect(buffer: &Buffer, shape: &[u64], rect: &Rect, size: usize) {
+    for_each_row(shape, rect, size, |at, len| {
+        // SAFETY: the row lies inside the storage, so inside the instance, and no one else
+        // accesses it (the function's contract).
+        unsafe { std::ptr::write_bytes(buffer.ptr().add(at), 0, len) };
+    });
 }
 
 pub(crate) fn lock_ignoring_poison<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

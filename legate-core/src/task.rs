@@ -73,6 +73,8 @@ pub struct TaskDef {
     /// Whether the body itself reads every old value of an output that an input view
     /// overlaps before writing it (fused shifted outputs), so no copy of the input is taken.
     pub(crate) orders_overlaps: bool,
+    /// Whether every point writes every element of its output pieces.
+    writes_whole_outputs: bool,
 }
 
 impl TaskDef {
@@ -86,6 +88,7 @@ impl TaskDef {
             variants: Vec::new(),
             inline_ok: true,
             orders_overlaps: false,
+            writes_whole_outputs: false,
         }
     }
 
@@ -123,6 +126,34 @@ impl TaskDef {
     pub fn never_inline(mut self) -> Self {
         self.inline_ok = false;
         self
+    }
+
+    /// Promises that every point, in every variant, writes every element of its output
+    /// pieces (those it gets write-only, through [`TaskContext::output`]) and reads none it
+    /// has not written. The runtime may then give a fresh output, whose first use is this
+    /// task writing all of it, recycled memory of unspecified contents instead of zeroed
+    /// memory: in a loop of `c = a + b` the pass that zeroes each new result disappears.
+    ///
+    /// Where a point fails, the runtime zeroes its pieces of such outputs; boolean outputs
+    /// are always zeroed first.
+    ///
+    /// ```
+    /// use legate_core::{TaskContext, TaskDef};
+    /// let def = TaskDef::new("ones")
+    ///     .cpu(|ctx: &mut TaskContext<'_>| {
+    ///         ctx.output(0)?.write::<f64>()?.fill(1.0);
+    ///         Ok(())
+    ///     })
+    ///     .writes_whole_outputs();
+    /// assert_eq!(def.name(), "ones");
+    /// ```
+    pub fn writes_whole_outputs(mut self) -> Self {
+        self.writes_whole_outputs = true;
+        self
+    }
+
+    pub(crate) fn overwrites_outputs(&self) -> bool {
+        self.writes_whole_outputs
     }
 
     /// The task's name.

@@ -341,6 +341,172 @@ fn storages_with_no_handle_left_are_freed() {
     assert_eq!(rt.stats().bytes_allocated, base);
 }
 
+/// Elements of a float64 store large enough (2 MiB) for its instance to be cached when freed.
+const CACHED_LEN: u64 = 1 << 18;
+
+/// Leaves a freed instance of `CACHED_LEN` float64 values, all 5.0, in the runtime's cache.
+fn cache_an_instance_of_fives(rt: &Runtime) {
+    let x = rt.create_store(Type::Float64, &[CACHED_LEN]).unwrap();
+    rt.fill(&x, Scalar::new(5.0f64)).unwrap();
+    assert_eq!(values::<f64>(&x)[0], 5.0);
+    drop(x);
+    rt.fence().unwrap();
+    assert!(rt.stats().bytes_cached >= 8 * CACHED_LEN);
+}
+
+/// Task 0 writes 1.0 over its whole output and promises it; task 1 writes the same but
+/// promises nothing; task 2 writes 1.0 over the first element of its piece only; task 3
+/// promises to write everything but fails half-way; task 4 copies its input.
+fn overwrite_library(rt: &Runtime) -> legate_core::Library {
+    let lib = rt.create_library("test.overwrite").unwrap();
+    let ones = |ctx: &mut TaskContext<'_>| {
+        ctx.output(0)?.write::<f64>()?.fill(1.0);
+        Ok(())
+    };
+    lib.register_task(0, TaskDef::new("ones").cpu(ones).writes_whole_outputs())
+        .unwrap();
+    lib.register_task(1, TaskDef::new("ones_unpromised").cpu(ones))
+        .unwrap();
+    lib.register_task(
+        2,
+        TaskDef::new("first_only").cpu(|ctx: &mut TaskContext<'_>| {
+            let mut y = ctx.output(0)?.write::<f64>()?;
+            if let Some(v) = y.iter_mut().next() {
+                *v = 1.0;
+            }
+            Ok(())
+        }),
+    )
+    .unwrap();
+    lib.register_task(
+        3,
+        TaskDef::new("fails_half_way")
+            .cpu(|ctx: &mut TaskContext<'_>| {
+                let mut y = ctx.output(0)?.write::<f64>()?;
+                let half = y.len() / 2;
+                y.iter_mut().take(half).for_each(|v| *v = 1.0);
+                Err(TaskError::new("half done"))
+            })
+            .writes_whole_outputs(),
+    )
+    .unwrap();
+    lib.register_task(
+        4,
+        TaskDef::new("copy")
+            .cpu(|ctx: &mut TaskContext<'_>| {
+                let x = ctx.input(0)?.read::<f64>()?;
+                ctx.output(0)?.write::<f64>()?.assign(&x);
+                Ok(())
+            })
+            .writes_whole_outputs(),
+    )
+    .unwrap();
+    lib
+}
+
+fn write_with(rt: &Runtime, lib: &legate_core::Library, task: u32, out: &LogicalStore) {
+    let mut t = rt.create_auto_task(lib, task).unwrap();
+    t.add_output(out);
+    t.execute().unwrap();
+}
+
+#[test]
+fn a_fresh_store_written_whole_by_a_promising_task_reuses_a_freed_instance() {
+    let rt = runtime(2);
+    let lib = overwrite_library(&rt);
+    cache_an_instance_of_fives(&rt);
+    let before = rt.stats();
+    let c = rt.create_store(Type::Float64, &[CACHED_LEN]).unwrap();
+    write_with(&rt, &lib, 0, &c);
+    assert_eq!(values::<f64>(&c), vec![1.0; CACHED_LEN as usize]);
+    let after = rt.stats();
+    assert_eq!(after.buffers_reused, before.buffers_reused + 1);
+    assert_eq!(after.bytes_cached, before.bytes_cached - 8 * CACHED_LEN);
+    assert_eq!(
+        after.bytes_allocated,
+        before.bytes_allocated + 8 * CACHED_LEN
+    );
+    // A loop of fresh results settles on reusing the instances it frees.
+    let mut r = c;
+    for _ in 0..4 {
+        let next = rt.create_store(Type::Float64, &[CACHED_LEN]).unwrap();
+        rt.fill(&next, Scalar::new(2.0f64)).unwrap();
+        r = next;
+        rt.fence().unwrap();
+    }
+    assert_eq!(values::<f64>(&r), vec![2.0; CACHED_LEN as usize]);
+    // The fill is deferred until the fence, when the result before has been dropped:
+    // each new result reuses its instance.
+    assert_eq!(rt.stats().buffers_reused, after.buffers_reused + 4);
+    assert_eq!(rt.stats().bytes_allocated, after.bytes_allocated);
+}
+
+#[test]
+fn fresh_stores_not_overwritten_whole_by_a_promise_read_zeros() {
+    let rt = runtime(2);
+    let lib = overwrite_library(&rt);
+    let n = CACHED_LEN as usize;
+    // Read first: the input is zeroed, and what the task copies out of it too.
+    cache_an_instance_of_fives(&rt);
+    let (x, y) = (
+        rt.create_store(Type::Float64, &[CACHED_LEN]).unwrap(),
+        rt.create_store(Type::Float64, &[CACHED_LEN]).unwrap(),
+    );
+    let mut t = rt.create_auto_task(&lib, 4).unwrap();
+    let (i, o) = (t.add_input(&x), t.add_output(&y));
+    t.add_constraint(align(i, o));
+    t.execute().unwrap();
+    assert_eq!(values::<f64>(&y), vec![0.0; n]);
+    assert_eq!(values::<f64>(&x), vec![0.0; n]);
+    assert_eq!(rt.stats().buffers_reused, 1, "only the output is recycled");
+    // A task that promises nothing, writing part or all of its output.
+    drop((x, y));
+    cache_an_instance_of_fives(&rt);
+    let reused = rt.stats().buffers_reused;
+    let part = rt.create_store(Type::Float64, &[CACHED_LEN]).unwrap();
+    write_with(&rt, &lib, 2, &part);
+    let v = values::<f64>(&part);
+    assert!(v.iter().all(|&e| e == 0.0 || e == 1.0) && v.contains(&0.0));
+    let all = rt.create_store(Type::Float64, &[CACHED_LEN]).unwrap();
+    write_with(&rt, &lib, 1, &all);
+    assert_eq!(values::<f64>(&all), vec![1.0; n]);
+    // A promising task writing through a view of half the storage.
+    drop((all, part));
+    cache_an_instance_of_fives(&rt);
+    let half = rt.create_store(Type::Float64, &[CACHED_LEN]).unwrap();
+    let first = half.slice(0, None, Some(n as i64 / 2), 1).unwrap();
+    rt.fill(&first, Scalar::new(1.0f64)).unwrap();
+    let v = values::<f64>(&half);
+    assert_eq!(
+        (&v[..n / 2], &v[n / 2..]),
+        (&vec![1.0; n / 2][..], &vec![0.0; n / 2][..])
+    );
+    // Booleans are always zeroed first: not every byte is a valid `bool`.
+    drop(half);
+    cache_an_instance_of_fives(&rt);
+    let flags = rt.create_store(Type::Bool, &[8 * CACHED_LEN]).unwrap();
+    rt.fill(&flags, Scalar::new(true)).unwrap();
+    assert!(values::<bool>(&flags).iter().all(|&b| b));
+    // Each `cache_an_instance_of_fives` recycles for its own fill; nothing else did.
+    assert_eq!(rt.stats().buffers_reused, reused + 2);
+}
+
+#[test]
+fn a_failed_point_leaves_zeros_in_a_recycled_instance() {
+    let rt = runtime(2);
+    let lib = overwrite_library(&rt);
+    cache_an_instance_of_fives(&rt);
+    let reused = rt.stats().buffers_reused;
+    let c = rt.create_store(Type::Float64, &[CACHED_LEN]).unwrap();
+    write_with(&rt, &lib, 3, &c);
+    assert!(matches!(
+        c.read::<f64>().unwrap_err(),
+        Error::TaskFailed { message, .. } if message == "half done"
+    ));
+    assert_eq!(rt.stats().buffers_reused, reused + 1);
+    assert_eq!(values::<f64>(&c), vec![0.0; CACHED_LEN as usize]);
+}
+
 #[test]
 fn a_failed_task_is_reported_at_the_next_wait_and_the_runtime_goes_on() {
     let rt = runtime(2);

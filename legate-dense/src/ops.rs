@@ -274,6 +274,14 @@ impl Array {
         let identity = op.identity(ty)?;
         let shape = self.shape();
         let rt = &self.dense.rt;
+        // Along the one axis of a vector is the whole-array reduction (which fuses).
+        let axis = match axis {
+            Some(a) if shape.len() == 1 => {
+                normalize_axis(a, 1)?;
+                None
+            }
+            other => other,
+        };
         match axis {
             None => {
                 let out = rt.create_scalar_store(identity)?;
@@ -402,6 +410,17 @@ impl Array {
                 what: "matmul: Input operand does not have enough dimensions".into(),
             });
         }
+        let result_ty = dtype::promote_types(self.dtype(), other.dtype());
+        if an == 1 && bn == 1 && !result_ty.is_bool() && self.size() == other.size() {
+            // A dot product of vectors: a fused multiply and sum, in the result type.
+            let (x, y) = (self.as_type(result_ty)?, other.as_type(result_ty)?);
+            return x.binary(BinaryOp::Multiply, &y)?.reduce(
+                ReductionOp::Add,
+                None,
+                false,
+                result_ty,
+            );
+        }
         let a = if an == 1 {
             self.expand_dims(0)?
         } else {
@@ -423,7 +442,6 @@ impl Array {
             });
         }
         let batch = broadcast_shapes(&sa[..sa.len() - 2], &sb[..sb.len() - 2])?;
-        let result_ty = dtype::promote_types(a.dtype(), b.dtype());
         // The kernels compute in these types; NumPy's result type is restored at the end
         // (integer products wrap the same way in 64 bits).
         let ty = match result_ty {

@@ -390,7 +390,9 @@ fn random(ctx: &TaskContext<'_>) -> TaskResult {
 }
 
 /// An element-wise task: the same body serves the CPU variant (one core) and the OMP
-/// variant (the body spreads its piece over the group's threads).
+/// variant (the body spreads its piece over the group's threads). Those that write every
+/// element of their output piece also say so (`writes_whole_outputs`), so that a fresh
+/// result may reuse a freed instance unzeroed.
 pub(crate) fn elementwise(
     name: &str,
     body: impl Fn(&mut TaskContext<'_>) -> TaskResult + Send + Sync + Clone + 'static,
@@ -422,7 +424,7 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
     )?;
     lib.register_task(
         ids::RANDOM,
-        elementwise("random", |ctx: &mut TaskContext<'_>| random(ctx)),
+        elementwise("random", |ctx: &mut TaskContext<'_>| random(ctx)).writes_whole_outputs(),
     )?;
     let out_ty = |ctx: &TaskContext<'_>| ctx.output(0).map(|o| o.ty());
     let in_ty = |ctx: &TaskContext<'_>| ctx.input(0).map(|o| o.ty());
@@ -430,7 +432,8 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
         ids::ARANGE,
         elementwise("arange", move |ctx: &mut TaskContext<'_>| {
             dispatch!(out_ty(ctx)?, arange(ctx))
-        }),
+        })
+        .writes_whole_outputs(),
     )?;
     lib.register_task(
         ids::REDUCE,
@@ -443,7 +446,8 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
         ids::EYE,
         elementwise("eye", move |ctx: &mut TaskContext<'_>| {
             dispatch!(out_ty(ctx)?, eye(ctx))
-        }),
+        })
+        .writes_whole_outputs(),
     )?;
     crate::scans::register(lib)?;
     crate::indexing::register(lib)?;

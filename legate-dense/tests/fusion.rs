@@ -151,3 +151,39 @@ fn a_long_mixed_expression_fuses_to_the_element_wise_result() {
         }
     });
 }
+
+/// `np.dot(x, y)` and `np.linalg.norm(x)` of vectors never write `x * y` or `x * x`.
+#[test]
+fn dot_and_norm_of_vectors_fuse_their_products_into_the_sum() {
+    common::each_machine(|d| {
+        let n = 10_000;
+        let x = d.arange(0.0, n as f64, 1.0, Type::Float64).unwrap();
+        let y = d
+            .full(&[n], legate_core::Scalar::new(0.5f64), Type::Float64)
+            .unwrap();
+        let before = d.runtime().stats();
+        let dot = x.dot(&y).unwrap().item::<f64>().unwrap();
+        let norm = legate_dense::linalg::norm(&y, None, None, false)
+            .unwrap()
+            .item::<f64>()
+            .unwrap();
+        let s = d.runtime().stats();
+        assert_eq!(dot, 0.5 * (n * (n - 1) / 2) as f64);
+        assert_eq!(norm, (0.25 * n as f64).sqrt());
+        assert!(
+            s.temporaries_elided - before.temporaries_elided >= 2,
+            "{s:?}"
+        );
+        assert!(
+            s.peak_bytes_allocated < before.peak_bytes_allocated + 1000,
+            "{s:?}"
+        );
+        let ints = d.arange(0.0, 100.0, 1.0, Type::Int32).unwrap();
+        let v = ints.dot(&ints).unwrap();
+        assert_eq!(v.dtype(), Type::Int32);
+        assert_eq!(
+            v.item::<i32>().unwrap(),
+            (0..100).map(|i| i * i).sum::<i32>()
+        );
+    });
+}

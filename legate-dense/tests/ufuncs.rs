@@ -716,3 +716,25 @@ fn contiguous_block_kernels_match_element_loops() {
         assert_eq!(a.max(None, false).unwrap().item::<f64>().unwrap(), 2.0);
     });
 }
+
+#[test]
+fn a_loop_of_fresh_results_reuses_the_instances_it_frees() {
+    use legate_core::Scalar;
+    // 2 MiB of float64: large enough for a freed instance to be kept for reuse.
+    let n = 1 << 18;
+    each_machine(|d| {
+        let rt = d.runtime();
+        let a = d.full(&[n], Scalar::new(1.5f64), Type::Float64).unwrap();
+        let b = d.full(&[n], Scalar::new(2.0f64), Type::Float64).unwrap();
+        let before = rt.stats().buffers_reused;
+        let mut c = a.binary(BinaryOp::Add, &b).unwrap();
+        // Each new result is made once the one before is done, while it still lives: the
+        // instance it takes is the one freed by the assignment before.
+        for _ in 0..4 {
+            rt.fence().unwrap();
+            c = a.binary(BinaryOp::Add, &b).unwrap();
+        }
+        assert_eq!(c.to_vec::<f64>().unwrap(), vec![3.5; n]);
+        assert!(rt.stats().buffers_reused >= before + 3);
+    });
+}
