@@ -29,7 +29,7 @@ use crate::types::{Element, Type};
 use legate_mapper::VariantKind;
 
 /// Elements per block: a block of every live value of a large expression stays in cache.
-pub(crate) const BLOCK: usize = 2048;
+pub(crate) const BLOCK: usize = 8192;
 
 /// Deferred operations a window holds before it is flushed.
 const MAX_WINDOW: usize = 128;
@@ -682,6 +682,9 @@ struct Node {
     ty: Type,
     args: Vec<Src>,
     slot: usize,
+    /// The output this node writes straight into memory (when the run is contiguous
+    /// there): nothing else reads its value, and no leaf views the output's storage.
+    direct: Option<usize>,
 }
 
 /// What a fused point task evaluates: nodes in program order over its inputs, and the
@@ -765,6 +768,7 @@ impl Program {
                 ty: node.ty,
                 args: node.args.clone(),
                 slot,
+                direct: None,
             });
             // Freed only now: a node never writes the slot of one of its operands.
             for a in &node.args {
@@ -776,6 +780,24 @@ impl Program {
             }
             if last_use[k] == k {
                 free.push(slot);
+            }
+        }
+        // A result that only an output reads, over a storage no leaf views, is written
+        // straight into the output (no copy out of a scratch slot).
+        let read_by_nodes = |k: usize| {
+            group.nodes.iter().any(|n| n.args.contains(&Src::Node(k)))
+                || group.reductions.iter().any(|r| r.src == Src::Node(k))
+        };
+        for (o, &k) in outputs.iter().enumerate() {
+            let target = group.writes.iter().find(|w| w.node == k);
+            let free_of_leaves =
+                target.is_some_and(|w| !group.leaves.iter().any(|l| l.same_storage(&w.store)));
+            if free_of_leaves
+                && shifted.get(o).is_some_and(Option::is_none)
+                && !read_by_nodes(k)
+                && outputs.iter().filter(|&&j| j == k).count() == 1
+            {
+                nodes[k].direct = Some(o);
             }
         }
         let reductions = group
@@ -878,6 +900,9 @@ impl Program {
         let arg = &walk.args[walk.n_inputs + o];
         let size = arg.ty.size();
         let node = &self.nodes[self.outputs[o]];
+        if node.direct == Some(o) && arg.inner == 1 {
+            return; // written by the kernel itself
+        }
         // SAFETY: the offset is that of an element of this point's piece of the output,
         // which the analysis gives to this point alone.
         let start = unsafe {
@@ -950,10 +975,24 @@ impl Program {
                     }
                 });
             }
-            // SAFETY: the node's own slot, holding at least BLOCK elements of its type and
-            // read by none of its operands (see `Program::new`).
-            let bytes =
-                unsafe { std::slice::from_raw_parts_mut(slot_ptrs[node.slot], n * node.ty.size()) };
+            let size = node.ty.size();
+            let bytes = match node.direct.map(|o| &walk.args[walk.n_inputs + o]) {
+                Some(arg) if arg.inner == 1 => {
+                    let o = walk.n_inputs + node.direct.unwrap_or_default();
+                    // SAFETY: `n` consecutive elements of this point's piece of the output,
+                    // which the analysis gives to this point alone; no leaf of the program
+                    // views that storage, so no operand slice overlaps them.
+                    unsafe {
+                        std::slice::from_raw_parts_mut(
+                            arg.base.offset(offsets[o] * size as isize),
+                            n * size,
+                        )
+                    }
+                }
+                // SAFETY: the node's own slot, holding at least BLOCK elements of its type
+                // and read by none of its operands (see `Program::new`).
+                _ => unsafe { std::slice::from_raw_parts_mut(slot_ptrs[node.slot], n * size) },
+            };
             let mut out = BlockOut { ty: node.ty, bytes };
             (node.kernel)(&operands, &mut out)?;
         }
