@@ -1074,10 +1074,11 @@ impl Program {
                     self.write_output(walk, o, &scratch, n);
                     continue;
                 }
-                let slot = &scratch.slots[self.nodes[self.outputs[o]].slot];
+                let node = &self.nodes[self.outputs[o]];
+                let words = (n * node.ty.size()).div_ceil(8);
                 let mut data = free.pop().unwrap_or_default();
                 data.clear();
-                data.extend_from_slice(slot);
+                data.extend_from_slice(&scratch.slots[node.slot][..words]);
                 pending.push_back(Delayed {
                     end: start + n as i64,
                     output: o,
