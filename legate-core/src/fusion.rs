@@ -958,24 +958,23 @@ impl Program {
             .iter_mut()
             .map(|s| s.as_mut_ptr() as *mut u8)
             .collect();
+        // The values of an operand for this block.
+        let value = |src: Src| match src {
+            Src::Leaf(i) => ins[i],
+            Src::Node(j) => {
+                let src = &self.nodes[j];
+                // SAFETY: slot `src.slot` holds the `n` values node `j` wrote for this
+                // block; no node writes it until its last reader (node or reduction) has
+                // run, and a node's writer uses another slot (see `Program::new`).
+                let bytes =
+                    unsafe { std::slice::from_raw_parts(slot_ptrs[src.slot], n * src.ty.size()) };
+                BlockIn { ty: src.ty, bytes }
+            }
+        };
         let mut operands: Vec<BlockIn<'_>> = Vec::new();
         for node in &self.nodes {
             operands.clear();
-            for a in &node.args {
-                operands.push(match *a {
-                    Src::Leaf(i) => ins[i],
-                    Src::Node(j) => {
-                        let src = &self.nodes[j];
-                        // SAFETY: slot `src.slot` holds the `n` values node `j` wrote for
-                        // this block; no node writes it until its last reader has run, and
-                        // the writer below uses another slot.
-                        let bytes = unsafe {
-                            std::slice::from_raw_parts(slot_ptrs[src.slot], n * src.ty.size())
-                        };
-                        BlockIn { ty: src.ty, bytes }
-                    }
-                });
-            }
+            operands.extend(node.args.iter().map(|&a| value(a)));
             let size = node.ty.size();
             let bytes = match node.direct.map(|o| &walk.args[walk.n_inputs + o]) {
                 Some(arg) if arg.inner == 1 => {
@@ -998,18 +997,7 @@ impl Program {
             (node.kernel)(&operands, &mut out)?;
         }
         for (r, acc) in self.reductions.iter().zip(accs.iter_mut()) {
-            let values = match r.src {
-                Src::Leaf(i) => ins[i],
-                Src::Node(j) => {
-                    let src = &self.nodes[j];
-                    // SAFETY: as for the operands above; no node writes a slot a
-                    // reduction reads (see `Program::new`).
-                    let bytes = unsafe {
-                        std::slice::from_raw_parts(slot_ptrs[src.slot], n * src.ty.size())
-                    };
-                    BlockIn { ty: src.ty, bytes }
-                }
-            };
+            let values = value(r.src);
             let size = r.ty.size();
             let mut out = BlockOut {
                 ty: r.ty,
