@@ -144,6 +144,9 @@ pub(crate) struct DeferredOp {
     /// Set for a reduction: `output` (one element) is reduced into with this operator, and
     /// `kernel` folds a block of the one input into a one-element accumulator.
     reduce: Option<ReductionOp>,
+    /// A plain copy (`kernel` moves the bytes): a copy of a value the group computes
+    /// takes that value's block instead of a node of its own.
+    copy: bool,
 }
 
 impl DeferredOp {
@@ -176,6 +179,21 @@ impl Runtime {
         kernel: BlockKernel,
         inputs: &[&LogicalStore],
         output: &LogicalStore,
+    ) -> Result<()> {
+        self.elementwise_op(kernel, inputs, output, false)
+    }
+
+    /// `dst = src` as a deferred element-wise copy (the runtime's `copy`).
+    pub(crate) fn copy_deferred(&self, src: &LogicalStore, dst: &LogicalStore) -> Result<()> {
+        self.elementwise_op(kernels::copy(), &[src], dst, true)
+    }
+
+    fn elementwise_op(
+        &self,
+        kernel: BlockKernel,
+        inputs: &[&LogicalStore],
+        output: &LogicalStore,
+        copy: bool,
     ) -> Result<()> {
         if output.is_unbound() {
             return Err(Error::invalid("an element-wise output must have a shape"));
@@ -218,6 +236,7 @@ impl Runtime {
             inputs: inputs.iter().map(|&s| s.clone()).collect(),
             output: output.clone(),
             reduce: None,
+            copy,
         })
     }
 
@@ -289,6 +308,7 @@ impl Runtime {
             inputs: vec![input.clone()],
             output: result.clone(),
             reduce: Some(op),
+            copy: false,
         })
     }
 
@@ -576,6 +596,22 @@ impl Group {
 
     fn push(&mut self, op: DeferredOp) {
         let args: Vec<Src> = op.inputs.iter().map(|s| self.source(s)).collect();
+        if let (true, [Src::Node(k)]) = (op.copy, args.as_slice()) {
+            // `center[:] = work`: the output takes `work`'s block, no copy of it.
+            let node = *k;
+            match self
+                .writes
+                .iter_mut()
+                .find(|w| w.store.same_view(&op.output))
+            {
+                Some(w) => w.node = node,
+                None => self.writes.push(Write {
+                    store: op.output,
+                    node,
+                }),
+            }
+            return;
+        }
         if let Some(reduce) = op.reduce {
             self.reductions.push(PlanReduce {
                 fold: op.kernel,

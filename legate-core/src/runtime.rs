@@ -450,7 +450,7 @@ impl Runtime {
             // `a[...] = a`: nothing changes.
             return Ok(());
         }
-        self.elementwise(crate::fusion::kernels::copy(), &[src], dst)
+        self.copy_deferred(src, dst)
     }
 
     /// `dst[i] = src[indirect[i]]` for a 1-D `src` and `int64` indices shaped like `dst`.
