@@ -1,0 +1,616 @@
+//! The library's tasks: each body reads the pieces the runtime gave its point (rows of
+//! `pos`, the image of those rows in `crd`/`vals`, the image of those columns in a dense
+//! vector) and works in the coordinates of those pieces.
+//!
+//! Every body serves both the CPU variant (one core) and the OMP variant (it spreads its
+//! rows over the group's threads when [`TaskContext::pool`] gives one).
+
+use legate_core::ndarray::{ArrayViewD, ArrayViewMutD};
+use legate_core::{Library, PhysicalStore, TaskContext, TaskDef, TaskError};
+
+use rayon::prelude::*;
+
+use crate::value::{dispatch_value, Value};
+
+pub(crate) type TaskResult = Result<(), TaskError>;
+
+/// Task ids of the library.
+pub(crate) mod ids {
+    pub const SPMV: u32 = 0;
+    pub const SPMM: u32 = 1;
+    pub const TO_DENSE: u32 = 2;
+    pub const DENSE_ROW_NNZ: u32 = 3;
+    pub const DENSE_FILL: u32 = 4;
+    pub const BINOP_COUNT: u32 = 5;
+    pub const BINOP_FILL: u32 = 6;
+    pub const TRANSPOSE: u32 = 7;
+    pub const ROW_SUMS: u32 = 8;
+    pub const COL_SUMS: u32 = 9;
+    pub const DIAGONAL: u32 = 10;
+    pub const SPGEMM_COUNT: u32 = 11;
+    pub const SPGEMM_FILL: u32 = 12;
+}
+
+/// The element-wise combination of two matrices' entries (`BINOP_*` scalar argument).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BinOp {
+    /// `a + b` over the union of the patterns.
+    Add = 0,
+    /// `a - b` over the union of the patterns.
+    Sub = 1,
+    /// `a * b` over the intersection of the patterns.
+    Mul = 2,
+}
+
+impl BinOp {
+    fn from_code(code: i64) -> Result<BinOp, TaskError> {
+        match code {
+            0 => Ok(BinOp::Add),
+            1 => Ok(BinOp::Sub),
+            2 => Ok(BinOp::Mul),
+            _ => Err(TaskError::new(format!(
+                "unknown sparse binary operation {code}"
+            ))),
+        }
+    }
+}
+
+/// Rows per parallel chunk of an OMP variant.
+const ROW_CHUNK: usize = 512;
+
+fn contiguous<'a, T>(v: &'a ArrayViewD<'_, T>) -> Result<&'a [T], TaskError> {
+    v.as_slice()
+        .ok_or_else(|| TaskError::new("a sparse matrix piece is not contiguous"))
+}
+
+fn contiguous_mut<'a, T>(v: &'a mut ArrayViewMutD<'_, T>) -> Result<&'a mut [T], TaskError> {
+    v.as_slice_mut()
+        .ok_or_else(|| TaskError::new("an output piece is not contiguous"))
+}
+
+/// The first index of a piece along dimension 0.
+fn first(s: &PhysicalStore) -> i64 {
+    s.rect().lo[0]
+}
+
+/// The positions of row `r`'s entries in a piece of `crd`/`vals` starting at `k0` (an
+/// empty row may name positions outside an empty piece).
+#[inline]
+fn span(pos: &[i64], r: usize, k0: i64) -> std::ops::Range<usize> {
+    let (lo, hi) = (pos[2 * r], pos[2 * r + 1]);
+    if hi <= lo {
+        0..0
+    } else {
+        (lo - k0) as usize..(hi - k0) as usize
+    }
+}
+
+/// Fails unless `other` covers the same rows as `pos` (a guard against a partition that
+/// does not line up with the rows, which would give wrong results silently).
+fn same_rows(pos: &PhysicalStore, other: &PhysicalStore) -> TaskResult {
+    let (p, o) = (pos.rect(), other.rect());
+    let rows = |r: legate_core::Rect| {
+        if r.is_empty() {
+            (0, 0)
+        } else {
+            (r.lo[0], r.hi[0])
+        }
+    };
+    let (pr, or) = (rows(p), rows(o));
+    if pr != or && !(p.is_empty() && o.is_empty()) {
+        return Err(TaskError::new(format!(
+            "rows {pr:?} of pos do not line up with rows {or:?} of another argument"
+        )));
+    }
+    Ok(())
+}
+
+/// Runs `f(first_row, rows)` over chunks of `out` (`width` values per row): on the OMP
+/// group's threads when there is one, else on this thread.
+fn for_row_chunks<T: Send>(
+    ctx: &TaskContext<'_>,
+    out: &mut [T],
+    width: usize,
+    f: impl Fn(usize, &mut [T]) + Sync + Send,
+) {
+    let width = width.max(1);
+    match ctx.pool() {
+        Some(pool) if out.len() > ROW_CHUNK * width => pool.install(|| {
+            out.par_chunks_mut(ROW_CHUNK * width)
+                .enumerate()
+                .for_each(|(i, chunk)| f(i * ROW_CHUNK, chunk))
+        }),
+        _ => f(0, out),
+    }
+}
+
+/// The piece of a matrix a point sees: its rows of `pos` and the image of those rows in
+/// `crd` and `vals` (which start at position `k0`).
+struct Rows<'v, T> {
+    pos: &'v [i64],
+    crd: &'v [i64],
+    vals: &'v [T],
+    k0: i64,
+}
+
+impl<T> Rows<'_, T> {
+    /// The column indices and values of (piece-local) row `r`.
+    #[inline]
+    fn row(&self, r: usize) -> (&[i64], &[T]) {
+        let at = span(self.pos, r, self.k0);
+        (&self.crd[at.clone()], &self.vals[at])
+    }
+}
+
+/// Reads inputs `first..first + 3` (pos, crd, vals) and calls `f` with them.
+fn with_rows<T: Value, R>(
+    ctx: &TaskContext<'_>,
+    first_input: usize,
+    f: impl FnOnce(&Rows<'_, T>) -> Result<R, TaskError>,
+) -> Result<R, TaskError> {
+    let (pos_s, crd_s, vals_s) = (
+        ctx.input(first_input)?,
+        ctx.input(first_input + 1)?,
+        ctx.input(first_input + 2)?,
+    );
+    let (pos, crd, vals) = (
+        pos_s.read::<i64>()?,
+        crd_s.read::<i64>()?,
+        vals_s.read::<T>()?,
+    );
+    f(&Rows {
+        pos: contiguous(&pos)?,
+        crd: contiguous(&crd)?,
+        vals: contiguous(&vals)?,
+        k0: first(crd_s),
+    })
+}
+
+/// Calls `f` with the matrix of inputs 0..3 and output 0 (which must cover the same
+/// rows), as a contiguous slice.
+fn rows_into<T: Value, U: legate_core::Element>(
+    ctx: &TaskContext<'_>,
+    f: impl FnOnce(&Rows<'_, T>, &mut [U]) -> TaskResult,
+) -> TaskResult {
+    let out_s = ctx.output(0)?;
+    same_rows(ctx.input(0)?, out_s)?;
+    let mut out = out_s.write::<U>()?;
+    let out = contiguous_mut(&mut out)?;
+    with_rows::<T, ()>(ctx, 0, |a| f(a, out))
+}
+
+/// `y = A x` for the rows of this piece.
+fn spmv<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let x_s = ctx.input(3)?;
+    let x0 = first(x_s);
+    let x = x_s.read::<T>()?;
+    let x = contiguous(&x)?;
+    rows_into::<T, T>(ctx, |a, y| {
+        for_row_chunks(ctx, y, 1, |r0, ys| {
+            for (i, yi) in ys.iter_mut().enumerate() {
+                let (crd, vals) = a.row(r0 + i);
+                let mut acc = T::ZERO;
+                for (&c, &v) in crd.iter().zip(vals) {
+                    acc = acc + v * x[(c - x0) as usize];
+                }
+                *yi = acc;
+            }
+        });
+        Ok(())
+    })
+}
+
+/// `Y = A X` for the rows of this piece (`X` whole, `k` columns).
+fn spmm<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let x_s = ctx.input(3)?;
+    let k = x_s.shape().get(1).copied().unwrap_or(1).max(1);
+    let x = x_s.read::<T>()?;
+    let x = contiguous(&x)?;
+    rows_into::<T, T>(ctx, |a, y| {
+        for_row_chunks(ctx, y, k, |r0, ys| {
+            for (i, yrow) in ys.chunks_mut(k).enumerate() {
+                yrow.fill(T::ZERO);
+                let (crd, vals) = a.row(r0 + i);
+                for (&c, &v) in crd.iter().zip(vals) {
+                    let xrow = &x[c as usize * k..(c as usize + 1) * k];
+                    for (o, &xv) in yrow.iter_mut().zip(xrow) {
+                        *o = *o + v * xv;
+                    }
+                }
+            }
+        });
+        Ok(())
+    })
+}
+
+/// The dense rows of this piece (every column).
+fn to_dense<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let cols = ctx.output(0)?.shape().get(1).copied().unwrap_or(0).max(1);
+    rows_into::<T, T>(ctx, |a, d| {
+        for_row_chunks(ctx, d, cols, |r0, ds| {
+            for (i, drow) in ds.chunks_mut(cols).enumerate() {
+                drow.fill(T::ZERO);
+                let (crd, vals) = a.row(r0 + i);
+                for (&c, &v) in crd.iter().zip(vals) {
+                    drow[c as usize] = v;
+                }
+            }
+        });
+        Ok(())
+    })
+}
+
+/// The number of non-zero entries of each dense row of this piece.
+fn dense_row_nnz<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let d_s = ctx.input(0)?;
+    let n_s = ctx.output(0)?;
+    same_rows(d_s, n_s)?;
+    let cols = d_s.shape().get(1).copied().unwrap_or(0).max(1);
+    let d = d_s.read::<T>()?;
+    let d = d.as_standard_layout();
+    let d = d
+        .as_slice()
+        .ok_or_else(|| TaskError::new("a dense piece is not contiguous"))?;
+    let mut n = n_s.write::<i64>()?;
+    let n = contiguous_mut(&mut n)?;
+    for_row_chunks(ctx, n, 1, |r0, ns| {
+        for (i, o) in ns.iter_mut().enumerate() {
+            let row = &d[(r0 + i) * cols..(r0 + i + 1) * cols];
+            *o = row.iter().filter(|v| !v.is_zero()).count() as i64;
+        }
+    });
+    Ok(())
+}
+
+/// The column indices and values of the non-zero entries of this piece's dense rows.
+fn dense_fill<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let (d_s, pos_s) = (ctx.input(0)?, ctx.input(1)?);
+    let (crd_s, vals_s) = (ctx.output(0)?, ctx.output(1)?);
+    same_rows(pos_s, d_s)?;
+    let cols = d_s.shape().get(1).copied().unwrap_or(0).max(1);
+    let k0 = first(crd_s);
+    let d = d_s.read::<T>()?;
+    let d = d.as_standard_layout();
+    let d = d
+        .as_slice()
+        .ok_or_else(|| TaskError::new("a dense piece is not contiguous"))?;
+    let pos = pos_s.read::<i64>()?;
+    let pos = contiguous(&pos)?;
+    let (mut crd, mut vals) = (crd_s.write::<i64>()?, vals_s.write::<T>()?);
+    let (crd, vals) = (contiguous_mut(&mut crd)?, contiguous_mut(&mut vals)?);
+    for (r, row) in d.chunks(cols).enumerate().take(pos.len() / 2) {
+        let mut k = (pos[2 * r] - k0) as usize;
+        for (c, &v) in row.iter().enumerate() {
+            if !v.is_zero() {
+                crd[k] = c as i64;
+                vals[k] = v;
+                k += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Merges one row of `a` with one row of `b` (sorted, no duplicates), calling `emit`
+/// for every non-zero result in column order.
+fn merge_row<T: Value>(
+    op: BinOp,
+    (ca, va): (&[i64], &[T]),
+    (cb, vb): (&[i64], &[T]),
+    mut emit: impl FnMut(i64, T),
+) {
+    let (mut i, mut j) = (0, 0);
+    let mut put = |c: i64, v: T| {
+        if !v.is_zero() {
+            emit(c, v)
+        }
+    };
+    while i < ca.len() || j < cb.len() {
+        let (a, b) = (ca.get(i).copied(), cb.get(j).copied());
+        match (a, b) {
+            (Some(x), Some(y)) if x == y => {
+                put(
+                    x,
+                    match op {
+                        BinOp::Add => va[i] + vb[j],
+                        BinOp::Sub => va[i] - vb[j],
+                        BinOp::Mul => va[i] * vb[j],
+                    },
+                );
+                i += 1;
+                j += 1;
+            }
+            (Some(x), y) if y.is_none_or(|y| x < y) => {
+                if op != BinOp::Mul {
+                    put(x, va[i]);
+                }
+                i += 1;
+            }
+            (_, Some(y)) => {
+                match op {
+                    BinOp::Add => put(y, vb[j]),
+                    BinOp::Sub => put(y, T::ZERO - vb[j]),
+                    BinOp::Mul => {}
+                }
+                j += 1;
+            }
+            _ => break,
+        }
+    }
+}
+
+/// Reads inputs `0..6` (pos, crd, vals of `a`, then of `b`) and calls `f` with them.
+/// With `aligned`, both operands must cover the same rows.
+fn with_two<T: Value, R>(
+    ctx: &TaskContext<'_>,
+    aligned: bool,
+    f: impl FnOnce(&Rows<'_, T>, &Rows<'_, T>) -> Result<R, TaskError>,
+) -> Result<R, TaskError> {
+    if aligned {
+        same_rows(ctx.input(0)?, ctx.input(3)?)?;
+    }
+    with_rows(ctx, 0, |a| with_rows(ctx, 3, |b| f(a, b)))
+}
+
+/// The number of non-zero entries of each row of `a op b`.
+fn binop_count<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let op = BinOp::from_code(ctx.scalar_value::<i64>(0)?)?;
+    let n_s = ctx.output(0)?;
+    same_rows(ctx.input(0)?, n_s)?;
+    let mut n = n_s.write::<i64>()?;
+    let n = contiguous_mut(&mut n)?;
+    with_two::<T, ()>(ctx, true, |a, b| {
+        for_row_chunks(ctx, n, 1, |r0, ns| {
+            for (i, o) in ns.iter_mut().enumerate() {
+                let mut count = 0;
+                merge_row(op, a.row(r0 + i), b.row(r0 + i), |_, _| count += 1);
+                *o = count;
+            }
+        });
+        Ok(())
+    })
+}
+
+/// The entries of `a op b` for this piece's rows, at the positions `pos` (input 6) gives.
+fn binop_fill<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let op = BinOp::from_code(ctx.scalar_value::<i64>(0)?)?;
+    let pos_s = ctx.input(6)?;
+    let (crd_s, vals_s) = (ctx.output(0)?, ctx.output(1)?);
+    let k0 = first(crd_s);
+    let pos = pos_s.read::<i64>()?;
+    let pos = contiguous(&pos)?;
+    let (mut crd, mut vals) = (crd_s.write::<i64>()?, vals_s.write::<T>()?);
+    let (crd, vals) = (contiguous_mut(&mut crd)?, contiguous_mut(&mut vals)?);
+    with_two::<T, ()>(ctx, true, |a, b| {
+        for r in 0..pos.len() / 2 {
+            let mut k = (pos[2 * r] - k0) as usize;
+            merge_row(op, a.row(r), b.row(r), |c, v| {
+                crd[k] = c;
+                vals[k] = v;
+                k += 1;
+            });
+        }
+        Ok(())
+    })
+}
+
+/// The transpose, as one piece: a counting sort of the entries by column.
+fn transpose<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let (pos_s, crd_s, vals_s) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
+    let (tpos_s, tcrd_s, tvals_s) = (ctx.output(0)?, ctx.output(1)?, ctx.output(2)?);
+    let (pos, crd, vals) = (
+        pos_s.read::<i64>()?,
+        crd_s.read::<i64>()?,
+        vals_s.read::<T>()?,
+    );
+    let (pos, crd, vals) = (contiguous(&pos)?, contiguous(&crd)?, contiguous(&vals)?);
+    let (mut tpos, mut tcrd, mut tvals) = (
+        tpos_s.write::<i64>()?,
+        tcrd_s.write::<i64>()?,
+        tvals_s.write::<T>()?,
+    );
+    let (tpos, tcrd, tvals) = (
+        contiguous_mut(&mut tpos)?,
+        contiguous_mut(&mut tcrd)?,
+        contiguous_mut(&mut tvals)?,
+    );
+    let cols = tpos.len() / 2;
+    let mut next = vec![0i64; cols + 1];
+    for &c in crd {
+        next[c as usize + 1] += 1;
+    }
+    for c in 0..cols {
+        next[c + 1] += next[c];
+        tpos[2 * c] = next[c];
+        tpos[2 * c + 1] = next[c + 1];
+    }
+    for r in 0..pos.len() / 2 {
+        for k in pos[2 * r] as usize..pos[2 * r + 1] as usize {
+            let c = crd[k] as usize;
+            let at = next[c] as usize;
+            tcrd[at] = r as i64;
+            tvals[at] = vals[k];
+            next[c] += 1;
+        }
+    }
+    Ok(())
+}
+
+/// The sum of each row of this piece.
+fn row_sums<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    rows_into::<T, T>(ctx, |a, out| {
+        for_row_chunks(ctx, out, 1, |r0, os| {
+            for (i, o) in os.iter_mut().enumerate() {
+                *o = a.row(r0 + i).1.iter().copied().sum();
+            }
+        });
+        Ok(())
+    })
+}
+
+/// Adds this piece's entries into the sums of their columns (a reduction).
+fn col_sums<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let (crd_s, vals_s) = (ctx.input(1)?, ctx.input(2)?);
+    let (crd, vals) = (crd_s.read::<i64>()?, vals_s.read::<T>()?);
+    let (crd, vals) = (contiguous(&crd)?, contiguous(&vals)?);
+    let mut out = ctx.reduction(0)?.write::<T>()?;
+    let out = contiguous_mut(&mut out)?;
+    for (&c, &v) in crd.iter().zip(vals) {
+        out[c as usize] = out[c as usize] + v;
+    }
+    Ok(())
+}
+
+/// Entry `(r, r + k)` of each row `r` of this piece (zero where none is stored).
+fn diagonal<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let k = ctx.scalar_value::<i64>(0)?;
+    let row0 = first(ctx.input(0)?);
+    rows_into::<T, T>(ctx, |a, out| {
+        for (i, o) in out.iter_mut().enumerate() {
+            let (crd, vals) = a.row(i);
+            *o = match crd.binary_search(&(row0 + i as i64 + k)) {
+                Ok(at) => vals[at],
+                Err(_) => T::ZERO,
+            };
+        }
+        Ok(())
+    })
+}
+
+/// Row `r` of `A B` (Gustavson): the rows of `B` named by row `r` of `A`, accumulated in
+/// a dense workspace over `B`'s columns, then emitted in column order.
+struct Gustavson<T> {
+    acc: Vec<T>,
+    seen: Vec<bool>,
+    touched: Vec<i64>,
+}
+
+impl<T: Value> Gustavson<T> {
+    fn new(cols: usize) -> Self {
+        Gustavson {
+            acc: vec![T::ZERO; cols],
+            seen: vec![false; cols],
+            touched: Vec::new(),
+        }
+    }
+
+    /// Accumulates `sum_k a[r, k] B[k, :]`; `b_row(k)` gives row `k` of `B`.
+    fn row<'b>(
+        &mut self,
+        (ca, va): (&[i64], &[T]),
+        b_row: impl Fn(i64) -> (&'b [i64], &'b [T]),
+        mut emit: impl FnMut(i64, T),
+    ) where
+        T: 'b,
+    {
+        for (&k, &a) in ca.iter().zip(va) {
+            let (cb, vb) = b_row(k);
+            for (&c, &b) in cb.iter().zip(vb) {
+                let ci = c as usize;
+                if !self.seen[ci] {
+                    self.seen[ci] = true;
+                    self.acc[ci] = T::ZERO;
+                    self.touched.push(c);
+                }
+                self.acc[ci] = self.acc[ci] + a * b;
+            }
+        }
+        self.touched.sort_unstable();
+        for &c in &self.touched {
+            let ci = c as usize;
+            self.seen[ci] = false;
+            if !self.acc[ci].is_zero() {
+                emit(c, self.acc[ci]);
+            }
+        }
+        self.touched.clear();
+    }
+}
+
+/// The number of columns of `B` (scalar argument 0 of the `SPGEMM_*` tasks, which see all
+/// of `B`).
+fn column_count(ctx: &TaskContext<'_>) -> Result<usize, TaskError> {
+    usize::try_from(ctx.scalar_value::<i64>(0)?)
+        .map_err(|_| TaskError::new("negative column count"))
+}
+
+/// The number of non-zero entries of each row of `A B`.
+fn spgemm_count<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let n_s = ctx.output(0)?;
+    same_rows(ctx.input(0)?, n_s)?;
+    let b_cols = column_count(ctx)?;
+    let mut n = n_s.write::<i64>()?;
+    let n = contiguous_mut(&mut n)?;
+    with_two::<T, ()>(ctx, false, |a, b| {
+        let mut g = Gustavson::<T>::new(b_cols);
+        for (r, o) in n.iter_mut().enumerate() {
+            let mut count = 0;
+            g.row(a.row(r), |k| b.row(k as usize), |_, _| count += 1);
+            *o = count;
+        }
+        Ok(())
+    })
+}
+
+/// The entries of `A B` for this piece's rows, at the positions `pos` (input 6) gives.
+fn spgemm_fill<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let pos_s = ctx.input(6)?;
+    let (crd_s, vals_s) = (ctx.output(0)?, ctx.output(1)?);
+    let b_cols = column_count(ctx)?;
+    let k0 = first(crd_s);
+    let pos = pos_s.read::<i64>()?;
+    let pos = contiguous(&pos)?;
+    let (mut crd, mut vals) = (crd_s.write::<i64>()?, vals_s.write::<T>()?);
+    let (crd, vals) = (contiguous_mut(&mut crd)?, contiguous_mut(&mut vals)?);
+    with_two::<T, ()>(ctx, false, |a, b| {
+        let mut g = Gustavson::<T>::new(b_cols);
+        for r in 0..pos.len() / 2 {
+            let mut k = (pos[2 * r] - k0) as usize;
+            g.row(
+                a.row(r),
+                |k| b.row(k as usize),
+                |c, v| {
+                    crd[k] = c;
+                    vals[k] = v;
+                    k += 1;
+                },
+            );
+        }
+        Ok(())
+    })
+}
+
+/// Registers a body that dispatches on the type of input `$ty_input` as both variants.
+macro_rules! typed {
+    ($name:expr, $f:ident, $ty_input:expr) => {{
+        let body = |ctx: &mut TaskContext<'_>| -> TaskResult {
+            let ty = ctx.input($ty_input)?.ty();
+            dispatch_value!(ty, $f(ctx), t => Err(TaskError::new(format!(
+                "{} does not support type {t}",
+                $name
+            ))))
+        };
+        TaskDef::new($name).cpu(body).omp(body)
+    }};
+}
+
+/// Registers every task of the library.
+pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
+    lib.register_task(ids::SPMV, typed!("spmv", spmv, 2))?;
+    lib.register_task(ids::SPMM, typed!("spmm", spmm, 2))?;
+    lib.register_task(ids::TO_DENSE, typed!("csr_to_dense", to_dense, 2))?;
+    lib.register_task(
+        ids::DENSE_ROW_NNZ,
+        typed!("dense_row_nnz", dense_row_nnz, 0),
+    )?;
+    lib.register_task(ids::DENSE_FILL, typed!("dense_to_csr", dense_fill, 0))?;
+    lib.register_task(ids::BINOP_COUNT, typed!("csr_binop_nnz", binop_count, 2))?;
+    lib.register_task(ids::BINOP_FILL, typed!("csr_binop", binop_fill, 2))?;
+    lib.register_task(ids::TRANSPOSE, typed!("csr_transpose", transpose, 2))?;
+    lib.register_task(ids::ROW_SUMS, typed!("csr_row_sums", row_sums, 2))?;
+    lib.register_task(ids::COL_SUMS, typed!("csr_col_sums", col_sums, 2))?;
+    lib.register_task(ids::DIAGONAL, typed!("csr_diagonal", diagonal, 2))?;
+    lib.register_task(ids::SPGEMM_COUNT, typed!("spgemm_nnz", spgemm_count, 2))?;
+    lib.register_task(ids::SPGEMM_FILL, typed!("spgemm", spgemm_fill, 2))?;
+    Ok(())
+}
