@@ -41,16 +41,19 @@ unit:
 # Every check: formatting, lints, docs, unit, property, integration and doc tests.
 test: deps fmt-check clippy doc unit
 
-# NumPy for the benchmarks' reference figures, in the project's virtual environment.
+# NumPy and SciPy for the benchmarks' reference figures, in the project's virtual
+# environment.
 venv: deps
 	@[ -x .venv/bin/python ] || python3 -m venv .venv
 	@.venv/bin/python -c "import numpy" 2>/dev/null || .venv/bin/pip install -q numpy
+	@.venv/bin/python -c "import scipy" 2>/dev/null || .venv/bin/pip install -q scipy
 
 # Benchmarks (not part of `make test`: they need a quiet machine). See bench/README.md.
 bench: deps venv
 	$(CARGO) bench -p legate-core --bench launch
 	$(CARGO) bench -p legate-dense --bench dense
 	$(CARGO) bench -p legate-dense --bench fusion
+	$(CARGO) bench -p legate-sparse --bench sparse
 
 clean:
 	$(CARGO) clean

@@ -581,6 +581,8 @@ fn spgemm_fill<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
 }
 
 /// Registers a body that dispatches on the type of input `$ty_input` as both variants.
+/// Every task of the library writes each element of its output pieces (fresh results
+/// may then reuse a freed instance without zeroing it).
 macro_rules! typed {
     ($name:expr, $f:ident, $ty_input:expr) => {{
         let body = |ctx: &mut TaskContext<'_>| -> TaskResult {
@@ -590,7 +592,7 @@ macro_rules! typed {
                 $name
             ))))
         };
-        TaskDef::new($name).cpu(body).omp(body)
+        TaskDef::new($name).cpu(body).omp(body).writes_whole_outputs()
     }};
 }
 

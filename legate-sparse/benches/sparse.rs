@@ -1,0 +1,161 @@
+//! Sparse kernels against the machine, `sprs` and SciPy: `cargo bench -p legate-sparse
+//! --bench sparse` (or `make bench`, which also installs NumPy and SciPy into `.venv`).
+//!
+//! In one run, on the 2-D Poisson matrix of a `G x G` grid (5-point Laplacian, `G²` rows,
+//! about `5 G²` entries): a C STREAM triad with 1 and 2 threads, single-threaded `sprs`
+//! and SciPy (one core) on the same matrix, and legate-sparse with 1 and 2 CPUs, for
+//! - SpMV `y = A @ x` (the bytes it must move: values and column indices once, `pos`
+//!   once, `x` at least once, `y` once);
+//! - CG iterations (`scipy.sparse.linalg.cg` on `b = ones`, a fixed number of iterations).
+//!
+//! Sizes: `SPARSE_BENCH_G` (default 2000), `SPARSE_BENCH_CG` (iterations, 50). Prints a
+//! markdown table (the one in `bench/README.md` is its output).
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+#[path = "../../legate-dense/benches/common/mod.rs"]
+mod common;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use common::{best, env_usize, fmt, get, load, numpy, ratio, stream};
+use legate_core::ndarray::Array1;
+use legate_core::{Config, Runtime, Type};
+use legate_dense::Dense;
+use legate_sparse::linalg::{cg, SolverOptions};
+use legate_sparse::{CsrMatrix, Sparse};
+
+fn sparse(cpus: usize) -> Arc<Sparse> {
+    let config = Config::with_cpus(cpus);
+    Sparse::new(&Dense::new(&Runtime::new(config).expect("runtime")).expect("dense"))
+        .expect("sparse")
+}
+
+/// The 5-point Laplacian of a `g x g` grid.
+fn poisson(sp: &Arc<Sparse>, g: usize) -> CsrMatrix {
+    let n = g * g;
+    let off: Vec<f64> = (0..n - 1)
+        .map(|i| if (i + 1) % g == 0 { 0.0 } else { -1.0 })
+        .collect();
+    sp.diags(
+        &[vec![-1.0], off.clone(), vec![4.0], off, vec![-1.0]],
+        &[-(g as i64), -1, 0, 1, g as i64],
+        [n, n],
+    )
+    .unwrap()
+}
+
+/// (SpMV seconds, CG seconds per iteration).
+fn legate(sp: &Arc<Sparse>, a: &CsrMatrix, iters: usize) -> (f64, f64) {
+    let n = a.shape()[0];
+    let rt = sp.runtime();
+    let x = sp.dense().ones(&[n], Type::Float64).unwrap();
+    let _ = a.dot(&x).unwrap();
+    rt.fence().unwrap();
+    let spmv = best(10, || {
+        let y = a.dot(&x).unwrap();
+        rt.fence().unwrap();
+        drop(y);
+    });
+    let b = x;
+    let opts = || SolverOptions {
+        rtol: 1e-30,
+        maxiter: Some(iters),
+        ..Default::default()
+    };
+    let _ = cg(
+        a,
+        &b,
+        None,
+        SolverOptions {
+            maxiter: Some(2),
+            ..opts()
+        },
+    )
+    .unwrap();
+    rt.fence().unwrap();
+    let per_iter = best(2, || {
+        let (x, _) = cg(a, &b, None, opts()).unwrap();
+        rt.fence().unwrap();
+        drop(x);
+    }) / iters as f64;
+    (spmv, per_iter)
+}
+
+fn main() {
+    let g = env_usize("SPARSE_BENCH_G", 2000);
+    let iters = env_usize("SPARSE_BENCH_CG", 50);
+    let n = g * g;
+    println!(
+        "G = {g} ({n} rows), {iters} CG iterations; load average before: {}",
+        load()
+    );
+    let s1 = stream(n * 5, 1).map(|s| s.0);
+    let s2 = stream(n * 5, 2).map(|s| s.0);
+    let scipy = numpy("scipy_sparse.py", &[g.to_string(), iters.to_string()], &[]);
+
+    let mut runs = Vec::new();
+    let mut nnz = 0;
+    let mut sprs_spmv = None;
+    for cpus in [1, 2] {
+        let sp = sparse(cpus);
+        let a = poisson(&sp, g);
+        nnz = a.nnz();
+        if sprs_spmv.is_none() {
+            let m = a.to_sprs::<f64>().unwrap();
+            let x = Array1::from_elem(n, 1.0);
+            let mut t = f64::INFINITY;
+            for _ in 0..10 {
+                let start = Instant::now();
+                let y = &m * &x;
+                t = t.min(start.elapsed().as_secs_f64());
+                drop(y);
+            }
+            sprs_spmv = Some(t);
+        }
+        runs.push(legate(&sp, &a, iters));
+    }
+    println!("load average after: {}\n", load());
+
+    // int64 indices and values once, pos (two int64 per row), x once, y once.
+    let bytes = (16 * nnz + 16 * n + 8 * n + 8 * n) as f64;
+    let gb = |secs: f64| bytes / secs / 1e9;
+    let (sp_spmv, sp_cg) = (get(&scipy, "spmv"), get(&scipy, "cg_iteration"));
+    println!("| measure | 1 CPU | 2 CPUs | reference | legate / reference (1, 2) |");
+    println!("|---|---|---|---|---|");
+    println!(
+        "| SpMV, GB/s of the bytes it must move | {:.2} | {:.2} | STREAM triad {}, {} | {}, {} |",
+        gb(runs[0].0),
+        gb(runs[1].0),
+        fmt(s1),
+        fmt(s2),
+        ratio(Some(gb(runs[0].0)), s1),
+        ratio(Some(gb(runs[1].0)), s2)
+    );
+    println!(
+        "| SpMV, ms | {:.2} | {:.2} | sprs (1 thread) {:.2} | {}, {} (speed-up) |",
+        runs[0].0 * 1e3,
+        runs[1].0 * 1e3,
+        sprs_spmv.unwrap_or(f64::NAN) * 1e3,
+        ratio(sprs_spmv, Some(runs[0].0)),
+        ratio(sprs_spmv, Some(runs[1].0))
+    );
+    println!(
+        "| SpMV, ms | {:.2} | {:.2} | SciPy {} | {}, {} (speed-up) |",
+        runs[0].0 * 1e3,
+        runs[1].0 * 1e3,
+        fmt(sp_spmv.map(|v| v * 1e3)),
+        ratio(sp_spmv, Some(runs[0].0)),
+        ratio(sp_spmv, Some(runs[1].0))
+    );
+    println!(
+        "| CG iterations per second | {:.1} | {:.1} | SciPy `cg` {} | {}, {} |",
+        1.0 / runs[0].1,
+        1.0 / runs[1].1,
+        fmt(sp_cg.map(|v| 1.0 / v)),
+        ratio(sp_cg, Some(runs[0].1)),
+        ratio(sp_cg, Some(runs[1].1))
+    );
+    println!("\nnnz = {nnz}; SpMV moves at least {:.0} MB.", bytes / 1e6);
+}
