@@ -206,7 +206,7 @@ pub fn cg(
         let q = a.matvec(p)?;
         let alpha = rho.binary(BinaryOp::TrueDivide, &conj_dot(p, &q)?)?;
         // x += alpha * p; r -= alpha * q (fused, in place).
-        x.binary_inplace(BinaryOp::Add, &(&alpha * &*p)?)?;
+        x.binary_inplace(BinaryOp::Add, &(&alpha * p)?)?;
         r.binary_inplace(BinaryOp::Subtract, &(&alpha * &q)?)?;
         rho_prev = Some(rho);
         if let Some(cb) = opts.callback.as_mut() {
