@@ -98,6 +98,14 @@ pub enum Error {
     },
     /// The configuration could not be read.
     Config(legate_mapper::ConfigError),
+    /// A file could not be read or written, or does not hold what its format says
+    /// (Python's `OSError` / `ValueError`).
+    Io {
+        /// The file.
+        path: String,
+        /// What went wrong, with the line where one applies.
+        what: String,
+    },
     /// A broken invariant of the runtime: a bug, please report it.
     Internal {
         /// What went wrong.
@@ -161,6 +169,7 @@ impl fmt::Display for Error {
             ),
             Error::LinAlg { what } => write!(f, "linear algebra: {what}"),
             Error::Config(e) => write!(f, "configuration: {e}"),
+            Error::Io { path, what } => write!(f, "{path}: {what}"),
             Error::Internal { what } => write!(
                 f,
                 "internal error (a bug in the runtime, please report it): {what}"

@@ -21,10 +21,13 @@
 mod construct;
 mod context;
 mod csr;
+mod formats;
+pub mod io;
 pub mod linalg;
 mod tasks;
 mod value;
 
 pub use context::{Sparse, LIBRARY_NAME};
 pub use csr::CsrMatrix;
+pub use formats::{CooMatrix, CscMatrix, DiaMatrix, SparseMatrix};
 pub use value::{is_value_type, Value};

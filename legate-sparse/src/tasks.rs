@@ -29,6 +29,7 @@ pub(crate) mod ids {
     pub const DIAGONAL: u32 = 10;
     pub const SPGEMM_COUNT: u32 = 11;
     pub const SPGEMM_FILL: u32 = 12;
+    pub const EXPAND_ROWS: u32 = 13;
 }
 
 /// The element-wise combination of two matrices' entries (`BINOP_*` scalar argument).
@@ -477,6 +478,21 @@ fn diagonal<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
     })
 }
 
+/// The row of every entry of this piece's rows (COO's `row` from CSR's `pos`).
+fn expand_rows(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let pos_s = ctx.input(0)?;
+    let out_s = ctx.output(0)?;
+    let (row0, k0) = (first(pos_s), first(out_s));
+    let pos = pos_s.read::<i64>()?;
+    let pos = contiguous(&pos)?;
+    let mut out = out_s.write::<i64>()?;
+    let out = contiguous_mut(&mut out)?;
+    for r in 0..pos.len() / 2 {
+        out[span(pos, r, k0)].fill(row0 + r as i64);
+    }
+    Ok(())
+}
+
 /// Row `r` of `A B` (Gustavson): the rows of `B` named by row `r` of `A`, accumulated in
 /// a dense workspace over `B`'s columns, then emitted in column order.
 struct Gustavson<T> {
@@ -614,5 +630,12 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
     lib.register_task(ids::DIAGONAL, typed!("csr_diagonal", diagonal, 2))?;
     lib.register_task(ids::SPGEMM_COUNT, typed!("spgemm_nnz", spgemm_count, 2))?;
     lib.register_task(ids::SPGEMM_FILL, typed!("spgemm", spgemm_fill, 2))?;
+    lib.register_task(
+        ids::EXPAND_ROWS,
+        TaskDef::new("csr_expand_rows")
+            .cpu(expand_rows)
+            .omp(expand_rows)
+            .writes_whole_outputs(),
+    )?;
     Ok(())
 }
