@@ -79,16 +79,33 @@ fn invalid(what: impl Into<String>) -> Error {
     Error::InvalidArgument { what: what.into() }
 }
 
-/// Checks `index` against `extent` along `dim`.
-fn in_range(dim: usize, index: i64, extent: usize) -> Result<usize> {
-    if index < 0 || index as u64 >= extent as u64 {
-        return Err(Error::IndexOutOfBounds {
-            dim,
-            index,
-            extent: extent as u64,
-        });
+/// Checks that triplets agree in length and lie inside `shape`.
+pub(crate) fn check_triplets(
+    shape: [usize; 2],
+    rows: &[i64],
+    cols: &[i64],
+    vals: usize,
+) -> Result<()> {
+    if rows.len() != cols.len() || rows.len() != vals {
+        return Err(invalid(format!(
+            "row, column and value arrays differ in length ({}, {}, {vals})",
+            rows.len(),
+            cols.len(),
+        )));
     }
-    Ok(index as usize)
+    for (dim, idx) in [(0, rows), (1, cols)] {
+        if let Some(&index) = idx
+            .iter()
+            .find(|&&i| i < 0 || i as u64 >= shape[dim] as u64)
+        {
+            return Err(Error::IndexOutOfBounds {
+                dim,
+                index,
+                extent: shape[dim] as u64,
+            });
+        }
+    }
+    Ok(())
 }
 
 impl CsrMatrix {
@@ -123,19 +140,11 @@ impl CsrMatrix {
         cols: &[i64],
         vals: &[T],
     ) -> Result<CsrMatrix> {
-        if rows.len() != cols.len() || rows.len() != vals.len() {
-            return Err(invalid(format!(
-                "row, column and value arrays differ in length ({}, {}, {})",
-                rows.len(),
-                cols.len(),
-                vals.len()
-            )));
-        }
+        check_triplets(shape, rows, cols, vals.len())?;
         // A counting sort by row, then a sort of each row by column.
         let mut counts = vec![0usize; shape[0] + 1];
-        for (&r, &c) in rows.iter().zip(cols) {
-            counts[in_range(0, r, shape[0])? + 1] += 1;
-            in_range(1, c, shape[1])?;
+        for &r in rows {
+            counts[r as usize + 1] += 1;
         }
         for r in 0..shape[0] {
             counts[r + 1] += counts[r];

@@ -16,7 +16,7 @@ use legate_core::{image, Error, ImageKind, Result, Type};
 use legate_dense::Array;
 
 use crate::context::Sparse;
-use crate::csr::{check_value_type, CsrMatrix};
+use crate::csr::{check_triplets, check_value_type, CsrMatrix};
 use crate::tasks::ids;
 use crate::value::{dispatch_value, Value};
 
@@ -185,23 +185,7 @@ impl CooMatrix {
         cols: &[i64],
         vals: &[T],
     ) -> Result<CooMatrix> {
-        if rows.len() != cols.len() || rows.len() != vals.len() {
-            return Err(Error::InvalidArgument {
-                what: "row, column and value arrays differ in length".into(),
-            });
-        }
-        for (dim, idx) in [(0, rows), (1, cols)] {
-            if let Some(&bad) = idx
-                .iter()
-                .find(|&&i| i < 0 || i as u64 >= shape[dim] as u64)
-            {
-                return Err(Error::IndexOutOfBounds {
-                    dim,
-                    index: bad,
-                    extent: shape[dim] as u64,
-                });
-            }
-        }
+        check_triplets(shape, rows, cols, vals.len())?;
         let d = &sp.dense;
         let nnz = rows.len();
         Ok(CooMatrix {
