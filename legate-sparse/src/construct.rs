@@ -148,6 +148,19 @@ impl Sparse {
         dispatch_value!(ty, random_typed(self, [m, n], &picks, &values), t => Err(Error::UnsupportedType { op: "random", ty: t }))
     }
 
+    /// `scipy.sparse.rand(m, n, density, dtype, random_state=seed)`: the same as
+    /// [`random`](Self::random).
+    pub fn rand(
+        self: &Arc<Self>,
+        m: usize,
+        n: usize,
+        density: f64,
+        seed: u64,
+        ty: Type,
+    ) -> Result<CsrMatrix> {
+        self.random(m, n, density, seed, ty)
+    }
+
     /// `scipy.sparse.kron(a, b)`: block `(i, j)` is `a[i, j] * b`.
     pub fn kron(self: &Arc<Self>, a: &CsrMatrix, b: &CsrMatrix) -> Result<CsrMatrix> {
         let ty = legate_dense::dtype::promote_types(a.dtype(), b.dtype());

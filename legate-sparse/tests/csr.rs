@@ -509,3 +509,45 @@ proptest! {
         prop_assert_eq!(sum.to_dense().unwrap().to_vec::<i64>().unwrap(), d.iter().map(|v| 2 * v).collect::<Vec<_>>());
     }
 }
+
+#[test]
+fn structure_operations_keep_every_value_type() {
+    for sp in [sparse(1), sparse(3)] {
+        let (r, c) = ([0i64, 0, 1, 2, 2], [0i64, 2, 1, 0, 2]);
+        // [[1, 0, 2], [0, 3, 0], [4, 0, 5]] in each type.
+        let f = [1.0f32, 2.0, 3.0, 4.0, 5.0];
+        let a32 = CsrMatrix::from_triplets(&sp, [3, 3], &r, &c, &f).unwrap();
+        let sum = a32.add(&a32.transpose().unwrap()).unwrap();
+        assert_eq!(sum.dtype(), Type::Float32);
+        assert_eq!(
+            sum.to_dense().unwrap().to_vec::<f32>().unwrap(),
+            vec![2.0, 0.0, 6.0, 0.0, 6.0, 0.0, 6.0, 0.0, 10.0]
+        );
+        let sq = a32.matmul(&a32).unwrap();
+        assert_eq!(
+            sq.to_dense().unwrap().to_vec::<f32>().unwrap(),
+            vec![9.0, 0.0, 12.0, 0.0, 9.0, 0.0, 24.0, 0.0, 33.0]
+        );
+        let z: Vec<Complex<f64>> = f.iter().map(|&v| Complex::new(0.0, v as f64)).collect();
+        let ac = CsrMatrix::from_triplets(&sp, [3, 3], &r, &c, &z).unwrap();
+        let sq = ac.matmul(&ac).unwrap();
+        assert_eq!(
+            sq.to_dense().unwrap().to_vec::<Complex<f64>>().unwrap()[0],
+            Complex::new(-9.0, 0.0)
+        );
+        assert_eq!(
+            ac.conj().unwrap().data().to_vec::<Complex<f64>>().unwrap()[1],
+            Complex::new(0.0, -2.0)
+        );
+        let i = [1i32, 2, 3, 4, 5];
+        let ai = CsrMatrix::from_triplets(&sp, [3, 3], &r, &c, &i).unwrap();
+        assert_eq!(ai.sub(&ai.transpose().unwrap()).unwrap().nnz(), 2);
+        assert_eq!(
+            ai.sum(Some(1)).unwrap().to_vec::<i64>().unwrap(),
+            vec![3, 3, 9]
+        );
+        // Mixed types promote: int32 + float32 is float64, as NumPy.
+        assert_eq!(ai.add(&a32).unwrap().dtype(), Type::Float64);
+        assert_eq!(sp.rand(4, 4, 0.5, 3, Type::Float32).unwrap().nnz(), 8);
+    }
+}
