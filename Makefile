@@ -5,7 +5,7 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := build-essential pkg-config python3 python3-venv
 
-.PHONY: all deps venv demo test fmt-check clippy doc unit bench clean
+.PHONY: all deps venv python pytest demo test fmt-check clippy doc unit bench clean
 
 all: test
 
@@ -38,15 +38,30 @@ doc:
 unit:
 	$(CARGO) test --workspace
 
-# Every check: formatting, lints, docs, unit, property, integration and doc tests.
-test: deps fmt-check clippy doc unit
+# Every check: formatting, lints, docs, unit, property, integration and doc tests, and
+# the Python suite.
+test: deps fmt-check clippy doc unit pytest
 
-# NumPy and SciPy for the benchmarks' reference figures, in the project's virtual
-# environment.
+# The project's virtual environment: NumPy and SciPy (the references of the benchmarks
+# and of the Python tests), maturin (builds the extension), pytest and hypothesis.
+VENV_PACKAGES := numpy scipy maturin pytest hypothesis
 venv: deps
 	@[ -x .venv/bin/python ] || python3 -m venv .venv
-	@.venv/bin/python -c "import numpy" 2>/dev/null || .venv/bin/pip install -q numpy
-	@.venv/bin/python -c "import scipy" 2>/dev/null || .venv/bin/pip install -q scipy
+	@for p in $(VENV_PACKAGES); do \
+		.venv/bin/python -c "import $$p" 2>/dev/null || missing="$$missing $$p"; done; \
+		if [ -n "$$missing" ]; then echo "pip installing:$$missing"; .venv/bin/pip install -q $$missing; fi
+
+# The `legate` Python package (legate.dense, legate.sparse, the `legate` driver),
+# installed into .venv in editable form; PROFILE=release for benchmarks.
+PROFILE ?= dev
+python: venv
+	cd python && VIRTUAL_ENV=$(CURDIR)/.venv PATH=$(CURDIR)/.venv/bin:$$PATH \
+		maturin develop -q $(if $(filter release,$(PROFILE)),--release,)
+
+# The Python suite against NumPy and SciPy, on one CPU and on two.
+pytest: python
+	LEGATE_CONFIG="--cpus 1" .venv/bin/python -m pytest -q python/tests
+	LEGATE_CONFIG="--cpus 2" .venv/bin/python -m pytest -q python/tests
 
 # Benchmarks (not part of `make test`: they need a quiet machine). See bench/README.md.
 bench: deps venv

@@ -1,0 +1,259 @@
+//! `legate.sparse` seen from Rust: a [`Csr`] handle per CSR matrix and the functions the
+//! Python `csr_array` class calls.
+
+use legate_core::num_complex::Complex;
+use legate_core::Type;
+use legate_sparse::linalg::{self, SolverOptions};
+use legate_sparse::{CsrMatrix, Value};
+use numpy::PyReadonlyArray1;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+
+use crate::dense::{operand, Handle};
+use crate::errors::IntoPy;
+use crate::runtime::sparse;
+
+/// One CSR matrix.
+#[pyclass(name = "Csr", module = "legate._legate", frozen)]
+pub struct Csr {
+    m: CsrMatrix,
+}
+
+fn csr(m: CsrMatrix) -> Csr {
+    Csr { m }
+}
+
+fn value_type(name: &str) -> PyResult<Type> {
+    let ty = Type::from_name(name).py()?;
+    if !legate_sparse::is_value_type(ty) {
+        return Err(PyTypeError::new_err(format!(
+            "legate.sparse does not support dtype {name}"
+        )));
+    }
+    Ok(ty)
+}
+
+fn from_parts_typed<T: Value + numpy::Element>(
+    shape: [usize; 2],
+    indptr: &[i64],
+    indices: &[i64],
+    data: &Bound<'_, PyAny>,
+) -> PyResult<Csr> {
+    let data: PyReadonlyArray1<'_, T> = data.extract()?;
+    let data = data.as_array().to_vec();
+    Ok(csr(CsrMatrix::from_csr_vecs(
+        &sparse()?,
+        shape,
+        indptr,
+        indices,
+        &data,
+    )
+    .py()?))
+}
+
+/// The CSR matrix of SciPy's `(data, indices, indptr)` (NumPy arrays; indices as int64).
+#[pyfunction]
+fn csr_from_parts(
+    shape: (usize, usize),
+    indptr: PyReadonlyArray1<'_, i64>,
+    indices: PyReadonlyArray1<'_, i64>,
+    data: &Bound<'_, PyAny>,
+) -> PyResult<Csr> {
+    let name: String = data.getattr("dtype")?.getattr("name")?.extract()?;
+    let shape = [shape.0, shape.1];
+    let (indptr, indices) = (indptr.as_array().to_vec(), indices.as_array().to_vec());
+    match value_type(&name)? {
+        Type::Int32 => from_parts_typed::<i32>(shape, &indptr, &indices, data),
+        Type::Int64 => from_parts_typed::<i64>(shape, &indptr, &indices, data),
+        Type::Float32 => from_parts_typed::<f32>(shape, &indptr, &indices, data),
+        Type::Float64 => from_parts_typed::<f64>(shape, &indptr, &indices, data),
+        Type::Complex64 => from_parts_typed::<Complex<f32>>(shape, &indptr, &indices, data),
+        _ => from_parts_typed::<Complex<f64>>(shape, &indptr, &indices, data),
+    }
+}
+
+/// The CSR matrix of a 2-D array's non-zeros.
+#[pyfunction]
+fn csr_from_dense(a: &Handle) -> PyResult<Csr> {
+    Ok(csr(CsrMatrix::from_dense(&sparse()?, &a.a).py()?))
+}
+
+#[pyfunction]
+fn csr_random(m: usize, n: usize, density: f64, seed: u64, dtype: &str) -> PyResult<Csr> {
+    Ok(csr(sparse()?
+        .random(m, n, density, seed, value_type(dtype)?)
+        .py()?))
+}
+
+#[pyfunction]
+fn csr_eye(m: usize, n: usize, k: i64, dtype: &str) -> PyResult<Csr> {
+    Ok(csr(sparse()?
+        .eye(m, Some(n), k, value_type(dtype)?)
+        .py()?))
+}
+
+/// `diags` with float64 diagonals (each a list; one value is repeated).
+#[pyfunction]
+fn csr_diags(diagonals: Vec<Vec<f64>>, offsets: Vec<i64>, shape: (usize, usize)) -> PyResult<Csr> {
+    Ok(csr(sparse()?
+        .diags(&diagonals, &offsets, [shape.0, shape.1])
+        .py()?))
+}
+
+#[pyfunction]
+fn csr_kron(a: &Csr, b: &Csr) -> PyResult<Csr> {
+    Ok(csr(sparse()?.kron(&a.m, &b.m).py()?))
+}
+
+#[pymethods]
+impl Csr {
+    #[getter]
+    fn shape(&self) -> (usize, usize) {
+        let [m, n] = self.m.shape();
+        (m, n)
+    }
+
+    #[getter]
+    fn nnz(&self) -> usize {
+        self.m.nnz()
+    }
+
+    #[getter]
+    fn dtype(&self) -> &'static str {
+        self.m.dtype().name()
+    }
+
+    /// `(indptr, indices, data)` as arrays.
+    fn parts(&self) -> PyResult<(Handle, Handle, Handle)> {
+        Ok((
+            Handle::new(self.m.indptr().py()?),
+            Handle::new(self.m.indices()),
+            Handle::new(self.m.data().clone()),
+        ))
+    }
+
+    fn toarray(&self) -> PyResult<Handle> {
+        Ok(Handle::new(self.m.to_dense().py()?))
+    }
+
+    /// `A @ x` for a dense vector or matrix.
+    fn dot(&self, x: &Handle) -> PyResult<Handle> {
+        Ok(Handle::new(self.m.dot(&x.a).py()?))
+    }
+
+    /// `A @ B`.
+    fn matmul(&self, other: &Csr) -> PyResult<Csr> {
+        Ok(csr(self.m.matmul(&other.m).py()?))
+    }
+
+    /// `A + B`, `A - B` or `A.multiply(B)` by name.
+    fn combine(&self, op: &str, other: &Csr) -> PyResult<Csr> {
+        let r = match op {
+            "add" => self.m.add(&other.m),
+            "sub" => self.m.sub(&other.m),
+            "multiply" => self.m.multiply(&other.m),
+            _ => return Err(PyValueError::new_err(format!("unknown operation {op:?}"))),
+        };
+        Ok(csr(r.py()?))
+    }
+
+    /// `A * s` or `A / s` for a Python scalar.
+    fn scale(&self, op: &str, s: &Bound<'_, PyAny>) -> PyResult<Csr> {
+        let s = operand(s)?;
+        let r = match op {
+            "mul" => self.m.mul_scalar(s),
+            "div" => self.m.div_scalar(s),
+            "power" => self.m.power(s),
+            _ => return Err(PyValueError::new_err(format!("unknown operation {op:?}"))),
+        };
+        Ok(csr(r.py()?))
+    }
+
+    fn neg(&self) -> PyResult<Csr> {
+        Ok(csr(self.m.neg().py()?))
+    }
+
+    fn abs(&self) -> PyResult<Csr> {
+        Ok(csr(self.m.abs().py()?))
+    }
+
+    fn transpose(&self) -> PyResult<Csr> {
+        Ok(csr(self.m.transpose().py()?))
+    }
+
+    fn diagonal(&self, k: i64) -> PyResult<Handle> {
+        Ok(Handle::new(self.m.diagonal(k).py()?))
+    }
+
+    #[pyo3(signature = (axis=None))]
+    fn sum(&self, axis: Option<isize>) -> PyResult<Handle> {
+        Ok(Handle::new(self.m.sum(axis).py()?))
+    }
+
+    #[pyo3(signature = (ord=None))]
+    fn norm(&self, ord: Option<f64>) -> PyResult<Handle> {
+        Ok(Handle::new(self.m.norm(ord).py()?))
+    }
+
+    fn astype(&self, dtype: &str) -> PyResult<Csr> {
+        Ok(csr(self.m.astype(value_type(dtype)?).py()?))
+    }
+
+    fn copy(&self) -> PyResult<Csr> {
+        Ok(csr(self.m.copy().py()?))
+    }
+}
+
+/// `cg`, `bicgstab` or `gmres` of a CSR matrix: `(x, info)`.
+#[pyfunction]
+#[pyo3(signature = (method, a, b, x0=None, rtol=1e-5, atol=0.0, maxiter=None, restart=None, check_every=25))]
+#[allow(clippy::too_many_arguments)]
+fn solve(
+    py: Python<'_>,
+    method: &str,
+    a: &Csr,
+    b: &Handle,
+    x0: Option<&Handle>,
+    rtol: f64,
+    atol: f64,
+    maxiter: Option<usize>,
+    restart: Option<usize>,
+    check_every: usize,
+) -> PyResult<(Handle, usize)> {
+    let opts = || SolverOptions {
+        rtol,
+        atol,
+        maxiter,
+        check_every,
+        ..Default::default()
+    };
+    let x0 = x0.map(|h| &h.a);
+    let r = py.detach(|| match method {
+        "cg" => Some(linalg::cg(&a.m, &b.a, x0, opts())),
+        "bicgstab" => Some(linalg::bicgstab(&a.m, &b.a, x0, opts())),
+        "gmres" => Some(linalg::gmres(&a.m, &b.a, x0, restart, opts())),
+        _ => None,
+    });
+    let (x, info) = r
+        .ok_or_else(|| PyValueError::new_err(format!("unknown solver {method:?}")))?
+        .py()?;
+    Ok((Handle::new(x), info))
+}
+
+#[pyfunction]
+fn spsolve(a: &Csr, b: &Handle) -> PyResult<Handle> {
+    Ok(Handle::new(linalg::spsolve(&a.m, &b.a).py()?))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Csr>()?;
+    m.add_function(wrap_pyfunction!(csr_from_parts, m)?)?;
+    m.add_function(wrap_pyfunction!(csr_from_dense, m)?)?;
+    m.add_function(wrap_pyfunction!(csr_random, m)?)?;
+    m.add_function(wrap_pyfunction!(csr_eye, m)?)?;
+    m.add_function(wrap_pyfunction!(csr_diags, m)?)?;
+    m.add_function(wrap_pyfunction!(csr_kron, m)?)?;
+    m.add_function(wrap_pyfunction!(solve, m)?)?;
+    m.add_function(wrap_pyfunction!(spsolve, m)?)?;
+    Ok(())
+}
