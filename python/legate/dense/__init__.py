@@ -699,20 +699,27 @@ def _fallback_call(name, func, args, kwargs):
     return _from_numpy(func(*_to_numpy(args), **_to_numpy(kwargs)))
 
 
+def _module_fallback(module, prefix, numpy_module):
+    """A module ``__getattr__`` that answers for ``numpy_module``'s functions with NumPy
+    fallbacks (named ``prefix + name`` in the warning) and passes its constants through."""
+
+    def getattr_(name):
+        target = getattr(numpy_module, name, None)
+        if target is None or name.startswith("_"):
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        if not callable(target) or isinstance(target, type):
+            return target
+
+        def fallback(*args, **kwargs):
+            return _fallback_call(prefix + name, target, args, kwargs)
+
+        fallback.__name__ = name
+        fallback.__doc__ = f"NumPy's ``{prefix}{name}`` (not implemented here: falls back to NumPy)."
+        return fallback
+
+    return getattr_
+
+
 from . import linalg, random  # noqa: E402,F401  (before __getattr__ can answer for them)
 
-
-def __getattr__(name):
-    target = getattr(_np, name, None)
-    if target is None or name.startswith("_"):
-        raise AttributeError(f"module 'legate.dense' has no attribute {name!r}")
-    if not callable(target) or isinstance(target, type):
-        return target
-
-    def fallback(*args, **kwargs):
-        return _fallback_call(name, target, args, kwargs)
-
-    fallback.__name__ = name
-    fallback.__doc__ = f"NumPy's ``{name}`` (not implemented here: falls back to NumPy)."
-    return fallback
-
+__getattr__ = _module_fallback("legate.dense", "", _np)

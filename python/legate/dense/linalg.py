@@ -4,7 +4,7 @@ the other functions fall back to NumPy (one warning each) until they are bound."
 import numpy as _np
 
 from .. import _legate
-from . import _a, _fallback_call, _wrap
+from . import _a, _module_fallback, _wrap
 
 LinAlgError = _np.linalg.LinAlgError
 
@@ -19,15 +19,4 @@ def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002
     return _wrap(_legate.norm(_a(x)._h, ord, axis, bool(keepdims)))
 
 
-def __getattr__(name):
-    target = getattr(_np.linalg, name, None)
-    if target is None or name.startswith("_"):
-        raise AttributeError(f"module 'legate.dense.linalg' has no attribute {name!r}")
-    if not callable(target) or isinstance(target, type):
-        return target
-
-    def fallback(*args, **kwargs):
-        return _fallback_call(f"linalg.{name}", target, args, kwargs)
-
-    fallback.__name__ = name
-    return fallback
+__getattr__ = _module_fallback("legate.dense.linalg", "linalg.", _np.linalg)

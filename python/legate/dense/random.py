@@ -7,7 +7,7 @@ import operator
 import numpy as _np
 
 from .. import _legate
-from . import _fallback_call, _wrap
+from . import _module_fallback, _wrap
 
 
 def _dims(args):
@@ -46,15 +46,4 @@ def random(size=None):
 random_sample = ranf = sample = random
 
 
-def __getattr__(name):
-    target = getattr(_np.random, name, None)
-    if target is None or name.startswith("_"):
-        raise AttributeError(f"module 'legate.dense.random' has no attribute {name!r}")
-    if not callable(target) or isinstance(target, type):
-        return target
-
-    def fallback(*args, **kwargs):
-        return _fallback_call(f"random.{name}", target, args, kwargs)
-
-    fallback.__name__ = name
-    return fallback
+__getattr__ = _module_fallback("legate.dense.random", "random.", _np.random)
