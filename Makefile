@@ -5,7 +5,7 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := build-essential pkg-config python3 python3-venv
 
-.PHONY: all deps venv python pytest demo test fmt-check clippy doc unit bench clean
+.PHONY: all deps venv python pytest coverage demo test fmt-check clippy doc unit bench clean
 
 all: test
 
@@ -57,6 +57,10 @@ PROFILE ?= dev
 python: venv
 	cd python && VIRTUAL_ENV=$(CURDIR)/.venv PATH=$(CURDIR)/.venv/bin:$$PATH \
 		maturin develop -q $(if $(filter release,$(PROFILE)),--release,)
+
+# docs/coverage.md: what legate.dense and legate.sparse implement, what falls back.
+coverage: python
+	.venv/bin/python python/tools/coverage.py docs/coverage.md
 
 # The Python suite against NumPy and SciPy, on one CPU and on two.
 pytest: python

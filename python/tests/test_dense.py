@@ -237,6 +237,15 @@ def test_numpy_functions_and_ufuncs_dispatch_to_legate():
                                   numpy.linalg.norm(numpy.arange(6.0).reshape(2, 3), "fro"))
 
 
+def test_comparisons_of_whole_arrays():
+    a = numpy.array([1.0, 2.0, numpy.nan])
+    la = np.array(a)
+    assert np.allclose(la[:2], la[:2] + 1e-9) and not np.allclose(la[:2], la[:2] + 1)
+    assert not np.allclose(la, la) and np.allclose(la, la, equal_nan=True)
+    assert np.array_equal(la[:2], a[:2]) and not np.array_equal(la[:2], la[:1])
+    check(np.isclose(la, a, equal_nan=True), numpy.isclose(a, a, equal_nan=True))
+
+
 def test_errors_are_numpy_s():
     la = np.arange(6.0).reshape(2, 3)
     with pytest.raises(IndexError):

@@ -673,12 +673,26 @@ def broadcast_to(a, shape):
     return _wrap(_a(a)._h.broadcast_to(_shape(shape)))
 
 
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    a, b = _a(a), _a(b)
+    close = less_equal(absolute(a - b), atol + rtol * absolute(b))  # noqa: F821
+    if equal_nan:
+        close = logical_or(close, logical_and(isnan(a), isnan(b)))  # noqa: F821
+    return close
+
+
 def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return builtins.bool(_np.allclose(_to_numpy(a), _to_numpy(b), rtol, atol, equal_nan))
+    return builtins.bool(isclose(a, b, rtol, atol, equal_nan).all())
 
 
 def array_equal(a1, a2, equal_nan=False):
-    return builtins.bool(_np.array_equal(_to_numpy(a1), _to_numpy(a2), equal_nan=equal_nan))
+    a1, a2 = _a(a1), _a(a2)
+    if a1.shape != a2.shape:
+        return False
+    same = equal(a1, a2)  # noqa: F821
+    if equal_nan:
+        same = logical_or(same, logical_and(isnan(a1), isnan(a2)))  # noqa: F821
+    return builtins.bool(same.all())
 
 
 # ---------------------------------------------------------------- fallback to NumPy
