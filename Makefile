@@ -21,10 +21,13 @@ deps:
 	@$(CARGO) fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 	@$(CARGO) clippy --version >/dev/null 2>&1 || rustup component add clippy
 
-# The main job: legate-hello on every core, printing what ran where.
+# The main job: legate-hello on every core, printing what ran where; then the blog's
+# two Python programs under legate and under NumPy/SciPy, with their times.
 demo: deps
 	$(CARGO) build --release -p legate-hello --example hello
 	./target/release/examples/hello
+	$(MAKE) python PROFILE=release
+	.venv/bin/python examples/blog_demo.py
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
