@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 
 mod dense;
 mod errors;
+mod library;
 mod runtime;
 mod sparse;
 
@@ -20,5 +21,6 @@ fn legate_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     runtime::register(m)?;
     dense::register(m)?;
     sparse::register(m)?;
+    library::register(m)?;
     Ok(())
 }

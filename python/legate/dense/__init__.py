@@ -185,6 +185,13 @@ class ndarray:
                 "WRITEABLE": True, "ALIGNED": True}
 
     @property
+    def store(self):
+        """The runtime store holding this array (shared, for libraries: ``legate.core``)."""
+        from ..core import Store
+
+        return Store(_legate.store_of(self._h))
+
+    @property
     def real(self):
         return _wrap(_legate.unary("real", self._h))
 
