@@ -2,7 +2,10 @@
 //! Python `csr_array` class calls.
 
 use legate_core::num_complex::Complex;
+use std::sync::Arc;
+
 use legate_core::Type;
+use legate_dense::Array;
 use legate_sparse::linalg::{self, SolverOptions};
 use legate_sparse::{CsrMatrix, Value};
 use numpy::PyReadonlyArray1;
@@ -204,14 +207,84 @@ impl Csr {
     }
 }
 
-/// `cg`, `bicgstab` or `gmres` of a CSR matrix: `(x, info)`.
+/// A Python callable as a [`linalg::LinearOperator`]: `f(handle) -> handle`, called with
+/// the interpreter taken (the solver runs with it released).
+struct PyOperator {
+    shape: [usize; 2],
+    dtype: Type,
+    f: Py<PyAny>,
+}
+
+impl linalg::LinearOperator for PyOperator {
+    fn shape(&self) -> [usize; 2] {
+        self.shape
+    }
+    fn dtype(&self) -> Type {
+        self.dtype
+    }
+    fn matvec(&self, x: &Array) -> legate_core::Result<Array> {
+        Python::attach(|py| {
+            let r = self
+                .f
+                .call1(py, (Handle::new(x.clone()),))
+                .map_err(|e| py_failure(py, e))?;
+            let h =
+                r.bind(py)
+                    .cast::<Handle>()
+                    .map_err(|_| legate_core::Error::InvalidArgument {
+                        what: "a LinearOperator's matvec must return an array".into(),
+                    })?;
+            Ok(h.get().a.clone())
+        })
+    }
+    fn dense(&self) -> Option<Arc<legate_dense::Dense>> {
+        crate::runtime::dense().ok()
+    }
+}
+
+/// A Python exception raised inside a solver, as a runtime error carrying its text.
+fn py_failure(py: Python<'_>, e: PyErr) -> legate_core::Error {
+    legate_core::Error::InvalidArgument {
+        what: format!("{}", e.value(py)),
+    }
+}
+
+/// The operator of a solve: a CSR matrix, or `(rows, cols, dtype, matvec)`.
+enum Operator {
+    Csr(CsrMatrix),
+    Py(PyOperator),
+}
+
+impl Operator {
+    fn from_py(a: &Bound<'_, PyAny>) -> PyResult<Operator> {
+        if let Ok(c) = a.cast::<Csr>() {
+            return Ok(Operator::Csr(c.get().m.clone()));
+        }
+        let (m, n, dtype, f): (usize, usize, String, Py<PyAny>) = a.extract()?;
+        Ok(Operator::Py(PyOperator {
+            shape: [m, n],
+            dtype: Type::from_name(&dtype).py()?,
+            f,
+        }))
+    }
+
+    fn get(&self) -> &dyn linalg::LinearOperator {
+        match self {
+            Operator::Csr(m) => m,
+            Operator::Py(p) => p,
+        }
+    }
+}
+
+/// `cg`, `bicgstab` or `gmres`: `(x, info)`. `a` and `m` are CSR handles or
+/// `(rows, cols, dtype, matvec)`; `callback(x)` runs after every iteration.
 #[pyfunction]
-#[pyo3(signature = (method, a, b, x0=None, rtol=1e-5, atol=0.0, maxiter=None, restart=None, check_every=25))]
+#[pyo3(signature = (method, a, b, x0=None, rtol=1e-5, atol=0.0, maxiter=None, restart=None, check_every=25, m=None, callback=None))]
 #[allow(clippy::too_many_arguments)]
 fn solve(
     py: Python<'_>,
     method: &str,
-    a: &Csr,
+    a: &Bound<'_, PyAny>,
     b: &Handle,
     x0: Option<&Handle>,
     rtol: f64,
@@ -219,25 +292,77 @@ fn solve(
     maxiter: Option<usize>,
     restart: Option<usize>,
     check_every: usize,
+    m: Option<&Bound<'_, PyAny>>,
+    callback: Option<Py<PyAny>>,
 ) -> PyResult<(Handle, usize)> {
-    let opts = || SolverOptions {
-        rtol,
-        atol,
-        maxiter,
-        check_every,
-        ..Default::default()
-    };
+    let a = Operator::from_py(a)?;
+    let m = m.map(Operator::from_py).transpose()?;
     let x0 = x0.map(|h| &h.a);
-    let r = py.detach(|| match method {
-        "cg" => Some(linalg::cg(&a.m, &b.a, x0, opts())),
-        "bicgstab" => Some(linalg::bicgstab(&a.m, &b.a, x0, opts())),
-        "gmres" => Some(linalg::gmres(&a.m, &b.a, x0, restart, opts())),
-        _ => None,
+    let failed: std::sync::Mutex<Option<PyErr>> = std::sync::Mutex::new(None);
+    let r = py.detach(|| {
+        let mut cb = |x: &Array| {
+            if let Some(f) = &callback {
+                Python::attach(|py| {
+                    if let Err(e) = f.call1(py, (Handle::new(x.clone()),)) {
+                        let mut slot = failed.lock().unwrap_or_else(|p| p.into_inner());
+                        slot.get_or_insert(e);
+                    }
+                });
+            }
+        };
+        let opts = SolverOptions {
+            rtol,
+            atol,
+            maxiter,
+            check_every,
+            m: m.as_ref().map(Operator::get),
+            callback: Some(&mut cb),
+        };
+        match method {
+            "cg" => Some(linalg::cg(a.get(), &b.a, x0, opts)),
+            "bicgstab" => Some(linalg::bicgstab(a.get(), &b.a, x0, opts)),
+            "gmres" => Some(linalg::gmres(a.get(), &b.a, x0, restart, opts)),
+            _ => None,
+        }
     });
+    if let Some(e) = failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
     let (x, info) = r
         .ok_or_else(|| PyValueError::new_err(format!("unknown solver {method:?}")))?
         .py()?;
     Ok((Handle::new(x), info))
+}
+
+/// `eigsh(A, k, which, v0, ncv, tol)`: `(values, vectors)`.
+#[pyfunction]
+#[pyo3(signature = (a, k, which="LM", v0=None, ncv=None, tol=None))]
+fn eigsh(
+    py: Python<'_>,
+    a: &Bound<'_, PyAny>,
+    k: usize,
+    which: &str,
+    v0: Option<&Handle>,
+    ncv: Option<usize>,
+    tol: Option<f64>,
+) -> PyResult<(Handle, Handle)> {
+    let which = match which {
+        "LM" => linalg::Which::LargestMagnitude,
+        "SM" => linalg::Which::SmallestMagnitude,
+        "LA" => linalg::Which::LargestAlgebraic,
+        "SA" => linalg::Which::SmallestAlgebraic,
+        w => {
+            return Err(PyValueError::new_err(format!(
+                "which must be one of LM, SM, LA, SA, not {w:?}"
+            )))
+        }
+    };
+    let a = Operator::from_py(a)?;
+    let v0 = v0.map(|h| &h.a);
+    let (w, v) = py
+        .detach(|| linalg::eigsh(a.get(), k, which, v0, ncv, tol))
+        .py()?;
+    Ok((Handle::new(w), Handle::new(v)))
 }
 
 #[pyfunction]
@@ -254,6 +379,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(csr_diags, m)?)?;
     m.add_function(wrap_pyfunction!(csr_kron, m)?)?;
     m.add_function(wrap_pyfunction!(solve, m)?)?;
+    m.add_function(wrap_pyfunction!(eigsh, m)?)?;
     m.add_function(wrap_pyfunction!(spsolve, m)?)?;
     Ok(())
 }

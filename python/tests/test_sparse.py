@@ -150,3 +150,43 @@ def test_errors_are_scipy_s():
     with pytest.raises(ValueError):
         sp.random(3, 3, density=2.0)
     same(a, a.to_scipy())
+
+
+def test_solvers_take_preconditioners_callbacks_and_operators():
+    ref = poisson(15)
+    a = sp.csr_array(ref)
+    b = numpy.ones(225)
+    want = ssp.linalg.spsolve(ref.tocsc(), b)
+    inv_diag = 1.0 / a.diagonal()
+    M = sp.linalg.LinearOperator(a.shape, matvec=lambda r: inv_diag * r)
+    seen = []
+    x, info = sp.linalg.cg(a, b, rtol=1e-10, M=M, callback=lambda xk: seen.append(float(xk[0])))
+    assert info == 0 and len(seen) > 5
+    numpy.testing.assert_allclose(numpy.asarray(x), want, rtol=1e-7)
+    op = sp.linalg.aslinearoperator(a)
+    for solver in (sp.linalg.cg, sp.linalg.bicgstab, sp.linalg.gmres):
+        x, info = solver(op, b, rtol=1e-10, M=sp.identity(225))
+        assert info == 0
+        numpy.testing.assert_allclose(numpy.asarray(x), want, rtol=1e-6)
+
+    def bad(xk):
+        raise KeyError("stop")
+
+    with pytest.raises(KeyError):
+        sp.linalg.cg(a, b, callback=bad)
+
+
+def test_eigsh_matches_scipy():
+    ref = poisson(12)
+    a = sp.csr_array(ref)
+    for which in ("LA", "SA", "LM"):
+        w, v = sp.linalg.eigsh(a, k=3, which=which)
+        want = numpy.sort(ssp.linalg.eigsh(ref, k=3, which=which)[0])
+        numpy.testing.assert_allclose(numpy.asarray(w), want, rtol=1e-8)
+        r = numpy.asarray(a @ v) - numpy.asarray(v) * numpy.asarray(w)[None, :]
+        assert numpy.abs(r).max() < 1e-6
+    w = sp.linalg.eigsh(sp.linalg.aslinearoperator(a), k=2, which="LA",
+                        return_eigenvectors=False)
+    numpy.testing.assert_allclose(numpy.asarray(w), numpy.sort(ssp.linalg.eigsh(ref, k=2, which="LA")[0]), rtol=1e-8)
+    with pytest.raises(ValueError):
+        sp.linalg.eigsh(a, k=3, which="XX")

@@ -9,27 +9,65 @@ from .. import dense as _dense
 from . import csr_array
 
 
-def _norm(x):
-    return float(_dense.linalg.norm(x))
+class LinearOperator:
+    """``scipy.sparse.linalg.LinearOperator(shape, matvec, dtype=)``: a linear map given by
+    a function, usable as ``A`` or as the preconditioner ``M`` of the solvers."""
+
+    def __init__(self, shape, matvec=None, rmatvec=None, matmat=None, dtype=None,
+                 rmatmat=None):
+        if matvec is None:
+            raise TypeError("LinearOperator needs a matvec")
+        self.shape = (int(shape[0]), int(shape[1]))
+        self.dtype = _np.dtype(float if dtype is None else dtype)
+        self._matvec = matvec
+
+    def matvec(self, x):
+        return _dense.asarray(self._matvec(x))
+
+    def __matmul__(self, x):
+        return self.matvec(x)
+
+    dot = __matmul__
+
+    def __repr__(self):
+        return f"<{self.shape[0]}x{self.shape[1]} LinearOperator with dtype={self.dtype}>"
+
+
+def aslinearoperator(A):
+    """``scipy.sparse.linalg.aslinearoperator``."""
+    if isinstance(A, LinearOperator):
+        return A
+    return LinearOperator(A.shape, matvec=lambda x: A @ x, dtype=A.dtype)
+
+
+def _operator(A):
+    """What the extension takes: a CSR handle, or ``(rows, cols, dtype, matvec)``."""
+    if isinstance(A, csr_array):
+        return A._m
+    if hasattr(A, "tocsr") and not isinstance(A, LinearOperator):
+        return csr_array(A)._m
+    op = A if isinstance(A, LinearOperator) else aslinearoperator(A)
+
+    def matvec(h):
+        return _dense.asarray(op.matvec(_dense._wrap(h)))._h
+
+    return (op.shape[0], op.shape[1], op.dtype.name, matvec)
 
 
 def _solve(method, A, b, x0, rtol, atol, maxiter, M, callback, restart=None,
            check_every=25):
-    if M is not None or callback is not None:
-        raise NotImplementedError(
-            f"{method} with M= or callback= (use legate_sparse::linalg from Rust)"
-        )
-    A = A if isinstance(A, csr_array) else csr_array(A)
     b = _dense.asarray(b)
     x0 = None if x0 is None else _dense.asarray(x0)._h
-    x, info = _legate.solve(method, A._m, b._h, x0, float(rtol), float(atol), maxiter,
-                            restart, check_every)
+    cb = None if callback is None else (lambda h: callback(_dense._wrap(h)))
+    x, info = _legate.solve(method, _operator(A), b._h, x0, float(rtol), float(atol), maxiter,
+                            restart, check_every, None if M is None else _operator(M), cb)
     return _dense._wrap(x), info
 
 
 def cg(A, b, x0=None, *, rtol=1e-05, atol=0.0, maxiter=None, M=None, callback=None,
        check_every=25):
-    """``scipy.sparse.linalg.cg``: ``(x, info)``, ``info`` 0 when converged."""
+    """``scipy.sparse.linalg.cg``: ``(x, info)``, ``info`` 0 when converged. ``A`` and
+    ``M`` may be sparse arrays, dense arrays or ``LinearOperator``s."""
     return _solve("cg", A, b, x0, rtol, atol, maxiter, M, callback, None, check_every)
 
 
@@ -41,8 +79,21 @@ def bicgstab(A, b, x0=None, *, rtol=1e-05, atol=0.0, maxiter=None, M=None, callb
 
 def gmres(A, b, x0=None, *, rtol=1e-05, atol=0.0, restart=None, maxiter=None, M=None,
           callback=None, callback_type=None):
-    """``scipy.sparse.linalg.gmres`` (``maxiter`` counts restart cycles)."""
+    """``scipy.sparse.linalg.gmres`` (``maxiter`` counts restart cycles; ``M`` on the
+    right; ``callback`` gets the solution after each cycle)."""
     return _solve("gmres", A, b, x0, rtol, atol, maxiter, M, callback, restart)
+
+
+def eigsh(A, k=6, M=None, sigma=None, which="LM", v0=None, ncv=None, maxiter=None,
+          tol=0, return_eigenvectors=True):
+    """``scipy.sparse.linalg.eigsh``: ``k`` eigenvalues (ascending) and eigenvectors of a
+    real symmetric ``A`` by Lanczos (``which`` one of LM, SM, LA, SA)."""
+    if M is not None or sigma is not None:
+        raise NotImplementedError("eigsh with M= or sigma= (shift-invert)")
+    v0 = None if v0 is None else _dense.asarray(v0)._h
+    w, v = _legate.eigsh(_operator(A), int(k), which, v0, ncv, float(tol) or None)
+    w = _dense._wrap(w)
+    return (w, _dense._wrap(v)) if return_eigenvectors else w
 
 
 def spsolve(A, b):
@@ -62,5 +113,5 @@ def norm(x, ord=None, axis=None):  # noqa: A002
     return _dense._wrap(A._m.norm(None if ord is None else float(ord)))
 
 
-__all__ = ["cg", "bicgstab", "gmres", "spsolve", "norm"]
-_ = _np
+__all__ = ["cg", "bicgstab", "gmres", "eigsh", "spsolve", "norm", "LinearOperator",
+           "aslinearoperator"]
