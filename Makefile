@@ -76,6 +76,8 @@ bench: deps venv
 	$(CARGO) bench -p legate-dense --bench dense
 	$(CARGO) bench -p legate-dense --bench fusion
 	$(CARGO) bench -p legate-sparse --bench sparse
+	$(MAKE) python PROFILE=release
+	.venv/bin/python bench/examples.py
 
 clean:
 	$(CARGO) clean

@@ -1,0 +1,84 @@
+"""Every example of ``examples/`` under legate (1 and 2 CPUs) and under NumPy/SciPy, in
+one run, with a C STREAM triad (1 and 2 threads) beside them: ``make bench`` (or
+``.venv/bin/python bench/examples.py`` after ``PROFILE=release make python``).
+
+Prints a markdown table (the one in ``bench/README.md`` is its output). Each figure is
+the best of ``BENCH_REPS`` (default 2) runs of the example's timed loop (``-t``), each in
+a fresh process.
+"""
+
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+EXAMPLES = os.path.join(ROOT, "examples")
+
+# (example, size, iterations, target speed-up over NumPy on 2 CPUs or None)
+CASES = [
+    ("stencil", 8000, 10, 6.0),
+    ("black_scholes", 10_000_000, 1, 3.0),
+    ("cg", 4000, 50, None),
+    ("jacobi", 4000, 50, None),
+    ("gemm", 4000, 2, None),
+    ("kmeans", 2_000_000, 5, None),
+    ("linreg", 2_000_000, 20, None),
+    ("logreg", 2_000_000, 20, None),
+    ("power_iteration", 1_000_000, 20, None),
+    ("pde", 1000, 200, None),
+    ("spmv", 2000, 20, None),
+]
+SPARSE = {"power_iteration", "pde", "spmv"}
+
+
+def stream(threads):
+    exe = os.path.join(ROOT, "target", "stream")
+    src = os.path.join(ROOT, "bench", "stream.c")
+    if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
+        subprocess.run(["cc", "-O3", "-march=native", "-fopenmp", src, "-o", exe], check=True)
+    out = subprocess.run([exe, "100000000"], capture_output=True, text=True, check=True,
+                         env=dict(os.environ, OMP_NUM_THREADS=str(threads),
+                                  OMP_PROC_BIND="close")).stdout
+    m = re.search(r"^triad\s+([0-9.]+)", out, re.M)
+    return float(m.group(1)) if m else float("nan")
+
+
+def run(name, package, n, iters, cpus=None):
+    env = dict(os.environ)
+    if cpus is not None:
+        env["LEGATE_CONFIG"] = f"--cpus {cpus}"
+    best = float("inf")
+    for _ in range(int(os.environ.get("BENCH_REPS", "2"))):
+        out = subprocess.run(
+            [sys.executable, os.path.join(EXAMPLES, f"{name}.py"), "--package", package,
+             "-n", str(n), "-i", str(iters), "-t"],
+            capture_output=True, text=True, env=env, timeout=1800,
+        )
+        if out.returncode != 0:
+            sys.stderr.write(out.stderr)
+            return float("nan")
+        best = min(best, float(re.search(r"Elapsed Time: ([0-9.]+) ms", out.stdout).group(1)))
+    return best
+
+
+def main():
+    load = open("/proc/loadavg").read().split()[:3]
+    s1, s2 = stream(1), stream(2)
+    print(f"load average before: {' '.join(load)}; STREAM triad: {s1:.2f} GB/s (1 thread), "
+          f"{s2:.2f} GB/s (2 threads), ratio {s2 / s1:.2f}\n")
+    print("| example | size, iterations | NumPy/SciPy (ms) | legate 1 CPU (ms) | legate 2 CPUs (ms) "
+          "| speed-up 1, 2 CPUs | target (2 CPUs) |")
+    print("|---|---|---|---|---|---|---|")
+    for name, n, iters, target in CASES:
+        ref = run(name, "scipy" if name in SPARSE else "numpy", n, iters)
+        one = run(name, "legate", n, iters, 1)
+        two = run(name, "legate", n, iters, 2)
+        goal = f"{target:.0f}x" if target else ""
+        print(f"| {name} | {n}, {iters} | {ref:.1f} | {one:.1f} | {two:.1f} | "
+              f"{ref / one:.2f}, {ref / two:.2f} | {goal} |")
+    print(f"\nload average after: {open('/proc/loadavg').read().split()[0]}")
+
+
+if __name__ == "__main__":
+    main()
