@@ -330,3 +330,21 @@ def test_hypothesis_broadcasting_matches_numpy(shape, data):
     a = numpy.arange(float(numpy.prod(shape))).reshape(shape)
     b = numpy.arange(1.0, 1.0 + numpy.prod(other)).reshape(other)
     check(np.array(a) * np.array(b) - np.array(b), a * b - b)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "complex128", "float32"])
+def test_fft_runs_as_a_single_piece_task_and_matches_numpy(dtype):
+    a = sample((6, 8), dtype, 12)
+    la = np.array(a)
+    for name, kw in [("fft", {}), ("ifft", {"n": 5}), ("fft", {"axis": 0}), ("fft2", {}),
+                     ("ifftn", {}), ("fftn", {"s": (4, 4), "axes": (0, 1)}), ("rfft", {}), ("rfftn", {})]:
+        if name.startswith("rfft") and dtype != "float64":
+            continue
+        got, want = getattr(np.fft, name)(la, **kw), getattr(numpy.fft, name)(a, **kw)
+        assert isinstance(got, np.ndarray)
+        assert got.dtype == want.dtype and got.shape == want.shape, (name, got.dtype, want.dtype)
+        numpy.testing.assert_allclose(numpy.asarray(got), want, rtol=1e-4, atol=1e-4)
+    r = numpy.fft.rfft(sample((10,), "float64"))
+    check(np.fft.irfft(np.array(r)), numpy.fft.irfft(r), rtol=1e-12)
+    check(np.fft.fftfreq(8, 0.5), numpy.fft.fftfreq(8, 0.5))
+    check(np.fft.rfftfreq(9), numpy.fft.rfftfreq(9))

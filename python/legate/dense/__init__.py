@@ -741,6 +741,6 @@ def _module_fallback(module, prefix, numpy_module):
     return getattr_
 
 
-from . import linalg, random  # noqa: E402,F401  (before __getattr__ can answer for them)
+from . import fft, linalg, random  # noqa: E402,F401  (before __getattr__ can answer for them)
 
 __getattr__ = _module_fallback("legate.dense", "", _np)
