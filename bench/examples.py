@@ -2,7 +2,7 @@
 one run, with a C STREAM triad (1 and 2 threads) beside them: ``make bench`` (or
 ``.venv/bin/python bench/examples.py`` after ``PROFILE=release make python``).
 
-Prints a markdown table (the one in ``bench/README.md`` is its output). Each figure is
+Names on the command line run only those examples. Prints a markdown table (the one in ``bench/README.md`` is its output). Each figure is
 the best of ``BENCH_REPS`` (default 2) runs of the example's timed loop (``-t``), each in
 a fresh process.
 """
@@ -70,7 +70,10 @@ def main():
     print("| example | size, iterations | NumPy/SciPy (ms) | legate 1 CPU (ms) | legate 2 CPUs (ms) "
           "| speed-up 1, 2 CPUs | target (2 CPUs) |")
     print("|---|---|---|---|---|---|---|")
+    only = set(sys.argv[1:])
     for name, n, iters, target in CASES:
+        if only and name not in only:
+            continue
         ref = run(name, "scipy" if name in SPARSE else "numpy", n, iters)
         one = run(name, "legate", n, iters, 1)
         two = run(name, "legate", n, iters, 2)

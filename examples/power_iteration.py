@@ -5,7 +5,7 @@ from _common import parse, report
 
 args, np, sp, clock = parse(__doc__, 10_000, 20, sparse=True)
 n = args.n
-A = sp.random(n, n, density=min(1.0, 10.0 / n), format="csr", random_state=7)
+A = sp.random(n, n, density=min(1.0, 10.0 / n), format="csr", rng=7)
 A = 0.5 * (A + A.T) + n * sp.eye(n)
 np.random.seed(7)
 x = np.random.rand(A.shape[0])

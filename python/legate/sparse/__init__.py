@@ -337,6 +337,10 @@ def random(m, n, density=0.01, format="coo", dtype=None, random_state=None, rng=
     if data_rvs is not None:
         raise NotImplementedError("random(data_rvs=...)")
     seed = random_state if random_state is not None else rng
+    if isinstance(seed, _np.random.Generator):
+        seed = int(seed.integers(0, 2**63))
+    elif isinstance(seed, _np.random.RandomState):
+        seed = int(seed.randint(0, 2**31))
     if seed is None or not isinstance(seed, (int, _np.integer)):
         _seed_counter[0] += 1
         seed = 0x5EED + _seed_counter[0]
