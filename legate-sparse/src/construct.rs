@@ -129,6 +129,18 @@ impl Sparse {
     /// `scipy.sparse.random(m, n, density, dtype, random_state=seed)`: `round(density *
     /// m * n)` distinct positions drawn uniformly, with values uniform in `[0, 1)` (the
     /// whole range of the type for integers).
+    ///
+    /// ```
+    /// # use legate_core::{Runtime, Type};
+    /// # use legate_dense::Dense;
+    /// # use legate_sparse::Sparse;
+    /// # let sp = Sparse::new(&Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap()).unwrap();
+    /// let a = sp.random(100, 50, 0.1, 42, Type::Float64).unwrap();
+    /// assert_eq!(a.nnz(), 500);
+    /// // The same matrix for the same seed, whatever the machine.
+    /// let b = sp.random(100, 50, 0.1, 42, Type::Float64).unwrap();
+    /// assert_eq!(a.to_triplets::<f64>().unwrap(), b.to_triplets::<f64>().unwrap());
+    /// ```
     pub fn random(
         self: &Arc<Self>,
         m: usize,

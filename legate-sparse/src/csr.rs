@@ -486,6 +486,16 @@ impl CsrMatrix {
     /// `A @ B` for two sparse matrices (SpGEMM, Gustavson's row-by-row algorithm): the
     /// rows of `A` are cut, every piece reads all of `B`; the result's size is counted
     /// first, then its entries are written at the offsets the count's prefix sum gives.
+    ///
+    /// ```
+    /// # use legate_core::Runtime;
+    /// # use legate_dense::Dense;
+    /// # use legate_sparse::{CsrMatrix, Sparse};
+    /// # let sp = Sparse::new(&Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap()).unwrap();
+    /// let a = CsrMatrix::from_triplets(&sp, [2, 2], &[0, 1], &[1, 0], &[2.0, 3.0]).unwrap();
+    /// let aa = a.matmul(&a).unwrap(); // a swaps and scales: a @ a = 6 I
+    /// assert_eq!(aa.to_dense().unwrap().to_vec::<f64>().unwrap(), vec![6.0, 0.0, 0.0, 6.0]);
+    /// ```
     pub fn matmul(&self, other: &CsrMatrix) -> Result<CsrMatrix> {
         let ([m, k], [k2, n]) = (self.shape, other.shape);
         if k != k2 {
@@ -577,6 +587,18 @@ impl CsrMatrix {
     }
 
     /// `A + B` (zeros that result are not stored, as in SciPy).
+    ///
+    /// ```
+    /// # use legate_core::Runtime;
+    /// # use legate_dense::Dense;
+    /// # use legate_sparse::{CsrMatrix, Sparse};
+    /// # let sp = Sparse::new(&Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap()).unwrap();
+    /// let a = CsrMatrix::from_triplets(&sp, [2, 2], &[0, 1], &[0, 1], &[1.0, 2.0]).unwrap();
+    /// let b = CsrMatrix::from_triplets(&sp, [2, 2], &[0, 1], &[1, 1], &[5.0, -2.0]).unwrap();
+    /// let c = a.add(&b).unwrap();
+    /// assert_eq!(c.nnz(), 2); // 2 + (-2) is not stored
+    /// assert_eq!(c.to_dense().unwrap().to_vec::<f64>().unwrap(), vec![1.0, 5.0, 0.0, 0.0]);
+    /// ```
     pub fn add(&self, other: &CsrMatrix) -> Result<CsrMatrix> {
         self.binop(other, BinOp::Add, "sparse add")
     }
@@ -637,6 +659,17 @@ impl CsrMatrix {
 
     /// The transpose (`A.T`), in CSR form: one piece that counts the entries of each
     /// column and places them (a counting sort, linear in the entries).
+    ///
+    /// ```
+    /// # use legate_core::Runtime;
+    /// # use legate_dense::Dense;
+    /// # use legate_sparse::{CsrMatrix, Sparse};
+    /// # let sp = Sparse::new(&Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap()).unwrap();
+    /// let a = CsrMatrix::from_triplets(&sp, [2, 3], &[0, 1], &[2, 0], &[7.0, 8.0]).unwrap();
+    /// let t = a.transpose().unwrap();
+    /// assert_eq!(t.shape(), [3, 2]);
+    /// assert_eq!(t.to_triplets::<f64>().unwrap(), (vec![0, 2], vec![1, 0], vec![8.0, 7.0]));
+    /// ```
     pub fn transpose(&self) -> Result<CsrMatrix> {
         let [rows, cols] = self.shape;
         let ty = self.dtype();
@@ -693,6 +726,17 @@ impl CsrMatrix {
 
     /// The sum of all entries (`axis = None`, a 0-d array), of each column (`axis = 0`)
     /// or of each row (`axis = 1`), with NumPy's accumulation types (integers in `int64`).
+    ///
+    /// ```
+    /// # use legate_core::Runtime;
+    /// # use legate_dense::Dense;
+    /// # use legate_sparse::{CsrMatrix, Sparse};
+    /// # let sp = Sparse::new(&Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap()).unwrap();
+    /// let a = CsrMatrix::from_triplets(&sp, [2, 2], &[0, 0, 1], &[0, 1, 1], &[1i32, 2, 3]).unwrap();
+    /// assert_eq!(a.sum(Some(0)).unwrap().to_vec::<i64>().unwrap(), vec![1, 5]);
+    /// assert_eq!(a.sum(Some(1)).unwrap().to_vec::<i64>().unwrap(), vec![3, 3]);
+    /// assert_eq!(a.sum(None).unwrap().item::<i64>().unwrap(), 6);
+    /// ```
     pub fn sum(&self, axis: Option<isize>) -> Result<Array> {
         let [rows, cols] = self.shape;
         let axis = match axis {
