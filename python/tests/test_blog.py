@@ -68,3 +68,23 @@ def test_the_posts_rand_of_a_tuple_is_a_type_error_as_in_numpy():
         numpy.random.rand((4, 4))
     with pytest.raises(TypeError):
         lnp.random.rand((4, 4))
+
+
+def test_power_iteration_from_python_moves_no_data_after_its_first_step():
+    import legate.core
+    import legate.sparse as lsp
+
+    A = lsp.random(3000, 3000, density=0.005, format="csr", random_state=5)
+    A = 0.5 * (A + A.T) + 3000 * lsp.eye(3000)
+    x = lnp.random.rand(3000)
+    x = A @ x
+    x /= lnp.linalg.norm(x)
+    legate.core.fence()
+    before = legate.core.stats()
+    for _ in range(10):
+        x = A @ x
+        x /= lnp.linalg.norm(x)
+    float(lnp.dot(x, A @ x))
+    after = legate.core.stats()
+    assert after["bytes_copied"] == before["bytes_copied"] == 0
+    assert after["images_computed"] == before["images_computed"]
