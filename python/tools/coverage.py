@@ -11,6 +11,7 @@ import scipy.sparse
 import scipy.sparse.linalg
 
 import legate.dense
+import legate.dense.fft
 import legate.sparse
 import legate.sparse.linalg
 
@@ -47,6 +48,7 @@ def main(out):
     lines += table("`legate.dense` (NumPy)", numpy, legate.dense, "np.")
     lines += table("`legate.dense.linalg`", numpy.linalg, legate.dense.linalg, "np.linalg.")
     lines += table("`legate.dense.random`", numpy.random, legate.dense.random, "np.random.")
+    lines += table("`legate.dense.fft`", numpy.fft, legate.dense.fft, "np.fft.")
     sparse_names = [n for n in public(scipy.sparse) if not n.startswith("isspmatrix_")]
     lines += ["## `legate.sparse` (scipy.sparse)", "", "| function or class | in legate |",
               "|---|---|"]
