@@ -12,12 +12,8 @@ use legate_core::{Error, Result, Type};
 use legate_dense::philox::Philox;
 
 use crate::context::Sparse;
-use crate::csr::{check_value_type, CsrMatrix};
+use crate::csr::{check_value_type, invalid, CsrMatrix};
 use crate::value::{dispatch_value, Value};
-
-fn invalid(what: impl Into<String>) -> Error {
-    Error::InvalidArgument { what: what.into() }
-}
 
 /// The length of diagonal `k` of an `m x n` matrix, and the position of its first entry.
 fn diagonal_extent(k: i64, [m, n]: [usize; 2]) -> (usize, usize, usize) {
@@ -183,11 +179,10 @@ impl Sparse {
 }
 
 fn eye_typed<T: Value>(sp: &Arc<Sparse>, shape: [usize; 2], k: i64) -> Result<CsrMatrix> {
-    let (len, ..) = diagonal_extent(k, shape);
-    let ones = if len == 0 { Vec::new() } else { vec![T::ONE] };
-    let diagonals = if len == 0 { vec![] } else { vec![ones] };
-    let offsets = if len == 0 { vec![] } else { vec![k] };
-    sp.diags::<T>(&diagonals, &offsets, shape)
+    if diagonal_extent(k, shape).0 == 0 {
+        return sp.diags::<T>(&[], &[], shape);
+    }
+    sp.diags(&[vec![T::ONE]], &[k], shape)
 }
 
 /// `k` distinct numbers below `total`, sorted: drawn one by one and redrawn on repeats,
@@ -210,43 +205,42 @@ fn distinct_positions(rng: &Philox, total: u64, k: u64) -> Vec<u64> {
     out
 }
 
-/// A value of type `T` from the `i`-th draw of `rng`.
+/// The values of a random matrix: uniform in `[0, 1)` for floats (complex: the real
+/// part), the whole range of the type for integers.
 trait Draw: Value {
-    fn draw(rng: &Philox, i: u64) -> Self;
+    fn draws(rng: &Philox, n: usize) -> Vec<Self> {
+        let mut u = vec![0.0; n];
+        rng.fill_uniform_f64(0, &mut u);
+        u.into_iter().map(Self::from_f64).collect()
+    }
 }
 
-fn uniform(rng: &Philox, i: u64) -> f64 {
-    (rng.u64_at(i) >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+impl Draw for f64 {}
+impl Draw for f32 {}
+impl Draw for legate_core::num_complex::Complex<f64> {}
+impl Draw for legate_core::num_complex::Complex<f32> {}
+
+fn integer_draws(rng: &Philox, n: usize) -> Vec<u64> {
+    let mut w = vec![0u64; n];
+    rng.fill_u64(0, &mut w);
+    w
 }
 
-impl Draw for f64 {
-    fn draw(rng: &Philox, i: u64) -> Self {
-        uniform(rng, i)
-    }
-}
-impl Draw for f32 {
-    fn draw(rng: &Philox, i: u64) -> Self {
-        uniform(rng, i) as f32
-    }
-}
-impl Draw for legate_core::num_complex::Complex<f64> {
-    fn draw(rng: &Philox, i: u64) -> Self {
-        Self::new(uniform(rng, i), 0.0)
-    }
-}
-impl Draw for legate_core::num_complex::Complex<f32> {
-    fn draw(rng: &Philox, i: u64) -> Self {
-        Self::new(uniform(rng, i) as f32, 0.0)
-    }
-}
 impl Draw for i64 {
-    fn draw(rng: &Philox, i: u64) -> Self {
-        rng.u64_at(i) as i64
+    fn draws(rng: &Philox, n: usize) -> Vec<Self> {
+        integer_draws(rng, n)
+            .into_iter()
+            .map(|w| w as i64)
+            .collect()
     }
 }
+
 impl Draw for i32 {
-    fn draw(rng: &Philox, i: u64) -> Self {
-        rng.u64_at(i) as i32
+    fn draws(rng: &Philox, n: usize) -> Vec<Self> {
+        integer_draws(rng, n)
+            .into_iter()
+            .map(|w| w as i32)
+            .collect()
     }
 }
 
@@ -267,9 +261,7 @@ fn random_typed<T: Draw>(
         }
         pos.extend([lo as i64, at as i64]);
     }
-    let vals = (0..picks.len() as u64)
-        .map(|i| T::draw(values, i))
-        .collect();
+    let vals = T::draws(values, picks.len());
     CsrMatrix::from_host_parts(sp, [m, n], pos, crd, vals)
 }
 

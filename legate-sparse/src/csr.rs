@@ -75,7 +75,8 @@ pub(crate) fn check_value_type(op: &'static str, ty: Type) -> Result<()> {
     }
 }
 
-fn invalid(what: impl Into<String>) -> Error {
+/// An [`Error::InvalidArgument`] saying `what`.
+pub(crate) fn invalid(what: impl Into<String>) -> Error {
     Error::InvalidArgument { what: what.into() }
 }
 

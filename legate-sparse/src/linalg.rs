@@ -141,6 +141,64 @@ fn check_system(a: &dyn LinearOperator, b: &Array, x0: Option<&Array>) -> Result
     Ok(())
 }
 
+/// Where a Krylov solver starts: the right-hand side in the solve's type, the first
+/// iterate and the stopping rule.
+struct Start {
+    b: Array,
+    x: Array,
+    tol: f64,
+    maxiter: usize,
+}
+
+impl Start {
+    /// The start of solving `a x = b` in type `ty`; `Err` holds the solution when `b` is
+    /// zero (SciPy returns `b` itself).
+    fn new(
+        b: &Array,
+        x0: Option<&Array>,
+        ty: Type,
+        opts: &SolverOptions<'_>,
+    ) -> Result<std::result::Result<Start, Solution>> {
+        let n = b.size();
+        let b = b.astype(ty)?;
+        let bnrm2 = norm2(&b)?;
+        if bnrm2 == 0.0 {
+            return Ok(Err((b, 0)));
+        }
+        let x = match x0 {
+            Some(x0) => x0.astype(ty)?,
+            None => b.dense().zeros(&[n], ty)?,
+        };
+        Ok(Ok(Start {
+            tol: opts.atol.max(opts.rtol * bnrm2),
+            maxiter: opts.maxiter.unwrap_or(10 * n),
+            b,
+            x,
+        }))
+    }
+
+    /// `b - A x` (a copy of `b` when `x` starts at zero).
+    fn residual(&self, a: &dyn LinearOperator, x0_given: bool) -> Result<Array> {
+        if x0_given {
+            &self.b - &a.matvec(&self.x)?
+        } else {
+            self.b.copy()
+        }
+    }
+
+    /// The answer after the last iteration: converged or not, by the final residual.
+    fn finish(self, x: Array, r: &Array) -> Result<Solution> {
+        Ok((
+            x,
+            if norm2(r)? < self.tol {
+                0
+            } else {
+                self.maxiter
+            },
+        ))
+    }
+}
+
 /// `scipy.sparse.linalg.cg(A, b, x0, rtol=, atol=, maxiter=, M=, callback=)`: the
 /// conjugate gradient method for a symmetric (Hermitian) positive definite `A`.
 ///
@@ -164,25 +222,14 @@ pub fn cg(
     mut opts: SolverOptions<'_>,
 ) -> Result<Solution> {
     check_system(a, b, x0)?;
-    let n = b.size();
-    let dense = Arc::clone(b.dense());
     let ty = legate_dense::dtype::promote_types(a.dtype(), b.dtype());
-    let b = b.astype(ty)?;
-    let bnrm2 = norm2(&b)?;
-    if bnrm2 == 0.0 {
-        return Ok((b, 0));
-    }
-    let tol = opts.atol.max(opts.rtol * bnrm2);
-    let maxiter = opts.maxiter.unwrap_or(10 * n);
-    let check_every = opts.check_every.max(1);
-    let (x, r) = match x0 {
-        Some(x0) => {
-            let x = x0.astype(ty)?;
-            let r = (&b - &a.matvec(&x)?)?;
-            (x, r)
-        }
-        None => (dense.zeros(&[n], ty)?, b.copy()?),
+    let start = match Start::new(b, x0, ty, &opts)? {
+        Ok(s) => s,
+        Err(solved) => return Ok(solved),
     };
+    let (tol, maxiter, check_every) = (start.tol, start.maxiter, opts.check_every.max(1));
+    let r = start.residual(a, x0.is_some())?;
+    let x = start.x.clone();
     let mut p: Option<Array> = None;
     let mut rho_prev: Option<Array> = None;
     for it in 0..maxiter {
@@ -213,10 +260,7 @@ pub fn cg(
             cb(&x);
         }
     }
-    if norm2(&r)? < tol {
-        return Ok((x, 0));
-    }
-    Ok((x, maxiter))
+    start.finish(x, &r)
 }
 
 /// `sum(conj(a) * b)`, a 0-d array (no wait).
@@ -250,29 +294,18 @@ pub fn bicgstab(
     mut opts: SolverOptions<'_>,
 ) -> Result<Solution> {
     check_system(a, b, x0)?;
-    let n = b.size();
-    let dense = Arc::clone(b.dense());
     let ty = legate_dense::dtype::promote_types(a.dtype(), b.dtype());
-    let b = b.astype(ty)?;
-    let bnrm2 = norm2(&b)?;
-    if bnrm2 == 0.0 {
-        return Ok((b, 0));
-    }
-    let tol = opts.atol.max(opts.rtol * bnrm2);
-    let maxiter = opts.maxiter.unwrap_or(10 * n);
-    let check_every = opts.check_every.max(1);
+    let start = match Start::new(b, x0, ty, &opts)? {
+        Ok(s) => s,
+        Err(solved) => return Ok(solved),
+    };
+    let (tol, maxiter, check_every) = (start.tol, start.maxiter, opts.check_every.max(1));
     let precondition = |v: &Array| match opts.m {
         Some(m) => m.matvec(v),
         None => Ok(v.clone()),
     };
-    let (x, r) = match x0 {
-        Some(x0) => {
-            let x = x0.astype(ty)?;
-            let r = (&b - &a.matvec(&x)?)?;
-            (x, r)
-        }
-        None => (dense.zeros(&[n], ty)?, b.copy()?),
-    };
+    let r = start.residual(a, x0.is_some())?;
+    let x = start.x.clone();
     let rtilde = r.copy()?;
     let mut state: Option<(Array, Array, Array, Array, Array)> = None; // p, v, rho, alpha, omega
     for it in 0..maxiter {
@@ -303,10 +336,7 @@ pub fn bicgstab(
             cb(&x);
         }
     }
-    if norm2(&r)? < tol {
-        return Ok((x, 0));
-    }
-    Ok((x, maxiter))
+    start.finish(x, &r)
 }
 
 /// `scipy.sparse.linalg.gmres(A, b, x0, rtol=, atol=, restart=, maxiter=, M=,
@@ -323,25 +353,19 @@ pub fn gmres(
 ) -> Result<Solution> {
     check_system(a, b, x0)?;
     let n = b.size();
-    let dense = Arc::clone(b.dense());
     let ty = real_type(
         "gmres",
         legate_dense::dtype::promote_types(a.dtype(), b.dtype()),
     )?;
-    let b = b.astype(ty)?;
-    let bnrm2 = norm2(&b)?;
-    if bnrm2 == 0.0 {
-        return Ok((b, 0));
-    }
-    let tol = opts.atol.max(opts.rtol * bnrm2);
-    let restart = restart.unwrap_or(20).clamp(1, n.max(1));
-    let maxiter = opts.maxiter.unwrap_or(10 * n);
-    let x = match x0 {
-        Some(x0) => x0.astype(ty)?,
-        None => dense.zeros(&[n], ty)?,
+    let start = match Start::new(b, x0, ty, &opts)? {
+        Ok(s) => s,
+        Err(solved) => return Ok(solved),
     };
+    let (tol, maxiter) = (start.tol, start.maxiter);
+    let restart = restart.unwrap_or(20).clamp(1, n.max(1));
+    let (b, x) = (&start.b, start.x.clone());
     for _ in 0..maxiter {
-        let r = (&b - &a.matvec(&x)?)?;
+        let r = (b - &a.matvec(&x)?)?;
         let beta = norm2(&r)?;
         if beta < tol {
             return Ok((x, 0));
@@ -424,7 +448,7 @@ pub fn gmres(
         if let Some(cb) = opts.callback.as_mut() {
             cb(&x);
         }
-        if residual < tol && norm2(&(&b - &a.matvec(&x)?)?)? < tol {
+        if residual < tol && norm2(&(b - &a.matvec(&x)?)?)? < tol {
             return Ok((x, 0));
         }
     }

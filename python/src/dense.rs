@@ -1,7 +1,6 @@
 //! `legate.dense` seen from Rust: a [`Handle`] per array and the functions the Python
 //! `ndarray` class calls.
 
-use legate_core::half::f16;
 use legate_core::num_complex::Complex;
 use legate_core::{Element, Scalar, Type};
 use legate_dense::linalg::NormOrd;
@@ -53,15 +52,19 @@ pub fn operand(obj: &Bound<'_, PyAny>) -> PyResult<Operand> {
     )))
 }
 
-/// A Python scalar as a runtime [`Scalar`] of type `ty`.
-fn scalar_of(obj: &Bound<'_, PyAny>, ty: Type) -> PyResult<Scalar> {
-    let s = match operand(obj)? {
+/// A Python scalar as a runtime [`Scalar`] of its own (widest) type.
+pub fn scalar_value(obj: &Bound<'_, PyAny>) -> PyResult<Scalar> {
+    Ok(match operand(obj)? {
         Operand::Bool(b) => Scalar::new(b),
         Operand::Int(i) => Scalar::new(i),
         Operand::Float(f) => Scalar::new(f),
         Operand::Complex(c) => Scalar::new(c),
-    };
-    Ok(s.cast(ty))
+    })
+}
+
+/// A Python scalar as a runtime [`Scalar`] of type `ty`.
+fn scalar_of(obj: &Bound<'_, PyAny>, ty: Type) -> PyResult<Scalar> {
+    Ok(scalar_value(obj)?.cast(ty))
 }
 
 fn dtype(name: &str) -> PyResult<Type> {
@@ -83,28 +86,6 @@ fn unary_op(name: &str) -> PyResult<UnaryOp> {
         .copied()
         .find(|o| o.name() == name)
         .ok_or_else(|| PyValueError::new_err(format!("unknown unary operation {name:?}")))
-}
-
-/// Calls `$f::<T>($args)` with `T` the Rust type of the dtype `$ty`.
-macro_rules! by_type {
-    ($ty:expr, $f:ident ( $($arg:expr),* )) => {
-        match $ty {
-            Type::Bool => $f::<bool>($($arg),*),
-            Type::Int8 => $f::<i8>($($arg),*),
-            Type::Int16 => $f::<i16>($($arg),*),
-            Type::Int32 => $f::<i32>($($arg),*),
-            Type::Int64 => $f::<i64>($($arg),*),
-            Type::UInt8 => $f::<u8>($($arg),*),
-            Type::UInt16 => $f::<u16>($($arg),*),
-            Type::UInt32 => $f::<u32>($($arg),*),
-            Type::UInt64 => $f::<u64>($($arg),*),
-            Type::Float16 => $f::<f16>($($arg),*),
-            Type::Float32 => $f::<f32>($($arg),*),
-            Type::Float64 => $f::<f64>($($arg),*),
-            Type::Complex64 => $f::<Complex<f32>>($($arg),*),
-            Type::Complex128 => $f::<Complex<f64>>($($arg),*),
-        }
-    };
 }
 
 fn from_numpy_typed<T: Element + numpy::Element>(a: &Bound<'_, PyAny>) -> PyResult<Handle> {
@@ -207,7 +188,8 @@ impl Handle {
     }
 }
 
-fn scalar_to_py<'py>(py: Python<'py>, s: &Scalar) -> PyResult<Bound<'py, PyAny>> {
+/// A runtime scalar as the Python scalar of its kind.
+pub fn scalar_to_py<'py>(py: Python<'py>, s: &Scalar) -> PyResult<Bound<'py, PyAny>> {
     let ty = s.ty();
     Ok(if ty.is_bool() {
         PyBool::new(py, s.get::<bool>().py()?).to_owned().into_any()

@@ -8,6 +8,28 @@
 
 use pyo3::prelude::*;
 
+/// Calls `$f::<T>($args)` with `T` the Rust type of the dtype `$ty`.
+macro_rules! by_type {
+    ($ty:expr, $f:ident ( $($arg:expr),* )) => {
+        match $ty {
+            legate_core::Type::Bool => $f::<bool>($($arg),*),
+            legate_core::Type::Int8 => $f::<i8>($($arg),*),
+            legate_core::Type::Int16 => $f::<i16>($($arg),*),
+            legate_core::Type::Int32 => $f::<i32>($($arg),*),
+            legate_core::Type::Int64 => $f::<i64>($($arg),*),
+            legate_core::Type::UInt8 => $f::<u8>($($arg),*),
+            legate_core::Type::UInt16 => $f::<u16>($($arg),*),
+            legate_core::Type::UInt32 => $f::<u32>($($arg),*),
+            legate_core::Type::UInt64 => $f::<u64>($($arg),*),
+            legate_core::Type::Float16 => $f::<legate_core::half::f16>($($arg),*),
+            legate_core::Type::Float32 => $f::<f32>($($arg),*),
+            legate_core::Type::Float64 => $f::<f64>($($arg),*),
+            legate_core::Type::Complex64 => $f::<legate_core::num_complex::Complex<f32>>($($arg),*),
+            legate_core::Type::Complex128 => $f::<legate_core::num_complex::Complex<f64>>($($arg),*),
+        }
+    };
+}
+
 mod dense;
 mod errors;
 mod library;

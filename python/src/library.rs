@@ -10,11 +10,9 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use legate_core::half::f16;
-use legate_core::num_complex::Complex;
 use legate_core::{
-    Constraint, Element, ImageKind, Library, LogicalStore, PhysicalStore, ReductionOp, Scalar,
-    TaskContext, TaskDef, TaskError, Type, Variable,
+    Constraint, Element, ImageKind, Library, LogicalStore, PhysicalStore, ReductionOp, TaskContext,
+    TaskDef, TaskError, Type, Variable,
 };
 use legate_dense::Array;
 use numpy::{PyArrayDyn, PyReadonlyArrayDyn};
@@ -22,7 +20,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
-use crate::dense::{operand, Handle};
+use crate::dense::{scalar_to_py, scalar_value, Handle};
 use crate::errors::IntoPy;
 use crate::runtime::dense;
 
@@ -83,27 +81,6 @@ fn store_of(h: &Handle) -> Store {
     }
 }
 
-macro_rules! by_type {
-    ($ty:expr, $f:ident ( $($arg:expr),* )) => {
-        match $ty {
-            Type::Bool => $f::<bool>($($arg),*),
-            Type::Int8 => $f::<i8>($($arg),*),
-            Type::Int16 => $f::<i16>($($arg),*),
-            Type::Int32 => $f::<i32>($($arg),*),
-            Type::Int64 => $f::<i64>($($arg),*),
-            Type::UInt8 => $f::<u8>($($arg),*),
-            Type::UInt16 => $f::<u16>($($arg),*),
-            Type::UInt32 => $f::<u32>($($arg),*),
-            Type::UInt64 => $f::<u64>($($arg),*),
-            Type::Float16 => $f::<f16>($($arg),*),
-            Type::Float32 => $f::<f32>($($arg),*),
-            Type::Float64 => $f::<f64>($($arg),*),
-            Type::Complex64 => $f::<Complex<f32>>($($arg),*),
-            Type::Complex128 => $f::<Complex<f64>>($($arg),*),
-        }
-    };
-}
-
 fn task_error(e: impl std::fmt::Display) -> TaskError {
     TaskError::new(e.to_string())
 }
@@ -144,22 +121,6 @@ fn piece_inout<'py, 'a, T: Element + numpy::Element>(
     Ok((copy, back))
 }
 
-fn scalar_py<'py>(py: Python<'py>, s: &Scalar) -> PyResult<Bound<'py, PyAny>> {
-    let ty = s.ty();
-    Ok(if ty.is_bool() {
-        pyo3::types::PyBool::new(py, s.get::<bool>().py()?)
-            .to_owned()
-            .into_any()
-    } else if ty.is_complex() {
-        let c = s.cast(Type::Complex128).get::<Complex<f64>>().py()?;
-        pyo3::types::PyComplex::from_doubles(py, c.re, c.im).into_any()
-    } else if ty.is_float() {
-        pyo3::types::PyFloat::new(py, s.to_f64()).into_any()
-    } else {
-        s.to_i64().into_pyobject(py)?.into_any()
-    })
-}
-
 /// Runs a Python body on one point.
 fn run_body(func: &Py<PyAny>, ctx: &mut TaskContext<'_>) -> Result<(), TaskError> {
     Python::attach(|py| {
@@ -179,7 +140,7 @@ fn run_body(func: &Py<PyAny>, ctx: &mut TaskContext<'_>) -> Result<(), TaskError
         }
         let first_written = ctx.num_inputs();
         for i in 0..ctx.num_scalars() {
-            args.push(scalar_py(py, &ctx.scalar(i)?).map_err(task_error)?);
+            args.push(scalar_to_py(py, &ctx.scalar(i)?).map_err(task_error)?);
         }
         let tuple = PyTuple::new(py, &args).map_err(task_error)?;
         func.call1(py, tuple).map_err(|e| {
@@ -219,15 +180,6 @@ fn register_task(func: Py<PyAny>, name: String) -> PyResult<u32> {
 
 fn store_arg(obj: &Bound<'_, PyAny>) -> PyResult<LogicalStore> {
     Ok(obj.cast::<Store>()?.get().s.clone())
-}
-
-fn scalar_arg(obj: &Bound<'_, PyAny>) -> PyResult<Scalar> {
-    Ok(match operand(obj)? {
-        legate_dense::Operand::Bool(b) => Scalar::new(b),
-        legate_dense::Operand::Int(i) => Scalar::new(i),
-        legate_dense::Operand::Float(f) => Scalar::new(f),
-        legate_dense::Operand::Complex(c) => Scalar::new(c),
-    })
 }
 
 fn reduction_op(name: &str) -> PyResult<ReductionOp> {
@@ -333,7 +285,7 @@ fn execute_auto(
         .collect::<PyResult<Vec<_>>>()?;
     let scalars = scalars
         .iter()
-        .map(scalar_arg)
+        .map(scalar_value)
         .collect::<PyResult<Vec<_>>>()?;
     let constraints = constraints
         .iter()
@@ -385,7 +337,7 @@ fn execute_manual(
     let (ins, outs) = (parse(&inputs)?, parse(&outputs)?);
     let scalars = scalars
         .iter()
-        .map(scalar_arg)
+        .map(scalar_value)
         .collect::<PyResult<Vec<_>>>()?;
     py.detach(|| {
         let mut t = rt.create_manual_task(lib, id, &launch_shape)?;

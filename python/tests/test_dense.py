@@ -348,3 +348,30 @@ def test_fft_runs_as_a_single_piece_task_and_matches_numpy(dtype):
     check(np.fft.irfft(np.array(r)), numpy.fft.irfft(r), rtol=1e-12)
     check(np.fft.fftfreq(8, 0.5), numpy.fft.fftfreq(8, 0.5))
     check(np.fft.rfftfreq(9), numpy.fft.rfftfreq(9))
+
+
+@pytest.mark.parametrize("axis", [(0, 2), (2, 0), (-1, 1), (0, 1, 2)])
+@pytest.mark.parametrize("keepdims", [False, True])
+def test_reductions_over_several_axes_match_numpy(axis, keepdims):
+    a = sample((3, 4, 5), "float64", 13)
+    la = np.array(a)
+    for name in ["sum", "prod", "max", "min", "mean", "var", "std", "all", "any"]:
+        got = getattr(la, name)(axis=axis, keepdims=keepdims)
+        want = getattr(a, name)(axis=axis, keepdims=keepdims)
+        numpy.testing.assert_allclose(numpy.asarray(got), want, rtol=1e-10, err_msg=name)
+    numpy.testing.assert_allclose(numpy.asarray(la.var(axis=axis, ddof=1)), a.var(axis=axis, ddof=1))
+    with pytest.raises(ValueError):
+        la.sum(axis=(1, 1))
+    with pytest.raises(numpy.exceptions.AxisError):
+        la.sum(axis=(0, 3))
+    with pytest.raises(TypeError):
+        la.argmax(axis=(0, 1))
+
+
+def test_reshape_in_column_major_order():
+    a = numpy.arange(24.0).reshape(2, 3, 4)
+    la = np.array(a)
+    check(la.reshape(4, 6, order="F"), a.reshape(4, 6, order="F"))
+    check(np.reshape(la, (6, 4), order="A"), numpy.reshape(a, (6, 4), order="A"))
+    with pytest.raises(ValueError):
+        la.reshape(24, order="X")

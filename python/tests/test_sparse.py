@@ -190,3 +190,17 @@ def test_eigsh_matches_scipy():
     numpy.testing.assert_allclose(numpy.asarray(w), numpy.sort(ssp.linalg.eigsh(ref, k=2, which="LA")[0]), rtol=1e-8)
     with pytest.raises(ValueError):
         sp.linalg.eigsh(a, k=3, which="XX")
+
+
+def test_dense_division_random_values_and_axis_norms_match_scipy():
+    ref = scipy_matrix(12, 9, 0.3, 21)
+    a = sp.csr_array(ref)
+    d = numpy.arange(1.0, 10.0)
+    numpy.testing.assert_allclose(numpy.asarray(a / np.array(d)), ref.toarray() / d)
+    r = sp.random(20, 30, density=0.2, random_state=4, data_rvs=lambda k: numpy.full(k, 7.0))
+    assert r.nnz == 120 and numpy.asarray(r.data).tolist() == [7.0] * 120
+    for axis in (0, 1):
+        for ord in (None, 1, 2, 3, numpy.inf, -numpy.inf):
+            numpy.testing.assert_allclose(numpy.asarray(sp.linalg.norm(a, ord, axis=axis)),
+                                          sla.norm(ref, ord, axis=axis), rtol=1e-12,
+                                          err_msg=f"ord={ord}, axis={axis}")

@@ -132,8 +132,12 @@ def _axis(axis):
     if isinstance(axis, tuple):
         if len(axis) == 1:
             return operator.index(axis[0])
-        raise NotImplementedError("reductions over several axes at once")
+        raise TypeError(f"'tuple' object cannot be interpreted as an integer: {axis}")
     return operator.index(axis)
+
+
+# Reductions that compose axis by axis: over several axes, one axis after another.
+_COMPOSABLE = {"sum", "prod", "max", "min", "all", "any"}
 
 
 class ndarray:
@@ -285,11 +289,15 @@ class ndarray:
         self._h.fill(value)
 
     def reshape(self, *shape, order="C"):
-        if order != "C":
-            raise NotImplementedError("reshape with order other than 'C'")
         if len(shape) == 1 and not isinstance(shape[0], int):
             shape = tuple(shape[0])
-        return _wrap(self._h.reshape([operator.index(s) for s in shape]))
+        shape = [operator.index(s) for s in shape]
+        if order == "F":
+            # Column-major order is row-major order of the reversed axes.
+            return _wrap(self.T._h.reshape(shape[::-1])).T
+        if order not in ("C", "A", "K"):
+            raise ValueError(f"order must be one of 'C', 'F', 'A', or 'K' (got {order!r})")
+        return _wrap(self._h.reshape(shape))
 
     def ravel(self):
         return self.reshape(-1)
@@ -312,11 +320,43 @@ class ndarray:
     # ---------------------------------------------------------------- reductions
     def _reduce(self, name, axis=None, dtype=None, out=None, keepdims=False, ddof=0):
         a = self if dtype is None else self.astype(dtype)
-        r = _wrap(_legate.reduce(name, a._h, _axis(axis), builtins.bool(keepdims), ddof))
+        if isinstance(axis, tuple) and len(axis) > 1:
+            r = a._reduce_axes(name, axis, builtins.bool(keepdims), ddof)
+        else:
+            r = _wrap(_legate.reduce(name, a._h, _axis(axis), builtins.bool(keepdims), ddof))
         if out is not None:
             out[...] = r
             return out
         return r
+
+    def _reduce_axes(self, name, axes, keepdims, ddof):
+        """A reduction over several axes: one axis after another for those that compose
+        (from the last, so the others keep their numbers), from the sum for mean and
+        variance."""
+        axes = [operator.index(x) for x in axes]
+        for x in axes:
+            if not -self.ndim <= x < self.ndim:
+                raise _np.exceptions.AxisError(x, self.ndim)
+        axes = [x % self.ndim for x in axes]
+        if len(axes) != len(set(axes)):
+            raise ValueError("duplicate value in 'axis'")
+        axes.sort(reverse=True)
+        if name in _COMPOSABLE:
+            r = self
+            for ax in axes:
+                r = _wrap(_legate.reduce(name, r._h, ax, keepdims, 0))
+            return r
+        count = 1
+        for ax in axes:
+            count *= self.shape[ax]
+        if name == "mean":
+            return self._reduce_axes("sum", axes, keepdims, 0) / count
+        if name in ("var", "std"):
+            centred = self - self._reduce_axes("mean", axes, True, 0)
+            sq = absolute(centred) if self.dtype.kind == "c" else centred  # noqa: F821
+            v = (sq * sq)._reduce_axes("sum", axes, keepdims, 0) / builtins.max(count - ddof, 0)
+            return sqrt(v) if name == "std" else v  # noqa: F821
+        raise TypeError(f"{name} takes one axis, not {tuple(axes)}")
 
     def sum(self, axis=None, dtype=None, out=None, keepdims=False):
         return self._reduce("sum", axis, dtype, out, keepdims)

@@ -206,7 +206,8 @@ class csr_array:
     def __truediv__(self, other):
         if isinstance(other, _SCALARS):
             return self._same(self._m.scale("div", _py_scalar(other)))
-        raise NotImplementedError("dividing a sparse array by a non-scalar")
+        # By a dense operand: a dense result, as in SciPy.
+        return _dense.divide(self.toarray(), other)
 
     def __neg__(self):
         return self._same(self._m.neg())
@@ -334,8 +335,6 @@ def random(m, n, density=0.01, format="coo", dtype=None, random_state=None, rng=
            data_rvs=None):  # noqa: A002
     """``scipy.sparse.random``: ``round(density * m * n)`` entries at distinct positions,
     uniform in ``[0, 1)`` (a Philox stream: the same matrix for a seed on any machine)."""
-    if data_rvs is not None:
-        raise NotImplementedError("random(data_rvs=...)")
     seed = random_state if random_state is not None else rng
     if isinstance(seed, _np.random.Generator):
         seed = int(seed.integers(0, 2**63))
@@ -345,7 +344,13 @@ def random(m, n, density=0.01, format="coo", dtype=None, random_state=None, rng=
         _seed_counter[0] += 1
         seed = 0x5EED + _seed_counter[0]
     dt = _np.dtype(float if dtype is None else dtype).name
-    return csr_array._wrap(_legate.csr_random(int(m), int(n), float(density), int(seed), dt))
+    r = csr_array._wrap(_legate.csr_random(int(m), int(n), float(density), int(seed), dt))
+    if data_rvs is None:
+        return r
+    # The positions as drawn, the values from the caller's generator (SciPy's data_rvs).
+    indptr, indices, _ = (h.to_numpy() for h in r._m.parts())
+    data = _np.asarray(data_rvs(r.nnz), dtype=None if dtype is None else dtype)
+    return csr_array._wrap(_from_parts(r.shape, indptr, indices, data))
 
 
 rand = random

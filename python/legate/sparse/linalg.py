@@ -105,12 +105,22 @@ def spsolve(A, b):
 
 def norm(x, ord=None, axis=None):  # noqa: A002
     """``scipy.sparse.linalg.norm``: Frobenius (``None``), 1, -1, inf, -inf."""
-    if axis is not None:
-        raise NotImplementedError("sparse norm along an axis")
     A = x if isinstance(x, csr_array) else csr_array(x)
-    if ord == "fro":
-        ord = None
-    return _dense._wrap(A._m.norm(None if ord is None else float(ord)))
+    if axis is None:
+        if ord == "fro":
+            ord = None
+        return _dense._wrap(A._m.norm(None if ord is None else float(ord)))
+    # Vector norms of the rows (axis=1) or columns (axis=0).
+    axis = int(axis)
+    if ord in (None, 2):
+        return _dense.sqrt(abs(A).power(2).sum(axis=axis))
+    if ord == 1:
+        return abs(A).sum(axis=axis)
+    if ord in (_np.inf, -_np.inf):
+        # Zeros count too: the extreme of |A| along the axis, over the densified matrix.
+        reduce = _dense.max if ord > 0 else _dense.min
+        return reduce(abs(A).toarray(), axis=axis)
+    return _dense.power(abs(A).power(ord).sum(axis=axis), 1.0 / ord)
 
 
 __all__ = ["cg", "bicgstab", "gmres", "eigsh", "spsolve", "norm", "LinearOperator",
