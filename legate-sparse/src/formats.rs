@@ -197,6 +197,45 @@ impl CooMatrix {
         })
     }
 
+    /// The matrix of three 1-D arrays of one length (`row` and `col` of `int64`), kept as
+    /// given: nothing is copied. The indices are checked against the shape by
+    /// [`SparseMatrix::to_csr`].
+    pub fn from_arrays(
+        sp: &Arc<Sparse>,
+        shape: [usize; 2],
+        row: Array,
+        col: Array,
+        data: Array,
+    ) -> Result<CooMatrix> {
+        let nnz = data.size();
+        for (name, a) in [("row", &row), ("col", &col), ("data", &data)] {
+            if a.ndim() != 1 || a.size() != nnz {
+                return Err(Error::InvalidArgument {
+                    what: format!(
+                        "COO {name} must be 1-D with {nnz} entries, not of shape {:?}",
+                        a.shape()
+                    ),
+                });
+            }
+        }
+        for a in [&row, &col] {
+            if a.dtype() != Type::Int64 {
+                return Err(Error::TypeMismatch {
+                    expected: Type::Int64,
+                    found: a.dtype(),
+                });
+            }
+        }
+        check_value_type("coo_array", data.dtype())?;
+        Ok(CooMatrix {
+            sp: Arc::clone(sp),
+            shape,
+            row,
+            col,
+            data,
+        })
+    }
+
     /// The COO form of `a`: its column indices and values are shared, the row of every
     /// entry is written by one launch over `a`'s rows.
     pub fn from_csr(a: &CsrMatrix) -> Result<CooMatrix> {

@@ -102,6 +102,31 @@ fn every_format_converts_to_every_other_and_back() {
             CooMatrix::from_triplets(&sp, [2, 2], &[2], &[0], &[1.0]),
             Err(Error::IndexOutOfBounds { .. })
         ));
+        // Triplets held as arrays are kept as given (nothing copied), and checked on the
+        // way to CSR.
+        let d = sp.dense();
+        let (r, c) = (
+            d.from_vec(vec![1i64, 0, 1], &[3]).unwrap(),
+            d.from_vec(vec![1i64, 0, 1], &[3]).unwrap(),
+        );
+        let v = d.from_vec(vec![1.0, 2.0, 3.0], &[3]).unwrap();
+        let held = CooMatrix::from_arrays(&sp, [2, 2], r.clone(), c.clone(), v.clone()).unwrap();
+        assert!(held.data().shares_storage(&v));
+        assert_eq!(
+            held.to_csr().unwrap().to_triplets::<f64>().unwrap(),
+            (vec![0, 1], vec![0, 1], vec![2.0, 4.0])
+        );
+        let short = d.from_vec(vec![0i64, 1], &[2]).unwrap();
+        assert!(matches!(
+            CooMatrix::from_arrays(&sp, [2, 2], short, c.clone(), v.clone()),
+            Err(Error::InvalidArgument { .. })
+        ));
+        assert!(matches!(
+            CooMatrix::from_arrays(&sp, [2, 2], v.clone(), c.clone(), v.clone()),
+            Err(Error::TypeMismatch { .. })
+        ));
+        let far = CooMatrix::from_arrays(&sp, [1, 2], r, c, v).unwrap();
+        assert!(matches!(far.to_csr(), Err(Error::IndexOutOfBounds { .. })));
 
         let dia = a.to_dia().unwrap();
         assert_eq!(dia.format(), "dia");

@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use legate_core::Type;
 use legate_dense::Array;
+use legate_sparse::io::{self, MatrixMarket};
 use legate_sparse::linalg::{self, SolverOptions};
-use legate_sparse::{CsrMatrix, Value};
+use legate_sparse::Sparse;
+use legate_sparse::{CooMatrix, CsrMatrix, DiaMatrix, SparseMatrix, Value};
 use numpy::PyReadonlyArray1;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -101,6 +103,89 @@ fn csr_diags(diagonals: Vec<Vec<f64>>, offsets: Vec<i64>, shape: (usize, usize))
     Ok(csr(sparse()?
         .diags(&diagonals, &offsets, [shape.0, shape.1])
         .py()?))
+}
+
+/// The CSR form of COO triplets held as arrays (`int64` indices; duplicates summed).
+#[pyfunction]
+fn csr_from_coo(shape: (usize, usize), row: &Handle, col: &Handle, data: &Handle) -> PyResult<Csr> {
+    let sp = sparse()?;
+    let coo = CooMatrix::from_arrays(
+        &sp,
+        [shape.0, shape.1],
+        row.a.clone(),
+        col.a.clone(),
+        data.a.clone(),
+    )
+    .py()?;
+    Ok(csr(coo.to_csr().py()?))
+}
+
+fn dia_typed<T: Value>(
+    sp: &Arc<Sparse>,
+    data: &Array,
+    offsets: &[i64],
+    shape: [usize; 2],
+) -> legate_core::Result<CsrMatrix> {
+    let width = data.shape()[1];
+    let flat = data.to_vec::<T>()?;
+    let rows: Vec<Vec<T>> = if width == 0 {
+        vec![Vec::new(); data.shape()[0]]
+    } else {
+        flat.chunks(width).map(<[T]>::to_vec).collect()
+    };
+    DiaMatrix::new(sp, &rows, offsets, shape)?.to_csr()
+}
+
+/// The CSR form of SciPy's `dia_array((data, offsets), shape)` (`data` a 2-D array).
+#[pyfunction]
+fn csr_from_dia(data: &Handle, offsets: Vec<i64>, shape: (usize, usize)) -> PyResult<Csr> {
+    let sp = sparse()?;
+    if data.a.ndim() != 2 {
+        return Err(PyValueError::new_err("DIA data must be a 2-D array"));
+    }
+    let shape = [shape.0, shape.1];
+    let ty = value_type(data.a.dtype().name())?;
+    let m = match ty {
+        Type::Int32 => dia_typed::<i32>(&sp, &data.a, &offsets, shape),
+        Type::Int64 => dia_typed::<i64>(&sp, &data.a, &offsets, shape),
+        Type::Float32 => dia_typed::<f32>(&sp, &data.a, &offsets, shape),
+        Type::Float64 => dia_typed::<f64>(&sp, &data.a, &offsets, shape),
+        Type::Complex64 => dia_typed::<Complex<f32>>(&sp, &data.a, &offsets, shape),
+        _ => dia_typed::<Complex<f64>>(&sp, &data.a, &offsets, shape),
+    };
+    Ok(csr(m.py()?))
+}
+
+/// A Matrix Market file: `(shape, row, col, data)` for a `coordinate` file, or the
+/// dense array of an `array` file.
+#[pyfunction]
+fn mmread(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Py<PyAny>> {
+    let sp = sparse()?;
+    Ok(match io::mmread(&sp, &path).py()? {
+        MatrixMarket::Sparse(coo) => {
+            let [m, n] = coo.shape();
+            let parts = (
+                (m, n),
+                Handle::new(coo.row().clone()),
+                Handle::new(coo.col().clone()),
+                Handle::new(coo.data().clone()),
+            );
+            parts.into_pyobject(py)?.into_any().unbind()
+        }
+        MatrixMarket::Dense(a) => Handle::new(a).into_pyobject(py)?.into_any().unbind(),
+    })
+}
+
+/// Writes a sparse matrix as a `coordinate general` Matrix Market file.
+#[pyfunction]
+fn mmwrite(path: std::path::PathBuf, a: &Csr) -> PyResult<()> {
+    io::mmwrite(&path, &a.m).py()
+}
+
+/// Writes a dense 2-D array as an `array general` Matrix Market file.
+#[pyfunction]
+fn mmwrite_dense(path: std::path::PathBuf, a: &Handle) -> PyResult<()> {
+    io::mmwrite_dense(&path, &a.a).py()
 }
 
 #[pyfunction]
@@ -204,6 +289,17 @@ impl Csr {
 
     fn copy(&self) -> PyResult<Csr> {
         Ok(csr(self.m.copy().py()?))
+    }
+
+    /// The row index of every entry (COO's `row`), written by one launch over the rows.
+    fn coo_rows(&self) -> PyResult<Handle> {
+        Ok(Handle::new(self.m.to_coo().py()?.row().clone()))
+    }
+
+    /// SciPy's DIA form: `(offsets, data)`.
+    fn todia(&self) -> PyResult<(Vec<i64>, Handle)> {
+        let d = self.m.to_dia().py()?;
+        Ok((d.offsets().to_vec(), Handle::new(d.data().clone())))
     }
 }
 
@@ -378,6 +474,11 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(csr_eye, m)?)?;
     m.add_function(wrap_pyfunction!(csr_diags, m)?)?;
     m.add_function(wrap_pyfunction!(csr_kron, m)?)?;
+    m.add_function(wrap_pyfunction!(csr_from_coo, m)?)?;
+    m.add_function(wrap_pyfunction!(csr_from_dia, m)?)?;
+    m.add_function(wrap_pyfunction!(mmread, m)?)?;
+    m.add_function(wrap_pyfunction!(mmwrite, m)?)?;
+    m.add_function(wrap_pyfunction!(mmwrite_dense, m)?)?;
     m.add_function(wrap_pyfunction!(solve, m)?)?;
     m.add_function(wrap_pyfunction!(eigsh, m)?)?;
     m.add_function(wrap_pyfunction!(spsolve, m)?)?;

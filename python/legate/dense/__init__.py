@@ -747,16 +747,22 @@ def array_equal(a1, a2, equal_nan=False):
 _warned = set()
 
 
-def _fallback_call(name, func, args, kwargs):
+def _fallback_warning(name, reference="NumPy", stacklevel=4):
+    """Before running ``reference``'s ``name`` in place of ours: raises
+    ``NotImplementedError`` under ``LEGATE_FALLBACK=0``, else warns once per name."""
     if os.environ.get("LEGATE_FALLBACK", "1") == "0":
-        raise NotImplementedError(f"legate.dense does not implement {name}")
+        raise NotImplementedError(f"legate.{name} is not implemented")
     if name not in _warned:
         _warned.add(name)
         warnings.warn(
-            f"legate.dense.{name} is not implemented yet; running NumPy's on one core",
+            f"legate.{name} is not implemented yet; running {reference}'s on one core",
             RuntimeWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
+
+
+def _fallback_call(name, func, args, kwargs):
+    _fallback_warning("dense." + name)
     return _from_numpy(func(*_to_numpy(args), **_to_numpy(kwargs)))
 
 

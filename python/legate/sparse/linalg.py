@@ -6,7 +6,7 @@ import numpy as _np
 
 from .. import _legate
 from .. import dense as _dense
-from . import csr_array
+from . import _csr_of, _spbase, _is_scipy_sparse, csr_array
 
 
 class LinearOperator:
@@ -42,10 +42,8 @@ def aslinearoperator(A):
 
 def _operator(A):
     """What the extension takes: a CSR handle, or ``(rows, cols, dtype, matvec)``."""
-    if isinstance(A, csr_array):
-        return A._m
-    if hasattr(A, "tocsr") and not isinstance(A, LinearOperator):
-        return csr_array(A)._m
+    if isinstance(A, _spbase) or _is_scipy_sparse(A):
+        return _csr_of(A)
     op = A if isinstance(A, LinearOperator) else aslinearoperator(A)
 
     def matvec(h):
@@ -99,17 +97,16 @@ def eigsh(A, k=6, M=None, sigma=None, which="LM", v0=None, ncv=None, maxiter=Non
 def spsolve(A, b):
     """``scipy.sparse.linalg.spsolve`` (a dense LU of the matrix; for systems that fit as
     dense)."""
-    A = A if isinstance(A, csr_array) else csr_array(A)
-    return _dense._wrap(_legate.spsolve(A._m, _dense.asarray(b)._h))
+    return _dense._wrap(_legate.spsolve(_csr_of(A), _dense.asarray(b)._h))
 
 
 def norm(x, ord=None, axis=None):  # noqa: A002
     """``scipy.sparse.linalg.norm``: Frobenius (``None``), 1, -1, inf, -inf."""
-    A = x if isinstance(x, csr_array) else csr_array(x)
+    A = x if isinstance(x, _spbase) else csr_array(x)
     if axis is None:
         if ord == "fro":
             ord = None
-        return _dense._wrap(A._m.norm(None if ord is None else float(ord)))
+        return _dense._wrap(_csr_of(A).norm(None if ord is None else float(ord)))
     # Vector norms of the rows (axis=1) or columns (axis=0).
     axis = int(axis)
     if ord in (None, 2):
