@@ -32,6 +32,7 @@ macro_rules! by_type {
 
 mod dense;
 mod errors;
+mod functions;
 mod library;
 mod runtime;
 mod sparse;
@@ -44,5 +45,6 @@ fn legate_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     dense::register(m)?;
     sparse::register(m)?;
     library::register(m)?;
+    functions::register(m)?;
     Ok(())
 }

@@ -140,6 +140,46 @@ def _axis(axis):
 _COMPOSABLE = {"sum", "prod", "max", "min", "all", "any"}
 
 
+class _Flags:
+    """NumPy's ``ndarray.flags``, by key (``a.flags["C_CONTIGUOUS"]``) or attribute
+    (``a.flags.c_contiguous``). An array's elements are addressed in row-major order
+    whatever its pieces' layout, so every array is C-contiguous as NumPy code sees it
+    (``__array__`` gives a C-ordered copy); views are writeable and write through."""
+
+    _NAMES = ("C_CONTIGUOUS", "F_CONTIGUOUS", "OWNDATA", "WRITEABLE", "ALIGNED",
+              "WRITEBACKIFCOPY")
+
+    def __init__(self, a):
+        self._values = {
+            "C_CONTIGUOUS": True,
+            "F_CONTIGUOUS": a.ndim <= 1 or builtins.sum(1 for s in a.shape if s != 1) <= 1,
+            "OWNDATA": True,
+            "WRITEABLE": True,
+            "ALIGNED": True,
+            "WRITEBACKIFCOPY": False,
+        }
+
+    def __getitem__(self, key):
+        aliases = {"C": "C_CONTIGUOUS", "F": "F_CONTIGUOUS", "CONTIGUOUS": "C_CONTIGUOUS",
+                   "FORTRAN": "F_CONTIGUOUS", "O": "OWNDATA", "W": "WRITEABLE",
+                   "A": "ALIGNED", "X": "WRITEBACKIFCOPY"}
+        key = aliases.get(key, key)
+        if key not in self._values:
+            raise KeyError(f"Unknown flag {key!r}")
+        return self._values[key]
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self[name.upper()]
+        except KeyError:
+            raise AttributeError(f"'flagsobj' object has no attribute {name!r}") from None
+
+    def __repr__(self):
+        return "\n".join(f"  {k} : {self._values[k]}" for k in self._NAMES)
+
+
 class ndarray:
     """A distributed n-dimensional array with NumPy's semantics."""
 
@@ -185,8 +225,7 @@ class ndarray:
 
     @property
     def flags(self):
-        return {"C_CONTIGUOUS": True, "F_CONTIGUOUS": self.ndim <= 1, "OWNDATA": True,
-                "WRITEABLE": True, "ALIGNED": True}
+        return _Flags(self)
 
     @property
     def store(self):
@@ -664,17 +703,11 @@ def matmul(a, b, out=None):
     return r
 
 
-def vdot(a, b):
-    return dot(conjugate(_a(a).ravel()), _a(b).ravel())  # noqa: F821
-
-
-def inner(a, b):
-    return dot(a, b)
-
-
 def where(condition, x=None, y=None):
     if x is None and y is None:
-        return _fallback_call("where", _np.where, (condition,), {})
+        return nonzero(condition)  # noqa: F821  (from _functions)
+    if x is None or y is None:
+        raise ValueError("either both or neither of x and y should be given")
     return _wrap(_legate.where_(_a(condition)._h, _a(x)._h, _a(y)._h))
 
 
@@ -787,6 +820,8 @@ def _module_fallback(module, prefix, numpy_module):
     return getattr_
 
 
+from ._functions import *  # noqa: E402,F401,F403
+from ._compose import *  # noqa: E402,F401,F403
 from . import fft, linalg, random  # noqa: E402,F401  (before __getattr__ can answer for them)
 
 __getattr__ = _module_fallback("legate.dense", "", _np)

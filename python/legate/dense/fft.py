@@ -157,4 +157,26 @@ def rfftfreq(n, d=1.0):
     return arange(n // 2 + 1) / (n * d)
 
 
+def _shift(x, axes, sign):
+    from . import roll
+
+    x = _a(x)
+    if axes is None:
+        axes = tuple(range(x.ndim))
+    elif isinstance(axes, int):
+        axes = (axes,)
+    shifts = [sign * (x.shape[ax] // 2) for ax in axes]
+    return roll(x, shifts, axes) if axes else x.copy()
+
+
+def fftshift(x, axes=None):
+    """``numpy.fft.fftshift``: the zero frequency moved to the centre (a roll)."""
+    return _shift(x, axes, 1)
+
+
+def ifftshift(x, axes=None):
+    """``numpy.fft.ifftshift``: the inverse of ``fftshift``."""
+    return _shift(x, axes, -1)
+
+
 __getattr__ = _module_fallback("legate.dense.fft", "fft.", _np.fft)
