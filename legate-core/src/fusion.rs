@@ -1098,11 +1098,20 @@ impl Program {
                     self.write_output(walk, o, &scratch, n);
                     continue;
                 }
-                let node = &self.nodes[self.outputs[o]];
-                let words = (n * node.ty.size()).div_ceil(8);
+                // The run's values leave with the slot itself, which takes a free buffer
+                // in their place: they are copied once, into the output, by `commit`. A
+                // node that a later output of the run also writes keeps its slot.
+                let node = self.outputs[o];
+                let slot = &mut scratch.slots[self.nodes[node].slot];
                 let mut data = free.pop().unwrap_or_default();
-                data.clear();
-                data.extend_from_slice(&scratch.slots[node.slot][..words]);
+                if self.outputs[o + 1..].contains(&node) {
+                    let words = (n * self.nodes[node].ty.size()).div_ceil(8);
+                    data.clear();
+                    data.extend_from_slice(&slot[..words]);
+                } else {
+                    data.resize(slot.len(), 0);
+                    std::mem::swap(slot, &mut data);
+                }
                 pending.push_back(Delayed {
                     end: start + n as i64,
                     output: o,

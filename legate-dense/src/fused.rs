@@ -117,8 +117,11 @@ pub(crate) fn unary_kernel<T: Elem>(op: UnaryOp) -> Result<BlockKernel> {
     let f = T::unary(op).ok_or_else(missing)?;
     Ok(kernel(move |ins, out| {
         let [a] = operands::<T, 1>(ins)?;
-        for (y, &a) in out.get_mut::<T>()?.iter_mut().zip(a) {
-            *y = f(a);
+        let y = out.get_mut::<T>()?;
+        if !T::unary_block(op, a, y) {
+            for (y, &a) in y.iter_mut().zip(a) {
+                *y = f(a);
+            }
         }
         Ok(())
     }))
@@ -132,9 +135,7 @@ pub(crate) fn where_kernel<T: Elem>() -> Result<BlockKernel> {
             .ok_or_else(|| TaskError::new("where without a condition"))?;
         let c = c.get::<bool>()?;
         let [x, y] = operands::<T, 2>(rest)?;
-        for (((o, &c), &x), &y) in out.get_mut::<T>()?.iter_mut().zip(c).zip(x).zip(y) {
-            *o = if c { x } else { y };
-        }
+        crate::vmath::select(c, x, y, out.get_mut::<T>()?);
         Ok(())
     }))
 }

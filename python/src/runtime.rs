@@ -59,6 +59,14 @@ fn stats(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
         ("fused_launches", s.fused_launches),
         ("temporaries_elided", s.temporaries_elided),
         ("bytes_allocated", s.bytes_allocated),
+        ("peak_bytes_allocated", s.peak_bytes_allocated),
+        ("bytes_cached", s.bytes_cached),
+        ("buffers_reused", s.buffers_reused),
+        ("tasks_run", s.tasks_run),
+        ("inline_runs", s.inline_runs),
+        ("partitions_created", s.partitions_created),
+        ("key_partition_reuses", s.key_partition_reuses),
+        ("elementwise_ops", s.elementwise_ops),
     ] {
         d.set_item(k, v)?;
     }
