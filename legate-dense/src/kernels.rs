@@ -1134,31 +1134,39 @@ macro_rules! float_block {
     ($(($t:ty, $unary:path)),*) => {$(
         impl Block for $t {
             fn binary_block(op: BinaryOp, a: &[Self], b: &[Self], y: &mut [Self]) -> bool {
-                match op {
-                    BinaryOp::Add => map2(a, b, y, |a, b| a + b),
-                    BinaryOp::Subtract => map2(a, b, y, |a, b| a - b),
-                    BinaryOp::Multiply => map2(a, b, y, |a, b| a * b),
-                    BinaryOp::TrueDivide => map2(a, b, y, |a, b| a / b),
-                    _ => return false,
-                }
-                true
+                crate::vmath::v3_build!(fn body(op: BinaryOp, a: &[$t], b: &[$t], y: &mut [$t]) -> bool {
+                    match op {
+                        BinaryOp::Add => map2(a, b, y, |a, b| a + b),
+                        BinaryOp::Subtract => map2(a, b, y, |a, b| a - b),
+                        BinaryOp::Multiply => map2(a, b, y, |a, b| a * b),
+                        BinaryOp::TrueDivide => map2(a, b, y, |a, b| a / b),
+                        BinaryOp::Maximum => map2(a, b, y, |a, b| if a >= b || a.is_nan() { a } else { b }),
+                        BinaryOp::Minimum => map2(a, b, y, |a, b| if a <= b || a.is_nan() { a } else { b }),
+                        _ => return false,
+                    }
+                    true
+                })
             }
 
             fn scalar_block(op: BinaryOp, a: &[Self], s: Self, reversed: bool, y: &mut [Self]) -> bool {
-                match (op, reversed) {
-                    (BinaryOp::Add, _) => map1(a, y, |x| x + s),
-                    (BinaryOp::Multiply, _) => map1(a, y, |x| x * s),
-                    (BinaryOp::Subtract, false) => map1(a, y, |x| x - s),
-                    (BinaryOp::Subtract, true) => map1(a, y, |x| s - x),
-                    (BinaryOp::TrueDivide, false) => map1(a, y, |x| x / s),
-                    (BinaryOp::TrueDivide, true) => map1(a, y, |x| s / x),
-                    _ => return false,
-                }
-                true
+                crate::vmath::v3_build!(fn body(op: BinaryOp, a: &[$t], s: $t, reversed: bool, y: &mut [$t]) -> bool {
+                    match (op, reversed) {
+                        (BinaryOp::Add, _) => map1(a, y, |x| x + s),
+                        (BinaryOp::Multiply, _) => map1(a, y, |x| x * s),
+                        (BinaryOp::Subtract, false) => map1(a, y, |x| x - s),
+                        (BinaryOp::Subtract, true) => map1(a, y, |x| s - x),
+                        (BinaryOp::TrueDivide, false) => map1(a, y, |x| x / s),
+                        (BinaryOp::TrueDivide, true) => map1(a, y, |x| s / x),
+                        _ => return false,
+                    }
+                    true
+                })
             }
 
             fn sum_block(xs: &[Self]) -> Option<Self> {
-                Some(lanes_sum(xs, 0.0, |a, b| a + b))
+                crate::vmath::v3_build!(fn body(xs: &[$t]) -> Option<$t> {
+                    Some(lanes_sum(xs, 0.0, |a, b| a + b))
+                })
             }
 
             fn unary_block(op: UnaryOp, a: &[Self], y: &mut [Self]) -> bool {

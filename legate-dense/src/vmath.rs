@@ -141,6 +141,30 @@ pub(crate) fn v3() -> bool {
     }
 }
 
+/// The body of a block kernel, compiled twice: `fn $name(args) -> R { body }` becomes a
+/// call of an AVX2 + FMA build of it where the processor has them, else of the baseline
+/// build. The arguments are passed by the names the enclosing function gives them, and
+/// the body inlines what it calls (`#[inline(always)]` helpers, closures), so both builds
+/// vectorize the whole loop.
+macro_rules! v3_build {
+    (fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty $body:block) => {{
+        #[inline(always)]
+        fn $name($($arg: $ty),*) -> $ret $body
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2,fma")]
+        unsafe fn v3_build($($arg: $ty),*) -> $ret {
+            $name($($arg),*)
+        }
+        #[cfg(target_arch = "x86_64")]
+        if $crate::vmath::v3() {
+            // SAFETY: the processor has AVX2 and FMA.
+            return unsafe { v3_build($($arg),*) };
+        }
+        $name($($arg),*)
+    }};
+}
+pub(crate) use v3_build;
+
 /// `y[i] = f(a[i])`: inlined where it is called, so into code built for AVX2 + FMA from
 /// the `_v3` functions.
 #[inline(always)]

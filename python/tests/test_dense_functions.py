@@ -466,3 +466,16 @@ def test_linalg_compositions_match_numpy():
     same(np.linalg.matrix_transpose(x), numpy.linalg.matrix_transpose(a))
     same(np.linalg.outer(x[0], x[1]), numpy.linalg.outer(a[0], a[1]))
     same(np.linalg.tensordot(x, x, axes=1), numpy.linalg.tensordot(a, a, axes=1))
+
+
+def test_flags_read_as_numpy_s():
+    x = np.ones((3, 4))
+    f = x.flags
+    assert f.c_contiguous and f["C_CONTIGUOUS"] and f["C"] and f.writeable and f.aligned
+    assert not f.f_contiguous and not f["WRITEBACKIFCOPY"]
+    assert np.ones(5).flags.f_contiguous and np.ones((1, 5)).flags["F"]
+    assert "C_CONTIGUOUS : True" in repr(f)
+    with pytest.raises(KeyError):
+        f["NOPE"]
+    with pytest.raises(AttributeError):
+        f.nope
