@@ -114,8 +114,9 @@
 //!   (the other operators a loop per element); the OMP variants split a piece into blocks
 //!   over the group's threads.
 //! - `exp`, `log`, `sqrt`, `abs`, `negative`, `square`, `reciprocal`, `floor`, `ceil`,
-//!   `trunc` and `where` of `f32`/`f64` run vectorized too, in AVX2 + FMA code where the
-//!   processor has it (detected at run time; the crate is built for baseline x86-64).
+//!   `trunc` and `where` of `f32`/`f64` run vectorized too. These kernels, and the float
+//!   `+ - * /`, `maximum`, `minimum` and sums, run in AVX2 + FMA code where the processor
+//!   has it (detected at run time; the crate is built for baseline x86-64).
 //!   `exp` and `log` are this crate's own (fdlibm's argument reductions, branch-free
 //!   polynomials): within an ulp of the C library's scalar functions, which no compiler
 //!   vectorizes, and 3x faster than NumPy's on one core of the development machine.
