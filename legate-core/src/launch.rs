@@ -13,7 +13,7 @@ use crate::coherence::CopyRequest;
 use crate::constraint::{Constraint, ImageKind, Variable};
 use crate::error::{Error, Result};
 use crate::geometry::{choose_colors, Point, Rect, Tiling};
-use crate::memory::Buffer;
+use crate::memory::{Buffer, MemoryPool};
 #[cfg(test)]
 use crate::partition::linearize;
 use crate::partition::{bounding, Partition};
@@ -23,7 +23,7 @@ use crate::scheduler::{TaskNode, WorkerGroup, WorkerInfo};
 use crate::store::{copy_rect, lock_ignoring_poison, zero_rect, LogicalStore, Storage};
 use crate::task::{Access, Library, PhysicalStore, TaskContext, TaskDef};
 use crate::transform::{Footprint, ViewMap};
-use crate::types::Scalar;
+use crate::types::{Scalar, Type};
 
 /// Most point tasks in flight before the issuing thread waits: bounds the analysis state
 /// and the memory of a program that issues faster than it runs.
@@ -955,7 +955,13 @@ struct ExecArg {
     store: LogicalStore,
     kind: ArgKind,
     access: Access,
+    /// The instance, when it was taken at issue; `None` for an unbound output and for an
+    /// instance taken when the launch runs (`deferred`).
     buffer: Option<Arc<Buffer>>,
+    /// Whether the argument is an unbound output (it gets its instance from its points).
+    unbound: bool,
+    /// How a point gets an instance that was not taken at issue.
+    deferred: Deferred,
     offset: i64,
     strides: Arc<[i64]>,
     aliased_output: Option<usize>,
@@ -963,6 +969,27 @@ struct ExecArg {
     slot: usize,
     /// Whether the instance is recycled memory that the launch's points overwrite.
     recycled: bool,
+}
+
+/// When an argument's system-memory instance is allocated.
+///
+/// A storage that a launch writes whole for its first use gets its instance when the first
+/// point of that launch runs, not when the launch is issued, and so do the launches issued
+/// after it that use the storage before it runs. A program that issues faster than the
+/// workers run (`t = a + b; c = t * 2; ...` with many results in flight) otherwise holds
+/// the instances of every result issued at once, none freed in time for the next to reuse:
+/// each one fresh memory, faulted in page by page. Taken when the producer runs, the
+/// instance of a result is usually the one its predecessor just freed.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Deferred {
+    /// Taken at issue (in `buffer`), or unbound.
+    No,
+    /// Allocated by the first point to run, as [`Storage::buffer_for_overwrite`] does:
+    /// this launch writes the whole storage first.
+    Overwrite,
+    /// The instance an earlier launch's `Overwrite` gives the storage; the dependence
+    /// analysis runs that launch's points first.
+    Existing,
 }
 
 /// The storages given an instance of unspecified contents by a launch still being issued:
@@ -1116,21 +1143,33 @@ pub(crate) fn submit(
     for (i, a) in spec.args.iter().enumerate() {
         let unbound = a.store.is_unbound();
         let mut recycled = false;
+        let mut deferred = Deferred::No;
+        let storage = &a.store.storage;
         let (slot, buffer) = if unbound {
             (0, None)
         } else {
             let target = memory_target(rt, spec.variant, a);
-            let (slot, b) = if target == MemoryKind::System && overwrites_storage(&spec, i) {
-                let b = a.store.storage.buffer_for_overwrite()?;
-                unwritten
-                    .0
-                    .push((Arc::clone(&a.store.storage), Arc::clone(&b)));
+            let system = target == MemoryKind::System;
+            if system && overwrites_storage(&spec, i) && storage.ty != Type::Bool {
+                // An instance that could never fit is refused now; any other is taken when
+                // the launch runs (see `Deferred`).
+                check_fits(&shared.sysmem, storage)?;
+                storage.set_instance_deferred();
                 recycled = true;
-                (0, b)
+                deferred = Deferred::Overwrite;
+                (0, None)
+            } else if system && storage.instance_deferred() && !storage.has_buffer() {
+                deferred = Deferred::Existing;
+                (0, None)
+            } else if system && overwrites_storage(&spec, i) {
+                let b = storage.buffer_for_overwrite()?;
+                unwritten.0.push((Arc::clone(storage), Arc::clone(&b)));
+                recycled = true;
+                (0, Some(b))
             } else {
-                a.store.storage.instance(target)?
-            };
-            (slot, Some(b))
+                let (slot, b) = storage.instance(target)?;
+                (slot, Some(b))
+            }
         };
         let (offset, strides) = if unbound {
             (0, Vec::new())
@@ -1142,6 +1181,8 @@ pub(crate) fn submit(
             kind: a.kind,
             access: a.access,
             buffer,
+            unbound,
+            deferred,
             slot,
             offset,
             strides: strides.into(),
@@ -1152,9 +1193,9 @@ pub(crate) fn submit(
     // The whole of each argument, in its own coordinates.
     let wholes: Vec<Rect> = exec_args
         .iter()
-        .map(|a| match a.buffer {
-            Some(_) => a.store.view().rect(),
-            None => Rect::new(Point::zero(0), Point::zero(0)),
+        .map(|a| match a.unbound {
+            false => a.store.view().rect(),
+            true => Rect::new(Point::zero(0), Point::zero(0)),
         })
         .collect();
     // The piece of every point and argument (bounding box), and the exact rectangles of
@@ -1168,7 +1209,7 @@ pub(crate) fn submit(
         .any(Partition::has_multi_rect_pieces);
     for color in domain.points() {
         for (a, p) in spec.solution.partitions.iter().enumerate() {
-            if exec_args[a].buffer.is_none() {
+            if exec_args[a].unbound {
                 pieces.push(Rect::new(Point::zero(0), Point::zero(0)));
                 if any_multi {
                     multi.push(Vec::new());
@@ -1192,8 +1233,8 @@ pub(crate) fn submit(
             }
         }
     }
-    let unbound_args = exec_args.iter().filter(|a| a.buffer.is_none()).count();
-    for a in exec_args.iter().filter(|a| a.buffer.is_none()) {
+    let unbound_args = exec_args.iter().filter(|a| a.unbound).count();
+    for a in exec_args.iter().filter(|a| a.unbound) {
         a.store.storage.set_producer_issued();
     }
     let exec = Arc::new(Exec {
@@ -1236,7 +1277,7 @@ pub(crate) fn submit(
         );
         shared.sched.issued();
         for (a, arg) in exec.args.iter().enumerate() {
-            if arg.buffer.is_none() || arg.aliased_output.is_some() {
+            if arg.unbound || arg.aliased_output.is_some() {
                 continue;
             }
             let view = arg.store.view();
@@ -1362,7 +1403,7 @@ fn coherence_copies(
     pieces: &[Rect],
     num_points: usize,
 ) -> Result<Option<Arc<TaskNode>>> {
-    let is_coherent = |a: &ExecArg| a.buffer.is_some() && a.store.storage.has_other_instances();
+    let is_coherent = |a: &ExecArg| !a.unbound && a.store.storage.has_other_instances();
     if !args.iter().any(is_coherent) {
         return Ok(None);
     }
@@ -1458,6 +1499,13 @@ pub(crate) fn whole_footprint(store: &LogicalStore) -> Footprint {
 }
 
 /// Outputs must be written by one point each and never through aliasing views.
+/// Refuses an instance of `storage` larger than the whole of `pool`: it could never be
+/// allocated, whatever is freed first.
+fn check_fits(pool: &MemoryPool, storage: &Storage) -> Result<()> {
+    let bytes = storage.volume().saturating_mul(storage.ty.size() as u64);
+    pool.check_fits(bytes)
+}
+
 fn check_outputs(spec: &LaunchSpec, num_points: usize) -> Result<()> {
     for (i, a) in spec.args.iter().enumerate() {
         if a.kind == ArgKind::Input || a.store.is_unbound() {
@@ -1547,16 +1595,27 @@ pub(crate) fn copy_locked(
 
 fn run_point(exec: &Exec, p: usize, info: &WorkerInfo<'_>) {
     let point = delinearize(p, &exec.domain);
-    let result = build_and_run(exec, p, &point, info);
+    let mut failed_allocation = None;
+    let result = build_and_run(exec, p, &point, info, &mut failed_allocation);
     if let Err(message) = result {
         zero_recycled_pieces(exec, p);
-        let e = Error::TaskFailed {
+        let e = failed_allocation.unwrap_or_else(|| Error::TaskFailed {
             library: exec.library.name().to_string(),
             task: exec.def.name().to_string(),
             point: point.coords().to_vec(),
             message,
-        };
+        });
         lock_ignoring_poison(&exec.shared.errors).push(e);
+    }
+}
+
+/// The instance argument `arg` uses: the one taken at issue, or, for a deferred one, the
+/// storage's (allocated now by the first point that needs it).
+fn point_buffer(arg: &ExecArg) -> Result<Option<Arc<Buffer>>> {
+    match arg.deferred {
+        Deferred::No => Ok(arg.buffer.clone()),
+        Deferred::Overwrite => arg.store.storage.buffer_for_overwrite().map(Some),
+        Deferred::Existing => arg.store.storage.buffer().map(Some),
     }
 }
 
@@ -1565,7 +1624,14 @@ fn run_point(exec: &Exec, p: usize, info: &WorkerInfo<'_>) {
 fn zero_recycled_pieces(exec: &Exec, p: usize) {
     let nargs = exec.args.len();
     for (a, arg) in exec.args.iter().enumerate() {
-        let (true, Some(buffer)) = (arg.recycled, &arg.buffer) else {
+        if !arg.recycled {
+            continue;
+        }
+        let Some(buffer) = arg
+            .buffer
+            .clone()
+            .or_else(|| arg.store.storage.existing_buffer())
+        else {
             continue;
         };
         // A recycled instance is written through the identity view: the piece is a
@@ -1575,7 +1641,7 @@ fn zero_recycled_pieces(exec: &Exec, p: usize) {
         // SAFETY: the piece lies inside the storage, and the analysis gives this point
         // exclusive access to it (outputs' pieces are disjoint; no other access of the
         // storage runs before this point's node completes).
-        unsafe { zero_rect(buffer, &shape, &rect, arg.store.ty().size()) };
+        unsafe { zero_rect(&buffer, &shape, &rect, arg.store.ty().size()) };
     }
 }
 
@@ -1584,33 +1650,44 @@ fn build_and_run(
     p: usize,
     point: &Point,
     info: &WorkerInfo<'_>,
+    failed_allocation: &mut Option<Error>,
 ) -> Result<(), String> {
     let nargs = exec.args.len();
     let mut inputs = Vec::new();
     let mut outputs = Vec::new();
     let mut reductions = Vec::new();
     let mut unbound_slots = Vec::new();
+    let mut buffers = Vec::with_capacity(nargs);
     for (a, arg) in exec.args.iter().enumerate() {
         let rect = exec.pieces[p * nargs + a];
         let offset = arg.offset
             + (0..rect.dim())
                 .map(|d| arg.strides[d] * rect.lo[d])
                 .sum::<i64>();
+        let buffer = match point_buffer(arg) {
+            Ok(b) => b,
+            Err(e) => {
+                let message = e.to_string();
+                *failed_allocation = Some(e);
+                return Err(message);
+            }
+        };
+        buffers.push(buffer.clone());
         let mut ps = PhysicalStore::new(
             arg.store.ty(),
-            arg.buffer.clone(),
+            buffer,
             offset,
             Arc::clone(&arg.strides),
             rect,
             arg.access,
-            arg.buffer.is_none(),
+            arg.unbound,
         )
         .map_err(|e| e.to_string())?;
         ps.aliased_output = arg.aliased_output;
         match arg.kind {
             ArgKind::Input => inputs.push(ps),
             ArgKind::Output => {
-                if arg.buffer.is_none() {
+                if arg.unbound {
                     unbound_slots.push(outputs.len());
                 }
                 outputs.push(ps)
@@ -1641,10 +1718,13 @@ fn build_and_run(
         Err(panic) => Err(panic_message(&panic)),
     };
     // Fold reductions even after a failure: the accumulators start at the identity.
-    let reduction_args = exec.args.iter().filter(|a| a.kind == ArgKind::Reduction);
-    for (ps, arg) in reductions.iter().zip(reduction_args) {
-        let (Some(buffer), Some(acc), Access::Reduce(op)) =
-            (&arg.buffer, &ps.accumulator, arg.access)
+    let reduction_args = exec
+        .args
+        .iter()
+        .zip(&buffers)
+        .filter(|(a, _)| a.kind == ArgKind::Reduction);
+    for (ps, (arg, buffer)) in reductions.iter().zip(reduction_args) {
+        let (Some(buffer), Some(acc), Access::Reduce(op)) = (buffer, &ps.accumulator, arg.access)
         else {
             continue;
         };
@@ -1681,7 +1761,7 @@ fn build_and_run(
 
 /// Concatenates what every point bound to each unbound output, in point order.
 fn bind_unbound(exec: &Exec) {
-    let unbound_args = exec.args.iter().filter(|a| a.buffer.is_none());
+    let unbound_args = exec.args.iter().filter(|a| a.unbound);
     for (slot, arg) in exec.unbound.iter().zip(unbound_args) {
         let parts = std::mem::take(&mut *lock_ignoring_poison(slot));
         let size = arg.store.ty().size();

@@ -9,6 +9,14 @@
 //! A cached allocation is handed out only by [`Buffer::new_uninit`], for an instance whose
 //! first use overwrites it whole: it skips the pass in which the kernel zeroes fresh pages.
 //! [`Buffer::new`] always returns zeroed memory, fresh from `calloc`.
+//!
+//! Such an instance is allocated when the first point of the launch that overwrites it
+//! runs, not when the launch is issued (`launch::Deferred`): a program issuing faster than
+//! the workers run would otherwise hold the instances of every result in flight at once,
+//! with none freed in time for the next to reuse. An instance larger than the whole limit
+//! is refused at issue; one that does not fit when its launch runs fails that launch, and
+//! the error ([`Error::ResourcesExhausted`]) surfaces at the next wait, as a task's failure
+//! does.
 
 use std::alloc::{self, Layout};
 use std::collections::VecDeque;
@@ -108,6 +116,20 @@ impl MemoryPool {
         drop(s);
         evicted.into_iter().for_each(Block::free);
         result
+    }
+
+    /// Refuses `bytes` that exceed the whole limit (they could never be allocated).
+    pub(crate) fn check_fits(&self, bytes: u64) -> Result<()> {
+        if bytes <= self.limit {
+            return Ok(());
+        }
+        let s = lock_ignoring_poison(&self.state);
+        Err(Error::ResourcesExhausted {
+            flag: self.flag,
+            requested: bytes,
+            available: self.limit.saturating_sub(s.used.saturating_add(s.cached)),
+            limit: self.limit,
+        })
     }
 
     fn release(&self, bytes: u64) {

@@ -24,6 +24,9 @@ pub(crate) struct Storage {
     bound: (Mutex<bool>, Condvar),
     /// Set once a launch that will produce this unbound storage is issued.
     producer_issued: std::sync::atomic::AtomicBool,
+    /// Set once a launch is issued that gives this storage its instance when it runs
+    /// (see `launch::Deferred`).
+    instance_deferred: std::sync::atomic::AtomicBool,
     /// The instance in system memory (slot 0), allocated on first use.
     buffer: Mutex<Option<Arc<Buffer>>>,
     /// Instances in other memories (slots 1..) and, once there is one, the validity map.
@@ -47,6 +50,7 @@ impl Storage {
             identity,
             bound: (Mutex::new(bound), Condvar::new()),
             producer_issued: std::sync::atomic::AtomicBool::new(false),
+            instance_deferred: std::sync::atomic::AtomicBool::new(false),
             buffer: Mutex::new(None),
             others: Mutex::new(OtherInstances::default()),
             state: Mutex::new(StorageState::default()),
@@ -211,6 +215,23 @@ impl Storage {
                 .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
         }
         Ok(())
+    }
+
+    /// Marks the storage as getting its instance from a launch when it runs.
+    pub(crate) fn set_instance_deferred(&self) {
+        self.instance_deferred
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Whether an issued launch gives the storage its instance when it runs.
+    pub(crate) fn instance_deferred(&self) -> bool {
+        self.instance_deferred
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// The system-memory instance, if one exists (allocating none).
+    pub(crate) fn existing_buffer(&self) -> Option<Arc<Buffer>> {
+        lock_ignoring_poison(&self.buffer).clone()
     }
 
     pub(crate) fn has_buffer(&self) -> bool {

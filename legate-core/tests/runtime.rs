@@ -254,6 +254,8 @@ fn analysis_state_and_memory_stay_bounded_in_a_long_loop() {
     let one = rt.create_store(Type::Int64, &[64]).unwrap();
     rt.fill(&acc, Scalar::new(0i64)).unwrap();
     rt.fill(&one, Scalar::new(1i64)).unwrap();
+    // The fills' instances are allocated when they run.
+    rt.fence().unwrap();
     let n = 100_000;
     let mut max_records = 0;
     let mut allocated = Vec::new();
@@ -439,6 +441,61 @@ fn a_fresh_store_written_whole_by_a_promising_task_reuses_a_freed_instance() {
     // each new result reuses its instance.
     assert_eq!(rt.stats().buffers_reused, after.buffers_reused + 4);
     assert_eq!(rt.stats().bytes_allocated, after.bytes_allocated);
+}
+
+#[test]
+fn results_issued_ahead_of_the_workers_get_their_instances_when_they_run() {
+    static OPEN: AtomicBool = AtomicBool::new(false);
+    // One point per launch (pieces of one launch could otherwise run far apart).
+    let mut config = Config::with_cpus(2);
+    config.min_cpu_chunk = 1 << 20;
+    let rt = Runtime::new(config).unwrap();
+    let lib = overwrite_library(&rt);
+    // Task 5 holds a worker until the test opens the gate (5 s at most).
+    lib.register_task(
+        5,
+        TaskDef::new("gate")
+            .cpu(|_ctx: &mut TaskContext<'_>| {
+                let start = std::time::Instant::now();
+                while !OPEN.load(Ordering::Acquire) && start.elapsed() < Duration::from_secs(5) {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Ok(())
+            })
+            .never_inline(),
+    )
+    .unwrap();
+    let x = rt.create_store(Type::Float64, &[CACHED_LEN]).unwrap();
+    rt.fill(&x, Scalar::new(3.0f64)).unwrap();
+    rt.fence().unwrap();
+    let base = rt.stats().bytes_allocated;
+    let mut gate = rt.create_auto_task(&lib, 5).unwrap();
+    gate.add_output(&x);
+    gate.add_input(&x);
+    gate.execute().unwrap();
+    // A chain of ten copies, each result dropped once the next is issued: all of them wait
+    // for the gate, and none holds memory before it runs.
+    let mut r = x.clone();
+    for _ in 0..10 {
+        let next = rt.create_store(Type::Float64, &[CACHED_LEN]).unwrap();
+        let mut t = rt.create_auto_task(&lib, 4).unwrap();
+        let (i, o) = (t.add_input(&r), t.add_output(&next));
+        t.add_constraint(align(i, o));
+        t.execute().unwrap();
+        r = next;
+    }
+    assert_eq!(rt.stats().bytes_allocated, base, "instances taken at issue");
+    OPEN.store(true, Ordering::Release);
+    assert_eq!(values::<f64>(&r), vec![3.0; CACHED_LEN as usize]);
+    // Run in order, each copy takes the instance of a result freed before it: at most
+    // two results live at once (the one read, the one written).
+    let stats = rt.stats();
+    assert!(
+        stats.peak_bytes_allocated <= base + 2 * 8 * CACHED_LEN,
+        "peak {} over {base}",
+        stats.peak_bytes_allocated
+    );
+    assert!(stats.buffers_reused >= 7, "{} reused", stats.buffers_reused);
 }
 
 #[test]

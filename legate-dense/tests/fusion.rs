@@ -111,6 +111,8 @@ fn a_triad_writes_only_its_result() {
         let c = d
             .full(&[n], legate_core::Scalar::new(2.0f64), Type::Float64)
             .unwrap();
+        // Instances are allocated when their producers run: count from there.
+        d.runtime().fence().unwrap();
         let before = d.runtime().stats();
         let a = (&b + &(&c * 2.5).unwrap()).unwrap();
         let got = a.to_vec::<f64>().unwrap();
@@ -161,6 +163,7 @@ fn dot_and_norm_of_vectors_fuse_their_products_into_the_sum() {
         let y = d
             .full(&[n], legate_core::Scalar::new(0.5f64), Type::Float64)
             .unwrap();
+        d.runtime().fence().unwrap();
         let before = d.runtime().stats();
         let dot = x.dot(&y).unwrap().item::<f64>().unwrap();
         let norm = legate_dense::linalg::norm(&y, None, None, false)
