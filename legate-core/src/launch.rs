@@ -1035,13 +1035,28 @@ fn covers_store(p: &Partition, shape: &[u64], colors: &[u64]) -> bool {
     match p {
         Partition::Replicate => colors.iter().all(|&c| c > 0),
         // Tile `c` covers `[c * tile, (c + 1) * tile)`; a dimension of one color, `[0, tile)`.
+        // A launch of more dimensions than the store (rows of a matrix whose `pos` is
+        // `rows x 2`) takes the tile of its leading colors.
         Partition::Tiling(t) => {
             t.shape == shape
-                && t.colors == colors
+                && colors.get(..t.colors.len()) == Some(&t.colors[..])
                 && t.tile.len() == shape.len()
                 && (0..shape.len()).all(|d| t.tile[d].saturating_mul(t.colors[d]) >= shape[d])
         }
-        Partition::Bloat { .. } | Partition::Explicit(_) => false,
+        // The pieces of an output are disjoint (`check_outputs`), and so are the rectangles
+        // of one piece: they cover the store when their volumes inside it add up to it.
+        Partition::Explicit(pieces) => {
+            let whole = Rect::from_shape(shape);
+            let points = colors.iter().product::<u64>() as usize;
+            let covered: u64 = pieces
+                .iter()
+                .take(points)
+                .flatten()
+                .map(|r| r.intersection(&whole).volume())
+                .sum();
+            covered == whole.volume()
+        }
+        Partition::Bloat { .. } => false,
     }
 }
 

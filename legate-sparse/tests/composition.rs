@@ -218,3 +218,42 @@ fn cg_reports_bad_systems_and_zero_right_hand_sides() {
     let (x, info) = linalg::cg(&a, &zero, None, Default::default()).unwrap();
     assert_eq!((x.to_vec::<f64>().unwrap(), info), (vec![0.0; 16], 0));
 }
+
+/// A loop of `y = A @ x` on several CPUs gives each new `y` the instance of one freed
+/// before it: the product's rows are an image-derived partition that covers `y`, so the
+/// runtime knows the product writes all of it.
+#[test]
+fn products_in_a_loop_reuse_the_instances_of_freed_results() {
+    let sp = sparse(2);
+    let rt = sp.runtime().clone();
+    let a = poisson(&sp, 400); // 160,000 rows: each product 1.28 MB
+    let x = sp.dense().ones(&[160_000], Type::Float64).unwrap();
+    let mut y = a.dot(&x).unwrap();
+    rt.fence().unwrap();
+    let before = rt.stats();
+    for _ in 0..10 {
+        y = a.dot(&x).unwrap();
+        rt.fence().unwrap();
+    }
+    let after = rt.stats();
+    assert!(
+        after.buffers_reused >= before.buffers_reused + 9,
+        "{} of 10 products reused an instance",
+        after.buffers_reused - before.buffers_reused
+    );
+    assert!(
+        after.point_tasks >= before.point_tasks + 20,
+        "one piece only"
+    );
+    let row_sums = y.to_vec::<f64>().unwrap();
+    assert_eq!(
+        row_sums.iter().sum::<f64>(),
+        a.dot(&x)
+            .unwrap()
+            .sum(None, false)
+            .unwrap()
+            .item::<f64>()
+            .unwrap()
+    );
+    assert_eq!(row_sums[0], 2.0); // a corner row: 4 - 1 - 1
+}
