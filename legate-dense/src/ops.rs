@@ -392,7 +392,11 @@ impl Array {
     /// with more than two dimensions are stacks of matrices whose batch dimensions
     /// broadcast. The result is cut into pieces of batch entries and rows, each computed
     /// from its rows of `self` and its entries of `other` (faer's kernel for floats and
-    /// complex numbers, ndarray's for integers).
+    /// complex numbers, ndarray's for integers). A 2-D product whose inner dimension
+    /// dwarfs the result (`X.T @ r` over many samples: `k` at least 32768 and 16 times `m`
+    /// and `n`) is cut along that dimension instead: each point multiplies its columns of
+    /// `self` by the same rows of `other`, and the partial products are summed into the
+    /// result as a reduction.
     ///
     /// ```
     /// # use legate_dense::Dense;
@@ -453,10 +457,31 @@ impl Array {
         let with = |tail: [usize; 2]| [batch.as_slice(), &tail].concat();
         let a = a.as_type(ty)?.broadcast_to(&with([m, k]))?;
         let b = b.as_type(ty)?.broadcast_to(&with([k, n]))?;
-        let c = self.dense.empty(&with([m, n]), ty)?;
         let nd = batch.len() + 2;
+        let pieces = split_k_pieces(&self.dense, batch.len(), m, k, n);
+        let c = if pieces > 1 {
+            self.dense.zeros(&with([m, n]), ty)?
+        } else {
+            self.dense.empty(&with([m, n]), ty)?
+        };
         if k == 0 {
             c.fill(Scalar::zero(ty))?;
+        } else if pieces > 1 {
+            // A tall-skinny product (`X.T @ r`): each point takes a range of the inner
+            // dimension of both operands, and the partial products are summed into `C`.
+            let at = a.transpose(None)?;
+            let rows = (k as u64).div_ceil(pieces);
+            let pa = at.store.partition_by_tiling(&[rows, m as u64])?;
+            let pb = b.store.partition_by_tiling(&[rows, n as u64])?;
+            let mut task = self.dense.rt.create_manual_task(
+                &self.dense.lib,
+                ids::MATMUL_SPLIT_K,
+                pa.color_shape(),
+            )?;
+            task.add_input_partition(&pa)?;
+            task.add_input_partition(&pb)?;
+            task.add_reduction(&c.store, ReductionOp::Add);
+            task.execute()?;
         } else if c.size() > 0 {
             let mut task = self
                 .dense
@@ -841,4 +866,18 @@ impl Array {
         }
         self.equal(other)?.all(None, false)?.item::<bool>()
     }
+}
+
+/// How many pieces a 2-D product `(m x k) @ (k x n)` is cut into along `k`: more than one
+/// only when the inner dimension dwarfs the result (the tall-skinny `X.T @ r` of a
+/// regression), so that cutting the rows of `C`, as `matmul` otherwise does, would leave a
+/// core idle or make every point read the whole of `B`.
+fn split_k_pieces(dense: &crate::Dense, batch: usize, m: usize, k: usize, n: usize) -> u64 {
+    const MIN_K_PER_PIECE: usize = 1 << 14;
+    let config = dense.rt.config();
+    let procs = config.cpus.max(config.omps);
+    if batch > 0 || procs < 2 || k < 2 * MIN_K_PER_PIECE || k < 16 * m.max(n) {
+        return 1;
+    }
+    procs.min(k / MIN_K_PER_PIECE) as u64
 }

@@ -18,6 +18,7 @@ pub(crate) mod ids {
     pub(crate) const REDUCE: u32 = 5;
     pub(crate) const EYE: u32 = 6;
     pub(crate) const MATMUL: u32 = 7;
+    pub(crate) const MATMUL_SPLIT_K: u32 = 8;
     pub(crate) const RANDOM: u32 = 9;
     pub(crate) const EXTRACT: u32 = 10;
 }
@@ -280,19 +281,59 @@ fn matmul<T: Gemm>(ctx: &TaskContext<'_>) -> TaskResult {
     Ok(())
 }
 
-fn matmul_any(ctx: &mut TaskContext<'_>) -> TaskResult {
-    match ctx.input(0)?.ty() {
-        Type::Int32 => matmul::<i32>(ctx),
-        Type::Int64 => matmul::<i64>(ctx),
-        Type::Float32 => matmul::<f32>(ctx),
-        Type::Float64 => matmul::<f64>(ctx),
-        Type::Complex64 => matmul::<Complex<f32>>(ctx),
-        Type::Complex128 => matmul::<Complex<f64>>(ctx),
-        ty => Err(unsupported("matmul", ty)),
+/// A point's share of `C = A @ B` cut along the inner dimension: input 0 is its columns of
+/// `A`, seen transposed (`k x m`), input 1 the same rows of `B` (`k x n`); the product is
+/// its reduction accumulator, which the runtime sums over the points into `C`.
+fn matmul_split_k<T: Gemm>(ctx: &TaskContext<'_>) -> TaskResult {
+    let at = ctx.input(0)?.read::<T>()?;
+    let b = ctx.input(1)?.read::<T>()?;
+    let mut acc = ctx.reduction(0)?.write::<T>()?;
+    let at = at
+        .into_dimensionality::<Ix2>()
+        .map_err(|e| TaskError::new(e.to_string()))?;
+    let b = b
+        .into_dimensionality::<Ix2>()
+        .map_err(|e| TaskError::new(e.to_string()))?;
+    let acc = acc
+        .view_mut()
+        .into_dimensionality::<Ix2>()
+        .map_err(|e| TaskError::new(e.to_string()))?;
+    let (k, m, n) = (at.nrows(), at.ncols(), b.ncols());
+    if b.nrows() != k || acc.dim() != (m, n) {
+        return Err(TaskError::new(format!(
+            "split-k matmul pieces do not match: {:?}^T @ {:?} -> {:?}",
+            at.dim(),
+            b.dim(),
+            acc.dim()
+        )));
     }
+    T::gemm(at.t(), b.view(), acc, ctx)
 }
 
-/// `out = cond ? x : y`.
+/// Runs `$f::<T>(ctx)` for the element type of the task's first input, one of the types
+/// matrix products compute in.
+macro_rules! by_gemm_type {
+    ($f:ident, $ctx:expr) => {
+        match $ctx.input(0)?.ty() {
+            Type::Int32 => $f::<i32>($ctx),
+            Type::Int64 => $f::<i64>($ctx),
+            Type::Float32 => $f::<f32>($ctx),
+            Type::Float64 => $f::<f64>($ctx),
+            Type::Complex64 => $f::<Complex<f32>>($ctx),
+            Type::Complex128 => $f::<Complex<f64>>($ctx),
+            ty => Err(unsupported("matmul", ty)),
+        }
+    };
+}
+
+fn matmul_split_k_any(ctx: &mut TaskContext<'_>) -> TaskResult {
+    by_gemm_type!(matmul_split_k, ctx)
+}
+
+fn matmul_any(ctx: &mut TaskContext<'_>) -> TaskResult {
+    by_gemm_type!(matmul, ctx)
+}
+
 /// Fills a piece with random numbers: element `i` (row-major in the whole array) is drawn
 /// from counter `i` of the generator, whatever the piece. The OMP variant fills the rows of
 /// its piece on the group's threads.
@@ -442,6 +483,10 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
         }),
     )?;
     lib.register_task(ids::MATMUL, elementwise("matmul", matmul_any))?;
+    lib.register_task(
+        ids::MATMUL_SPLIT_K,
+        elementwise("matmul_split_k", matmul_split_k_any),
+    )?;
     lib.register_task(
         ids::EYE,
         elementwise("eye", move |ctx: &mut TaskContext<'_>| {

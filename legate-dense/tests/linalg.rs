@@ -97,6 +97,73 @@ fn well_conditioned(n: usize, seed: u64) -> ArrayD<f64> {
     random(&[n, n], seed) + eye(n) * n as f64
 }
 
+/// A tall-skinny product (`X.T @ r`, `X.T @ Y`) is cut along its inner dimension on
+/// several CPUs, each point's partial product summed into the result; it equals the
+/// triple loop in every type and on every machine, for transposed and plain operands.
+#[test]
+fn tall_skinny_products_cut_along_the_inner_dimension_match_triple_loops() {
+    let k = 40_000;
+    let x = random(&[k, 5], 7);
+    let r = random(&[k, 1], 8);
+    let y = random(&[k, 3], 9);
+    let xt = t2(&x);
+    each_machine(|d| {
+        let lx = arr(d, &x);
+        let got = lx.transpose(None).unwrap().matmul(&arr(d, &r)).unwrap();
+        assert_close(
+            &got.to_ndarray::<f64>().unwrap(),
+            &naive_matmul(&xt, &r),
+            1e-9,
+        );
+        let got = lx.transpose(None).unwrap().matmul(&arr(d, &y)).unwrap();
+        assert_close(
+            &got.to_ndarray::<f64>().unwrap(),
+            &naive_matmul(&xt, &y),
+            1e-9,
+        );
+        // A contiguous left operand, a vector right one: `(5, k) @ (k)`.
+        let xc = arr(d, &xt);
+        let v = r.clone().into_shape_with_order(vec![k]).unwrap();
+        let got = xc.matmul(&arr(d, &v)).unwrap();
+        assert_eq!(got.shape(), vec![5]);
+        let want = naive_matmul(&xt, &r)
+            .into_shape_with_order(vec![5])
+            .unwrap();
+        assert_close(&got.to_ndarray::<f64>().unwrap(), &want, 1e-9);
+        // Integers (exact) and float32.
+        let xi = x.mapv(|v| (v * 10.0).round());
+        let ri = r.mapv(|v| (v * 10.0).round());
+        let gi = arr(d, &xi)
+            .astype(Type::Int64)
+            .unwrap()
+            .transpose(None)
+            .unwrap()
+            .matmul(&arr(d, &ri).astype(Type::Int64).unwrap())
+            .unwrap();
+        assert_eq!(
+            gi.to_ndarray::<i64>().unwrap(),
+            naive_matmul(&t2(&xi), &ri).mapv(|v| v as i64)
+        );
+        let g32 = arr(d, &x)
+            .astype(Type::Float32)
+            .unwrap()
+            .transpose(None)
+            .unwrap()
+            .matmul(&arr(d, &r).astype(Type::Float32).unwrap())
+            .unwrap();
+        assert_eq!(g32.dtype(), Type::Float32);
+        let g32 = g32
+            .astype(Type::Float64)
+            .unwrap()
+            .to_ndarray::<f64>()
+            .unwrap();
+        let want = naive_matmul(&xt, &r);
+        for (g, w) in g32.iter().zip(want.iter()) {
+            assert!((g - w).abs() <= 1e-3 * w.abs().max(1.0), "{g} against {w}");
+        }
+    });
+}
+
 #[test]
 fn matmul_matches_triple_loops_for_stacks_and_vectors() {
     each_machine(|d| {
