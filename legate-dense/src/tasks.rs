@@ -482,7 +482,12 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
             dispatch!(in_ty(ctx)?, reduce(ctx))
         }),
     )?;
-    lib.register_task(ids::MATMUL, elementwise("matmul", matmul_any))?;
+    // faer (`Accum::Replace`) and ndarray (`beta = 0`) write every element of `C` and read
+    // none: a fresh result may take a freed instance as it is.
+    lib.register_task(
+        ids::MATMUL,
+        elementwise("matmul", matmul_any).writes_whole_outputs(),
+    )?;
     lib.register_task(
         ids::MATMUL_SPLIT_K,
         elementwise("matmul_split_k", matmul_split_k_any),
