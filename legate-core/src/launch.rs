@@ -23,7 +23,7 @@ use crate::scheduler::{TaskNode, WorkerGroup, WorkerInfo};
 use crate::store::{copy_rect, lock_ignoring_poison, zero_rect, LogicalStore, Storage};
 use crate::task::{Access, Library, PhysicalStore, TaskContext, TaskDef};
 use crate::transform::{Footprint, ViewMap};
-use crate::types::{Scalar, Type};
+use crate::types::Scalar;
 
 /// Most point tasks in flight before the issuing thread waits: bounds the analysis state
 /// and the memory of a program that issues faster than it runs.
@@ -992,20 +992,6 @@ enum Deferred {
     Existing,
 }
 
-/// The storages given an instance of unspecified contents by a launch still being issued:
-/// if the launch fails to issue, no task writes them, so they go back to holding no
-/// instance (and reading as zeros).
-#[derive(Default)]
-struct Unwritten(Vec<(Arc<Storage>, Arc<Buffer>)>);
-
-impl Drop for Unwritten {
-    fn drop(&mut self) {
-        for (storage, buffer) in self.0.drain(..) {
-            storage.forget_buffer(&buffer);
-        }
-    }
-}
-
 /// Whether argument `i` of a launch may get a recycled instance of unspecified contents:
 /// its task promises to write every element of its output pieces, the argument is a
 /// write-only output and the storage's first use, the launch's pieces of it cover the
@@ -1151,10 +1137,10 @@ pub(crate) fn submit(
             }
         }
     }
-    // Every instance exists before anything is recorded: running out of memory leaves the
-    // program's stores as they were (a recycled instance is taken back out).
+    // Every instance taken at issue exists before anything is recorded: running out of
+    // memory leaves the program's stores as they were. An output written whole gets its
+    // instance when the launch runs, so a launch that fails to issue allocated nothing.
     let mut exec_args = Vec::with_capacity(nargs);
-    let mut unwritten = Unwritten::default();
     for (i, a) in spec.args.iter().enumerate() {
         let unbound = a.store.is_unbound();
         let mut recycled = false;
@@ -1165,7 +1151,7 @@ pub(crate) fn submit(
         } else {
             let target = memory_target(rt, spec.variant, a);
             let system = target == MemoryKind::System;
-            if system && overwrites_storage(&spec, i) && storage.ty != Type::Bool {
+            if system && overwrites_storage(&spec, i) {
                 // An instance that could never fit is refused now; any other is taken when
                 // the launch runs (see `Deferred`).
                 check_fits(&shared.sysmem, storage)?;
@@ -1176,11 +1162,6 @@ pub(crate) fn submit(
             } else if system && storage.instance_deferred() && !storage.has_buffer() {
                 deferred = Deferred::Existing;
                 (0, None)
-            } else if system && overwrites_storage(&spec, i) {
-                let b = storage.buffer_for_overwrite()?;
-                unwritten.0.push((Arc::clone(storage), Arc::clone(&b)));
-                recycled = true;
-                (0, Some(b))
             } else {
                 let (slot, b) = storage.instance(target)?;
                 (slot, Some(b))
@@ -1267,8 +1248,6 @@ pub(crate) fn submit(
         unbound_remaining: AtomicUsize::new(num_points),
     });
     let copy_node = coherence_copies(rt, state, &exec.args, &exec.pieces, num_points)?;
-    // Nothing fails from here on: the launch will write its recycled instances.
-    unwritten.0.clear();
     state.launch_seq += 1;
     let seq = state.launch_seq;
     shared.stats.launches.fetch_add(1, Ordering::Relaxed);
@@ -1513,7 +1492,6 @@ pub(crate) fn whole_footprint(store: &LogicalStore) -> Footprint {
     view.footprint(&Rect::from_shape(&view.shape()))
 }
 
-/// Outputs must be written by one point each and never through aliasing views.
 /// Refuses an instance of `storage` larger than the whole of `pool`: it could never be
 /// allocated, whatever is freed first.
 fn check_fits(pool: &MemoryPool, storage: &Storage) -> Result<()> {
@@ -1521,6 +1499,7 @@ fn check_fits(pool: &MemoryPool, storage: &Storage) -> Result<()> {
     pool.check_fits(bytes)
 }
 
+/// Outputs must be written by one point each and never through aliasing views.
 fn check_outputs(spec: &LaunchSpec, num_points: usize) -> Result<()> {
     for (i, a) in spec.args.iter().enumerate() {
         if a.kind == ArgKind::Input || a.store.is_unbound() {

@@ -124,16 +124,6 @@ impl Storage {
         self.buffer_with(Buffer::new_uninit)
     }
 
-    /// Takes `buffer` back out of the storage, which reads as zeros again: for an instance
-    /// from [`Storage::buffer_for_overwrite`] whose launch failed to issue, so no task will
-    /// write it.
-    pub(crate) fn forget_buffer(&self, buffer: &Arc<Buffer>) {
-        let mut slot = lock_ignoring_poison(&self.buffer);
-        if slot.as_ref().is_some_and(|b| Arc::ptr_eq(b, buffer)) {
-            *slot = None;
-        }
-    }
-
     fn buffer_with(
         &self,
         allocate: fn(&Arc<MemoryPool>, usize) -> Result<Arc<Buffer>>,
