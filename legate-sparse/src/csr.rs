@@ -1,6 +1,7 @@
 //! The CSR matrix: three stores, `pos` (`rows x 2`, each row's range `[lo, hi)` into the
-//! other two), `crd` (`int64` column indices, sorted within each row, no duplicates) and
-//! `vals` (a legate-dense [`Array`] of the values).
+//! other two), `crd` (column indices, sorted within each row, no duplicates) and `vals` (a
+//! legate-dense [`Array`] of the values). `pos` and `crd` are `int32` where the rows, the
+//! columns and the number of entries all fit (SciPy's rule), else `int64`.
 //!
 //! Every operation over the rows is one launch (or two, when the size of the result must
 //! be counted first): the runtime cuts `pos` by rows, the image of those rows cuts `crd`
@@ -25,7 +26,7 @@ use legate_dense::{Array, BinaryOp, Index, Operand};
 
 use crate::context::Sparse;
 use crate::tasks::{ids, BinOp};
-use crate::value::{dispatch_value, is_value_type, Value};
+use crate::value::{dispatch_value, index_type, is_value_type, wider_index, Value};
 
 /// A sparse matrix in compressed sparse row form, distributed by rows.
 ///
@@ -212,7 +213,8 @@ impl CsrMatrix {
         Self::from_triplets(sp, shape, &rows, indices, data)
     }
 
-    /// Distributes canonical host parts (`pos` as `rows x 2` pairs).
+    /// Distributes canonical host parts (`pos` as `rows x 2` pairs), with `int32` indices
+    /// where they fit.
     pub(crate) fn from_host_parts<T: Value>(
         sp: &Arc<Sparse>,
         shape: [usize; 2],
@@ -222,8 +224,20 @@ impl CsrMatrix {
     ) -> Result<CsrMatrix> {
         let rt = sp.runtime();
         let nnz = crd.len();
-        let pos = rt.store_from_vec(pos, &[shape[0] as u64, 2])?;
-        let crd = rt.store_from_vec(crd, &[nnz as u64])?;
+        let pos_shape = [shape[0] as u64, 2];
+        let (pos, crd) = if index_type(shape, nnz) == Type::Int32 {
+            // The sizes fit, so every position and column index does.
+            let narrow = |v: Vec<i64>| v.into_iter().map(|i| i as i32).collect::<Vec<_>>();
+            (
+                rt.store_from_vec(narrow(pos), &pos_shape)?,
+                rt.store_from_vec(narrow(crd), &[nnz as u64])?,
+            )
+        } else {
+            (
+                rt.store_from_vec(pos, &pos_shape)?,
+                rt.store_from_vec(crd, &[nnz as u64])?,
+            )
+        };
         let vals = sp.dense.from_vec(vals, &[nnz])?;
         Ok(Self::from_stores(sp, shape, nnz, pos, crd, vals))
     }
@@ -258,7 +272,9 @@ impl CsrMatrix {
         t.add_constraint(broadcast(d, &[1]));
         t.execute()?;
         let (pos, nnz) = pos_from_counts(sp, &counts)?;
-        let crd = rt.create_store(Type::Int64, &[nnz as u64])?;
+        let it = index_type([rows, cols], nnz);
+        let pos = cast_store(sp, pos, it)?;
+        let crd = rt.create_store(it, &[nnz as u64])?;
         let vals = sp.dense.empty(&[nnz], a.dtype())?;
         if nnz > 0 {
             let mut t = rt.create_auto_task(&sp.lib, ids::DENSE_FILL)?;
@@ -300,9 +316,50 @@ impl CsrMatrix {
         &self.pos
     }
 
-    /// The store of column indices (`int64`).
+    /// The store of column indices (of [`index_type`](Self::index_type)).
     pub fn crd(&self) -> &LogicalStore {
         &self.crd
+    }
+
+    /// The type of `pos` and `crd`: `int32` when the rows, the columns and the number of
+    /// entries all fit in it (as SciPy chooses its index type), else `int64`.
+    pub fn index_type(&self) -> Type {
+        self.crd.ty()
+    }
+
+    /// This matrix with `pos` and `crd` of index type `it` (`int64`, or `int32` where the
+    /// sizes fit); itself when they already are. Operations on matrices of two index
+    /// types compute in the wider one.
+    ///
+    /// ```
+    /// # use legate_core::{Runtime, Type};
+    /// # use legate_dense::Dense;
+    /// # use legate_sparse::{CsrMatrix, Sparse};
+    /// # let sp = Sparse::new(&Dense::new(&Runtime::with_cpus(1).unwrap()).unwrap()).unwrap();
+    /// let a = CsrMatrix::from_triplets(&sp, [2, 2], &[0, 1], &[1, 0], &[1.0, 2.0]).unwrap();
+    /// assert_eq!(a.index_type(), Type::Int32);
+    /// let wide = a.with_index_type(Type::Int64).unwrap();
+    /// assert_eq!(wide.indices().to_vec::<i64>().unwrap(), vec![1, 0]);
+    /// ```
+    pub fn with_index_type(&self, it: Type) -> Result<CsrMatrix> {
+        if it == self.index_type() {
+            return Ok(self.clone());
+        }
+        let fits = index_type(self.shape, self.nnz);
+        if !(it == Type::Int64 || it == fits) {
+            return Err(invalid(format!(
+                "a {}x{} matrix of {} entries cannot have {it} indices",
+                self.shape[0], self.shape[1], self.nnz
+            )));
+        }
+        Ok(Self::from_stores(
+            &self.sp,
+            self.shape,
+            self.nnz,
+            cast_store(&self.sp, self.pos.clone(), it)?,
+            cast_store(&self.sp, self.crd.clone(), it)?,
+            self.vals.clone(),
+        ))
     }
 
     /// The values (SciPy's `data`), as a legate-dense array sharing this matrix's store.
@@ -318,7 +375,7 @@ impl CsrMatrix {
     /// SciPy's `indptr` (`rows + 1` offsets), computed from `pos`.
     pub fn indptr(&self) -> Result<Array> {
         let pos = Array::from_store(&self.sp.dense, self.pos.clone());
-        let zero = self.sp.dense.zeros(&[1], Type::Int64)?;
+        let zero = self.sp.dense.zeros(&[1], self.index_type())?;
         let hi = pos.index(&[Index::ALL, Index::At(1)])?;
         self.sp.dense.concatenate(&[zero, hi], 0)
     }
@@ -372,11 +429,17 @@ impl CsrMatrix {
                 found: T::TYPE,
             });
         }
-        let pos = self.pos.read::<i64>()?;
+        let wide = |s: &LogicalStore| -> Result<Vec<i64>> {
+            Ok(match s.ty() {
+                Type::Int32 => s.read::<i32>()?.iter().map(|&i| i64::from(i)).collect(),
+                _ => s.read::<i64>()?.iter().copied().collect(),
+            })
+        };
+        let pos = wide(&self.pos)?;
         let mut indptr = Vec::with_capacity(self.shape[0] + 1);
         indptr.push(0);
-        indptr.extend(pos.outer_iter().map(|r| r[1]));
-        let crd = self.crd.read::<i64>()?.into_iter().collect();
+        indptr.extend(pos.chunks(2).map(|r| r[1]));
+        let crd = wide(&self.crd)?;
         Ok((indptr, crd, self.vals.to_vec::<T>()?))
     }
 
@@ -511,6 +574,8 @@ impl CsrMatrix {
         if a.nnz == 0 || b.nnz == 0 {
             return empty_csr(&self.sp, [m, n], ty);
         }
+        let it = wider_index(a.index_type(), b.index_type());
+        let (a, b) = (a.with_index_type(it)?, b.with_index_type(it)?);
         let counts = self.sp.dense.empty(&[m], Type::Int64)?;
         let mut t = a.task(ids::SPGEMM_COUNT)?;
         a.add_rows(&mut t);
@@ -518,7 +583,10 @@ impl CsrMatrix {
         t.add_output(counts.store());
         t.add_scalar_arg(n as i64);
         t.execute()?;
-        self.fill_counted(&counts, [m, n], ty, ids::SPGEMM_FILL, |t| {
+        let (pos, nnz) = pos_from_counts(&self.sp, &counts)?;
+        let it = wider_index(it, index_type([m, n], nnz));
+        let (a, b) = (a.with_index_type(it)?, b.with_index_type(it)?);
+        self.fill_counted((pos, nnz), it, [m, n], ty, ids::SPGEMM_FILL, |t| {
             let [p, ..] = a.add_rows(t);
             b.add_whole(t);
             t.add_scalar_arg(n as i64);
@@ -526,20 +594,22 @@ impl CsrMatrix {
         })
     }
 
-    /// Builds the result of a counted operation: `pos` from the counts, then one launch of
-    /// `fill` (whose arguments `args` adds, returning the variable of the rows it is cut
-    /// by) writing `crd` and `vals` at those offsets.
+    /// Builds the result of a counted operation from its `pos` (`int64`, from the counts)
+    /// and size: one launch of `fill` (whose arguments `args` adds, returning the variable
+    /// of the rows it is cut by, with indices of type `it`) writing `crd` and `vals` at
+    /// those offsets.
     fn fill_counted(
         &self,
-        counts: &Array,
+        (pos, nnz): (LogicalStore, usize),
+        it: Type,
         shape: [usize; 2],
         ty: Type,
         fill: u32,
         args: impl FnOnce(&mut AutoTask<'_>) -> Variable,
     ) -> Result<CsrMatrix> {
-        let (pos, nnz) = pos_from_counts(&self.sp, counts)?;
+        let pos = cast_store(&self.sp, pos, it)?;
         let rt = self.sp.runtime();
-        let crd = rt.create_store(Type::Int64, &[nnz as u64])?;
+        let crd = rt.create_store(it, &[nnz as u64])?;
         let vals = self.sp.dense.empty(&[nnz], ty)?;
         if nnz > 0 {
             let mut t = self.task(fill)?;
@@ -570,6 +640,8 @@ impl CsrMatrix {
         if self.shape[0] == 0 {
             return empty_csr(&self.sp, self.shape, ty);
         }
+        let it = wider_index(a.index_type(), b.index_type());
+        let (a, b) = (a.with_index_type(it)?, b.with_index_type(it)?);
         let counts = self.sp.dense.empty(&[self.shape[0]], Type::Int64)?;
         let mut t = a.task(ids::BINOP_COUNT)?;
         let [pa, ..] = a.add_rows(&mut t);
@@ -578,7 +650,10 @@ impl CsrMatrix {
         t.add_constraint(align(pa, pb));
         t.add_scalar_arg(op as i64);
         t.execute()?;
-        self.fill_counted(&counts, self.shape, ty, ids::BINOP_FILL, |t| {
+        let (pos, nnz) = pos_from_counts(&self.sp, &counts)?;
+        let it = wider_index(it, index_type(self.shape, nnz));
+        let (a, b) = (a.with_index_type(it)?, b.with_index_type(it)?);
+        self.fill_counted((pos, nnz), it, self.shape, ty, ids::BINOP_FILL, |t| {
             let [pa, ..] = a.add_rows(t);
             let [pb, ..] = b.add_rows(t);
             t.add_constraint(align(pa, pb));
@@ -678,8 +753,9 @@ impl CsrMatrix {
             return empty_csr(&self.sp, [cols, rows], ty);
         }
         let rt = self.sp.runtime();
-        let pos = rt.create_store(Type::Int64, &[cols as u64, 2])?;
-        let crd = rt.create_store(Type::Int64, &[self.nnz as u64])?;
+        let it = self.index_type();
+        let pos = rt.create_store(it, &[cols as u64, 2])?;
+        let crd = rt.create_store(it, &[self.nnz as u64])?;
         let vals = self.sp.dense.empty(&[self.nnz], ty)?;
         let mut t = self.task(ids::TRANSPOSE)?;
         self.add_whole(&mut t);
@@ -817,7 +893,18 @@ fn empty_typed<T: Value>(sp: &Arc<Sparse>, shape: [usize; 2]) -> Result<CsrMatri
     CsrMatrix::from_triplets::<T>(sp, shape, &[], &[], &[])
 }
 
-/// `pos` (`rows x 2`) from per-row counts: the inclusive prefix sum gives each row's end,
+/// `store` with elements of type `ty` (itself when they are): a fused cast.
+pub(crate) fn cast_store(sp: &Arc<Sparse>, store: LogicalStore, ty: Type) -> Result<LogicalStore> {
+    if store.ty() == ty {
+        return Ok(store);
+    }
+    Ok(Array::from_store(&sp.dense, store)
+        .astype(ty)?
+        .store()
+        .clone())
+}
+
+/// `pos` (`rows x 2`, `int64`) from per-row counts: the inclusive prefix sum gives each row's end,
 /// minus the count its start. Returns it with the total.
 pub(crate) fn pos_from_counts(sp: &Arc<Sparse>, counts: &Array) -> Result<(LogicalStore, usize)> {
     let rows = counts.size();

@@ -18,7 +18,7 @@ use legate_dense::Array;
 use crate::context::Sparse;
 use crate::csr::{check_triplets, check_value_type, CsrMatrix};
 use crate::tasks::ids;
-use crate::value::{dispatch_value, Value};
+use crate::value::{dispatch_value, index_type, Value};
 
 /// What every sparse format offers (SciPy's common `sparray` surface).
 pub trait SparseMatrix {
@@ -188,18 +188,26 @@ impl CooMatrix {
         check_triplets(shape, rows, cols, vals.len())?;
         let d = &sp.dense;
         let nnz = rows.len();
+        let indices = |v: &[i64]| {
+            if index_type(shape, nnz) == Type::Int32 {
+                // Checked against the shape, which fits.
+                d.from_vec(v.iter().map(|&i| i as i32).collect(), &[nnz])
+            } else {
+                d.from_vec(v.to_vec(), &[nnz])
+            }
+        };
         Ok(CooMatrix {
             sp: Arc::clone(sp),
             shape,
-            row: d.from_vec(rows.to_vec(), &[nnz])?,
-            col: d.from_vec(cols.to_vec(), &[nnz])?,
+            row: indices(rows)?,
+            col: indices(cols)?,
             data: d.from_vec(vals.to_vec(), &[nnz])?,
         })
     }
 
-    /// The matrix of three 1-D arrays of one length (`row` and `col` of `int64`), kept as
-    /// given: nothing is copied. The indices are checked against the shape by
-    /// [`SparseMatrix::to_csr`].
+    /// The matrix of three 1-D arrays of one length, kept as given when `row` and `col`
+    /// are both `int32` or both `int64` (nothing is copied), else with both widened to
+    /// `int64`. The indices are checked against the shape by [`SparseMatrix::to_csr`].
     pub fn from_arrays(
         sp: &Arc<Sparse>,
         shape: [usize; 2],
@@ -219,13 +227,22 @@ impl CooMatrix {
             }
         }
         for a in [&row, &col] {
-            if a.dtype() != Type::Int64 {
+            if !matches!(a.dtype(), Type::Int32 | Type::Int64) {
                 return Err(Error::TypeMismatch {
                     expected: Type::Int64,
                     found: a.dtype(),
                 });
             }
         }
+        let (row, col) = if row.dtype() == col.dtype() {
+            (row, col)
+        } else {
+            let widen = |a: Array| match a.dtype() {
+                Type::Int64 => Ok(a),
+                _ => a.astype(Type::Int64),
+            };
+            (widen(row)?, widen(col)?)
+        };
         check_value_type("coo_array", data.dtype())?;
         Ok(CooMatrix {
             sp: Arc::clone(sp),
@@ -241,7 +258,7 @@ impl CooMatrix {
     pub fn from_csr(a: &CsrMatrix) -> Result<CooMatrix> {
         let sp = a.sparse();
         let rt = sp.runtime();
-        let rows = rt.create_store(Type::Int64, &[a.nnz() as u64])?;
+        let rows = rt.create_store(a.index_type(), &[a.nnz() as u64])?;
         if a.nnz() > 0 {
             let mut t = rt.create_auto_task(&sp.lib, ids::EXPAND_ROWS)?;
             let p = t.add_input(a.pos());
@@ -277,8 +294,8 @@ impl CooMatrix {
     /// The triplets, read back to this thread.
     pub fn to_triplets<T: Value>(&self) -> Result<(Vec<i64>, Vec<i64>, Vec<T>)> {
         Ok((
-            self.row.to_vec::<i64>()?,
-            self.col.to_vec::<i64>()?,
+            index_vec(&self.row)?,
+            index_vec(&self.col)?,
             self.data.to_vec::<T>()?,
         ))
     }
@@ -292,6 +309,14 @@ impl CooMatrix {
             col: self.row.clone(),
             data: self.data.clone(),
         }
+    }
+}
+
+/// The values of an `int32` or `int64` index array, read back as `i64`.
+pub(crate) fn index_vec(a: &Array) -> Result<Vec<i64>> {
+    match a.dtype() {
+        Type::Int32 => Ok(a.to_vec::<i32>()?.into_iter().map(i64::from).collect()),
+        _ => a.to_vec::<i64>(),
     }
 }
 

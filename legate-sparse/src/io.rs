@@ -13,7 +13,7 @@ use legate_core::{Error, Result, Type};
 use legate_dense::Array;
 
 use crate::context::Sparse;
-use crate::formats::{CooMatrix, SparseMatrix};
+use crate::formats::{index_vec, CooMatrix, SparseMatrix};
 
 /// What a Matrix Market file holds.
 #[derive(Debug)]
@@ -342,7 +342,7 @@ pub fn mmwrite(path: impl AsRef<Path>, a: &dyn SparseMatrix) -> Result<()> {
     let ty = csr.dtype();
     let field = field_name(ty)?;
     let coo = csr.to_coo()?;
-    let (r, c) = (coo.row().to_vec::<i64>()?, coo.col().to_vec::<i64>()?);
+    let (r, c) = (index_vec(coo.row())?, index_vec(coo.col())?);
     let v = words(coo.data())?;
     let [m, n] = csr.shape();
     let mut text = format!(

@@ -10,7 +10,7 @@ use legate_core::{Library, PhysicalStore, TaskContext, TaskDef, TaskError};
 
 use rayon::prelude::*;
 
-use crate::value::{dispatch_value, Value};
+use crate::value::{dispatch_indexed, dispatch_value, Idx, Value};
 
 pub(crate) type TaskResult = Result<(), TaskError>;
 
@@ -77,8 +77,8 @@ fn first(s: &PhysicalStore) -> i64 {
 /// The positions of row `r`'s entries in a piece of `crd`/`vals` starting at `k0` (an
 /// empty row may name positions outside an empty piece).
 #[inline]
-fn span(pos: &[i64], r: usize, k0: i64) -> std::ops::Range<usize> {
-    let (lo, hi) = (pos[2 * r], pos[2 * r + 1]);
+fn span<I: Idx>(pos: &[I], r: usize, k0: i64) -> std::ops::Range<usize> {
+    let (lo, hi) = (pos[2 * r].wide(), pos[2 * r + 1].wide());
     if hi <= lo {
         0..0
     } else {
@@ -127,38 +127,34 @@ fn for_row_chunks<T: Send>(
 
 /// The piece of a matrix a point sees: its rows of `pos` and the image of those rows in
 /// `crd` and `vals` (which start at position `k0`).
-struct Rows<'v, T> {
-    pos: &'v [i64],
-    crd: &'v [i64],
+struct Rows<'v, T, I> {
+    pos: &'v [I],
+    crd: &'v [I],
     vals: &'v [T],
     k0: i64,
 }
 
-impl<T> Rows<'_, T> {
+impl<T, I: Idx> Rows<'_, T, I> {
     /// The column indices and values of (piece-local) row `r`.
     #[inline]
-    fn row(&self, r: usize) -> (&[i64], &[T]) {
+    fn row(&self, r: usize) -> (&[I], &[T]) {
         let at = span(self.pos, r, self.k0);
         (&self.crd[at.clone()], &self.vals[at])
     }
 }
 
 /// Reads inputs `first..first + 3` (pos, crd, vals) and calls `f` with them.
-fn with_rows<T: Value, R>(
+fn with_rows<T: Value, I: Idx, R>(
     ctx: &TaskContext<'_>,
     first_input: usize,
-    f: impl FnOnce(&Rows<'_, T>) -> Result<R, TaskError>,
+    f: impl FnOnce(&Rows<'_, T, I>) -> Result<R, TaskError>,
 ) -> Result<R, TaskError> {
     let (pos_s, crd_s, vals_s) = (
         ctx.input(first_input)?,
         ctx.input(first_input + 1)?,
         ctx.input(first_input + 2)?,
     );
-    let (pos, crd, vals) = (
-        pos_s.read::<i64>()?,
-        crd_s.read::<i64>()?,
-        vals_s.read::<T>()?,
-    );
+    let (pos, crd, vals) = (pos_s.read::<I>()?, crd_s.read::<I>()?, vals_s.read::<T>()?);
     f(&Rows {
         pos: contiguous(&pos)?,
         crd: contiguous(&crd)?,
@@ -169,30 +165,52 @@ fn with_rows<T: Value, R>(
 
 /// Calls `f` with the matrix of inputs 0..3 and output 0 (which must cover the same
 /// rows), as a contiguous slice.
-fn rows_into<T: Value, U: legate_core::Element>(
+fn rows_into<T: Value, I: Idx, U: legate_core::Element>(
     ctx: &TaskContext<'_>,
-    f: impl FnOnce(&Rows<'_, T>, &mut [U]) -> TaskResult,
+    f: impl FnOnce(&Rows<'_, T, I>, &mut [U]) -> TaskResult,
 ) -> TaskResult {
     let out_s = ctx.output(0)?;
     same_rows(ctx.input(0)?, out_s)?;
     let mut out = out_s.write::<U>()?;
     let out = contiguous_mut(&mut out)?;
-    with_rows::<T, ()>(ctx, 0, |a| f(a, out))
+    with_rows::<T, I, ()>(ctx, 0, |a| f(a, out))
 }
 
 /// `y = A x` for the rows of this piece.
-fn spmv<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+fn spmv<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
     let x_s = ctx.input(3)?;
     let x0 = first(x_s);
     let x = x_s.read::<T>()?;
     let x = contiguous(&x)?;
-    rows_into::<T, T>(ctx, |a, y| {
+    rows_into::<T, I, T>(ctx, |a, y| {
         for_row_chunks(ctx, y, 1, |r0, ys| {
-            for (i, yi) in ys.iter_mut().enumerate() {
-                let (crd, vals) = a.row(r0 + i);
+            // Two rows at a time: their sums are independent chains of additions, which
+            // the core then overlaps (a row of a stencil matrix holds only a few entries).
+            let mut pairs = ys.chunks_exact_mut(2);
+            let mut r = r0;
+            for pair in &mut pairs {
+                let ((c0, v0), (c1, v1)) = (a.row(r), a.row(r + 1));
+                let (mut s0, mut s1) = (T::ZERO, T::ZERO);
+                let common = c0.len().min(c1.len());
+                for k in 0..common {
+                    s0 = s0 + v0[k] * x[(c0[k].wide() - x0) as usize];
+                    s1 = s1 + v1[k] * x[(c1[k].wide() - x0) as usize];
+                }
+                for (&c, &v) in c0[common..].iter().zip(&v0[common..]) {
+                    s0 = s0 + v * x[(c.wide() - x0) as usize];
+                }
+                for (&c, &v) in c1[common..].iter().zip(&v1[common..]) {
+                    s1 = s1 + v * x[(c.wide() - x0) as usize];
+                }
+                pair[0] = s0;
+                pair[1] = s1;
+                r += 2;
+            }
+            for yi in pairs.into_remainder() {
+                let (crd, vals) = a.row(r);
                 let mut acc = T::ZERO;
                 for (&c, &v) in crd.iter().zip(vals) {
-                    acc = acc + v * x[(c - x0) as usize];
+                    acc = acc + v * x[(c.wide() - x0) as usize];
                 }
                 *yi = acc;
             }
@@ -202,18 +220,18 @@ fn spmv<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
 }
 
 /// `Y = A X` for the rows of this piece (`X` whole, `k` columns).
-fn spmm<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+fn spmm<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
     let x_s = ctx.input(3)?;
     let k = x_s.shape().get(1).copied().unwrap_or(1).max(1);
     let x = x_s.read::<T>()?;
     let x = contiguous(&x)?;
-    rows_into::<T, T>(ctx, |a, y| {
+    rows_into::<T, I, T>(ctx, |a, y| {
         for_row_chunks(ctx, y, k, |r0, ys| {
             for (i, yrow) in ys.chunks_mut(k).enumerate() {
                 yrow.fill(T::ZERO);
                 let (crd, vals) = a.row(r0 + i);
                 for (&c, &v) in crd.iter().zip(vals) {
-                    let xrow = &x[c as usize * k..(c as usize + 1) * k];
+                    let xrow = &x[c.at() * k..(c.at() + 1) * k];
                     for (o, &xv) in yrow.iter_mut().zip(xrow) {
                         *o = *o + v * xv;
                     }
@@ -225,15 +243,15 @@ fn spmm<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
 }
 
 /// The dense rows of this piece (every column).
-fn to_dense<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+fn to_dense<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
     let cols = ctx.output(0)?.shape().get(1).copied().unwrap_or(0).max(1);
-    rows_into::<T, T>(ctx, |a, d| {
+    rows_into::<T, I, T>(ctx, |a, d| {
         for_row_chunks(ctx, d, cols, |r0, ds| {
             for (i, drow) in ds.chunks_mut(cols).enumerate() {
                 drow.fill(T::ZERO);
                 let (crd, vals) = a.row(r0 + i);
                 for (&c, &v) in crd.iter().zip(vals) {
-                    drow[c as usize] = v;
+                    drow[c.at()] = v;
                 }
             }
         });
@@ -264,7 +282,7 @@ fn dense_row_nnz<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
 }
 
 /// The column indices and values of the non-zero entries of this piece's dense rows.
-fn dense_fill<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+fn dense_fill<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
     let (d_s, pos_s) = (ctx.input(0)?, ctx.input(1)?);
     let (crd_s, vals_s) = (ctx.output(0)?, ctx.output(1)?);
     same_rows(pos_s, d_s)?;
@@ -275,15 +293,15 @@ fn dense_fill<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
     let d = d
         .as_slice()
         .ok_or_else(|| TaskError::new("a dense piece is not contiguous"))?;
-    let pos = pos_s.read::<i64>()?;
+    let pos = pos_s.read::<I>()?;
     let pos = contiguous(&pos)?;
-    let (mut crd, mut vals) = (crd_s.write::<i64>()?, vals_s.write::<T>()?);
+    let (mut crd, mut vals) = (crd_s.write::<I>()?, vals_s.write::<T>()?);
     let (crd, vals) = (contiguous_mut(&mut crd)?, contiguous_mut(&mut vals)?);
     for (r, row) in d.chunks(cols).enumerate().take(pos.len() / 2) {
-        let mut k = (pos[2 * r] - k0) as usize;
+        let mut k = (pos[2 * r].wide() - k0) as usize;
         for (c, &v) in row.iter().enumerate() {
             if !v.is_zero() {
-                crd[k] = c as i64;
+                crd[k] = I::of(c);
                 vals[k] = v;
                 k += 1;
             }
@@ -294,14 +312,14 @@ fn dense_fill<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
 
 /// Merges one row of `a` with one row of `b` (sorted, no duplicates), calling `emit`
 /// for every non-zero result in column order.
-fn merge_row<T: Value>(
+fn merge_row<T: Value, I: Idx>(
     op: BinOp,
-    (ca, va): (&[i64], &[T]),
-    (cb, vb): (&[i64], &[T]),
-    mut emit: impl FnMut(i64, T),
+    (ca, va): (&[I], &[T]),
+    (cb, vb): (&[I], &[T]),
+    mut emit: impl FnMut(I, T),
 ) {
     let (mut i, mut j) = (0, 0);
-    let mut put = |c: i64, v: T| {
+    let mut put = |c: I, v: T| {
         if !v.is_zero() {
             emit(c, v)
         }
@@ -342,10 +360,10 @@ fn merge_row<T: Value>(
 
 /// Reads inputs `0..6` (pos, crd, vals of `a`, then of `b`) and calls `f` with them.
 /// With `aligned`, both operands must cover the same rows.
-fn with_two<T: Value, R>(
+fn with_two<T: Value, I: Idx, R>(
     ctx: &TaskContext<'_>,
     aligned: bool,
-    f: impl FnOnce(&Rows<'_, T>, &Rows<'_, T>) -> Result<R, TaskError>,
+    f: impl FnOnce(&Rows<'_, T, I>, &Rows<'_, T, I>) -> Result<R, TaskError>,
 ) -> Result<R, TaskError> {
     if aligned {
         same_rows(ctx.input(0)?, ctx.input(3)?)?;
@@ -354,13 +372,13 @@ fn with_two<T: Value, R>(
 }
 
 /// The number of non-zero entries of each row of `a op b`.
-fn binop_count<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+fn binop_count<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
     let op = BinOp::from_code(ctx.scalar_value::<i64>(0)?)?;
     let n_s = ctx.output(0)?;
     same_rows(ctx.input(0)?, n_s)?;
     let mut n = n_s.write::<i64>()?;
     let n = contiguous_mut(&mut n)?;
-    with_two::<T, ()>(ctx, true, |a, b| {
+    with_two::<T, I, ()>(ctx, true, |a, b| {
         for_row_chunks(ctx, n, 1, |r0, ns| {
             for (i, o) in ns.iter_mut().enumerate() {
                 let mut count = 0;
@@ -373,18 +391,18 @@ fn binop_count<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
 }
 
 /// The entries of `a op b` for this piece's rows, at the positions `pos` (input 6) gives.
-fn binop_fill<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+fn binop_fill<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
     let op = BinOp::from_code(ctx.scalar_value::<i64>(0)?)?;
     let pos_s = ctx.input(6)?;
     let (crd_s, vals_s) = (ctx.output(0)?, ctx.output(1)?);
     let k0 = first(crd_s);
-    let pos = pos_s.read::<i64>()?;
+    let pos = pos_s.read::<I>()?;
     let pos = contiguous(&pos)?;
-    let (mut crd, mut vals) = (crd_s.write::<i64>()?, vals_s.write::<T>()?);
+    let (mut crd, mut vals) = (crd_s.write::<I>()?, vals_s.write::<T>()?);
     let (crd, vals) = (contiguous_mut(&mut crd)?, contiguous_mut(&mut vals)?);
-    with_two::<T, ()>(ctx, true, |a, b| {
+    with_two::<T, I, ()>(ctx, true, |a, b| {
         for r in 0..pos.len() / 2 {
-            let mut k = (pos[2 * r] - k0) as usize;
+            let mut k = (pos[2 * r].wide() - k0) as usize;
             merge_row(op, a.row(r), b.row(r), |c, v| {
                 crd[k] = c;
                 vals[k] = v;
@@ -396,18 +414,14 @@ fn binop_fill<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
 }
 
 /// The transpose, as one piece: a counting sort of the entries by column.
-fn transpose<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+fn transpose<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
     let (pos_s, crd_s, vals_s) = (ctx.input(0)?, ctx.input(1)?, ctx.input(2)?);
     let (tpos_s, tcrd_s, tvals_s) = (ctx.output(0)?, ctx.output(1)?, ctx.output(2)?);
-    let (pos, crd, vals) = (
-        pos_s.read::<i64>()?,
-        crd_s.read::<i64>()?,
-        vals_s.read::<T>()?,
-    );
+    let (pos, crd, vals) = (pos_s.read::<I>()?, crd_s.read::<I>()?, vals_s.read::<T>()?);
     let (pos, crd, vals) = (contiguous(&pos)?, contiguous(&crd)?, contiguous(&vals)?);
     let (mut tpos, mut tcrd, mut tvals) = (
-        tpos_s.write::<i64>()?,
-        tcrd_s.write::<i64>()?,
+        tpos_s.write::<I>()?,
+        tcrd_s.write::<I>()?,
         tvals_s.write::<T>()?,
     );
     let (tpos, tcrd, tvals) = (
@@ -416,20 +430,20 @@ fn transpose<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
         contiguous_mut(&mut tvals)?,
     );
     let cols = tpos.len() / 2;
-    let mut next = vec![0i64; cols + 1];
+    let mut next = vec![0usize; cols + 1];
     for &c in crd {
-        next[c as usize + 1] += 1;
+        next[c.at() + 1] += 1;
     }
     for c in 0..cols {
         next[c + 1] += next[c];
-        tpos[2 * c] = next[c];
-        tpos[2 * c + 1] = next[c + 1];
+        tpos[2 * c] = I::of(next[c]);
+        tpos[2 * c + 1] = I::of(next[c + 1]);
     }
     for r in 0..pos.len() / 2 {
-        for k in pos[2 * r] as usize..pos[2 * r + 1] as usize {
-            let c = crd[k] as usize;
-            let at = next[c] as usize;
-            tcrd[at] = r as i64;
+        for k in pos[2 * r].at()..pos[2 * r + 1].at() {
+            let c = crd[k].at();
+            let at = next[c];
+            tcrd[at] = I::of(r);
             tvals[at] = vals[k];
             next[c] += 1;
         }
@@ -438,8 +452,8 @@ fn transpose<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
 }
 
 /// The sum of each row of this piece.
-fn row_sums<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
-    rows_into::<T, T>(ctx, |a, out| {
+fn row_sums<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    rows_into::<T, I, T>(ctx, |a, out| {
         for_row_chunks(ctx, out, 1, |r0, os| {
             for (i, o) in os.iter_mut().enumerate() {
                 *o = a.row(r0 + i).1.iter().copied().sum();
@@ -450,26 +464,27 @@ fn row_sums<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
 }
 
 /// Adds this piece's entries into the sums of their columns (a reduction).
-fn col_sums<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+fn col_sums<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
     let (crd_s, vals_s) = (ctx.input(1)?, ctx.input(2)?);
-    let (crd, vals) = (crd_s.read::<i64>()?, vals_s.read::<T>()?);
+    let (crd, vals) = (crd_s.read::<I>()?, vals_s.read::<T>()?);
     let (crd, vals) = (contiguous(&crd)?, contiguous(&vals)?);
     let mut out = ctx.reduction(0)?.write::<T>()?;
     let out = contiguous_mut(&mut out)?;
     for (&c, &v) in crd.iter().zip(vals) {
-        out[c as usize] = out[c as usize] + v;
+        out[c.at()] = out[c.at()] + v;
     }
     Ok(())
 }
 
 /// Entry `(r, r + k)` of each row `r` of this piece (zero where none is stored).
-fn diagonal<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+fn diagonal<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
     let k = ctx.scalar_value::<i64>(0)?;
     let row0 = first(ctx.input(0)?);
-    rows_into::<T, T>(ctx, |a, out| {
+    rows_into::<T, I, T>(ctx, |a, out| {
         for (i, o) in out.iter_mut().enumerate() {
             let (crd, vals) = a.row(i);
-            *o = match crd.binary_search(&(row0 + i as i64 + k)) {
+            let col = row0 + i as i64 + k;
+            *o = match crd.binary_search_by(|c| c.wide().cmp(&col)) {
                 Ok(at) => vals[at],
                 Err(_) => T::ZERO,
             };
@@ -478,17 +493,18 @@ fn diagonal<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
     })
 }
 
-/// The row of every entry of this piece's rows (COO's `row` from CSR's `pos`).
-fn expand_rows(ctx: &mut TaskContext<'_>) -> TaskResult {
+/// The row of every entry of this piece's rows (COO's `row` from CSR's `pos`, of the
+/// same index type).
+fn expand_rows<I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
     let pos_s = ctx.input(0)?;
     let out_s = ctx.output(0)?;
     let (row0, k0) = (first(pos_s), first(out_s));
-    let pos = pos_s.read::<i64>()?;
+    let pos = pos_s.read::<I>()?;
     let pos = contiguous(&pos)?;
-    let mut out = out_s.write::<i64>()?;
+    let mut out = out_s.write::<I>()?;
     let out = contiguous_mut(&mut out)?;
     for r in 0..pos.len() / 2 {
-        out[span(pos, r, k0)].fill(row0 + r as i64);
+        out[span(pos, r, k0)].fill(I::of(row0 as usize + r));
     }
     Ok(())
 }
@@ -498,7 +514,7 @@ fn expand_rows(ctx: &mut TaskContext<'_>) -> TaskResult {
 struct Gustavson<T> {
     acc: Vec<T>,
     seen: Vec<bool>,
-    touched: Vec<i64>,
+    touched: Vec<usize>,
 }
 
 impl<T: Value> Gustavson<T> {
@@ -511,32 +527,31 @@ impl<T: Value> Gustavson<T> {
     }
 
     /// Accumulates `sum_k a[r, k] B[k, :]`; `b_row(k)` gives row `k` of `B`.
-    fn row<'b>(
+    fn row<'b, I: Idx>(
         &mut self,
-        (ca, va): (&[i64], &[T]),
-        b_row: impl Fn(i64) -> (&'b [i64], &'b [T]),
-        mut emit: impl FnMut(i64, T),
+        (ca, va): (&[I], &[T]),
+        b_row: impl Fn(usize) -> (&'b [I], &'b [T]),
+        mut emit: impl FnMut(I, T),
     ) where
         T: 'b,
     {
         for (&k, &a) in ca.iter().zip(va) {
-            let (cb, vb) = b_row(k);
+            let (cb, vb) = b_row(k.at());
             for (&c, &b) in cb.iter().zip(vb) {
-                let ci = c as usize;
+                let ci = c.at();
                 if !self.seen[ci] {
                     self.seen[ci] = true;
                     self.acc[ci] = T::ZERO;
-                    self.touched.push(c);
+                    self.touched.push(ci);
                 }
                 self.acc[ci] = self.acc[ci] + a * b;
             }
         }
         self.touched.sort_unstable();
-        for &c in &self.touched {
-            let ci = c as usize;
+        for &ci in &self.touched {
             self.seen[ci] = false;
             if !self.acc[ci].is_zero() {
-                emit(c, self.acc[ci]);
+                emit(I::of(ci), self.acc[ci]);
             }
         }
         self.touched.clear();
@@ -551,17 +566,17 @@ fn column_count(ctx: &TaskContext<'_>) -> Result<usize, TaskError> {
 }
 
 /// The number of non-zero entries of each row of `A B`.
-fn spgemm_count<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+fn spgemm_count<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
     let n_s = ctx.output(0)?;
     same_rows(ctx.input(0)?, n_s)?;
     let b_cols = column_count(ctx)?;
     let mut n = n_s.write::<i64>()?;
     let n = contiguous_mut(&mut n)?;
-    with_two::<T, ()>(ctx, false, |a, b| {
+    with_two::<T, I, ()>(ctx, false, |a, b| {
         let mut g = Gustavson::<T>::new(b_cols);
         for (r, o) in n.iter_mut().enumerate() {
             let mut count = 0;
-            g.row(a.row(r), |k| b.row(k as usize), |_, _| count += 1);
+            g.row(a.row(r), |k| b.row(k), |_, _| count += 1);
             *o = count;
         }
         Ok(())
@@ -569,22 +584,22 @@ fn spgemm_count<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
 }
 
 /// The entries of `A B` for this piece's rows, at the positions `pos` (input 6) gives.
-fn spgemm_fill<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
+fn spgemm_fill<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
     let pos_s = ctx.input(6)?;
     let (crd_s, vals_s) = (ctx.output(0)?, ctx.output(1)?);
     let b_cols = column_count(ctx)?;
     let k0 = first(crd_s);
-    let pos = pos_s.read::<i64>()?;
+    let pos = pos_s.read::<I>()?;
     let pos = contiguous(&pos)?;
-    let (mut crd, mut vals) = (crd_s.write::<i64>()?, vals_s.write::<T>()?);
+    let (mut crd, mut vals) = (crd_s.write::<I>()?, vals_s.write::<T>()?);
     let (crd, vals) = (contiguous_mut(&mut crd)?, contiguous_mut(&mut vals)?);
-    with_two::<T, ()>(ctx, false, |a, b| {
+    with_two::<T, I, ()>(ctx, false, |a, b| {
         let mut g = Gustavson::<T>::new(b_cols);
         for r in 0..pos.len() / 2 {
-            let mut k = (pos[2 * r] - k0) as usize;
+            let mut k = (pos[2 * r].wide() - k0) as usize;
             g.row(
                 a.row(r),
-                |k| b.row(k as usize),
+                |k| b.row(k),
                 |c, v| {
                     crd[k] = c;
                     vals[k] = v;
@@ -596,46 +611,81 @@ fn spgemm_fill<T: Value>(ctx: &mut TaskContext<'_>) -> TaskResult {
     })
 }
 
-/// Registers a body that dispatches on the type of input `$ty_input` as both variants.
+/// Registers a body that dispatches on the type of input `$ty_input` (and, given
+/// `input $i`, on the index type of that argument: a matrix's `pos`) as both variants.
 /// Every task of the library writes each element of its output pieces (fresh results
 /// may then reuse a freed instance without zeroing it).
 macro_rules! typed {
     ($name:expr, $f:ident, $ty_input:expr) => {{
         let body = |ctx: &mut TaskContext<'_>| -> TaskResult {
             let ty = ctx.input($ty_input)?.ty();
-            dispatch_value!(ty, $f(ctx), t => Err(TaskError::new(format!(
-                "{} does not support type {t}",
-                $name
-            ))))
+            dispatch_value!(ty, $f(ctx), t => unsupported($name, t))
+        };
+        TaskDef::new($name).cpu(body).omp(body).writes_whole_outputs()
+    }};
+    ($name:expr, $f:ident, $ty_input:expr, input $index:expr) => {{
+        let body = |ctx: &mut TaskContext<'_>| -> TaskResult {
+            let ty = ctx.input($ty_input)?.ty();
+            let ity = ctx.input($index)?.ty();
+            dispatch_indexed!(ty, ity, $f(ctx), t => unsupported($name, t))
         };
         TaskDef::new($name).cpu(body).omp(body).writes_whole_outputs()
     }};
 }
 
+fn unsupported(name: &str, ty: legate_core::Type) -> TaskResult {
+    Err(TaskError::new(format!("{name} does not support type {ty}")))
+}
+
+fn expand_rows_any(ctx: &mut TaskContext<'_>) -> TaskResult {
+    match ctx.input(0)?.ty() {
+        legate_core::Type::Int32 => expand_rows::<i32>(ctx),
+        legate_core::Type::Int64 => expand_rows::<i64>(ctx),
+        t => unsupported("csr_expand_rows", t),
+    }
+}
+
 /// Registers every task of the library.
 pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
-    lib.register_task(ids::SPMV, typed!("spmv", spmv, 2))?;
-    lib.register_task(ids::SPMM, typed!("spmm", spmm, 2))?;
-    lib.register_task(ids::TO_DENSE, typed!("csr_to_dense", to_dense, 2))?;
-    lib.register_task(
-        ids::DENSE_ROW_NNZ,
-        typed!("dense_row_nnz", dense_row_nnz, 0),
-    )?;
-    lib.register_task(ids::DENSE_FILL, typed!("dense_to_csr", dense_fill, 0))?;
-    lib.register_task(ids::BINOP_COUNT, typed!("csr_binop_nnz", binop_count, 2))?;
-    lib.register_task(ids::BINOP_FILL, typed!("csr_binop", binop_fill, 2))?;
-    lib.register_task(ids::TRANSPOSE, typed!("csr_transpose", transpose, 2))?;
-    lib.register_task(ids::ROW_SUMS, typed!("csr_row_sums", row_sums, 2))?;
-    lib.register_task(ids::COL_SUMS, typed!("csr_col_sums", col_sums, 2))?;
-    lib.register_task(ids::DIAGONAL, typed!("csr_diagonal", diagonal, 2))?;
-    lib.register_task(ids::SPGEMM_COUNT, typed!("spgemm_nnz", spgemm_count, 2))?;
-    lib.register_task(ids::SPGEMM_FILL, typed!("spgemm", spgemm_fill, 2))?;
-    lib.register_task(
-        ids::EXPAND_ROWS,
-        TaskDef::new("csr_expand_rows")
-            .cpu(expand_rows)
-            .omp(expand_rows)
-            .writes_whole_outputs(),
-    )?;
+    let tasks = [
+        (ids::SPMV, typed!("spmv", spmv, 2, input 0)),
+        (ids::SPMM, typed!("spmm", spmm, 2, input 0)),
+        (ids::TO_DENSE, typed!("csr_to_dense", to_dense, 2, input 0)),
+        (
+            ids::DENSE_ROW_NNZ,
+            typed!("dense_row_nnz", dense_row_nnz, 0),
+        ),
+        (
+            ids::DENSE_FILL,
+            typed!("dense_to_csr", dense_fill, 0, input 1),
+        ),
+        (
+            ids::BINOP_COUNT,
+            typed!("csr_binop_nnz", binop_count, 2, input 0),
+        ),
+        (ids::BINOP_FILL, typed!("csr_binop", binop_fill, 2, input 6)),
+        (
+            ids::TRANSPOSE,
+            typed!("csr_transpose", transpose, 2, input 0),
+        ),
+        (ids::ROW_SUMS, typed!("csr_row_sums", row_sums, 2, input 0)),
+        (ids::COL_SUMS, typed!("csr_col_sums", col_sums, 2, input 0)),
+        (ids::DIAGONAL, typed!("csr_diagonal", diagonal, 2, input 0)),
+        (
+            ids::SPGEMM_COUNT,
+            typed!("spgemm_nnz", spgemm_count, 2, input 0),
+        ),
+        (ids::SPGEMM_FILL, typed!("spgemm", spgemm_fill, 2, input 6)),
+        (
+            ids::EXPAND_ROWS,
+            TaskDef::new("csr_expand_rows")
+                .cpu(expand_rows_any)
+                .omp(expand_rows_any)
+                .writes_whole_outputs(),
+        ),
+    ];
+    for (id, def) in tasks {
+        lib.register_task(id, def)?;
+    }
     Ok(())
 }

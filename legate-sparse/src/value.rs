@@ -62,9 +62,25 @@ pub fn is_value_type(ty: Type) -> bool {
     )
 }
 
-/// Calls `$f::<T>($args)` with `T` the [`Value`] type of `$ty`, or evaluates `$other`
+/// Calls `$f::<T>($args)` (or `$f::<T, I>` when called as `$f::<_, I>`) with `T` the
+/// [`Value`] type of `$ty`, or evaluates `$other`
 /// (with `$t` bound to the type) for a type sparse matrices do not hold.
 macro_rules! dispatch_value {
+    ($ty:expr, $f:ident ::<_, $i:ty> ( $($arg:expr),* ), $t:ident => $other:expr) => {
+        match $ty {
+            legate_core::Type::Int32 => $f::<i32, $i>($($arg),*),
+            legate_core::Type::Int64 => $f::<i64, $i>($($arg),*),
+            legate_core::Type::Float32 => $f::<f32, $i>($($arg),*),
+            legate_core::Type::Float64 => $f::<f64, $i>($($arg),*),
+            legate_core::Type::Complex64 => {
+                $f::<legate_core::num_complex::Complex<f32>, $i>($($arg),*)
+            }
+            legate_core::Type::Complex128 => {
+                $f::<legate_core::num_complex::Complex<f64>, $i>($($arg),*)
+            }
+            $t => $other,
+        }
+    };
     ($ty:expr, $f:ident ( $($arg:expr),* ), $t:ident => $other:expr) => {
         match $ty {
             legate_core::Type::Int32 => $f::<i32>($($arg),*),
@@ -82,3 +98,68 @@ macro_rules! dispatch_value {
     };
 }
 pub(crate) use dispatch_value;
+
+/// The type of a matrix's `pos` and `crd`: `int32` or `int64`. SciPy's rule picks it: the
+/// narrow type wherever the rows, the columns and the number of entries all fit in it.
+pub(crate) trait Idx: Element + Ord {
+    /// The index as a position (it is never negative in a canonical matrix).
+    fn at(self) -> usize;
+    /// The index of a position that [`index_type`] made sure fits.
+    fn of(i: usize) -> Self;
+    /// The index widened to `i64`.
+    fn wide(self) -> i64;
+}
+
+macro_rules! indices {
+    ($($t:ty),*) => {$(
+        impl Idx for $t {
+            #[inline(always)]
+            fn at(self) -> usize {
+                self as usize
+            }
+            #[inline(always)]
+            fn of(i: usize) -> Self {
+                i as $t
+            }
+            #[inline(always)]
+            fn wide(self) -> i64 {
+                self as i64
+            }
+        }
+    )*};
+}
+indices!(i32, i64);
+
+/// The index type of an `m x n` matrix of `nnz` entries: `int32` when `m`, `n` and `nnz`
+/// are all at most `i32::MAX` (SciPy's `get_index_dtype`), else `int64`.
+pub fn index_type(shape: [usize; 2], nnz: usize) -> Type {
+    if shape[0].max(shape[1]).max(nnz) <= i32::MAX as usize {
+        Type::Int32
+    } else {
+        Type::Int64
+    }
+}
+
+/// The wider of two index types.
+pub(crate) fn wider_index(a: Type, b: Type) -> Type {
+    if a == Type::Int64 || b == Type::Int64 {
+        Type::Int64
+    } else {
+        Type::Int32
+    }
+}
+
+/// Calls `$f::<T, I>($args)` with `T` the [`Value`] type of `$ty` and `I` the [`Idx`]
+/// type of `$ity`, or evaluates `$other` (with `$t` bound to the offending type).
+macro_rules! dispatch_indexed {
+    ($ty:expr, $ity:expr, $f:ident ( $($arg:expr),* ), $t:ident => $other:expr) => {
+        match $ity {
+            legate_core::Type::Int32 => $crate::value::dispatch_value!(
+                $ty, $f::<_, i32>($($arg),*), $t => $other),
+            legate_core::Type::Int64 => $crate::value::dispatch_value!(
+                $ty, $f::<_, i64>($($arg),*), $t => $other),
+            $t => $other,
+        }
+    };
+}
+pub(crate) use dispatch_indexed;

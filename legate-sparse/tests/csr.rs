@@ -9,7 +9,7 @@ use std::sync::Arc;
 use legate_core::num_complex::Complex;
 use legate_core::{Config, Error, Runtime, Type};
 use legate_dense::Dense;
-use legate_sparse::{CsrMatrix, Sparse};
+use legate_sparse::{CsrMatrix, Sparse, SparseMatrix};
 use proptest::prelude::*;
 
 fn sparse(cpus: usize) -> Arc<Sparse> {
@@ -128,10 +128,10 @@ fn triplets_sum_duplicates_and_round_trip_through_sprs_and_dense() {
             vec![0.0, 0.0, 0.0, 8.0, 4.0, 0.0, 0.0, 0.0, 5.0, 4.0, 0.0, 0.0]
         );
         assert_eq!(
-            a.indptr().unwrap().to_vec::<i64>().unwrap(),
+            a.indptr().unwrap().to_vec::<i32>().unwrap(),
             vec![0, 1, 2, 4]
         );
-        assert_eq!(a.indices().to_vec::<i64>().unwrap(), vec![3, 0, 0, 1]);
+        assert_eq!(a.indices().to_vec::<i32>().unwrap(), vec![3, 0, 0, 1]);
         let (r, c, v) = a.to_triplets::<f64>().unwrap();
         assert_eq!(
             (r, c, v),
@@ -549,5 +549,130 @@ fn structure_operations_keep_every_value_type() {
         // Mixed types promote: int32 + float32 is float64, as NumPy.
         assert_eq!(ai.add(&a32).unwrap().dtype(), Type::Float64);
         assert_eq!(sp.rand(4, 4, 0.5, 3, Type::Float32).unwrap().nnz(), 8);
+    }
+}
+
+#[test]
+fn indices_are_int32_where_the_sizes_fit_and_int64_beyond() {
+    let sp = sparse(2);
+    let (a, _) = matrix(&sp, 17, 23, 0.2, 7);
+    assert_eq!(a.index_type(), Type::Int32);
+    assert_eq!(a.indices().dtype(), Type::Int32);
+    assert_eq!(a.indptr().unwrap().dtype(), Type::Int32);
+    assert_eq!(a.transpose().unwrap().index_type(), Type::Int32);
+    // More columns than int32 holds: the indices are int64, and every operation over the
+    // rows works on them.
+    let cols = 3_000_000_000usize;
+    let (r, c) = (vec![0, 0, 2, 3], vec![5, 2_999_999_999, 7, 2_147_483_648]);
+    let wide = CsrMatrix::from_triplets(&sp, [4, cols], &r, &c, &[1.0, 2.0, 3.0, 4.0]).unwrap();
+    assert_eq!(wide.index_type(), Type::Int64);
+    assert_eq!(
+        wide.to_triplets::<f64>().unwrap(),
+        (r.clone(), c.clone(), vec![1.0, 2.0, 3.0, 4.0])
+    );
+    let sum = wide.add(&wide.mul_scalar(2.0).unwrap()).unwrap();
+    assert_eq!(sum.index_type(), Type::Int64);
+    assert_eq!(
+        sum.to_triplets::<f64>().unwrap().2,
+        vec![3.0, 6.0, 9.0, 12.0]
+    );
+    assert_eq!(
+        wide.sum(Some(1)).unwrap().to_vec::<f64>().unwrap(),
+        vec![3.0, 0.0, 3.0, 4.0]
+    );
+    assert_eq!(
+        wide.multiply(&wide)
+            .unwrap()
+            .to_triplets::<f64>()
+            .unwrap()
+            .1,
+        c
+    );
+    let coo = wide.to_coo().unwrap();
+    assert_eq!(coo.col().to_vec::<i64>().unwrap(), c);
+    assert_eq!(coo.row().to_vec::<i64>().unwrap(), r);
+    assert_eq!(a.to_coo().unwrap().row().dtype(), Type::Int32);
+    // Narrowing what does not fit is refused.
+    assert!(matches!(
+        wide.with_index_type(Type::Int32),
+        Err(Error::InvalidArgument { .. })
+    ));
+    assert!(wide.with_index_type(Type::Float64).is_err());
+}
+
+#[test]
+fn every_operation_agrees_between_int32_and_int64_indices() {
+    for sp in machines() {
+        let (m, n) = (64, 40);
+        let (a, sa) = matrix(&sp, m, n, 0.1, 21);
+        let (b, sb) = matrix(&sp, m, n, 0.1, 22);
+        let wa = a.with_index_type(Type::Int64).unwrap();
+        assert_eq!(wa.index_type(), Type::Int64);
+        assert_eq!(wa.indices().dtype(), Type::Int64);
+        assert_same(&wa, &sa, "widened");
+        let xs: Vec<f64> = (0..n).map(|i| (i % 9) as f64 - 4.0).collect();
+        let x = sp.dense().from_vec(xs.clone(), &[n]).unwrap();
+        assert_eq!(
+            wa.dot(&x).unwrap().to_vec::<f64>().unwrap(),
+            a.dot(&x).unwrap().to_vec::<f64>().unwrap(),
+            "spmv"
+        );
+        let xm = sp
+            .dense()
+            .from_vec((0..2 * n).map(|i| i as f64).collect(), &[n, 2])
+            .unwrap();
+        assert_eq!(
+            wa.dot(&xm).unwrap().to_vec::<f64>().unwrap(),
+            a.dot(&xm).unwrap().to_vec::<f64>().unwrap(),
+            "spmm"
+        );
+        assert_eq!(
+            wa.to_dense().unwrap().to_vec::<f64>().unwrap(),
+            dense_of(&sa),
+            "to_dense"
+        );
+        // Mixed operands compute in the wider type.
+        let sum = wa.add(&b).unwrap();
+        assert_eq!(sum.index_type(), Type::Int64);
+        assert_same(&sum, &(&sa + &sb), "add, mixed indices");
+        assert_same(&b.sub(&wa).unwrap(), &(&sb - &sa), "sub, mixed indices");
+        let t = wa.transpose().unwrap();
+        assert_eq!(t.index_type(), Type::Int64);
+        assert_same(&t, &sa.transpose_view().to_csr(), "transpose");
+        let bt = b.transpose().unwrap();
+        let prod = wa.matmul(&bt).unwrap();
+        assert_eq!(prod.index_type(), Type::Int64);
+        assert_same(
+            &prod,
+            &(&sa * &sb.transpose_view().to_csr()),
+            "matmul, mixed",
+        );
+        for axis in [0, 1] {
+            // Column sums fold pieces in the order they finish: equal up to rounding.
+            assert_close(
+                &wa.sum(Some(axis)).unwrap().to_vec::<f64>().unwrap(),
+                &a.sum(Some(axis)).unwrap().to_vec::<f64>().unwrap(),
+                &format!("sum along {axis}"),
+            );
+        }
+        for k in [-3, 0, 2] {
+            assert_eq!(
+                wa.diagonal(k).unwrap().to_vec::<f64>().unwrap(),
+                a.diagonal(k).unwrap().to_vec::<f64>().unwrap(),
+                "diagonal {k}"
+            );
+        }
+        let coo = wa.to_coo().unwrap();
+        assert_eq!(
+            coo.to_triplets::<f64>().unwrap(),
+            a.to_triplets::<f64>().unwrap()
+        );
+        assert_same(&coo.to_csr().unwrap(), &sa, "coo round trip");
+        // And narrowing back gives the original indices.
+        let back = wa.with_index_type(Type::Int32).unwrap();
+        assert_eq!(
+            back.indices().to_vec::<i32>().unwrap(),
+            a.indices().to_vec::<i32>().unwrap()
+        );
     }
 }

@@ -39,10 +39,10 @@ fn every_format_converts_to_every_other_and_back() {
         let csc = a.to_csc().unwrap();
         assert_eq!((csc.shape(), csc.nnz(), csc.format()), ([3, 4], 5, "csc"));
         assert_eq!(
-            csc.indptr().unwrap().to_vec::<i64>().unwrap(),
+            csc.indptr().unwrap().to_vec::<i32>().unwrap(),
             vec![0, 2, 3, 4, 5]
         );
-        assert_eq!(csc.indices().to_vec::<i64>().unwrap(), vec![0, 2, 2, 0, 2]);
+        assert_eq!(csc.indices().to_vec::<i32>().unwrap(), vec![0, 2, 2, 0, 2]);
         assert_eq!(
             csc.data().to_vec::<f64>().unwrap(),
             vec![1.0, 3.0, 4.0, 2.0, 5.0]

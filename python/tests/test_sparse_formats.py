@@ -250,3 +250,19 @@ def test_matrix_market_symmetric_files_and_errors(tmp_path):
                                       "1 x 2.0\n")
     with pytest.raises(OSError):
         sp.io.mmread(tmp_path / "bad.mtx")
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
+def test_index_arrays_have_scipys_dtype(fmt):
+    ref = reference(30, 20, 0.2, 3, fmt, "array")
+    ours = ours_cls(fmt, "array")(ref)
+    names = ["row", "col"] if fmt == "coo" else ["indices", "indptr"]
+    for name in names:
+        got, want = getattr(ours, name), getattr(ref, name)
+        assert numpy.dtype(got.dtype) == want.dtype == numpy.int32, name
+        numpy.testing.assert_array_equal(numpy.asarray(got), want)
+    # Results of operations keep the narrow type while their sizes fit it.
+    for res_ours, res_ref in [(ours @ ours.T, ref @ ref.T), (ours + ours, ref + ref)]:
+        res_ours, res_ref = res_ours.tocsr(), res_ref.tocsr()
+        assert numpy.dtype(res_ours.indices.dtype) == res_ref.indices.dtype
+        numpy.testing.assert_allclose(numpy.asarray(res_ours.toarray()), res_ref.toarray())

@@ -76,7 +76,7 @@ def _indices(idx):
     i = _dense.asarray(idx)
     if i.dtype.kind not in "iu":
         raise TypeError(f"sparse indices must be integers, not {i.dtype}")
-    return i if i.dtype == _np.int64 else i.astype(_np.int64)
+    return i if i.dtype in (_np.int32, _np.int64) else i.astype(_np.int64)
 
 
 def _coo_csr(shape, row, col, data):
