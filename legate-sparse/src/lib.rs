@@ -42,11 +42,14 @@
 //!
 //! `pos` and `crd` are `int32` wherever the rows, the columns and the number of entries
 //! all fit in it, and `int64` beyond ([`index_type`], SciPy's rule; upstream Legate uses
-//! `int64` always). On the 2-D Poisson matrix of a 2000 x 2000 grid an SpMV must then move
-//! 336 MB instead of 448 MB, and measured 1.2-1.3x faster than with `int64` indices in the
-//! same run (`bench/README.md`). [`CsrMatrix::with_index_type`] converts; an operation on
-//! matrices of two index types computes in the wider one, and a result whose size no
-//! longer fits `int32` gets `int64` indices. COO's `row` and `col` follow the same rule.
+//! `int64` always). A matrix then takes a quarter less memory (the 2-D Poisson matrix of a
+//! 2000 x 2000 grid: 336 MB instead of 448 MB, which is also what an SpMV must move), and
+//! `indices`, `indptr`, COO's `row` and `col` have SciPy's types. SpMV speed was the same
+//! within this machine's noise in three runs (with `int32` indices 0.95x to 1.25x the
+//! speed with `int64`, `bench/README.md`): the kernel is bound by its work per entry more than by the bytes.
+//! [`CsrMatrix::with_index_type`] converts; an operation on matrices of two index types
+//! computes in the wider one, and a result whose size no longer fits `int32` gets `int64`
+//! indices.
 //!
 //! # From SciPy to legate-sparse
 //!
