@@ -940,6 +940,13 @@ impl Program {
         if node.direct == Some(o) && arg.inner == 1 {
             return; // written by the kernel itself
         }
+        if arg.nd {
+            let slot = scratch.slots[node.slot].as_ptr() as *mut u8;
+            // SAFETY: the output's piece, which the analysis gives to this point alone; the
+            // slot holds the run's `n` values and is only read here.
+            unsafe { walk.copy_rows_sized(arg, &scratch.coords, n, slot, false) };
+            return;
+        }
         // SAFETY: the offset is that of an element of this point's piece of the output,
         // which the analysis gives to this point alone.
         let start = unsafe {
@@ -964,6 +971,7 @@ impl Program {
     /// run's length.
     fn compute(&self, walk: &Walk, r: usize, scratch: &mut Scratch) -> Result<usize, TaskError> {
         let n = walk.start(r, &mut scratch.offsets, &mut scratch.coords);
+        let scratch_coords = scratch.coords;
         let Scratch {
             offsets,
             leaves,
@@ -982,6 +990,12 @@ impl Program {
             let bytes = if arg.inner == 1 {
                 // SAFETY: `n` consecutive elements of the piece start there.
                 unsafe { std::slice::from_raw_parts(start as *const u8, n * size) }
+            } else if arg.nd {
+                let dst = &mut words_as_bytes_mut(leaf)[..n * size];
+                // SAFETY: the leaf's piece, which this point reads; its scratch block holds
+                // BLOCK elements, word aligned.
+                unsafe { walk.copy_rows_sized(arg, &scratch_coords, n, dst.as_mut_ptr(), true) };
+                &*dst
             } else {
                 let dst = &mut words_as_bytes_mut(leaf)[..n * size];
                 // SAFETY: `n` elements of the piece start there, `inner` elements apart.
@@ -1255,19 +1269,31 @@ struct WalkArg {
     piece_offset: isize,
     /// Element strides of the merged dimensions.
     strides: [i64; MAX_DIM],
-    /// The stride of the innermost one.
+    /// The stride of the innermost one; in a flat walk, 1 for a store laid out row-major
+    /// over all the dimensions and 0 for one that is not (`nd`).
     inner: isize,
+    /// In a flat walk, whether a run of this store crosses rows and must be gathered (or
+    /// scattered) dimension by dimension.
+    nd: bool,
 }
 
 /// The piece of a fused point as runs of at most [`BLOCK`] elements along the innermost
 /// dimension, after merging the dimensions that every store lays out contiguously.
+///
+/// When that innermost dimension is short (the 2 coordinates of `points[:, None, :] -
+/// centroids[None, :, :]`), the walk is *flat*: runs are consecutive blocks of the piece
+/// in row-major order, crossing rows, so that the kernels still see long blocks.
 struct Walk {
     args: Vec<WalkArg>,
     n_inputs: usize,
     extents: [u64; MAX_DIM],
     ndim: usize,
     chunks: u64,
+    flat: bool,
 }
+
+/// Innermost extents below which a walk that merges dimensions goes flat.
+const FLAT_BELOW: u64 = 256;
 
 // SAFETY: the raw pointers address the point's pieces, which the dependence analysis keeps
 // from every other writer while the task runs; runs of one walk touch disjoint elements of
@@ -1314,6 +1340,15 @@ impl Walk {
         if ndim == 0 {
             ndim = 1;
         }
+        let flat = merge && ndim > 1 && extents[ndim - 1] < FLAT_BELOW;
+        // Row-major strides of the walk's dimensions: a store with these is contiguous
+        // across rows.
+        let mut dense_strides = [0i64; MAX_DIM];
+        let mut acc = 1i64;
+        for d in (0..ndim).rev() {
+            dense_strides[d] = acc;
+            acc *= extents[d] as i64;
+        }
         let mut args = Vec::with_capacity(stores.len());
         for (s, st) in stores.iter().zip(strides) {
             if s.rect().shape() != shape {
@@ -1332,33 +1367,151 @@ impl Walk {
                     .ptr()
                     .offset(s.offset as isize * s.ty.size() as isize)
             };
+            let nd = flat && st[..ndim] != dense_strides[..ndim];
+            let inner = match (flat, nd) {
+                (false, _) => st[ndim - 1] as isize,
+                (true, false) => 1,
+                (true, true) => 0,
+            };
             args.push(WalkArg {
                 ty: s.ty,
                 base,
                 piece_offset: s.offset as isize,
                 strides: st,
-                inner: st[ndim - 1] as isize,
+                inner,
+                nd,
             });
         }
-        let chunks = extents[ndim - 1].div_ceil(BLOCK as u64);
+        let chunks = if flat {
+            extents[..ndim]
+                .iter()
+                .product::<u64>()
+                .div_ceil(BLOCK as u64)
+        } else {
+            extents[ndim - 1].div_ceil(BLOCK as u64)
+        };
         Ok(Walk {
             args,
             n_inputs,
             extents,
             ndim,
             chunks,
+            flat,
         })
     }
 
     fn runs(&self) -> usize {
+        if self.flat {
+            return self.chunks as usize;
+        }
         let outer: u64 = self.extents[..self.ndim - 1].iter().product();
         (outer * self.chunks) as usize
+    }
+
+    /// The first point of flat run `r` and its length.
+    fn start_flat(&self, r: usize, offsets: &mut [isize], coords: &mut [i64; MAX_DIM]) -> usize {
+        let first = r as u64 * BLOCK as u64;
+        let total: u64 = self.extents[..self.ndim].iter().product();
+        let mut rest = first;
+        for d in (0..self.ndim).rev() {
+            coords[d] = (rest % self.extents[d]) as i64;
+            rest /= self.extents[d];
+        }
+        for (a, off) in self.args.iter().zip(offsets.iter_mut()) {
+            *off = (0..self.ndim)
+                .map(|d| coords[d] * a.strides[d])
+                .sum::<i64>() as isize;
+        }
+        (total - first).min(BLOCK as u64) as usize
+    }
+
+    /// Copies the `n` elements of a flat run from `coords` between store `a` (its piece
+    /// at `base`) and the contiguous block `block`: into the block when `gather`, else out
+    /// of it. The run crosses rows of the innermost dimension; the offset of each row is
+    /// carried from the last, like an odometer.
+    ///
+    /// # Safety
+    /// `base` is the first element of `a`'s piece, of elements of `W`'s size, which this
+    /// point may read (and, to scatter, write alone); `block` holds `n` elements.
+    unsafe fn copy_rows<W: Copy>(
+        &self,
+        a: &WalkArg,
+        base: *mut W,
+        coords: &[i64; MAX_DIM],
+        n: usize,
+        block: *mut W,
+        gather: bool,
+    ) {
+        let inner = self.ndim - 1;
+        let stride = a.strides[inner] as isize;
+        let mut c = *coords;
+        let mut off = (0..self.ndim).map(|d| c[d] * a.strides[d]).sum::<i64>() as isize;
+        let mut done = 0usize;
+        while done < n {
+            let len = ((self.extents[inner] as i64 - c[inner]) as usize).min(n - done);
+            for k in 0..len {
+                // SAFETY: element `c[inner] + k` of the current row lies in the piece (the
+                // walk stays inside it), and `done + k < n` in the block.
+                unsafe {
+                    let (m, b) = (base.offset(off + k as isize * stride), block.add(done + k));
+                    if gather {
+                        b.write(m.read_unaligned());
+                    } else {
+                        m.write_unaligned(b.read());
+                    }
+                }
+            }
+            done += len;
+            off -= c[inner] as isize * stride;
+            c[inner] = 0;
+            let mut d = inner;
+            while d > 0 {
+                d -= 1;
+                c[d] += 1;
+                off += a.strides[d] as isize;
+                if (c[d] as u64) < self.extents[d] {
+                    break;
+                }
+                off -= self.extents[d] as isize * a.strides[d] as isize;
+                c[d] = 0;
+            }
+        }
+    }
+
+    /// [`copy_rows`](Self::copy_rows) for elements of `size` bytes.
+    ///
+    /// # Safety
+    /// As for `copy_rows`; `block` is aligned for 8-byte words and holds `n * size` bytes.
+    unsafe fn copy_rows_sized(
+        &self,
+        a: &WalkArg,
+        coords: &[i64; MAX_DIM],
+        n: usize,
+        block: *mut u8,
+        gather: bool,
+    ) {
+        macro_rules! typed {
+            ($t:ty) => {
+                // SAFETY: forwarded from the caller.
+                unsafe { self.copy_rows(a, a.base as *mut $t, coords, n, block as *mut $t, gather) }
+            };
+        }
+        match a.ty.size() {
+            1 => typed!(u8),
+            2 => typed!(u16),
+            4 => typed!(u32),
+            8 => typed!(u64),
+            _ => typed!(u128),
+        }
     }
 
     /// The element offset of every store at the start of run `r`, relative to its piece's
     /// first element, and the run's first point in the walk's dimensions; returns its
     /// length.
     fn start(&self, r: usize, offsets: &mut [isize], coords: &mut [i64; MAX_DIM]) -> usize {
+        if self.flat {
+            return self.start_flat(r, offsets, coords);
+        }
         let r = r as u64;
         let (mut outer, chunk) = (r / self.chunks, r % self.chunks);
         let inner = self.ndim - 1;

@@ -888,6 +888,17 @@ fn nonzero_nd<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     // The positions in `x` (first index `i0` along axis 0) of its non-zero elements.
     let scan = |i0: usize, x: legate_core::ndarray::ArrayViewD<'_, T>| {
         let mut coords: Vec<Vec<i64>> = vec![Vec::new(); n];
+        // A contiguous vector (a boolean mask, most often): a plain scan of its elements.
+        if let (1, Some(s)) = (n, x.as_slice()) {
+            let first = lo[0] + i0 as i64;
+            coords[0].extend(
+                s.iter()
+                    .enumerate()
+                    .filter(|(_, v)| !v.is_zero())
+                    .map(|(i, _)| first + i as i64),
+            );
+            return coords;
+        }
         for (p, v) in x.indexed_iter() {
             if !v.is_zero() {
                 for (d, c) in coords.iter_mut().enumerate() {

@@ -1,7 +1,7 @@
 //! Element-wise operations (ufuncs) with broadcasting and NumPy 2 type promotion, and
 //! reductions along axes.
 
-use legate_core::{align, Error, ReductionOp, Result, Scalar, Type};
+use legate_core::{align, broadcast, Error, ReductionOp, Result, Scalar, Type};
 use num_complex::Complex;
 
 use crate::array::{to_u64, Array};
@@ -108,6 +108,10 @@ fn check_out_cast(result: Type, out: Type) -> Result<()> {
         })
     }
 }
+
+/// Results per processor from which a reduction along an axis keeps that axis whole in
+/// every piece (see [`Array::reduce`]).
+const REDUCE_LAST_MIN_RESULTS: usize = 1024;
 
 impl Array {
     /// `op(self, other)` element by element, broadcasting both and promoting their types
@@ -256,6 +260,12 @@ impl Array {
 
     /// Reduces with `op` over `axis` (all axes when `None`), keeping reduced axes as
     /// extent 1 when `keepdims`. The result has type `ty`.
+    ///
+    /// Along an axis, a result with at least [`REDUCE_LAST_MIN_RESULTS`] elements per
+    /// processor is cut and each piece reduces whole lanes (`sum(d, axis=1)` of a tall
+    /// `d`); a smaller one (`mean(x, axis=0)` of a tall-skinny `x`) cuts the reduced axis
+    /// too, each point reducing into a promoted view of the result that the runtime
+    /// folds.
     pub(crate) fn reduce(
         &self,
         op: ReductionOp,
@@ -298,6 +308,24 @@ impl Array {
                 let mut reduced = shape.clone();
                 reduced.remove(axis);
                 let out = self.dense.empty(&reduced, ty)?;
+                let config = rt.config();
+                let procs = config.cpus.max(config.omps);
+                if out.size() >= REDUCE_LAST_MIN_RESULTS * procs {
+                    // Enough results to cut: the axis goes last and stays whole in every
+                    // piece, each point writing the results of its lanes (no accumulator).
+                    let last = shape.len() - 1;
+                    let x = x.moveaxis(axis as isize, last as isize)?;
+                    let mut task = rt.create_auto_task(&self.dense.lib, ids::REDUCE_LAST)?;
+                    let vx = task.add_input(&x.store);
+                    task.add_output(&out.store);
+                    task.add_constraint(broadcast(vx, &[last]));
+                    task.add_scalar_arg(code);
+                    task.execute()?;
+                    if keepdims {
+                        return out.expand_dims(axis as isize);
+                    }
+                    return Ok(out);
+                }
                 out.fill(identity)?;
                 // Each point reduces into a promoted view of the result: the elements
                 // along `axis` alias, and the runtime combines them.

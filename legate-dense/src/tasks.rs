@@ -21,6 +21,7 @@ pub(crate) mod ids {
     pub(crate) const MATMUL_SPLIT_K: u32 = 8;
     pub(crate) const RANDOM: u32 = 9;
     pub(crate) const EXTRACT: u32 = 10;
+    pub(crate) const REDUCE_LAST: u32 = 11;
 }
 
 /// Everything a kernel needs of an element type.
@@ -123,6 +124,60 @@ fn reduce<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
         (None, None) => x.fold(identity, |acc, &v| f(acc, v)),
     };
     acc.fill(total);
+    Ok(())
+}
+
+/// Reduces each lane along the last axis of a piece into one element of the output,
+/// which has the piece's other dimensions: a reduction along an axis the launch keeps
+/// whole (the output is cut by the launch's leading colors, like the input's other
+/// dimensions), so no accumulator is needed.
+fn reduce_last<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
+    let code = ctx.scalar_value::<u8>(0)?;
+    let op = *REDUCTION_OPS
+        .get(usize::from(code))
+        .ok_or_else(|| TaskError::new(format!("no reduction operator {code}")))?;
+    let f = combiner::<T>(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
+    let identity = op.identity(T::TYPE)?.get::<T>()?;
+    let x = ctx.input(0)?.read::<T>()?;
+    let mut out = ctx.output(0)?.write::<T>()?;
+    let n = x.ndim();
+    if n == 0 || x.shape()[..n - 1] != *out.shape() {
+        return Err(TaskError::new(format!(
+            "reduce_last: output piece {:?} for an input piece {:?}",
+            out.shape(),
+            x.shape()
+        )));
+    }
+    let len = x.shape()[n - 1];
+    // Long lanes take the vectorized sum; short ones (a few coordinates) a plain fold.
+    let fold = |lane: &[T]| {
+        let fast = if op == ReductionOp::Add && len >= 64 {
+            T::sum_block(lane)
+        } else {
+            None
+        };
+        fast.unwrap_or_else(|| lane.iter().fold(identity, |a, &v| f(a, v)))
+    };
+    match (x.as_slice(), out.as_slice_mut(), ctx.pool()) {
+        (_, Some(o), _) if len == 0 => o.fill(identity),
+        (Some(xs), Some(o), Some(pool)) => pool.install(|| {
+            o.par_chunks_mut(OMP_BLOCK)
+                .zip(xs.par_chunks(OMP_BLOCK * len))
+                .for_each(|(o, xs)| {
+                    for (y, lane) in o.iter_mut().zip(xs.chunks_exact(len)) {
+                        *y = fold(lane);
+                    }
+                })
+        }),
+        (Some(xs), Some(o), None) => {
+            for (y, lane) in o.iter_mut().zip(xs.chunks_exact(len)) {
+                *y = fold(lane);
+            }
+        }
+        _ => Zip::from(&mut out)
+            .and(x.lanes(Axis(n - 1)))
+            .for_each(|y, lane| *y = lane.fold(identity, |a, &v| f(a, v))),
+    }
     Ok(())
 }
 
@@ -481,6 +536,13 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
         elementwise("reduce", move |ctx: &mut TaskContext<'_>| {
             dispatch!(in_ty(ctx)?, reduce(ctx))
         }),
+    )?;
+    lib.register_task(
+        ids::REDUCE_LAST,
+        elementwise("reduce_last", move |ctx: &mut TaskContext<'_>| {
+            dispatch!(in_ty(ctx)?, reduce_last(ctx))
+        })
+        .writes_whole_outputs(),
     )?;
     // faer (`Accum::Replace`) and ndarray (`beta = 0`) write every element of `C` and read
     // none: a fresh result may take a freed instance as it is.

@@ -705,3 +705,93 @@ fn put_writes_through_any_array_and_reshapes_stay_views_where_they_can() {
         );
     });
 }
+
+/// Reductions whose results are many (at least a thousand per processor) keep the reduced
+/// axis whole in every piece; the others cut it too. Both against ndarray, on every
+/// machine, along every axis, of contiguous arrays and of views.
+#[test]
+fn reductions_of_many_lanes_match_ndarray_along_every_axis() {
+    for d in common::machines() {
+        let x = ArrayD::from_shape_fn(IxDyn(&[5000, 3, 2]), |i| {
+            ((i[0] * 7 + i[1] * 5 + i[2] * 3) % 11) as f64 - 5.0
+        });
+        let a = d.from_ndarray(&x).unwrap();
+        for axis in 0..3 {
+            let ax = Axis(axis);
+            let got = a.sum(Some(axis as isize), false).unwrap();
+            assert_eq!(
+                got.to_ndarray::<f64>().unwrap(),
+                x.sum_axis(ax),
+                "sum {axis}"
+            );
+            let got = a.max(Some(axis as isize), true).unwrap();
+            let want = x
+                .map_axis(ax, |v| v.iter().copied().fold(f64::MIN, f64::max))
+                .insert_axis(ax);
+            assert_eq!(got.to_ndarray::<f64>().unwrap(), want, "max {axis}");
+            let got = a.min(Some(axis as isize), false).unwrap();
+            let want = x.map_axis(ax, |v| v.iter().copied().fold(f64::MAX, f64::min));
+            assert_eq!(got.to_ndarray::<f64>().unwrap(), want, "min {axis}");
+            let got = a.mean(Some(axis as isize), false).unwrap();
+            let want = x.mean_axis(ax).unwrap();
+            let got = got.to_ndarray::<f64>().unwrap();
+            assert!(
+                got.iter().zip(&want).all(|(g, w)| (g - w).abs() < 1e-12),
+                "mean {axis}"
+            );
+            // The index of the first extreme.
+            let got = a.argmin(Some(axis as isize)).unwrap();
+            let want = x.map_axis(ax, |v| {
+                let m = v.iter().copied().fold(f64::MAX, f64::min);
+                v.iter().position(|&e| e == m).unwrap() as i64
+            });
+            assert_eq!(got.to_ndarray::<i64>().unwrap(), want, "argmin {axis}");
+        }
+        // A transposed view, reversed rows, and integers (summed in int64) and booleans.
+        let t = a.transpose(None).unwrap();
+        assert_eq!(
+            t.sum(Some(2), false).unwrap().to_ndarray::<f64>().unwrap(),
+            x.sum_axis(Axis(0)).reversed_axes(),
+        );
+        let r = a
+            .index(&[Index::Slice {
+                start: None,
+                stop: None,
+                step: -1,
+            }])
+            .unwrap();
+        assert_eq!(
+            r.sum(Some(1), false).unwrap().to_ndarray::<f64>().unwrap(),
+            x.slice(s![..;-1, .., ..]).sum_axis(Axis(1)).into_dyn(),
+        );
+        let xi = x.mapv(|v| v as i32);
+        let ai = d.from_ndarray(&xi).unwrap();
+        let s = ai.sum(Some(2), false).unwrap();
+        assert_eq!(s.dtype(), Type::Int64);
+        assert_eq!(
+            s.to_ndarray::<i64>().unwrap(),
+            xi.mapv(i64::from).sum_axis(Axis(2))
+        );
+        let p = ai.prod(Some(1), false).unwrap();
+        assert_eq!(
+            p.to_ndarray::<i64>().unwrap(),
+            xi.mapv(i64::from).map_axis(Axis(1), |v| v.iter().product())
+        );
+        let pos = a.greater(&d.zeros(&[1], Type::Float64).unwrap()).unwrap();
+        let xb = x.mapv(|v| v > 0.0);
+        assert_eq!(
+            pos.any(Some(2), false)
+                .unwrap()
+                .to_ndarray::<bool>()
+                .unwrap(),
+            xb.map_axis(Axis(2), |v| v.iter().any(|&b| b))
+        );
+        assert_eq!(
+            pos.all(Some(1), false)
+                .unwrap()
+                .to_ndarray::<bool>()
+                .unwrap(),
+            xb.map_axis(Axis(1), |v| v.iter().all(|&b| b))
+        );
+    }
+}

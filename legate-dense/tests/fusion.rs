@@ -192,3 +192,51 @@ fn dot_and_norm_of_vectors_fuse_their_products_into_the_sum() {
         );
     });
 }
+
+/// Broadcast operands with a short innermost dimension (k-means' `points[:, None, :] -
+/// centroids[None, :, :]`) are walked in blocks that cross rows; a strided output with
+/// short rows is written row by row. Against ndarray, on every machine.
+#[test]
+fn short_rows_of_broadcast_and_strided_views_fuse_across_rows() {
+    let (n, k) = (3001, 8);
+    let pts = legate_core::ndarray::Array2::from_shape_fn((n, 2), |(i, j)| {
+        ((i * 7 + j * 3) % 13) as f64 - 6.0
+    });
+    let cen = legate_core::ndarray::Array2::from_shape_fn((k, 2), |(i, j)| (i + 2 * j) as f64);
+    let mut want = legate_core::ndarray::Array3::<f64>::zeros((n, k, 2));
+    for i in 0..n {
+        for j in 0..k {
+            for c in 0..2 {
+                let d = pts[[i, c]] - cen[[j, c]];
+                want[[i, j, c]] = d * d;
+            }
+        }
+    }
+    for d in common::machines() {
+        let p = d.from_ndarray(&pts.clone().into_dyn()).unwrap();
+        let c = d.from_ndarray(&cen.clone().into_dyn()).unwrap();
+        let diff = (&p.expand_dims(1).unwrap() - &c.expand_dims(0).unwrap()).unwrap();
+        let sq = (&diff * &diff).unwrap();
+        assert_eq!(sq.to_ndarray::<f64>().unwrap(), want.clone().into_dyn());
+        assert_eq!(
+            sq.sum(Some(2), false).unwrap().to_ndarray::<f64>().unwrap(),
+            want.sum_axis(legate_core::ndarray::Axis(2)).into_dyn()
+        );
+        // The middle two columns of a wider array (rows that do not meet), written by a
+        // fused expression; the other columns keep their values.
+        let wide = d.zeros(&[n, 4], Type::Float64).unwrap();
+        let cols = wide.index(&[Index::ALL, Index::range(1, 3)]).unwrap();
+        cols.assign(&(&(&p * 2.0).unwrap() + 1.0).unwrap()).unwrap();
+        let got = wide.to_ndarray::<f64>().unwrap();
+        for i in 0..n {
+            for j in 0..4 {
+                let w = if (1..3).contains(&j) {
+                    2.0 * pts[[i, j - 1]] + 1.0
+                } else {
+                    0.0
+                };
+                assert_eq!(got[[i, j]], w, "({i}, {j})");
+            }
+        }
+    }
+}
