@@ -90,37 +90,47 @@ fn scatter<T: Element>(ctx: &TaskContext<'_>) -> Result<(), TaskError> {
 }
 
 /// The runs of destination points named by one piece of an image's source: its values
-/// (points) or its rows (`[lo, hi)` ranges), gathered as `kind` says.
+/// (points) or its rows (`[lo, hi)` ranges), gathered as `kind` says. `MinMax` and
+/// `FirstLast` keep a running span (a piece of a matrix's column indices names millions
+/// of points); `Exact` sorts and merges them all.
 pub(crate) fn image_runs(
     spans: impl Iterator<Item = (i64, i64)>,
     extent: i64,
     kind: ImageKind,
 ) -> Result<Vec<(i64, i64)>, Error> {
-    let mut runs = Vec::new();
-    for (lo, hi) in spans {
-        if hi <= lo {
-            continue;
-        }
+    let checked = spans.filter(|&(lo, hi)| hi > lo).map(|(lo, hi)| {
         if lo < 0 || hi > extent {
-            return Err(Error::IndexOutOfBounds {
+            Err(Error::IndexOutOfBounds {
                 dim: 0,
                 index: if lo < 0 { lo } else { hi - 1 },
                 extent: extent as u64,
-            });
+            })
+        } else {
+            Ok((lo, hi))
         }
-        runs.push((lo, hi));
-    }
-    let (Some(&first), Some(&last)) = (runs.first(), runs.last()) else {
-        return Ok(runs);
-    };
-    Ok(match kind {
+    });
+    match kind {
         ImageKind::MinMax => {
-            let lo = runs.iter().map(|s| s.0).min().unwrap_or(first.0);
-            let hi = runs.iter().map(|s| s.1).max().unwrap_or(first.1);
-            vec![(lo, hi)]
+            let mut span: Option<(i64, i64)> = None;
+            for run in checked {
+                let (lo, hi) = run?;
+                span = Some(span.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+            }
+            Ok(span.into_iter().collect())
         }
-        ImageKind::FirstLast => vec![(first.0.min(last.0), first.1.max(last.1))],
+        ImageKind::FirstLast => {
+            let mut ends: Option<((i64, i64), (i64, i64))> = None;
+            for run in checked {
+                let run = run?;
+                ends = Some(ends.map_or((run, run), |(first, _)| (first, run)));
+            }
+            Ok(ends
+                .map(|(first, last)| (first.0.min(last.0), first.1.max(last.1)))
+                .into_iter()
+                .collect())
+        }
         ImageKind::Exact => {
+            let mut runs = checked.collect::<Result<Vec<_>, _>>()?;
             runs.sort_unstable();
             let mut merged: Vec<(i64, i64)> = Vec::new();
             for (lo, hi) in runs {
@@ -129,9 +139,9 @@ pub(crate) fn image_runs(
                     _ => merged.push((lo, hi)),
                 }
             }
-            merged
+            Ok(merged)
         }
-    })
+    }
 }
 
 fn image<T: Element + Into<i128>>(ctx: &TaskContext<'_>) -> Result<(), TaskError> {
@@ -145,13 +155,23 @@ fn image<T: Element + Into<i128>>(ctx: &TaskContext<'_>) -> Result<(), TaskError
     let src = ctx.input(0)?.read::<T>()?;
     let as_i64 = |v: T| i64::try_from(v.into()).unwrap_or(i64::MAX);
     let runs = if ranges {
-        let rows = src.rows().into_iter().map(|r| {
-            let mut it = r.into_iter();
-            let lo = it.next().map_or(0, |&v| as_i64(v));
-            let hi = it.next().map_or(0, |&v| as_i64(v));
-            (lo, hi)
-        });
-        image_runs(rows, extent, kind)?
+        match src.as_slice() {
+            // `rows x 2` pairs laid out in order (a matrix's `pos`): read them as a slice.
+            Some(s) if src.ndim() == 2 && src.shape()[1] == 2 => image_runs(
+                s.chunks_exact(2).map(|p| (as_i64(p[0]), as_i64(p[1]))),
+                extent,
+                kind,
+            )?,
+            _ => {
+                let rows = src.rows().into_iter().map(|r| {
+                    let mut it = r.into_iter();
+                    let lo = it.next().map_or(0, |&v| as_i64(v));
+                    let hi = it.next().map_or(0, |&v| as_i64(v));
+                    (lo, hi)
+                });
+                image_runs(rows, extent, kind)?
+            }
+        }
     } else {
         image_runs(
             src.iter()
