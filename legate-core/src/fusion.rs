@@ -1449,16 +1449,22 @@ impl Walk {
         let mut done = 0usize;
         while done < n {
             let len = ((self.extents[inner] as i64 - c[inner]) as usize).min(n - done);
-            for k in 0..len {
-                // SAFETY: element `c[inner] + k` of the current row lies in the piece (the
-                // walk stays inside it), and `done + k < n` in the block.
-                unsafe {
-                    let (m, b) = (base.offset(off + k as isize * stride), block.add(done + k));
-                    if gather {
-                        b.write(m.read_unaligned());
-                    } else {
-                        m.write_unaligned(b.read());
-                    }
+            // SAFETY (both loops): element `c[inner] + k` of the current row lies in the
+            // piece (the walk stays inside it), and `done + k < n` in the block.
+            let (row, at) = unsafe { (base.offset(off), block.add(done)) };
+            if gather {
+                for k in 0..len {
+                    unsafe {
+                        at.add(k)
+                            .write(row.offset(k as isize * stride).read_unaligned())
+                    };
+                }
+            } else {
+                for k in 0..len {
+                    unsafe {
+                        row.offset(k as isize * stride)
+                            .write_unaligned(at.add(k).read())
+                    };
                 }
             }
             done += len;

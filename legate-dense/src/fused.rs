@@ -13,7 +13,7 @@ use legate_core::{
 use num_complex::Complex;
 
 use crate::kernels::{cast, compare_exact, BinaryOp, UnaryOp};
-use crate::tasks::{combiner, Elem};
+use crate::tasks::{Elem, Reduction};
 
 /// The operands of a kernel that takes `N` of one type.
 fn operands<'a, T: Elem, const N: usize>(ins: &[BlockIn<'a>]) -> Result<[&'a [T]; N], TaskError> {
@@ -173,19 +173,11 @@ pub(crate) fn astype_kernel<S: Elem>(to: Type) -> Result<BlockKernel> {
 /// Folds a block into a running value with `op` (sums vectorized): what whole-array
 /// reductions give `Runtime::elementwise_reduce`.
 pub(crate) fn fold_kernel<T: Elem>(op: ReductionOp) -> Result<BlockKernel> {
-    let f = combiner::<T>(op).ok_or(Error::UnsupportedType {
-        op: op.name(),
-        ty: T::TYPE,
-    })?;
-    let identity = op.identity(T::TYPE)?.get::<T>()?;
+    let r = Reduction::<T>::new(op)?;
+    let f = r.f;
     Ok(kernel(move |ins, acc| {
         let [x] = operands::<T, 1>(ins)?;
-        let fast = if op == ReductionOp::Add {
-            T::sum_block(x)
-        } else {
-            None
-        };
-        let part = fast.unwrap_or_else(|| x.iter().fold(identity, |a, &v| f(a, v)));
+        let part = r.fold(x);
         let acc = acc
             .get_mut::<T>()?
             .first_mut()

@@ -308,9 +308,7 @@ impl Array {
                 let mut reduced = shape.clone();
                 reduced.remove(axis);
                 let out = self.dense.empty(&reduced, ty)?;
-                let config = rt.config();
-                let procs = config.cpus.max(config.omps);
-                if out.size() >= REDUCE_LAST_MIN_RESULTS * procs {
+                if out.size() >= REDUCE_LAST_MIN_RESULTS * processors(&self.dense) {
                     // Enough results to cut: the axis goes last and stays whole in every
                     // piece, each point writing the results of its lanes (no accumulator).
                     let last = shape.len() - 1;
@@ -896,14 +894,19 @@ impl Array {
     }
 }
 
+/// The processors a launch may spread over: CPUs, or OMP groups where there are more.
+fn processors(dense: &crate::Dense) -> usize {
+    let config = dense.rt.config();
+    config.cpus.max(config.omps)
+}
+
 /// How many pieces a 2-D product `(m x k) @ (k x n)` is cut into along `k`: more than one
 /// only when the inner dimension dwarfs the result (the tall-skinny `X.T @ r` of a
 /// regression), so that cutting the rows of `C`, as `matmul` otherwise does, would leave a
 /// core idle or make every point read the whole of `B`.
 fn split_k_pieces(dense: &crate::Dense, batch: usize, m: usize, k: usize, n: usize) -> u64 {
     const MIN_K_PER_PIECE: usize = 1 << 14;
-    let config = dense.rt.config();
-    let procs = config.cpus.max(config.omps);
+    let procs = processors(dense);
     if batch > 0 || procs < 2 || k < 2 * MIN_K_PER_PIECE || k < 16 * m.max(n) {
         return 1;
     }

@@ -81,14 +81,50 @@ pub(crate) fn combiner<T: Elem>(op: ReductionOp) -> Option<fn(T, T) -> T> {
     })
 }
 
+/// A reduction operator with its combiner and identity for `T`.
+#[derive(Clone, Copy)]
+pub(crate) struct Reduction<T> {
+    pub(crate) op: ReductionOp,
+    pub(crate) f: fn(T, T) -> T,
+    pub(crate) identity: T,
+}
+
+impl<T: Elem> Reduction<T> {
+    /// `op` over `T` (an error for a type without it, such as a product of booleans).
+    pub(crate) fn new(op: ReductionOp) -> legate_core::Result<Self> {
+        let f = combiner::<T>(op).ok_or(legate_core::Error::UnsupportedType {
+            op: op.name(),
+            ty: T::TYPE,
+        })?;
+        let identity = op.identity(T::TYPE)?.get::<T>()?;
+        Ok(Reduction { op, f, identity })
+    }
+
+    /// The operator a launch names by `code`, its index in [`REDUCTION_OPS`].
+    fn of_code(code: u8) -> Result<Self, TaskError> {
+        let op = *REDUCTION_OPS
+            .get(usize::from(code))
+            .ok_or_else(|| TaskError::new(format!("no reduction operator {code}")))?;
+        Ok(Self::new(op)?)
+    }
+
+    /// Folds a contiguous block (sums take the vectorized kernel).
+    pub(crate) fn fold(&self, c: &[T]) -> T {
+        let fast = if self.op == ReductionOp::Add {
+            T::sum_block(c)
+        } else {
+            None
+        };
+        fast.unwrap_or_else(|| c.iter().fold(self.identity, |acc, &v| (self.f)(acc, v)))
+    }
+}
+
 /// Reduces a piece into the accumulator: a whole piece into one value, or element by
 /// element into an accumulator of the piece's shape (reductions along axes go through a
 /// promoted view of the result, so the runtime combines the elements that alias).
 fn reduce<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
-    let code = ctx.scalar_value::<u8>(0)?;
-    let op = *REDUCTION_OPS
-        .get(usize::from(code))
-        .ok_or_else(|| TaskError::new(format!("no reduction operator {code}")))?;
+    let r = Reduction::<T>::of_code(ctx.scalar_value::<u8>(0)?)?;
+    let (f, identity) = (r.f, r.identity);
     let x = ctx.input(0)?.read::<T>()?;
     let mut acc = ctx.reduction(0)?.write::<T>()?;
     if acc.shape() == x.shape() {
@@ -102,16 +138,7 @@ fn reduce<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
             x.shape()
         )));
     }
-    let f = combiner::<T>(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
-    let identity = op.identity(T::TYPE)?.get::<T>()?;
-    let block = |c: &[T]| {
-        let fast = if op == ReductionOp::Add {
-            T::sum_block(c)
-        } else {
-            None
-        };
-        fast.unwrap_or_else(|| c.iter().fold(identity, |acc, &v| f(acc, v)))
-    };
+    let block = |c: &[T]| r.fold(c);
     let total = match (x.as_slice(), ctx.pool()) {
         (Some(s), Some(pool)) => pool
             .install(|| s.par_chunks(OMP_BLOCK).map(block).collect::<Vec<T>>())
@@ -132,12 +159,8 @@ fn reduce<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
 /// whole (the output is cut by the launch's leading colors, like the input's other
 /// dimensions), so no accumulator is needed.
 fn reduce_last<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
-    let code = ctx.scalar_value::<u8>(0)?;
-    let op = *REDUCTION_OPS
-        .get(usize::from(code))
-        .ok_or_else(|| TaskError::new(format!("no reduction operator {code}")))?;
-    let f = combiner::<T>(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
-    let identity = op.identity(T::TYPE)?.get::<T>()?;
+    let r = Reduction::<T>::of_code(ctx.scalar_value::<u8>(0)?)?;
+    let (f, identity) = (r.f, r.identity);
     let x = ctx.input(0)?.read::<T>()?;
     let mut out = ctx.output(0)?.write::<T>()?;
     let n = x.ndim();
@@ -151,12 +174,11 @@ fn reduce_last<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     let len = x.shape()[n - 1];
     // Long lanes take the vectorized sum; short ones (a few coordinates) a plain fold.
     let fold = |lane: &[T]| {
-        let fast = if op == ReductionOp::Add && len >= 64 {
-            T::sum_block(lane)
+        if len >= 64 {
+            r.fold(lane)
         } else {
-            None
-        };
-        fast.unwrap_or_else(|| lane.iter().fold(identity, |a, &v| f(a, v)))
+            lane.iter().fold(identity, |a, &v| f(a, v))
+        }
     };
     match (x.as_slice(), out.as_slice_mut(), ctx.pool()) {
         (_, Some(o), _) if len == 0 => o.fill(identity),

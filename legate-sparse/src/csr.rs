@@ -26,7 +26,9 @@ use legate_dense::{Array, BinaryOp, Index, Operand};
 
 use crate::context::Sparse;
 use crate::tasks::{ids, BinOp};
-use crate::value::{dispatch_value, index_type, is_value_type, wider_index, Value};
+use crate::value::{
+    dispatch_value, index_store, index_type, index_vec, is_value_type, wider_index, Value,
+};
 
 /// A sparse matrix in compressed sparse row form, distributed by rows.
 ///
@@ -224,20 +226,10 @@ impl CsrMatrix {
     ) -> Result<CsrMatrix> {
         let rt = sp.runtime();
         let nnz = crd.len();
-        let pos_shape = [shape[0] as u64, 2];
-        let (pos, crd) = if index_type(shape, nnz) == Type::Int32 {
-            // The sizes fit, so every position and column index does.
-            let narrow = |v: Vec<i64>| v.into_iter().map(|i| i as i32).collect::<Vec<_>>();
-            (
-                rt.store_from_vec(narrow(pos), &pos_shape)?,
-                rt.store_from_vec(narrow(crd), &[nnz as u64])?,
-            )
-        } else {
-            (
-                rt.store_from_vec(pos, &pos_shape)?,
-                rt.store_from_vec(crd, &[nnz as u64])?,
-            )
-        };
+        // Canonical parts of these sizes: every position and column index fits.
+        let it = index_type(shape, nnz);
+        let pos = index_store(rt, pos, &[shape[0] as u64, 2], it)?;
+        let crd = index_store(rt, crd, &[nnz as u64], it)?;
         let vals = sp.dense.from_vec(vals, &[nnz])?;
         Ok(Self::from_stores(sp, shape, nnz, pos, crd, vals))
     }
@@ -429,17 +421,11 @@ impl CsrMatrix {
                 found: T::TYPE,
             });
         }
-        let wide = |s: &LogicalStore| -> Result<Vec<i64>> {
-            Ok(match s.ty() {
-                Type::Int32 => s.read::<i32>()?.iter().map(|&i| i64::from(i)).collect(),
-                _ => s.read::<i64>()?.iter().copied().collect(),
-            })
-        };
-        let pos = wide(&self.pos)?;
+        let pos = index_vec(&Array::from_store(&self.sp.dense, self.pos.clone()))?;
         let mut indptr = Vec::with_capacity(self.shape[0] + 1);
         indptr.push(0);
         indptr.extend(pos.chunks(2).map(|r| r[1]));
-        let crd = wide(&self.crd)?;
+        let crd = index_vec(&self.indices())?;
         Ok((indptr, crd, self.vals.to_vec::<T>()?))
     }
 

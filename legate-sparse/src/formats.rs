@@ -18,7 +18,7 @@ use legate_dense::Array;
 use crate::context::Sparse;
 use crate::csr::{check_triplets, check_value_type, CsrMatrix};
 use crate::tasks::ids;
-use crate::value::{dispatch_value, index_type, Value};
+use crate::value::{dispatch_value, index_store, index_type, index_vec, Value};
 
 /// What every sparse format offers (SciPy's common `sparray` surface).
 pub trait SparseMatrix {
@@ -188,13 +188,11 @@ impl CooMatrix {
         check_triplets(shape, rows, cols, vals.len())?;
         let d = &sp.dense;
         let nnz = rows.len();
+        // Checked against the shape, so they fit the index type of these sizes.
+        let it = index_type(shape, nnz);
         let indices = |v: &[i64]| {
-            if index_type(shape, nnz) == Type::Int32 {
-                // Checked against the shape, which fits.
-                d.from_vec(v.iter().map(|&i| i as i32).collect(), &[nnz])
-            } else {
-                d.from_vec(v.to_vec(), &[nnz])
-            }
+            index_store(sp.runtime(), v.to_vec(), &[nnz as u64], it)
+                .map(|s| Array::from_store(d, s))
         };
         Ok(CooMatrix {
             sp: Arc::clone(sp),
@@ -309,14 +307,6 @@ impl CooMatrix {
             col: self.row.clone(),
             data: self.data.clone(),
         }
-    }
-}
-
-/// The values of an `int32` or `int64` index array, read back as `i64`.
-pub(crate) fn index_vec(a: &Array) -> Result<Vec<i64>> {
-    match a.dtype() {
-        Type::Int32 => Ok(a.to_vec::<i32>()?.into_iter().map(i64::from).collect()),
-        _ => a.to_vec::<i64>(),
     }
 }
 

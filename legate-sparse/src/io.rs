@@ -13,7 +13,8 @@ use legate_core::{Error, Result, Type};
 use legate_dense::Array;
 
 use crate::context::Sparse;
-use crate::formats::{index_vec, CooMatrix, SparseMatrix};
+use crate::formats::{CooMatrix, SparseMatrix};
+use crate::value::index_vec;
 
 /// What a Matrix Market file holds.
 #[derive(Debug)]

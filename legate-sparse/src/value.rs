@@ -63,35 +63,20 @@ pub fn is_value_type(ty: Type) -> bool {
 }
 
 /// Calls `$f::<T>($args)` (or `$f::<T, I>` when called as `$f::<_, I>`) with `T` the
-/// [`Value`] type of `$ty`, or evaluates `$other`
-/// (with `$t` bound to the type) for a type sparse matrices do not hold.
+/// [`Value`] type of `$ty`, or evaluates `$other` (with `$t` bound to the type) for a type
+/// sparse matrices do not hold.
 macro_rules! dispatch_value {
-    ($ty:expr, $f:ident ::<_, $i:ty> ( $($arg:expr),* ), $t:ident => $other:expr) => {
+    ($ty:expr, $f:ident $(::<_, $i:ty>)? ( $($arg:expr),* ), $t:ident => $other:expr) => {
         match $ty {
-            legate_core::Type::Int32 => $f::<i32, $i>($($arg),*),
-            legate_core::Type::Int64 => $f::<i64, $i>($($arg),*),
-            legate_core::Type::Float32 => $f::<f32, $i>($($arg),*),
-            legate_core::Type::Float64 => $f::<f64, $i>($($arg),*),
+            legate_core::Type::Int32 => $f::<i32 $(, $i)?>($($arg),*),
+            legate_core::Type::Int64 => $f::<i64 $(, $i)?>($($arg),*),
+            legate_core::Type::Float32 => $f::<f32 $(, $i)?>($($arg),*),
+            legate_core::Type::Float64 => $f::<f64 $(, $i)?>($($arg),*),
             legate_core::Type::Complex64 => {
-                $f::<legate_core::num_complex::Complex<f32>, $i>($($arg),*)
+                $f::<legate_core::num_complex::Complex<f32> $(, $i)?>($($arg),*)
             }
             legate_core::Type::Complex128 => {
-                $f::<legate_core::num_complex::Complex<f64>, $i>($($arg),*)
-            }
-            $t => $other,
-        }
-    };
-    ($ty:expr, $f:ident ( $($arg:expr),* ), $t:ident => $other:expr) => {
-        match $ty {
-            legate_core::Type::Int32 => $f::<i32>($($arg),*),
-            legate_core::Type::Int64 => $f::<i64>($($arg),*),
-            legate_core::Type::Float32 => $f::<f32>($($arg),*),
-            legate_core::Type::Float64 => $f::<f64>($($arg),*),
-            legate_core::Type::Complex64 => {
-                $f::<legate_core::num_complex::Complex<f32>>($($arg),*)
-            }
-            legate_core::Type::Complex128 => {
-                $f::<legate_core::num_complex::Complex<f64>>($($arg),*)
+                $f::<legate_core::num_complex::Complex<f64> $(, $i)?>($($arg),*)
             }
             $t => $other,
         }
@@ -137,6 +122,29 @@ pub fn index_type(shape: [usize; 2], nnz: usize) -> Type {
         Type::Int32
     } else {
         Type::Int64
+    }
+}
+
+/// A store of index type `it` (`int32` or `int64`) holding `v`, whose values the caller
+/// made sure fit `it` ([`index_type`] of the matrix they index).
+pub(crate) fn index_store(
+    rt: &legate_core::Runtime,
+    v: Vec<i64>,
+    shape: &[u64],
+    it: Type,
+) -> legate_core::Result<legate_core::LogicalStore> {
+    if it == Type::Int32 {
+        rt.store_from_vec(v.into_iter().map(|i| i as i32).collect::<Vec<_>>(), shape)
+    } else {
+        rt.store_from_vec(v, shape)
+    }
+}
+
+/// The values of an `int32` or `int64` index array, read back as `i64`.
+pub(crate) fn index_vec(a: &legate_dense::Array) -> legate_core::Result<Vec<i64>> {
+    match a.dtype() {
+        Type::Int32 => Ok(a.to_vec::<i32>()?.into_iter().map(i64::from).collect()),
+        _ => a.to_vec::<i64>(),
     }
 }
 
