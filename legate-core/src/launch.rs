@@ -17,6 +17,7 @@ use crate::memory::{Buffer, MemoryPool};
 #[cfg(test)]
 use crate::partition::linearize;
 use crate::partition::{bounding, Partition};
+use crate::profile::NodeKind;
 use crate::reduction::{self, ReductionOp};
 use crate::runtime::{IssueState, Runtime, Shared};
 use crate::scheduler::{TaskNode, WorkerGroup, WorkerInfo};
@@ -1262,12 +1263,33 @@ pub(crate) fn submit(
     let mut nodes = Vec::with_capacity(num_points + 1);
     nodes.extend(copy_node);
     let mut records: Vec<(usize, Arc<TaskNode>, Footprint, Privilege, bool)> = Vec::new();
+    let profiler = shared.sched.profiler.as_deref();
+    let name: Option<Arc<str>> = profiler.map(|prof| {
+        let name: Arc<str> = Arc::from(format!("{}.{}", exec.library.name(), exec.def.name()));
+        prof.launch(
+            seq,
+            &name,
+            num_points,
+            exec.args.iter().map(|a| {
+                let label = match a.unbound {
+                    true => format!("{} (unbound)", a.store.ty()),
+                    false => format!("{} {:?}", a.store.ty(), a.store.shape()),
+                };
+                (a.store.storage.id, a.access, label)
+            }),
+        );
+        name
+    });
     for p in 0..num_points {
         let e = Arc::clone(&exec);
-        let node = TaskNode::new(
+        let tag = profiler
+            .zip(name.as_ref())
+            .map(|(prof, name)| prof.tag(name, NodeKind::Task, seq, p));
+        let node = TaskNode::tagged(
             Box::new(move |info: &WorkerInfo<'_>| run_point(&e, p, info)),
             group,
             p,
+            tag,
         );
         shared.sched.issued();
         for (a, arg) in exec.args.iter().enumerate() {
@@ -1452,7 +1474,15 @@ fn coherence_copies(
         })
         .collect();
     let shared = Arc::clone(&rt.shared);
-    let node = TaskNode::new(
+    let tag = rt.shared.sched.profiler.as_ref().map(|prof| {
+        prof.tag(
+            &Arc::from("legate.core.coherence_copy"),
+            NodeKind::Copy,
+            seq,
+            0,
+        )
+    });
+    let node = TaskNode::tagged(
         Box::new(move |_: &WorkerInfo<'_>| {
             let bytes: u64 = jobs
                 .iter()
@@ -1465,6 +1495,7 @@ fn coherence_copies(
         }),
         WorkerGroup::Cpu,
         0,
+        tag,
     );
     rt.shared.sched.issued();
     for (s, _, _, r) in &ops {

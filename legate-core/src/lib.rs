@@ -33,6 +33,11 @@
 //! per piece that evaluates the whole expression block by block, never writing the
 //! temporaries no handle holds (`--no-fusion` or `LEGATE_FUSION=0` turns it off).
 //!
+//! Profiling: `--profile` records when and on which processor every point task ran, and
+//! `--dataflow` and `--event` record the launches' stores and the tasks' dependences;
+//! [`Runtime::write_profiles`] writes them as a timeline page, a Chrome trace and GraphViz
+//! graphs under `--logdir`.
+//!
 //! Design notes live beside the hardest modules: `analysis_README.md` (dependence
 //! analysis), `solver_README.md` (constraint solving and key partitions) and
 //! `fusion_README.md` (the deferred window and the fused evaluation).
@@ -48,6 +53,7 @@ pub mod geometry;
 mod launch;
 mod memory;
 mod partition;
+mod profile;
 mod reduction;
 mod runtime;
 mod scheduler;

@@ -225,11 +225,17 @@ impl Runtime {
         Ok(GLOBAL.get_or_init(|| rt).clone())
     }
 
+    /// The process-wide runtime if something has started it, without starting it.
+    pub fn existing_global() -> Option<Runtime> {
+        GLOBAL.get().cloned()
+    }
+
     /// Starts a runtime with a mapper of the library's choosing.
     pub fn with_mapper(config: Config, mapper: Arc<dyn Mapper>) -> Result<Runtime> {
         config.validate()?;
         let machine = Machine::local(&config);
-        let scheduler = Scheduler::start(config.cpus, config.omps, config.ompthreads)
+        let profiler = crate::profile::Profiler::for_config(&config);
+        let scheduler = Scheduler::start(config.cpus, config.omps, config.ompthreads, profiler)
             .map_err(|e| Error::internal(format!("starting worker threads: {e}")))?;
         let sysmem = MemoryPool::new("--sysmem", config.sysmem.saturating_mul(1 << 20));
         let numamem = (config.numamem > 0)

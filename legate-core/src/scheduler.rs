@@ -8,6 +8,7 @@ use std::thread::{self, JoinHandle, Thread};
 
 use crossbeam_deque::{Injector, Steal};
 
+use crate::profile::{NodeTag, Profiler};
 use crate::store::lock_ignoring_poison;
 
 /// What a node runs: a point of a launch. Taken out when it runs, so a finished node that
@@ -25,10 +26,23 @@ pub(crate) struct TaskNode {
     /// The worker it prefers (its piece's home): pieces stay on one core across launches.
     pub(crate) home: usize,
     pub(crate) group: WorkerGroup,
+    /// What the profiling tools record of it; `None` when they are off.
+    tag: Option<Box<NodeTag>>,
 }
 
 impl TaskNode {
+    #[cfg(test)]
     pub(crate) fn new(job: Job, group: WorkerGroup, home: usize) -> Arc<TaskNode> {
+        TaskNode::tagged(job, group, home, None)
+    }
+
+    /// A node the profiling tools know by `tag`.
+    pub(crate) fn tagged(
+        job: Job,
+        group: WorkerGroup,
+        home: usize,
+        tag: Option<Box<NodeTag>>,
+    ) -> Arc<TaskNode> {
         Arc::new(TaskNode {
             pending: AtomicUsize::new(1),
             done: AtomicBool::new(false),
@@ -36,6 +50,7 @@ impl TaskNode {
             job: Mutex::new(Some(job)),
             home,
             group,
+            tag,
         })
     }
 
@@ -47,6 +62,9 @@ impl TaskNode {
     pub(crate) fn add_dependence(pred: &Arc<TaskNode>, succ: &Arc<TaskNode>) {
         if Arc::ptr_eq(pred, succ) {
             return;
+        }
+        if let (Some(p), Some(s)) = (&pred.tag, &succ.tag) {
+            s.add_pred(p);
         }
         let mut list = lock_ignoring_poison(&pred.successors);
         if pred.is_done() {
@@ -133,6 +151,8 @@ pub(crate) struct SchedShared {
     queued: AtomicUsize,
     pub(crate) notifier: Notifier,
     pub(crate) tasks_run: AtomicUsize,
+    /// The profiling tools' record, when one of them is on.
+    pub(crate) profiler: Option<Arc<Profiler>>,
 }
 
 impl SchedShared {
@@ -200,7 +220,14 @@ impl SchedShared {
 
     fn run(&self, node: &Arc<TaskNode>, info: &WorkerInfo<'_>) {
         if let Some(job) = node.take_job() {
-            job(info);
+            match (&self.profiler, &node.tag) {
+                (Some(p), Some(tag)) => {
+                    let start = std::time::Instant::now();
+                    job(info);
+                    p.ran(tag, info.processor, start);
+                }
+                _ => job(info),
+            }
         }
         self.tasks_run.fetch_add(1, Ordering::Relaxed);
         let successors = {
@@ -255,8 +282,14 @@ pub(crate) struct Scheduler {
 }
 
 impl Scheduler {
-    /// Starts `cpus` CPU workers and `omps` OMP workers of `ompthreads` threads each.
-    pub(crate) fn start(cpus: usize, omps: usize, ompthreads: usize) -> std::io::Result<Scheduler> {
+    /// Starts `cpus` CPU workers and `omps` OMP workers of `ompthreads` threads each;
+    /// they report to `profiler` when there is one.
+    pub(crate) fn start(
+        cpus: usize,
+        omps: usize,
+        ompthreads: usize,
+        profiler: Option<Arc<Profiler>>,
+    ) -> std::io::Result<Scheduler> {
         let slot = || WorkerSlot {
             queue: Injector::new(),
             sleeping: AtomicBool::new(false),
@@ -270,6 +303,7 @@ impl Scheduler {
             queued: AtomicUsize::new(0),
             notifier: Notifier::default(),
             tasks_run: AtomicUsize::new(0),
+            profiler,
         });
         let mut threads = Vec::new();
         for (group, n) in [(WorkerGroup::Cpu, cpus.max(1)), (WorkerGroup::Omp, omps)] {
@@ -358,6 +392,9 @@ impl Drop for Scheduler {
         }
         for t in self.threads.drain(..) {
             let _ = t.join();
+        }
+        if let Some(p) = &s.profiler {
+            crate::profile::write_at_exit(p);
         }
     }
 }

@@ -51,6 +51,18 @@ pub struct Config {
     /// per piece (on by default; `--no-fusion` or `LEGATE_FUSION=0` turns it off, to
     /// debug or to measure what fusion gains).
     pub fusion: bool,
+    /// `--profile`: record when and where every task ran, and write the timeline to
+    /// `<logdir>/legate_prof/` (`index.html` and a Chrome trace-event `trace.json`).
+    pub profile: bool,
+    /// `--dataflow`: write the graph of launches and the stores that flow between them to
+    /// `<logdir>/dataflow_legate.dot` (and `.pdf` when GraphViz's `dot` is present).
+    pub dataflow: bool,
+    /// `--event`: write the graph of point tasks and the dependences the runtime found to
+    /// `<logdir>/event_graph_legate.dot` (and `.pdf` when `dot` is present).
+    pub event: bool,
+    /// `--logdir`: the directory the tools above write into (created if missing; the
+    /// working directory by default).
+    pub logdir: String,
 }
 
 /// Why a configuration could not be built.
@@ -111,7 +123,7 @@ const fn info(flag: &'static str, env: &'static str, help: &'static str) -> Flag
 }
 
 // Environment variable names follow the upstream driver (`LEGATE_OMP_PROCS`, ...).
-static FLAGS: [FlagInfo; 16] = [
+static FLAGS: [FlagInfo; 20] = [
     info("--cpus", "LEGATE_CPUS", "Number of CPU processors per rank"),
     info("--gpus", "LEGATE_GPUS", "Number of GPUs per rank"),
     info(
@@ -184,10 +196,36 @@ static FLAGS: [FlagInfo; 16] = [
         "LEGATE_FUSION",
         "Fuse element-wise operations into one task per piece (--no-fusion: off)",
     ),
+    info(
+        "--profile",
+        "LEGATE_PROFILE",
+        "Write a timeline of every task to <logdir>/legate_prof/",
+    ),
+    info(
+        "--dataflow",
+        "LEGATE_DATAFLOW",
+        "Write the dataflow graph of launches to <logdir>/dataflow_legate.dot",
+    ),
+    info(
+        "--event",
+        "LEGATE_EVENT",
+        "Write the graph of point tasks and dependences to <logdir>/event_graph_legate.dot",
+    ),
+    info(
+        "--logdir",
+        "LEGATE_LOG_DIR",
+        "Directory for the files of --profile, --dataflow and --event",
+    ),
 ];
 
 /// The flags that may stand without a value (meaning `true`).
-const SWITCHES: [&str; 2] = ["--show-config", "--fusion"];
+const SWITCHES: [&str; 5] = [
+    "--show-config",
+    "--fusion",
+    "--profile",
+    "--dataflow",
+    "--event",
+];
 
 /// `--no-fusion`: the same as `--fusion=false`.
 const NO_FUSION: &str = "--no-fusion";
@@ -237,6 +275,10 @@ impl Config {
             min_gpu_chunk: Self::DEFAULT_MIN_GPU_CHUNK,
             show_config: false,
             fusion: true,
+            profile: false,
+            dataflow: false,
+            event: false,
+            logdir: ".".to_string(),
         }
     }
 
@@ -298,8 +340,9 @@ impl Config {
     }
 
     /// Applies flags on top of `self`, in order, so a later flag wins. Both `--cpus 2` and
-    /// `--cpus=2` are accepted; sizes are plain numbers of MiB; `--show-config` and `--fusion` take
-    /// no value (or an explicit `--show-config=false`), and `--no-fusion` is `--fusion=false`. The result is not validated, so
+    /// `--cpus=2` are accepted; sizes are plain numbers of MiB; the switches (`--show-config`,
+    /// `--fusion`, `--profile`, `--dataflow`, `--event`) take no value (or an explicit
+    /// `--show-config=false`), and `--no-fusion` is `--fusion=false`. The result is not validated, so
     /// several calls may build a configuration step by step.
     ///
     /// # Errors
@@ -413,6 +456,10 @@ impl Config {
             ("--min-gpu-chunk", self.min_gpu_chunk.to_string()),
             ("--show-config", self.show_config.to_string()),
             ("--fusion", self.fusion.to_string()),
+            ("--profile", self.profile.to_string()),
+            ("--dataflow", self.dataflow.to_string()),
+            ("--event", self.event.to_string()),
+            ("--logdir", self.logdir.clone()),
         ];
         let lines = rows.map(|(flag, value)| format!("  {flag:<26}{value}\n"));
         std::iter::once("Legate configuration:\n".to_string())
@@ -556,14 +603,22 @@ impl Config {
             "--min-cpu-chunk" => self.min_cpu_chunk = elements()?,
             "--min-omp-chunk" => self.min_omp_chunk = elements()?,
             "--min-gpu-chunk" => self.min_gpu_chunk = elements()?,
-            "--show-config" | "--fusion" => {
+            "--show-config" | "--fusion" | "--profile" | "--dataflow" | "--event" => {
                 let on = parse_bool(value)
                     .ok_or_else(|| invalid("expected true/false, 1/0, yes/no or on/off".into()))?;
-                if flag == "--fusion" {
-                    self.fusion = on;
-                } else {
-                    self.show_config = on;
+                *match flag {
+                    "--fusion" => &mut self.fusion,
+                    "--profile" => &mut self.profile,
+                    "--dataflow" => &mut self.dataflow,
+                    "--event" => &mut self.event,
+                    _ => &mut self.show_config,
+                } = on;
+            }
+            "--logdir" => {
+                if value.is_empty() {
+                    return Err(invalid("expected a directory".to_string()));
                 }
+                self.logdir = value.to_string();
             }
             _ => {
                 return Err(ConfigError::UnknownFlag {
@@ -666,6 +721,10 @@ mod tests {
             "--min-gpu-chunk=14",
             "--show-config",
             "--fusion=false",
+            "--profile",
+            "--dataflow=1",
+            "--event=yes",
+            "--logdir=/tmp/logs",
         ];
         assert_eq!(args.len(), Config::flags().len());
         let c = Config::from_args(&args).unwrap();
@@ -688,8 +747,30 @@ mod tests {
                 min_gpu_chunk: 14,
                 show_config: true,
                 fusion: false,
+                profile: true,
+                dataflow: true,
+                event: true,
+                logdir: "/tmp/logs".into(),
             }
         );
+    }
+
+    #[test]
+    fn the_tools_are_off_by_default_and_switched_on_by_flag_or_variable() {
+        let auto = Config::auto();
+        assert!(!auto.profile && !auto.dataflow && !auto.event);
+        assert_eq!(auto.logdir, ".");
+        let c = Config::from_args(&["--profile", "--event", "--logdir", "out"]).unwrap();
+        assert!(c.profile && c.event && !c.dataflow);
+        assert_eq!(c.logdir, "out");
+        let c = Config::from_env_with(env(&[("LEGATE_DATAFLOW", "1"), ("LEGATE_LOG_DIR", "d")]))
+            .unwrap();
+        assert!(c.dataflow && !c.profile);
+        assert_eq!(c.logdir, "d");
+        assert!(matches!(
+            Config::from_args(&["--logdir="]),
+            Err(ConfigError::InvalidValue { flag, .. }) if flag == "--logdir"
+        ));
     }
 
     #[test]

@@ -42,6 +42,15 @@ def fence():
     _legate.fence()
 
 
+def write_profiles():
+    """Waits for all work, then writes the files of the tools the configuration turns on
+    (``--profile``: ``<logdir>/legate_prof/index.html`` and ``trace.json``;
+    ``--dataflow`` and ``--event``: GraphViz graphs) and returns their paths. The package
+    calls it when the interpreter exits; a program may call it earlier to look at a
+    partial run. Raises ``OSError`` when a file cannot be written."""
+    return _legate.write_profiles()
+
+
 # ---------------------------------------------------------------- the library interface
 #
 # Stores, Python functions as task bodies, and auto and manual launches with partitioning

@@ -15,12 +15,12 @@ import sys
 # Flags the runtime reads from LEGATE_CONFIG.
 _VALUE_FLAGS = [
     "--cpus", "--gpus", "--omps", "--ompthreads", "--utility", "--sysmem", "--fbmem",
-    "--zcmem", "--numamem", "--min-cpu-chunk", "--min-omp-chunk",
+    "--zcmem", "--numamem", "--min-cpu-chunk", "--min-omp-chunk", "--logdir",
 ]
-_SWITCHES = ["--show-config", "--no-fusion"]
+_SWITCHES = ["--show-config", "--no-fusion", "--profile", "--dataflow", "--event"]
 # Flags of the driver itself.
 _DRIVER_VALUES = ["--nodes", "--ranks-per-node", "--launcher"]
-_DRIVER_SWITCHES = ["--profile", "--dataflow", "--event", "--verbose"]
+_DRIVER_SWITCHES = ["--verbose"]
 
 
 def _parser():
@@ -55,9 +55,6 @@ def main(argv=None):
         print("legate: more than one rank needs the MPI backend, which is not built yet",
               file=sys.stderr)
         return 2
-    for f in ("--profile", "--dataflow", "--event"):
-        if getattr(ns, f[2:]):
-            print(f"legate: {f} is not available yet; running without it", file=sys.stderr)
     extra = config_string(ns)
     if extra:
         os.environ["LEGATE_CONFIG"] = (os.environ.get("LEGATE_CONFIG", "") + " " + extra).strip()

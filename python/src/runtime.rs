@@ -73,7 +73,19 @@ fn stats(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
     Ok(d)
 }
 
+/// Writes the files of `--profile`, `--dataflow` and `--event` (after waiting for all
+/// work) and returns their paths; none when every tool is off or the runtime never started.
+#[pyfunction]
+fn write_profiles(py: Python<'_>) -> PyResult<Vec<String>> {
+    let Some(rt) = legate_core::Runtime::existing_global() else {
+        return Ok(Vec::new());
+    };
+    let files = py.detach(|| rt.write_profiles()).py()?;
+    Ok(files.iter().map(|f| f.display().to_string()).collect())
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(write_profiles, m)?)?;
     m.add_function(wrap_pyfunction!(machine, m)?)?;
     m.add_function(wrap_pyfunction!(config, m)?)?;
     m.add_function(wrap_pyfunction!(fence, m)?)?;
