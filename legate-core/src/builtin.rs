@@ -77,14 +77,21 @@ fn gather<T: Element>(ctx: &TaskContext<'_>) -> Result<(), TaskError> {
     Ok(())
 }
 
-/// `dst[ind[i]] = src[i]`: one point, later indices win as in NumPy.
+/// `dst[ind[i]] = src[i]` for the indices that land in this point's tile of `dst` (all of
+/// `src` and `ind` are read, in order, so later indices win as in NumPy). Every index is
+/// checked against the whole target, whose extent is scalar 0.
 fn scatter<T: Element>(ctx: &TaskContext<'_>) -> Result<(), TaskError> {
     let src = ctx.input(0)?.read::<T>()?;
     let ind = ctx.input(1)?.read::<i64>()?;
-    let mut dst = ctx.output(0)?.write::<T>()?;
-    let n = dst.len();
+    let out = ctx.output(0)?;
+    let (lo, n) = (out.rect().lo[0], ctx.scalar_value::<u64>(0)? as usize);
+    let mut dst = out.write::<T>()?;
+    let len = dst.len() as i64;
     for (&v, &i) in src.iter().zip(ind.iter()) {
-        dst[[index(i, n)?]] = v;
+        let at = index(i, n)? as i64 - lo;
+        if (0..len).contains(&at) {
+            dst[[at as usize]] = v;
+        }
     }
     Ok(())
 }

@@ -478,6 +478,12 @@ impl Runtime {
 
     /// `dst[indirect[i]] = src[i]` for a 1-D `dst` and `int64` indices shaped like `src`;
     /// where indices repeat, the last write wins, as in NumPy.
+    ///
+    /// Each point owns a tile of `dst` and reads all of `indirect` (and the values that
+    /// land in its tile), in program order: the tiles are written in parallel and the
+    /// order of repeated indices is kept. Small scatters (fewer than
+    /// [`SCATTER_MIN_PARALLEL`](Self::SCATTER_MIN_PARALLEL) indices, or a target too small
+    /// to cut) run as one point.
     pub fn scatter(
         &self,
         dst: &LogicalStore,
@@ -492,19 +498,31 @@ impl Runtime {
             kind,
             access,
         };
-        // One point: the order of repeated indices must be the program's.
+        let pieces = self.pieces_for(VariantKind::Cpu) as u64;
+        let target = dst.volume();
+        let min_tile = self.min_volume_for(VariantKind::Cpu).max(1);
+        let colors = match indirect.volume() >= Self::SCATTER_MIN_PARALLEL {
+            true => pieces.min(target / min_tile).max(1),
+            false => 1,
+        };
+        let target_partition = match colors {
+            1 => Partition::Replicate,
+            c => Partition::Tiling(crate::geometry::Tiling::with_colors(&[target], &[c])),
+        };
         let spec = LaunchSpec {
             library: core,
             def,
             variant: VariantKind::Cpu,
-            solution: crate::launch::Solution::new(vec![1], vec![Partition::Replicate; 3]),
+            solution: crate::launch::Solution::new(
+                vec![colors],
+                vec![Partition::Replicate, Partition::Replicate, target_partition],
+            ),
             args: vec![
                 arg(src, ArgKind::Input, Access::Read),
                 arg(indirect, ArgKind::Input, Access::Read),
                 arg(dst, ArgKind::Output, Access::ReadWrite),
             ],
-
-            scalars: Vec::new(),
+            scalars: vec![Scalar::new(target)],
         };
         let pending = {
             let mut state = self.issue_lock();
@@ -514,6 +532,10 @@ impl Runtime {
         pending.release(self);
         Ok(())
     }
+
+    /// The fewest indices [`scatter`](Self::scatter) spreads over several points: below
+    /// it, reading every index once per point costs more than the writes it shares out.
+    pub const SCATTER_MIN_PARALLEL: u64 = 1 << 15;
 
     /// Waits for every task issued so far; reports the first task that failed since the
     /// last wait.

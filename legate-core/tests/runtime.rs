@@ -811,6 +811,56 @@ fn gather_and_scatter_follow_numpy_indexing() {
     ));
 }
 
+/// A large scatter runs as one point per tile of the target, on 1 to 4 CPUs; repeated
+/// indices keep the program's order (the last write wins), a strided view is a target
+/// like any other, and an index out of bounds fails the launch.
+#[test]
+fn large_scatters_run_in_parallel_tiles_and_keep_the_last_write() {
+    let n = Runtime::SCATTER_MIN_PARALLEL as usize * 2;
+    let m = 50_000usize;
+    // Indices that repeat (each target index about 2.6 times), in a scrambled order.
+    let ind: Vec<i64> = (0..n).map(|k| ((k * 7919) % m) as i64).collect();
+    let upd: Vec<f64> = (0..n).map(|k| k as f64).collect();
+    let mut want = vec![-1.0f64; m];
+    for (&i, &v) in ind.iter().zip(&upd) {
+        want[i as usize] = v;
+    }
+    for cpus in [1, 2, 4] {
+        let rt = runtime(cpus);
+        let target = rt.store_from_vec(vec![-1.0f64; m], &[m as u64]).unwrap();
+        let i = rt.store_from_vec(ind.clone(), &[n as u64]).unwrap();
+        let u = rt.store_from_vec(upd.clone(), &[n as u64]).unwrap();
+        let before = rt.stats().point_tasks;
+        rt.scatter(&target, &i, &u).unwrap();
+        assert_eq!(values::<f64>(&target), want, "{cpus} CPUs");
+        assert_eq!(
+            rt.stats().point_tasks - before,
+            cpus as u64,
+            "one point per tile"
+        );
+        // Through a view with a step: every other element of a longer store.
+        let long = rt
+            .store_from_vec(vec![-1.0f64; 2 * m], &[2 * m as u64])
+            .unwrap();
+        let view = long.slice(0, Some(1), None, 2).unwrap();
+        rt.scatter(&view, &i, &u).unwrap();
+        let got = values::<f64>(&long);
+        assert!(got.iter().step_by(2).all(|&v| v == -1.0));
+        assert_eq!(
+            got.iter().skip(1).step_by(2).copied().collect::<Vec<_>>(),
+            want
+        );
+        let bad = rt
+            .store_from_vec((0..n as i64).map(|k| k * 3).collect(), &[n as u64])
+            .unwrap();
+        rt.scatter(&target, &bad, &u).unwrap();
+        assert!(
+            matches!(rt.fence(), Err(Error::TaskFailed { task, .. }) if task == "scatter"),
+            "{cpus} CPUs"
+        );
+    }
+}
+
 #[test]
 fn omp_variants_run_on_omp_groups() {
     let mut config = Config::with_cpus(1);

@@ -2,9 +2,10 @@
 //! together, mixed with slices, integers and `newaxis`), boolean masks, `take`, `put`,
 //! `compress`, `nonzero` and friends.
 //!
-//! A gather reads the source through a view (no copy) and is cut along its result; a
-//! scatter is one point task, so that repeated positions keep NumPy's last-write-wins
-//! order. Results whose size depends on the data (masks, `nonzero`) are unbound stores,
+//! A gather reads the source through a view (no copy) and is cut along its result. A
+//! scatter is cut along the target's first dimension: each point reads every value and
+//! index in order and writes those that land in its band, so repeated positions keep
+//! NumPy's last-write-wins order (small scatters are one point). Results whose size depends on the data (masks, `nonzero`) are unbound stores,
 //! sized by the tasks that fill them.
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
@@ -375,7 +376,8 @@ impl Array {
     /// has and cast to this array's type; where positions repeat, the last value wins.
     ///
     /// A mask with one value is an element-wise select, cut like the array; index arrays
-    /// scatter in one point task (repeats must be written in order).
+    /// scatter in bands of the target's first dimension, each point reading every value
+    /// in order (so repeats keep the last write).
     ///
     /// ```
     /// # use legate_dense::{Dense, IndexExpr};
@@ -697,7 +699,8 @@ fn gather(p: &Advanced) -> Result<Array> {
     Ok(out)
 }
 
-/// Launches the scatter of an advanced index, as one point task over all of its stores.
+/// Launches the scatter of an advanced index: values and indices whole at every point,
+/// the target cut along its first dimension.
 fn scatter(p: &Advanced, value: &Array) -> Result<()> {
     let dense = &p.view.dense;
     let out_shape = p.out_shape();
@@ -716,17 +719,31 @@ fn scatter(p: &Advanced, value: &Array) -> Result<()> {
     for s in &views {
         vars.push(task.add_input(s));
     }
-    // The target as input and output: read-write, so untouched elements keep their values.
-    vars.push(task.add_input(&p.view.store));
-    vars.push(task.add_output(&p.view.store));
     for var in vars {
         task.add_constraint(broadcast(var, &[]));
+    }
+    // The target as input and output: read-write, so untouched elements keep their values.
+    let target_in = task.add_input(&p.view.store);
+    let target_out = task.add_output(&p.view.store);
+    task.add_constraint(align(target_in, target_out));
+    let ndim = p.view.ndim();
+    if v.size() < SCATTER_MIN_PARALLEL || ndim == 0 {
+        task.add_constraint(broadcast(target_in, &[]));
+    } else if ndim > 1 {
+        let rest: Vec<usize> = (1..ndim).collect();
+        task.add_constraint(broadcast(target_in, &rest));
     }
     for c in p.codes() {
         task.add_scalar_arg(c);
     }
+    task.add_scalar_arg(p.view.shape().first().map_or(1, |&e| e as u64));
     task.execute()
 }
+
+/// The fewest values a scatter spreads over several points, each owning a band of the
+/// target's first dimension: every point reads all the values and indices, so below this
+/// one point is cheaper.
+const SCATTER_MIN_PARALLEL: usize = 1 << 15;
 
 /// Maps a point of the result (relative to its piece) to the element of the indexed
 /// view's piece it reads or writes: the result's own coordinates along kept dimensions,
@@ -741,8 +758,12 @@ struct Locator<'a> {
 
 impl Locator<'_> {
     /// Fills `pos` with the element's position in the view's piece; else gives the index
-    /// that falls outside the piece.
-    fn locate(&self, p: &[usize], pos: &mut [usize; MAX_DIM]) -> std::result::Result<(), i64> {
+    /// dimension and the index that falls outside the piece.
+    fn locate(
+        &self,
+        p: &[usize],
+        pos: &mut [usize; MAX_DIM],
+    ) -> std::result::Result<(), (usize, i64)> {
         for (d, &c) in self.codes.iter().enumerate() {
             let g = if c >= 0 {
                 let c = c as usize;
@@ -753,13 +774,13 @@ impl Locator<'_> {
                     .and_then(|ix| ix.get(p))
                     .copied()
             }
-            .ok_or(0i64)?;
+            .ok_or((d, 0i64))?;
             let local = g - self.src_lo[d];
             match (self.src_shape.get(d), pos.get_mut(d)) {
                 (Some(&e), Some(slot)) if local >= 0 && (local as usize) < e => {
                     *slot = local as usize
                 }
-                _ => return Err(g),
+                _ => return Err((d, g)),
             }
         }
         Ok(())
@@ -796,6 +817,7 @@ fn gather_nd<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
         let mut pos = [0usize; MAX_DIM];
         let found = locator
             .locate(p, &mut pos)
+            .map_err(|(_, g)| g)
             .and_then(|()| src.get(&pos[..n]).ok_or(0));
         match found {
             Ok(v) => *o = *v,
@@ -852,6 +874,7 @@ fn scatter_nd<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     let codes = (0..n)
         .map(|d| ctx.scalar_value::<i64>(d))
         .collect::<legate_core::Result<Vec<_>>>()?;
+    let whole0 = ctx.scalar_value::<u64>(n)? as i64;
     let target_shape = target.shape().to_vec();
     let locator = Locator {
         codes: &codes,
@@ -864,10 +887,12 @@ fn scatter_nd<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     for (p, &v) in vals.indexed_iter() {
         let slot = locator
             .locate(p.slice(), &mut pos)
-            .and_then(|()| target.get_mut(&pos[..n]).ok_or(0));
+            .and_then(|()| target.get_mut(&pos[..n]).ok_or((0, 0)));
         match slot {
             Ok(t) => *t = v,
-            Err(bad) => {
+            // Another point's tile (the target is cut along its first dimension only).
+            Err((0, g)) if (0..whole0).contains(&g) => {}
+            Err((_, bad)) => {
                 return Err(TaskError::new(format!(
                     "index {bad} is out of bounds of the scattered piece"
                 )))

@@ -76,6 +76,7 @@
 //! | `np.linalg.qr(a, mode)`, `svd(a, full_matrices, compute_uv)` | `linalg::qr(&a, QrMode::Reduced)?`, `linalg::svd(&a, true, true)?` (single-piece tasks) |
 //! | `np.linalg.eigh(a, UPLO)`, `eigvalsh` | `linalg::eigh(&a, "L")?`, `linalg::eigvalsh(&a, "L")?` (single-piece tasks) |
 //! | `np.linalg.lstsq(a, b, rcond)`, `pinv`, `matrix_rank`, `matrix_power` | `linalg::lstsq(&a, &b, None)?`, `linalg::pinv(&a, None)?`, `linalg::matrix_rank(&a, None)?`, `linalg::matrix_power(&a, n)?` |
+//! | `np.linalg.svd(a, hermitian=True)`, `pinv(a, hermitian=True)`, `matrix_rank(a, hermitian=True)` | `linalg::svd_hermitian(&a, true)?`, `linalg::pinv_hermitian(&a, None)?`, `linalg::matrix_rank_hermitian(&a, None)?` (through `eigh`) |
 //! | `np.conj(a)` | `linalg::conj(&a)?` |
 //! | `np.concatenate`, `np.stack`, `np.vstack`, `np.hstack` | `dense.concatenate(&arrays, axis)?`, `dense.stack`, `dense.vstack`, `dense.hstack` |
 //! | `np.split(a, 3, axis)`, `np.flip`, `np.roll` | `a.split(3, axis)?` (views), `a.flip(axis)?` (a view), `a.roll(shift, axis)?` |
@@ -100,7 +101,7 @@
 //! | `np.quantile(a, q, axis, method=..., keepdims)`, `np.percentile` | `a.quantile(&q, axis, QuantileMethod::Linear, keepdims)?`, `a.percentile(...)` |
 //! | `np.nanquantile`, `np.nanpercentile` | `a.nanquantile(&q, axis, method, keepdims)?`, `a.nanpercentile(...)` |
 //! | `np.median(a, axis)`, `np.nanmedian` | `a.median(axis, keepdims)?`, `a.nanmedian(axis, keepdims)?` |
-//! | `np.partition(a, kth, axis)`, `np.argpartition`, `np.lexsort(keys)` | `a.partition(&[kth], axis)?`, `a.argpartition(&[kth], axis)?`, `Array::lexsort(&keys)?` (1-D keys) |
+//! | `np.partition(a, kth, axis)`, `np.argpartition`, `np.lexsort(keys, axis)` | `a.partition(&[kth], axis)?`, `a.argpartition(&[kth], axis)?` (selection per lane), `Array::lexsort(&keys)?`, `Array::lexsort_axis(&keys, axis)?` |
 //! | `a.item()`, `np.asarray(a)` | `a.item::<f64>()?`, `a.to_ndarray::<f64>()?` |
 //!
 //! Types follow NumPy 2's promotion rules (NEP 50): see [`dtype`].

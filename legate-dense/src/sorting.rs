@@ -123,21 +123,40 @@ fn one_d<'a, T>(
 // ---------------------------------------------------------------------------------------
 // Task bodies.
 
-/// One sorted lane: its values with their positions, in NumPy's stable order.
-fn sorted_lane<T: Num>(lane: &ArrayView1<'_, T>) -> Vec<(T, i64)> {
+/// One lane's values with their positions: sorted in NumPy's stable order when `kth` is
+/// empty, else partitioned (each position of `kth`, ascending and below the lane's
+/// length, holds what the sort would put there, smaller pairs before it and larger
+/// after) by selection, in linear time.
+fn sorted_lane<T: Num>(lane: &ArrayView1<'_, T>, kth: &[usize]) -> Vec<(T, i64)> {
     let mut pairs: Vec<(T, i64)> = lane
         .iter()
         .enumerate()
         .map(|(k, &v)| (v, k as i64))
         .collect();
-    pairs.sort_unstable_by(cmp_pair);
+    if kth.is_empty() {
+        pairs.sort_unstable_by(cmp_pair);
+        return pairs;
+    }
+    let mut start = 0;
+    for &k in kth {
+        if k >= start && k < pairs.len() {
+            pairs[start..].select_nth_unstable_by(k - start, cmp_pair);
+            start = k + 1;
+        }
+    }
     pairs
 }
 
-/// Sorts every lane along the last dimension of a piece that holds whole lanes; writes
-/// the sorted values and/or the positions that sort them (scalars 0 and 1 say which).
+/// Sorts (or partitions) every lane along the last dimension of a piece that holds whole
+/// lanes; writes the values and/or the positions (scalars 0 and 1 say which). Scalar 2
+/// counts the positions to partition at (none: a full sort); scalars 3.. are those
+/// positions, ascending.
 fn sort_rows<T: Num>(ctx: &TaskContext<'_>) -> TaskResult {
     let (values, indices) = (ctx.scalar_value::<bool>(0)?, ctx.scalar_value::<bool>(1)?);
+    let kth = (0..ctx.scalar_value::<u64>(2)? as usize)
+        .map(|j| ctx.scalar_value::<u64>(3 + j).map(|k| k as usize))
+        .collect::<std::result::Result<Vec<usize>, _>>()?;
+    let kth = kth.as_slice();
     let x = ctx.input(0)?.read::<T>()?;
     if x.ndim() == 0 {
         return Err(legate_core::TaskError::new("sort of a 0-d piece"));
@@ -153,7 +172,7 @@ fn sort_rows<T: Num>(ctx: &TaskContext<'_>) -> TaskResult {
                     .and(v.lanes_mut(ax))
                     .and(i.lanes_mut(ax)),
                 |x, mut v, mut i| {
-                    let pairs = sorted_lane(&x);
+                    let pairs = sorted_lane(&x, kth);
                     for ((v, i), p) in v.iter_mut().zip(i.iter_mut()).zip(&pairs) {
                         (*v, *i) = *p;
                     }
@@ -166,7 +185,7 @@ fn sort_rows<T: Num>(ctx: &TaskContext<'_>) -> TaskResult {
                 ctx,
                 Zip::from(x.lanes(ax)).and(v.lanes_mut(ax)),
                 |x, mut v| {
-                    let pairs = sorted_lane(&x);
+                    let pairs = sorted_lane(&x, kth);
                     v.iter_mut().zip(&pairs).for_each(|(v, p)| *v = p.0);
                 }
             );
@@ -177,7 +196,7 @@ fn sort_rows<T: Num>(ctx: &TaskContext<'_>) -> TaskResult {
                 ctx,
                 Zip::from(x.lanes(ax)).and(i.lanes_mut(ax)),
                 |x, mut i| {
-                    let pairs = sorted_lane(&x);
+                    let pairs = sorted_lane(&x, kth);
                     i.iter_mut().zip(&pairs).for_each(|(i, p)| *i = p.1);
                 }
             );
@@ -420,6 +439,17 @@ impl Array {
     /// Sorts the lanes along the last axis of `self` into `values` and/or `indices`
     /// (arrays, or views, of `self`'s shape): pieces hold whole lanes.
     fn sort_lanes_into(&self, values: Option<&Array>, indices: Option<&Array>) -> Result<()> {
+        self.select_lanes_into(values, indices, &[])
+    }
+
+    /// As [`sort_lanes_into`](Self::sort_lanes_into), partitioning each lane at the
+    /// positions `kth` (ascending, in range) instead of sorting it; empty: a full sort.
+    fn select_lanes_into(
+        &self,
+        values: Option<&Array>,
+        indices: Option<&Array>,
+        kth: &[u64],
+    ) -> Result<()> {
         if self.size() == 0 {
             return Ok(());
         }
@@ -436,6 +466,10 @@ impl Array {
         }
         task.add_scalar_arg(values.is_some());
         task.add_scalar_arg(indices.is_some());
+        task.add_scalar_arg(kth.len() as u64);
+        for &k in kth {
+            task.add_scalar_arg(k);
+        }
         task.execute()
     }
 
@@ -737,26 +771,68 @@ impl Array {
 }
 
 impl Array {
-    /// Checks `kth` against the extent along `axis` (NumPy's `partition` arguments).
-    fn check_kth(&self, kth: &[i64], axis: Option<isize>) -> Result<()> {
+    /// Checks `kth` against the extent along `axis` (NumPy's `partition` arguments) and
+    /// gives the positions counted from the start, ascending, without repeats.
+    fn check_kth(&self, kth: &[i64], axis: Option<isize>) -> Result<Vec<u64>> {
         let n = match axis {
             None => self.size(),
             Some(a) => self.shape()[normalize_axis(a, self.ndim())?],
         } as i64;
-        match kth.iter().find(|&&k| k < -n || k >= n) {
-            Some(&k) => Err(Error::IndexOutOfBounds {
+        if let Some(&k) = kth.iter().find(|&&k| k < -n || k >= n) {
+            return Err(Error::IndexOutOfBounds {
                 dim: axis.map_or(0, |a| a.unsigned_abs()),
                 index: k,
                 extent: n as u64,
-            }),
-            None => Ok(()),
+            });
         }
+        let mut ks: Vec<u64> = kth.iter().map(|&k| k.rem_euclid(n.max(1)) as u64).collect();
+        ks.sort_unstable();
+        ks.dedup();
+        Ok(ks)
+    }
+
+    /// Partitions lanes (of the flattened array when `axis` is `None`): values and/or
+    /// positions, as [`sort_any`](Self::sort_any) gives them.
+    fn partition_any(&self, kth: &[i64], axis: Option<isize>, values: bool) -> Result<Array> {
+        let ks = self.check_kth(kth, axis)?;
+        let (src, axis) = match axis {
+            None => (self.ravel()?, 0),
+            Some(a) => (self.clone(), normalize_axis(a, self.ndim())?),
+        };
+        if ks.is_empty() {
+            // NumPy: an empty `kth` leaves the order as it is.
+            return match values {
+                true => src.copy(),
+                false => {
+                    let n = src.shape()[axis] as f64;
+                    let mut shape = vec![1i64; src.ndim()];
+                    shape[axis] = src.shape()[axis] as i64;
+                    let lane = self
+                        .dense
+                        .arange(0.0, n, 1.0, Type::Int64)?
+                        .reshape(&shape)?;
+                    lane.broadcast_to(&src.shape())?.copy()
+                }
+            };
+        }
+        let shape = src.shape();
+        let ty = if values { src.dtype() } else { Type::Int64 };
+        let out = self.dense.empty(&shape, ty)?;
+        let last = |a: &Array| a.moveaxis(axis as isize, -1);
+        let view = last(&out)?;
+        let (v, i) = match values {
+            true => (Some(&view), None),
+            false => (None, Some(&view)),
+        };
+        last(&src)?.select_lanes_into(v, i, &ks)?;
+        Ok(out)
     }
 
     /// NumPy's `partition(a, kth, axis)`: the elements at positions `kth` (negative from
     /// the end) are where a sort would put them, smaller ones before and larger ones
-    /// after. The result here is the full stable sort along the axis, which meets that
-    /// contract (NumPy leaves the order within each side unspecified).
+    /// after (in no particular order, as in NumPy). Each lane is partitioned by selection
+    /// in linear time; pieces hold whole lanes, so a 1-D (or flattened) array is one
+    /// piece, while the lanes of an n-d array are spread over the processors.
     ///
     /// ```
     /// use legate_core::Runtime;
@@ -767,12 +843,11 @@ impl Array {
     /// assert_eq!(p[2], 3);
     /// ```
     pub fn partition(&self, kth: &[i64], axis: Option<isize>) -> Result<Array> {
-        self.check_kth(kth, axis)?;
-        self.sorted(axis)
+        self.partition_any(kth, axis, true)
     }
 
     /// NumPy's `argpartition(a, kth, axis)`: positions that partition the array as
-    /// [`partition`](Self::partition) does (here: the stable `argsort`).
+    /// [`partition`](Self::partition) does.
     ///
     /// ```
     /// use legate_core::Runtime;
@@ -783,13 +858,11 @@ impl Array {
     /// assert_eq!(p[0], 3);
     /// ```
     pub fn argpartition(&self, kth: &[i64], axis: Option<isize>) -> Result<Array> {
-        self.check_kth(kth, axis)?;
-        self.argsort(axis)
+        self.partition_any(kth, axis, false)
     }
 
-    /// NumPy's `lexsort(keys)` for 1-D keys of one length: the positions that sort by the
-    /// last key, ties broken by the one before, and so on (stable). Built from one stable
-    /// distributed `argsort` and a gather per key, from the first key to the last.
+    /// NumPy's `lexsort(keys)`: along the last axis of keys of one shape, the positions
+    /// that sort by the last key, ties broken by the one before, and so on (stable).
     ///
     /// ```
     /// use legate_core::Runtime;
@@ -801,6 +874,24 @@ impl Array {
     /// assert_eq!(order.to_vec::<i64>().unwrap(), vec![2, 0, 4, 6, 5, 3, 1]);
     /// ```
     pub fn lexsort(keys: &[Array]) -> Result<Array> {
+        Array::lexsort_axis(keys, -1)
+    }
+
+    /// NumPy's `lexsort(keys, axis)`: [`lexsort`](Self::lexsort) along `axis` of n-d keys,
+    /// each lane on its own. Built from one stable `argsort` along the axis and a gather
+    /// per key (`take_along_axis`), from the first key to the last; 1-D keys are
+    /// sample-sorted over all pieces, n-d ones sort whole lanes in parallel.
+    ///
+    /// ```
+    /// use legate_core::Runtime;
+    /// use legate_dense::{Array, Dense};
+    /// let dense = Dense::new(&Runtime::with_cpus(2).unwrap()).unwrap();
+    /// let minor = dense.from_vec(vec![2i64, 1, 0, 0, 1, 2], &[2, 3]).unwrap();
+    /// let major = dense.from_vec(vec![1i64, 1, 0, 5, 5, 5], &[2, 3]).unwrap();
+    /// let order = Array::lexsort_axis(&[minor, major], 1).unwrap();
+    /// assert_eq!(order.to_vec::<i64>().unwrap(), vec![2, 1, 0, 0, 1, 2]);
+    /// ```
+    pub fn lexsort_axis(keys: &[Array], axis: isize) -> Result<Array> {
         let (first, rest) = keys.split_first().ok_or_else(|| Error::InvalidArgument {
             what: "need sequence of keys with len > 0 in lexsort".into(),
         })?;
@@ -813,15 +904,19 @@ impl Array {
                 });
             }
         }
-        if first.ndim() != 1 {
-            return Err(Error::NotImplemented {
-                what: format!("lexsort of {}-d keys", first.ndim()),
-            });
+        if first.ndim() == 0 {
+            // NumPy: the one position of a scalar key.
+            return first.dense.zeros(&[], Type::Int64);
         }
-        let mut order = first.argsort(Some(0))?;
+        let axis = normalize_axis(axis, first.ndim())? as isize;
+        let gather = |a: &Array, order: &Array| match a.ndim() {
+            1 => a.take(order),
+            _ => a.take_along_axis(order, Some(axis)),
+        };
+        let mut order = first.argsort(Some(axis))?;
         for k in rest {
-            let step = k.take(&order)?.argsort(Some(0))?;
-            order = order.take(&step)?;
+            let step = gather(k, &order)?.argsort(Some(axis))?;
+            order = gather(&order, &step)?;
         }
         Ok(order)
     }

@@ -308,6 +308,89 @@ fn boolean_masks_select_like_numpy() {
     });
 }
 
+/// Large scatters are cut along the target's first dimension (one point per band) and
+/// still keep NumPy's last write for repeated positions: integer arrays on both axes, an
+/// integer array with a slice, and a 1-D target through a view with a step.
+#[test]
+fn large_scatters_are_cut_in_bands_and_keep_the_last_write() {
+    let n = 40_000usize;
+    // Positions that repeat about four times, in a scrambled order.
+    let rows: Vec<i64> = (0..n).map(|k| ((k * 7919) % 100) as i64 - 50).collect();
+    let cols: Vec<i64> = (0..n).map(|k| ((k * 104_729) % 97) as i64).collect();
+    let vals: Vec<f64> = (0..n).map(|k| k as f64).collect();
+    each_machine(|d| {
+        let x = counting(&[100, 97]);
+        let a = arr(d, &x);
+        // The points a scatter of `m` positions issues, checks of its indices included.
+        let points = |m: usize| {
+            let before = d.runtime().stats().point_tasks;
+            a.set(
+                &[
+                    ints(d, &rows[..m], &[m]).into(),
+                    ints(d, &cols[..m], &[m]).into(),
+                ],
+                &d.from_vec(vals[..m].to_vec(), &[m]).unwrap(),
+            )
+            .unwrap();
+            d.runtime().stats().point_tasks - before
+        };
+        let (small, large) = (points(64), points(n));
+        let mut want = x.clone();
+        for k in 0..n {
+            want[[wrap(rows[k], 100), cols[k] as usize]] = vals[k];
+        }
+        assert_eq!(got(&a), want);
+        // The same checks, and one scatter point per CPU instead of one.
+        let cpus = d.runtime().machine().count(legate_core::ProcessorKind::Cpu) as u64;
+        assert_eq!(
+            large - small,
+            cpus - 1,
+            "{small} and {large} points on {cpus} CPUs"
+        );
+        // Rows through an index array, columns through a slice: a (n, 2) value.
+        let a = arr(d, &x);
+        let v = ArrayD::from_shape_fn(IxDyn(&[n, 2]), |p| (p[0] * 2 + p[1]) as f64);
+        a.set(
+            &[
+                ints(d, &rows, &[n]).into(),
+                IndexExpr::Basic(Index::Slice {
+                    start: Some(3),
+                    stop: Some(5),
+                    step: 1,
+                }),
+            ],
+            &d.from_ndarray(&v).unwrap(),
+        )
+        .unwrap();
+        let mut want = x.clone();
+        for k in 0..n {
+            for j in 0..2 {
+                want[[wrap(rows[k], 100), 3 + j]] = v[[k, j]];
+            }
+        }
+        assert_eq!(got(&a), want);
+        // A 1-D target seen through a step of 3.
+        let base = arr(d, &counting(&[300]));
+        let view = base
+            .index(&[Index::Slice {
+                start: None,
+                stop: None,
+                step: 3,
+            }])
+            .unwrap();
+        view.set(
+            &[ints(d, &rows, &[n]).into()],
+            &d.from_vec(vals.clone(), &[n]).unwrap(),
+        )
+        .unwrap();
+        let mut want = counting(&[300]);
+        for k in 0..n {
+            want[[3 * wrap(rows[k], 100)]] = vals[k];
+        }
+        assert_eq!(got(&base), want);
+    });
+}
+
 #[test]
 fn setting_scatters_with_the_last_write_winning() {
     each_machine(|d| {

@@ -937,6 +937,68 @@ fn svd_reconstructs_with_sorted_singular_values() {
     });
 }
 
+/// The lower triangle of `x` mirrored into the upper one (what a Hermitian routine reads).
+fn symmetric_from_lower(x: &ArrayD<f64>) -> ArrayD<f64> {
+    let n = x.ndim();
+    ArrayD::from_shape_fn(x.raw_dim(), |ix| {
+        let mut ix = ix.slice().to_vec();
+        if ix[n - 1] > ix[n - 2] {
+            ix.swap(n - 1, n - 2);
+        }
+        x[IxDyn(&ix)]
+    })
+}
+
+/// `hermitian=True` (NumPy's route through `eigh`): indefinite symmetric matrices and
+/// stacks, only the lower triangle read; the singular values equal the general SVD's, the
+/// factors reconstruct the matrix, and `pinv` and `matrix_rank` agree with the general ones.
+#[test]
+fn hermitian_svd_pinv_and_rank_agree_with_the_general_ones() {
+    each_machine(|d| {
+        for shape in [vec![4, 4], vec![3, 5, 5], vec![1, 1]] {
+            let raw = random(&shape, 31);
+            let a = symmetric_from_lower(&raw);
+            let general = linalg::svd(&arr(d, &a), false, false).unwrap().s;
+            let h = linalg::svd_hermitian(&arr(d, &raw), true).unwrap();
+            let (u, s, vh) = (
+                h.u.unwrap().to_ndarray::<f64>().unwrap(),
+                h.s.to_ndarray::<f64>().unwrap(),
+                h.vh.unwrap().to_ndarray::<f64>().unwrap(),
+            );
+            assert_close(&s, &general.to_ndarray::<f64>().unwrap(), 1e-12);
+            let us = &u
+                * &s.clone()
+                    .insert_axis(legate_core::ndarray::Axis(s.ndim() - 1));
+            assert_close(&naive_matmul(&us, &vh), &a, 1e-12);
+            let only = linalg::svd_hermitian(&arr(d, &raw), false).unwrap();
+            assert!(only.u.is_none() && only.vh.is_none());
+            assert_close(&only.s.to_ndarray::<f64>().unwrap(), &s, 1e-12);
+            let p = linalg::pinv_hermitian(&arr(d, &raw), None).unwrap();
+            let want = linalg::pinv(&arr(d, &a), None).unwrap();
+            assert_close(
+                &p.to_ndarray::<f64>().unwrap(),
+                &want.to_ndarray::<f64>().unwrap(),
+                1e-9,
+            );
+        }
+        // Rank 2 of 4: x x^T - y y^T, an indefinite matrix.
+        let (x, y) = (random(&[4, 1], 5), random(&[4, 1], 6));
+        let low = naive_matmul(&x, &t2(&x)) - naive_matmul(&y, &t2(&y));
+        for hermitian in [false, true] {
+            let rank = match hermitian {
+                true => linalg::matrix_rank_hermitian(&arr(d, &low), None),
+                false => linalg::matrix_rank(&arr(d, &low), None),
+            };
+            assert_eq!(rank.unwrap().item::<i64>().unwrap(), 2);
+        }
+        let not_square = arr(d, &random(&[3, 4], 1));
+        assert!(matches!(
+            linalg::svd_hermitian(&not_square, true),
+            Err(Error::LinAlg { .. })
+        ));
+    });
+}
+
 #[test]
 fn eigh_satisfies_the_eigen_equation() {
     each_machine(|d| {

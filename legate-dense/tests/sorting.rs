@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 use legate_core::half::f16;
 use legate_core::ndarray::{ArrayD, Axis, IxDyn};
 use legate_core::{Error, Scalar, Type};
-use legate_dense::{Array, Bins, QuantileMethod, Side, UniqueOptions};
+use legate_dense::{Array, Bins, Index, QuantileMethod, Side, UniqueOptions};
 use num_complex::Complex;
 
 mod common;
@@ -940,6 +940,152 @@ fn partitions_and_lexsort_order_like_numpy() {
         Array::lexsort(&[a, b]),
         Err(Error::ShapeMismatch { .. })
     ));
+}
+
+/// Every lane along `axis` of `got` holds the lane of `x` rearranged so that each
+/// position of `kth` has the value a sort puts there, nothing greater before it and
+/// nothing smaller after it; `positions` (from `argpartition`) pick those values.
+fn check_partitioned(
+    x: &ArrayD<f64>,
+    got: &ArrayD<f64>,
+    positions: &ArrayD<i64>,
+    axis: usize,
+    kth: &[usize],
+) {
+    let (sorted, _) = ref_sort(x, axis);
+    for (((xl, gl), pl), sl) in x
+        .lanes(Axis(axis))
+        .into_iter()
+        .zip(got.lanes(Axis(axis)))
+        .zip(positions.lanes(Axis(axis)))
+        .zip(sorted.lanes(Axis(axis)))
+    {
+        let (g, p, s): (Vec<f64>, Vec<i64>, Vec<f64>) = (gl.to_vec(), pl.to_vec(), sl.to_vec());
+        let picked: Vec<f64> = p.iter().map(|&i| xl[i as usize]).collect();
+        for lane in [&g, &picked] {
+            let mut back = lane.clone();
+            back.sort_by(|a, b| ref_cmp(*a, *b));
+            assert!(same(&back, &s), "not a rearrangement: {lane:?} of {xl:?}");
+            for &k in kth {
+                assert!(same(&lane[k..=k], &s[k..=k]), "kth {k}: {lane:?}");
+                assert!(lane[..k]
+                    .iter()
+                    .all(|&v| ref_cmp(v, s[k]) != Ordering::Greater));
+                assert!(lane[k + 1..]
+                    .iter()
+                    .all(|&v| ref_cmp(v, s[k]) != Ordering::Less));
+            }
+        }
+    }
+}
+
+/// `partition` and `argpartition` select (not sort) along every axis of n-d arrays and
+/// of the flattened array, with several, negative and repeated `kth`, NaNs included.
+#[test]
+fn partitions_select_along_every_axis_with_several_kth() {
+    each_machine(|d| {
+        let x = ArrayD::from_shape_vec(IxDyn(&[6, 9, 5]), data(270, 23, true)).unwrap();
+        let a = d.from_ndarray(&x).unwrap();
+        for axis in 0..3 {
+            let n = x.shape()[axis] as i64;
+            let kth = [1, -1, n / 2, 1];
+            let mut ks: Vec<usize> = kth.iter().map(|&k| k.rem_euclid(n) as usize).collect();
+            ks.sort_unstable();
+            ks.dedup();
+            let ax = Some(axis as isize);
+            let got = a.partition(&kth, ax).unwrap().to_ndarray::<f64>().unwrap();
+            let pos = a
+                .argpartition(&kth, ax)
+                .unwrap()
+                .to_ndarray::<i64>()
+                .unwrap();
+            check_partitioned(&x, &got, &pos, axis, &ks);
+        }
+        let flat = ArrayD::from_shape_vec(IxDyn(&[270]), x.iter().copied().collect()).unwrap();
+        let got = a
+            .partition(&[0, 100, 269], None)
+            .unwrap()
+            .to_ndarray::<f64>()
+            .unwrap();
+        let pos = a
+            .argpartition(&[0, 100, 269], None)
+            .unwrap()
+            .to_ndarray::<i64>()
+            .unwrap();
+        check_partitioned(&flat, &got, &pos, 0, &[0, 100, 269]);
+        // Selected, not sorted: the sides keep an order of their own.
+        let g = got.as_slice().unwrap();
+        assert!(g
+            .windows(2)
+            .any(|w| ref_cmp(w[0], w[1]) == Ordering::Greater));
+        // A view with steps partitions what it shows.
+        let full = Index::Slice {
+            start: None,
+            stop: None,
+            step: 1,
+        };
+        let back = Index::Slice {
+            start: None,
+            stop: None,
+            step: -2,
+        };
+        let v = a.index(&[full, back]).unwrap();
+        let xv = x
+            .slice_axis(Axis(1), legate_core::ndarray::Slice::new(0, None, -2))
+            .to_owned();
+        let got = v
+            .partition(&[2], Some(1))
+            .unwrap()
+            .to_ndarray::<f64>()
+            .unwrap();
+        let pos = v
+            .argpartition(&[2], Some(1))
+            .unwrap()
+            .to_ndarray::<i64>()
+            .unwrap();
+        check_partitioned(&xv, &got, &pos, 1, &[2]);
+    });
+}
+
+/// n-d `lexsort` along each axis equals sorting each lane by (last key, first key,
+/// position); 0-d keys give position 0 as NumPy does.
+#[test]
+fn lexsort_of_nd_keys_sorts_each_lane() {
+    each_machine(|d| {
+        let shape = [4, 7, 3];
+        let k0 = ArrayD::from_shape_fn(IxDyn(&shape), |ix| {
+            ((ix[0] * 5 + ix[1] * 3 + ix[2]) % 4) as i64
+        });
+        let k1 = ArrayD::from_shape_fn(IxDyn(&shape), |ix| {
+            ((ix[0] + ix[1] * 7 + ix[2] * 2) % 3) as i64
+        });
+        let keys = [d.from_ndarray(&k0).unwrap(), d.from_ndarray(&k1).unwrap()];
+        for axis in [0isize, 1, 2, -1] {
+            let ax = axis.rem_euclid(3) as usize;
+            let got = Array::lexsort_axis(&keys, axis)
+                .unwrap()
+                .to_ndarray::<i64>()
+                .unwrap();
+            for ((l0, l1), g) in k0
+                .lanes(Axis(ax))
+                .into_iter()
+                .zip(k1.lanes(Axis(ax)))
+                .zip(got.lanes(Axis(ax)))
+            {
+                let mut want: Vec<usize> = (0..l0.len()).collect();
+                want.sort_by_key(|&i| (l1[i], l0[i]));
+                let want: Vec<i64> = want.into_iter().map(|i| i as i64).collect();
+                assert_eq!(g.to_vec(), want, "axis {axis}");
+            }
+        }
+        assert!(matches!(
+            Array::lexsort_axis(&keys, 3),
+            Err(Error::AxisOutOfBounds { .. })
+        ));
+        let scalar = d.from_vec(vec![5i64], &[]).unwrap();
+        let order = Array::lexsort(&[scalar]).unwrap();
+        assert_eq!((order.ndim(), order.item::<i64>().unwrap()), (0, 0));
+    });
 }
 
 #[test]

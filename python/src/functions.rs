@@ -163,8 +163,9 @@ fn partition(a: &Handle, kth: Vec<i64>, axis: Option<isize>, arg: bool) -> PyRes
 }
 
 #[pyfunction]
-fn lexsort(keys: Vec<PyRef<'_, Handle>>) -> PyResult<Handle> {
-    wrap(Array::lexsort(&arrays(&keys)))
+#[pyo3(signature = (keys, axis=-1))]
+fn lexsort(keys: Vec<PyRef<'_, Handle>>, axis: isize) -> PyResult<Handle> {
+    wrap(Array::lexsort_axis(&arrays(&keys), axis))
 }
 
 #[pyfunction]
@@ -411,7 +412,9 @@ fn linalg1(name: &str, a: &Handle, uplo: &str, tol: Option<f64>) -> PyResult<Han
         "det" => linalg::det(a),
         "eigvalsh" => linalg::eigvalsh(a, uplo),
         "pinv" => linalg::pinv(a, tol),
+        "pinv_hermitian" => linalg::pinv_hermitian(a, tol),
         "matrix_rank" => linalg::matrix_rank(a, tol),
+        "matrix_rank_hermitian" => linalg::matrix_rank_hermitian(a, tol),
         "conj" => linalg::conj(a),
         _ => return Err(bad("function", name)),
     })
@@ -441,12 +444,18 @@ fn qr(a: &Handle, mode: &str) -> PyResult<(Option<Handle>, Handle)> {
 }
 
 #[pyfunction]
+#[pyo3(signature = (a, full_matrices, compute_uv, hermitian=false))]
 fn svd(
     a: &Handle,
     full_matrices: bool,
     compute_uv: bool,
+    hermitian: bool,
 ) -> PyResult<(Option<Handle>, Handle, Option<Handle>)> {
-    let s = linalg::svd(&a.a, full_matrices, compute_uv).py()?;
+    let s = match hermitian {
+        true => linalg::svd_hermitian(&a.a, compute_uv),
+        false => linalg::svd(&a.a, full_matrices, compute_uv),
+    }
+    .py()?;
     Ok((
         s.u.map(Handle::new),
         Handle::new(s.s),

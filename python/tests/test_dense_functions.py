@@ -116,6 +116,14 @@ def test_sorting_and_searching_match_numpy(dtype):
     same(kth, numpy.sort(a, axis=1)[:, 2])
     keys = [a[0], a[1]]
     same(np.lexsort([x[0], x[1]]), numpy.lexsort(keys))
+    # n-d keys along each axis, several kth at once.
+    for axis in (0, 1, -1):
+        same(np.lexsort(x.reshape(1, 5, 8), axis=axis), numpy.lexsort(a.reshape(1, 5, 8), axis=axis))
+        same(np.lexsort([x, x[::-1]], axis=axis), numpy.lexsort([a, a[::-1]], axis=axis))
+    p = numpy.asarray(np.partition(x, [1, -2], axis=0))
+    s0 = numpy.sort(a, axis=0)
+    same(p[[1, 3]], s0[[1, 3]])
+    assert (p[:1] <= p[1:2]).all() and (p[4:] >= p[3:4]).all()
     s = numpy.sort(a.ravel())
     v = sample((6,), dtype, 3)
     for side in ("left", "right"):
@@ -301,6 +309,19 @@ def test_linalg_matches_numpy():
     assert rank == wrank
     same(np.linalg.pinv(b), numpy.linalg.pinv(B), 1e-8)
     assert int(np.linalg.matrix_rank(b)) == numpy.linalg.matrix_rank(B)
+    # hermitian=True: an indefinite symmetric matrix of rank 4, and a stack of two.
+    H = A + A.T
+    H4 = B @ B.T - (B[:, ::-1] * 2) @ (B[:, ::-1] * 2).T + numpy.outer(A[0], A[0])
+    for M in (H, H4, numpy.stack([H, H4])):
+        m = np.array(M)
+        same(np.linalg.svd(m, hermitian=True, compute_uv=False),
+             numpy.linalg.svd(M, hermitian=True, compute_uv=False), 1e-8)
+        u, sv, vh = np.linalg.svd(m, hermitian=True)
+        same(sv, numpy.linalg.svd(M, hermitian=True)[1], 1e-8)
+        same(numpy.asarray(u * sv[..., None, :]) @ numpy.asarray(vh), M, 1e-8)
+        same(np.linalg.pinv(m, hermitian=True), numpy.linalg.pinv(M, hermitian=True), 1e-6)
+        same(np.linalg.matrix_rank(m, hermitian=True),
+             numpy.linalg.matrix_rank(M, hermitian=True))
     for n in (0, 1, 3, -2):
         same(np.linalg.matrix_power(a, n), numpy.linalg.matrix_power(A, n), 1e-8)
     same(np.linalg.multi_dot([a, b, b.T]), numpy.linalg.multi_dot([A, B, B.T]), 1e-8)
@@ -479,3 +500,19 @@ def test_flags_read_as_numpy_s():
         f["NOPE"]
     with pytest.raises(AttributeError):
         f.nope
+
+
+def test_partition_and_lexsort_errors_match_numpy():
+    x = np.array([3.0, 1.0, 2.0])
+    for bad in (lambda m: m.partition(m.asarray([3.0, 1.0, 2.0]), []),
+                lambda m: m.lexsort([]),
+                lambda m: m.lexsort(m.asarray(3.0))):
+        with pytest.raises(TypeError):
+            bad(numpy)
+        with pytest.raises(TypeError):
+            bad(np)
+    with pytest.raises(IndexError):
+        np.partition(x, 3)
+    with pytest.raises(numpy.exceptions.AxisError):
+        np.lexsort([x], axis=1)
+    assert int(np.lexsort(np.array([3, 1]))) == numpy.lexsort(numpy.array([3, 1])) == 0

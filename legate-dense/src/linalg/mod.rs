@@ -394,6 +394,44 @@ pub fn svd(a: &Array, full_matrices: bool, compute_uv: bool) -> Result<Svd> {
     })
 }
 
+/// The SVD of a Hermitian matrix or a stack through its eigendecomposition (NumPy's
+/// `linalg.svd(a, hermitian=True)`): the singular values are the eigenvalues' magnitudes in
+/// non-increasing order, `u` their eigenvectors, and `vh` the adjoint of `u` with each
+/// column's eigenvalue sign moved into it (so `a = u @ (s[..., None] * vh)`). Only the
+/// lower triangle is read; `u` and `vh` are square. One single-piece task and distributed
+/// reordering.
+///
+/// ```
+/// # use legate_core::Runtime;
+/// # use legate_dense::{linalg, Dense};
+/// let d = Dense::new(&Runtime::with_cpus(1).unwrap()).unwrap();
+/// let a = d.from_vec(vec![1.0, 0.0, 0.0, -3.0], &[2, 2]).unwrap();
+/// let svd = linalg::svd_hermitian(&a, true).unwrap();
+/// assert_eq!(svd.s.to_vec::<f64>().unwrap(), vec![3.0, 1.0]);
+/// assert_eq!(svd.vh.unwrap().to_vec::<f64>().unwrap(), vec![0.0, -1.0, 1.0, 0.0]);
+/// ```
+pub fn svd_hermitian(a: &Array, compute_uv: bool) -> Result<Svd> {
+    if !compute_uv {
+        let s = eigvalsh(a, "L")?.absolute()?;
+        return Ok(Svd {
+            u: None,
+            s: s.sorted(Some(-1))?.flip(Some(-1))?,
+            vh: None,
+        });
+    }
+    let (w, v) = eigh(a, "L")?;
+    let order = w.absolute()?.argsort(Some(-1))?.flip(Some(-1))?;
+    let s = w.absolute()?.take_along_axis(&order, Some(-1))?;
+    let sign = w.sign()?.take_along_axis(&order, Some(-1))?;
+    let u = v.take_along_axis(&order.expand_dims(-2)?, Some(-1))?;
+    let vh = adjoint(&(&u * &sign.expand_dims(-2)?)?)?;
+    Ok(Svd {
+        u: Some(u),
+        s,
+        vh: Some(vh),
+    })
+}
+
 fn uplo_lower(uplo: &str) -> Result<bool> {
     match uplo {
         "L" | "l" => Ok(true),
@@ -603,14 +641,36 @@ pub fn lstsq(a: &Array, b: &Array, rcond: Option<f64>) -> Result<(Array, Array, 
 /// assert_eq!(linalg::pinv(&a, None).unwrap().to_vec::<f64>().unwrap(), vec![0.5, 0.0, 0.0, 0.0]);
 /// ```
 pub fn pinv(a: &Array, rcond: Option<f64>) -> Result<Array> {
-    let a = prepare("pinv", a, false)?;
+    pinv_with(a, rcond, false)
+}
+
+/// [`pinv`] of a Hermitian matrix or a stack (NumPy's `linalg.pinv(a, hermitian=True)`):
+/// through [`svd_hermitian`], reading the lower triangle only.
+///
+/// ```
+/// # use legate_core::Runtime;
+/// # use legate_dense::{linalg, Dense};
+/// let d = Dense::new(&Runtime::with_cpus(1).unwrap()).unwrap();
+/// let a = d.from_vec(vec![-2.0, 0.0, 0.0, 0.0], &[2, 2]).unwrap();
+/// let p = linalg::pinv_hermitian(&a, None).unwrap().to_vec::<f64>().unwrap();
+/// assert_eq!(p, vec![-0.5, 0.0, 0.0, 0.0]);
+/// ```
+pub fn pinv_hermitian(a: &Array, rcond: Option<f64>) -> Result<Array> {
+    pinv_with(a, rcond, true)
+}
+
+fn pinv_with(a: &Array, rcond: Option<f64>, hermitian: bool) -> Result<Array> {
+    let a = prepare("pinv", a, hermitian)?;
     let shape = a.shape();
     let (m, n) = (shape[shape.len() - 2], shape[shape.len() - 1]);
     let batch = batch_of(&a);
     if m.min(n) == 0 {
         return a.dense.zeros(&with_tail(&batch, &[n, m]), a.dtype());
     }
-    let svd = svd(&a, false, true)?;
+    let svd = match hermitian {
+        true => svd_hermitian(&a, true)?,
+        false => svd(&a, false, true)?,
+    };
     let (Some(u), Some(vh)) = (svd.u, svd.vh) else {
         return Err(Error::Internal {
             what: "svd gave no vectors".into(),
@@ -633,19 +693,41 @@ pub fn pinv(a: &Array, rcond: Option<f64>) -> Result<Array> {
 /// assert_eq!(linalg::matrix_rank(&a, None).unwrap().item::<i64>().unwrap(), 1);
 /// ```
 pub fn matrix_rank(a: &Array, tol: Option<f64>) -> Result<Array> {
+    matrix_rank_with(a, tol, false)
+}
+
+/// [`matrix_rank`] of a Hermitian matrix or a stack (NumPy's
+/// `linalg.matrix_rank(a, hermitian=True)`): counts the eigenvalues' magnitudes above the
+/// tolerance, reading the lower triangle only.
+///
+/// ```
+/// # use legate_core::Runtime;
+/// # use legate_dense::{linalg, Dense};
+/// let d = Dense::new(&Runtime::with_cpus(1).unwrap()).unwrap();
+/// let a = d.from_vec(vec![1.0, 1.0, 1.0, 1.0], &[2, 2]).unwrap();
+/// assert_eq!(linalg::matrix_rank_hermitian(&a, None).unwrap().item::<i64>().unwrap(), 1);
+/// ```
+pub fn matrix_rank_hermitian(a: &Array, tol: Option<f64>) -> Result<Array> {
+    matrix_rank_with(a, tol, true)
+}
+
+fn matrix_rank_with(a: &Array, tol: Option<f64>, hermitian: bool) -> Result<Array> {
     if a.ndim() < 2 {
         return a
             .not_equal(&a.dense.zeros(&[1], a.dtype())?)?
             .any(None, false)?
             .astype(Type::Int64);
     }
-    let a = prepare("matrix_rank", a, false)?;
+    let a = prepare("matrix_rank", a, hermitian)?;
     let shape = a.shape();
     let (m, n) = (shape[shape.len() - 2], shape[shape.len() - 1]);
     if m.min(n) == 0 {
         return a.dense.zeros(&batch_of(&a), Type::Int64);
     }
-    let s = svd(&a, false, false)?.s;
+    let s = match hermitian {
+        true => svd_hermitian(&a, false)?.s,
+        false => svd(&a, false, false)?.s,
+    };
     let above = match tol {
         Some(t) => s.binary_scalar(BinaryOp::Greater, t, false)?,
         None => {

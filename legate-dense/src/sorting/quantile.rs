@@ -1,6 +1,6 @@
-//! Order statistics: `quantile`, `percentile`, `median`, `nanmedian`. The array is sorted
-//! along the axis (see the parent module), then pieces of whole sorted lanes compute every
-//! quantile of their lanes.
+//! Order statistics: `quantile`, `percentile`, `median`, `nanmedian`. Pieces of whole
+//! lanes along the axis select, in linear time, the values each quantile reads (as
+//! NumPy's `partition` does) and compute every quantile of their lanes; nothing is sorted.
 
 use legate_core::ndarray::{ArrayView1, Axis, Zip};
 use legate_core::{Error, Library, Result, TaskContext, Type};
@@ -11,7 +11,7 @@ use crate::tasks::{elementwise, TaskResult};
 use crate::views::normalize_axis;
 use crate::Index;
 
-use super::{as_slice, blocks_for, ids, is_nan};
+use super::{blocks_for, ids, is_nan, np_cmp};
 
 /// How [`Array::quantile`] picks a value between two sorted neighbours (NumPy's `method`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -74,7 +74,7 @@ fn neighbours(code: u8, q: f64, m: usize) -> (usize, usize, f64) {
 }
 
 /// Scalar 0: the method code; 1: skip NaNs (`nanmedian`); 2..: the quantiles. Input 0:
-/// sorted lanes `[rows, n]`; output 0: `[rows, nq]`, of the input's type for the discrete
+/// lanes `[rows, n]`, in any order; output 0: `[rows, nq]`, of the input's type for the discrete
 /// methods, else `float64`.
 fn quantile<T: Num>(ctx: &TaskContext<'_>) -> TaskResult {
     let code = ctx.scalar_value::<u8>(0)?;
@@ -83,14 +83,32 @@ fn quantile<T: Num>(ctx: &TaskContext<'_>) -> TaskResult {
         .map(|i| ctx.scalar_value::<f64>(i))
         .collect::<legate_core::Result<Vec<f64>>>()?;
     let x = ctx.input(0)?.read::<T>()?;
-    // The values of a lane that count, or `None` where a NaN makes every quantile NaN.
+    // The values of a lane that count, with every position a quantile reads holding what
+    // a sort would put there (selected in linear time); `None` where a NaN makes every
+    // quantile NaN.
     let valid = |lane: &ArrayView1<'_, T>| -> Option<Vec<T>> {
-        let v = as_slice(lane);
-        let m = v.iter().take_while(|&&e| !is_nan(e)).count();
-        if m == 0 || (m < v.len() && !skip_nan) {
+        let mut v: Vec<T> = lane.iter().copied().filter(|&e| !is_nan(e)).collect();
+        let m = v.len();
+        if m == 0 || (m < lane.len() && !skip_nan) {
             return None;
         }
-        Some(v.get(..m).map(<[T]>::to_vec).unwrap_or_default())
+        let mut wanted: Vec<usize> = qs
+            .iter()
+            .flat_map(|&q| {
+                let (lo, hi, _) = neighbours(code, q, m);
+                [lo, hi]
+            })
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut start = 0;
+        for k in wanted {
+            if k >= start {
+                v[start..].select_nth_unstable_by(k - start, |a, b| np_cmp(*a, *b));
+                start = k + 1;
+            }
+        }
+        Some(v)
     };
     if is_discrete(code) {
         let mut out = ctx.output(0)?.write::<T>()?;
@@ -170,8 +188,9 @@ impl Array {
     /// integer input and keep a float type; `Lower`, `Higher` and `Nearest` keep the
     /// input's type. A lane with a NaN gives NaN. Complex input is an error, as in NumPy.
     ///
-    /// The array is sorted along the axis (distributed), then pieces of whole lanes
-    /// compute their quantiles in parallel.
+    /// Pieces of whole lanes along the axis select the neighbours of each quantile in
+    /// linear time and compute their quantiles in parallel; with `axis = None` the
+    /// flattened array is one lane, so one piece.
     ///
     /// ```
     /// use legate_core::{Runtime, Scalar};
@@ -357,15 +376,9 @@ impl Array {
                 extent: 0,
             });
         }
-        // The sorted lanes as `[rows, n]`, in storage of that shape.
-        let sorted = match axis {
-            None => self.sorted(None)?.reshape(&[1, n as i64])?,
-            Some(_) => {
-                let s = dense.empty(&[rows, n], ty)?;
-                lanes.sort_lanes_into(Some(&s.reshape(&as_i64(&lanes.shape()))?), None)?;
-                s
-            }
-        };
+        // The lanes as `[rows, n]` (a view where the layout allows, else a copy); the task
+        // selects what each quantile reads, so nothing is sorted.
+        let sorted = lanes.reshape(&[rows as i64, n as i64])?;
         let nq = qs.len();
         let computed_ty = if is_discrete(code) { ty } else { Type::Float64 };
         let out = dense.empty(&[rows, nq], computed_ty)?;

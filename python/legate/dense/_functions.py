@@ -289,23 +289,35 @@ def argsort(a, axis=-1, kind=None, order=None, *, stable=None):
     return _wrap(_legate.argsort(_a(a)._h, _index(axis)))
 
 
+def _kth(kth):
+    kth = list(_ints(kth))
+    if not kth:
+        raise TypeError("Partition index must be integer")
+    return kth
+
+
 def partition(a, kth, axis=-1, kind="introselect", order=None):
-    return _wrap(_legate.partition(_a(a)._h, list(_ints(kth)), _index(axis), False))
+    """``numpy.partition``: each lane selected in linear time (the order on each side of
+    a ``kth`` position is unspecified, as in NumPy)."""
+    return _wrap(_legate.partition(_a(a)._h, _kth(kth), _index(axis), False))
 
 
 def argpartition(a, kth, axis=-1, kind="introselect", order=None):
-    return _wrap(_legate.partition(_a(a)._h, list(_ints(kth)), _index(axis), True))
+    return _wrap(_legate.partition(_a(a)._h, _kth(kth), _index(axis), True))
 
 
 def lexsort(keys, axis=-1):
-    if isinstance(keys, ndarray) or (isinstance(keys, _np.ndarray) and keys.ndim > 1):
+    """``numpy.lexsort``: keys of one shape (a sequence, or the rows of an array), the
+    last one primary, along ``axis``."""
+    if isinstance(keys, (ndarray, _np.ndarray)):
         k = _a(keys)
+        if k.ndim == 0:
+            raise TypeError("need sequence of keys with len > 0 in lexsort")
         keys = [k[i] for i in range(k.shape[0])]
     keys = [_a(k) for k in keys]
-    if axis not in (-1, keys[0].ndim - 1 if keys else -1):
-        keys = [moveaxis(k, axis, -1) for k in keys]
-        return moveaxis(_wrap(_legate.lexsort([k._h for k in keys])), -1, axis)
-    return _wrap(_legate.lexsort([k._h for k in keys]))
+    if not keys:
+        raise TypeError("need sequence of keys with len > 0 in lexsort")
+    return _wrap(_legate.lexsort([k._h for k in keys], _index(axis)))
 
 
 def searchsorted(a, v, side="left", sorter=None):

@@ -51,7 +51,9 @@ def qr(a, mode="reduced"):
 
 
 def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
-    u, s, vh = _legate.svd(_a(a)._h, bool(full_matrices), bool(compute_uv))
+    """``numpy.linalg.svd``; with ``hermitian=True`` through the eigendecomposition of
+    the lower triangle, as NumPy does (``u`` and ``vh`` then square)."""
+    u, s, vh = _legate.svd(_a(a)._h, bool(full_matrices), bool(compute_uv), bool(hermitian))
     if not compute_uv:
         return _wrap(s)
     return SVDResult(_wrap(u), _wrap(s), _wrap(vh))
@@ -86,13 +88,15 @@ def lstsq(a, b, rcond=None):
 
 def pinv(a, rcond=None, hermitian=False, *, rtol=None):
     tol = rtol if rcond is None else rcond
-    return _wrap(_legate.linalg1("pinv", _a(a)._h, "L", None if tol is None else float(tol)))
+    name = "pinv_hermitian" if hermitian else "pinv"
+    return _wrap(_legate.linalg1(name, _a(a)._h, "L", None if tol is None else float(tol)))
 
 
 def matrix_rank(A, tol=None, hermitian=False, *, rtol=None):  # noqa: N803
     if rtol is not None:
         return _fallback("matrix_rank", A, tol=tol, hermitian=hermitian, rtol=rtol)
-    return _wrap(_legate.linalg1("matrix_rank", _a(A)._h, "L", None if tol is None else float(tol)))
+    name = "matrix_rank_hermitian" if hermitian else "matrix_rank"
+    return _wrap(_legate.linalg1(name, _a(A)._h, "L", None if tol is None else float(tol)))
 
 
 def matrix_power(a, n):
