@@ -137,14 +137,25 @@ fn sorted_lane<T: Num>(lane: &ArrayView1<'_, T>, kth: &[usize]) -> Vec<(T, i64)>
         pairs.sort_unstable_by(cmp_pair);
         return pairs;
     }
+    select_positions(&mut pairs, kth, cmp_pair);
+    pairs
+}
+
+/// Puts at each of `positions` (ascending) what a sort of `v` by `cmp` would put there,
+/// smaller elements before it and larger ones after: one selection per position, each on
+/// what lies past the previous one. Positions out of range are skipped.
+pub(crate) fn select_positions<T>(
+    v: &mut [T],
+    positions: &[usize],
+    cmp: impl Fn(&T, &T) -> Ordering + Copy,
+) {
     let mut start = 0;
-    for &k in kth {
-        if k >= start && k < pairs.len() {
-            pairs[start..].select_nth_unstable_by(k - start, cmp_pair);
+    for &k in positions {
+        if k >= start && k < v.len() {
+            v[start..].select_nth_unstable_by(k - start, cmp);
             start = k + 1;
         }
     }
-    pairs
 }
 
 /// Sorts (or partitions) every lane along the last dimension of a piece that holds whole

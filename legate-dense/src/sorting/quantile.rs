@@ -11,7 +11,7 @@ use crate::tasks::{elementwise, TaskResult};
 use crate::views::normalize_axis;
 use crate::Index;
 
-use super::{blocks_for, ids, is_nan, np_cmp};
+use super::{blocks_for, ids, is_nan, np_cmp, select_positions};
 
 /// How [`Array::quantile`] picks a value between two sorted neighbours (NumPy's `method`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -101,13 +101,7 @@ fn quantile<T: Num>(ctx: &TaskContext<'_>) -> TaskResult {
             .collect();
         wanted.sort_unstable();
         wanted.dedup();
-        let mut start = 0;
-        for k in wanted {
-            if k >= start {
-                v[start..].select_nth_unstable_by(k - start, |a, b| np_cmp(*a, *b));
-                start = k + 1;
-            }
-        }
+        select_positions(&mut v, &wanted, |a, b| np_cmp(*a, *b));
         Some(v)
     };
     if is_discrete(code) {
@@ -378,7 +372,7 @@ impl Array {
         }
         // The lanes as `[rows, n]` (a view where the layout allows, else a copy); the task
         // selects what each quantile reads, so nothing is sorted.
-        let sorted = lanes.reshape(&[rows as i64, n as i64])?;
+        let rows_of_lanes = lanes.reshape(&[rows as i64, n as i64])?;
         let nq = qs.len();
         let computed_ty = if is_discrete(code) { ty } else { Type::Float64 };
         let out = dense.empty(&[rows, nq], computed_ty)?;
@@ -388,7 +382,7 @@ impl Array {
                 .rt
                 .create_manual_task(&dense.lib, ids::QUANTILE, &[blocks as u64, 1])?;
         task.add_input_partition(
-            &sorted
+            &rows_of_lanes
                 .store
                 .partition_by_tiling(&[block as u64, n as u64])?,
         )?;
