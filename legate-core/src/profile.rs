@@ -150,6 +150,9 @@ pub(crate) struct Profiler {
     next_id: AtomicU64,
     intervals: Mutex<Vec<Interval>>,
     launches: Mutex<Vec<LaunchRecord>>,
+    /// How many intervals and launches the last write held: the files at exit are not
+    /// written again when nothing was recorded since an explicit write.
+    written: Mutex<Option<(usize, usize)>>,
 }
 
 impl Profiler {
@@ -165,6 +168,7 @@ impl Profiler {
                 next_id: AtomicU64::new(1),
                 intervals: Mutex::new(Vec::new()),
                 launches: Mutex::new(Vec::new()),
+                written: Mutex::new(None),
             })
         })
     }
@@ -286,7 +290,19 @@ impl Profiler {
                 }
             }
         }
+        *lock_ignoring_poison(&self.written) = Some(self.counts(intervals.len()));
         Ok(written)
+    }
+
+    /// The recorded intervals (`intervals` of them, counted under their lock) and launches.
+    fn counts(&self, intervals: usize) -> (usize, usize) {
+        (intervals, lock_ignoring_poison(&self.launches).len())
+    }
+
+    /// Whether the last write held everything recorded so far.
+    fn is_written(&self) -> bool {
+        let intervals = lock_ignoring_poison(&self.intervals).len();
+        *lock_ignoring_poison(&self.written) == Some(self.counts(intervals))
     }
 }
 
@@ -331,8 +347,12 @@ impl Runtime {
     }
 }
 
-/// Writes the files when the workers have stopped (the runtime's last handle went).
+/// Writes the files when the workers have stopped (the runtime's last handle went), unless
+/// an explicit [`Runtime::write_profiles`] already wrote everything recorded.
 pub(crate) fn write_at_exit(profiler: &Profiler) {
+    if profiler.is_written() {
+        return;
+    }
     match profiler.write() {
         Ok(files) => {
             for f in files {

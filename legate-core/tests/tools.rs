@@ -186,6 +186,19 @@ fn dropping_the_last_handle_writes_the_files_and_tools_off_write_nothing() {
     assert!(read(&dir.join("legate_prof/trace.json")).contains("test.tools.add"));
     std::fs::remove_dir_all(&dir).unwrap();
 
+    // An explicit write covers what was recorded: the drop does not write it again.
+    let once = logdir("once");
+    let rt = Runtime::new(Config {
+        profile: true,
+        ..config(2, &once)
+    })
+    .unwrap();
+    run_program(&rt);
+    assert_eq!(rt.write_profiles().unwrap().len(), 2);
+    std::fs::remove_dir_all(&once).unwrap();
+    drop(rt);
+    assert!(!once.exists());
+
     let quiet = logdir("quiet");
     let rt = Runtime::new(config(2, &quiet)).unwrap();
     run_program(&rt);

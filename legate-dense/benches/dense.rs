@@ -5,6 +5,7 @@
 //! threads, NumPy on the same sizes, and legate-dense with 1 and 2 CPUs on
 //! - `c = a + b` over `N` float64 (24 bytes per element must move);
 //! - `a.sum()` over `N` float64 (8 bytes per element);
+//! - `t.sum(axis=0)` of the same values as a tall-skinny `N/8 x 8` array (8 results);
 //! - an `M x M` float64 matmul;
 //! - the launch overhead of a tiny element-wise operation (`a = a + 1.0`, 10 elements).
 //!
@@ -24,18 +25,25 @@ use legate_core::{Config, Runtime, Scalar, Type};
 use legate_dense::{Dense, Generator};
 
 /// NumPy's seconds for add, sum, matmul and a tiny operation, with `blas_threads`.
-fn numpy(n: usize, m: usize, blas_threads: usize) -> Option<[f64; 4]> {
+fn numpy(n: usize, m: usize, blas_threads: usize) -> Option<[f64; 5]> {
     let figures = common::numpy(
         "numpy_dense.py",
         &[n.to_string(), m.to_string()],
         &[("BLAS_THREADS", blas_threads.to_string())],
     );
     let get = |name| common::get(&figures, name);
-    Some([get("add")?, get("sum")?, get("matmul")?, get("tiny")?])
+    Some([
+        get("add")?,
+        get("sum")?,
+        get("matmul")?,
+        get("tiny")?,
+        get("sum0")?,
+    ])
 }
 
-/// legate-dense's seconds for add, sum, matmul and a tiny operation, with `cpus` CPUs.
-fn legate(n: usize, m: usize, cpus: usize) -> [f64; 5] {
+/// legate-dense's seconds for add, sum, matmul, a tiny operation, add into an output and
+/// the tall-skinny axis sum, with `cpus` CPUs.
+fn legate(n: usize, m: usize, cpus: usize) -> [f64; 6] {
     let rt = Runtime::new(Config::with_cpus(cpus)).expect("runtime");
     let d: Arc<Dense> = Dense::new(&rt).expect("dense");
     let a = d.full(&[n], Scalar::new(1.0f64), Type::Float64).unwrap();
@@ -56,7 +64,12 @@ fn legate(n: usize, m: usize, cpus: usize) -> [f64; 5] {
         let s = a.sum(None, false).unwrap().item::<f64>().unwrap();
         assert_eq!(s, n as f64);
     });
-    drop((a, b));
+    let tall = a.reshape(&[(n / 8) as i64, 8]).unwrap();
+    let sum0 = best(5, || {
+        let s = tall.sum(Some(0), false).unwrap();
+        assert_eq!(s.to_vec::<f64>().unwrap()[7], (n / 8) as f64);
+    });
+    drop((a, b, tall));
     let g = Generator::new(&d, 1);
     let x = g.random(&[m, m]).unwrap();
     let y = g.random(&[m, m]).unwrap();
@@ -76,7 +89,7 @@ fn legate(n: usize, m: usize, cpus: usize) -> [f64; 5] {
     rt.fence().unwrap();
     let tiny = start.elapsed().as_secs_f64() / k as f64;
     assert_eq!(t.to_vec::<f64>().unwrap()[0], 1.0 + k as f64);
-    [add, sum, matmul, tiny, add_out]
+    [add, sum, matmul, tiny, add_out, sum0]
 }
 
 fn main() {
@@ -139,12 +152,20 @@ fn main() {
         (s1.map(|s| s.1), s2.map(|s| s.1)),
         "STREAM add",
     );
-    let np_add = np1.map(|v| gb(add_bytes, v[0]));
-    println!(
-        "| `c = a + b` | vs NumPy's `a + b` (1 core) | | | {} GB/s | | {}, {} | | |",
-        fmt(np_add),
-        ratio(Some(add.0), np_add),
-        ratio(Some(add.1), np_add)
+    // legate's bandwidth with 1 and 2 CPUs against NumPy's on one core.
+    let vs_numpy = |name: &str, what: &str, l: (f64, f64), np: Option<f64>| {
+        println!(
+            "| {name} | vs NumPy's {what} (1 core) | | | {} GB/s | | {}, {} | | |",
+            fmt(np),
+            ratio(Some(l.0), np),
+            ratio(Some(l.1), np)
+        );
+    };
+    vs_numpy(
+        "`c = a + b`",
+        "`a + b`",
+        add,
+        np1.map(|v| gb(add_bytes, v[0])),
     );
     let sum = (gb(sum_bytes, l1[1]), gb(sum_bytes, l2[1]));
     row(
@@ -154,12 +175,20 @@ fn main() {
         (s1.map(|s| s.2), s2.map(|s| s.2)),
         "STREAM sum",
     );
-    let np_sum = np1.map(|v| gb(sum_bytes, v[1]));
-    println!(
-        "| `a.sum()` | vs NumPy's sum (1 core) | | | {} GB/s | | {}, {} | | |",
-        fmt(np_sum),
-        ratio(Some(sum.0), np_sum),
-        ratio(Some(sum.1), np_sum)
+    vs_numpy("`a.sum()`", "sum", sum, np1.map(|v| gb(sum_bytes, v[1])));
+    let sum0 = (gb(sum_bytes, l1[5]), gb(sum_bytes, l2[5]));
+    row(
+        "`t.sum(axis=0)`, `t` N/8 x 8",
+        "GB/s",
+        sum0,
+        (s1.map(|s| s.2), s2.map(|s| s.2)),
+        "STREAM sum",
+    );
+    vs_numpy(
+        "`t.sum(axis=0)`",
+        "`t.sum(axis=0)`",
+        sum0,
+        np1.map(|v| gb(sum_bytes, v[4])),
     );
     row(
         "matmul",

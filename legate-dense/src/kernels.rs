@@ -1087,6 +1087,12 @@ pub(crate) trait Block: Arith {
         None
     }
 
+    /// `acc = op(acc, row)` for every row of `xs` in turn (rows of `acc.len()` values): a
+    /// reduction along an axis that is not the last, one row of results at a time.
+    fn accumulate_block(_op: BinaryOp, _acc: &mut [Self], _xs: &[Self]) -> bool {
+        false
+    }
+
     /// `y = op(a)`, vectorized (see `vmath`).
     fn unary_block(_op: UnaryOp, _a: &[Self], _y: &mut [Self]) -> bool {
         false
@@ -1097,6 +1103,31 @@ pub(crate) trait Block: Arith {
 fn map2<T: Copy>(a: &[T], b: &[T], y: &mut [T], f: impl Fn(T, T) -> T) {
     for ((y, &a), &b) in y.iter_mut().zip(a).zip(b) {
         *y = f(a, b);
+    }
+}
+
+/// `acc = f(acc, row)` for each row of `xs` in order, four rows per pass over `acc` (the
+/// same operations in the same order, a quarter of the loads and stores of `acc`).
+#[inline(always)]
+fn accumulate<T: Copy>(acc: &mut [T], xs: &[T], f: impl Fn(T, T) -> T) {
+    let n = acc.len();
+    if n == 0 {
+        return;
+    }
+    let quads = xs.chunks_exact(4 * n);
+    let rest = quads.remainder();
+    for q in quads {
+        let (r0, r) = q.split_at(n);
+        let (r1, r) = r.split_at(n);
+        let (r2, r3) = r.split_at(n);
+        for j in 0..n {
+            acc[j] = f(f(f(f(acc[j], r0[j]), r1[j]), r2[j]), r3[j]);
+        }
+    }
+    for row in rest.chunks_exact(n) {
+        for (a, &x) in acc.iter_mut().zip(row) {
+            *a = f(*a, x);
+        }
     }
 }
 
@@ -1169,6 +1200,19 @@ macro_rules! float_block {
                 })
             }
 
+            fn accumulate_block(op: BinaryOp, acc: &mut [Self], xs: &[Self]) -> bool {
+                crate::vmath::v3_build!(fn body(op: BinaryOp, acc: &mut [$t], xs: &[$t]) -> bool {
+                    match op {
+                        BinaryOp::Add => accumulate(acc, xs, |a, b| a + b),
+                        BinaryOp::Multiply => accumulate(acc, xs, |a, b| a * b),
+                        BinaryOp::Maximum => accumulate(acc, xs, |a, b| if a >= b || a.is_nan() { a } else { b }),
+                        BinaryOp::Minimum => accumulate(acc, xs, |a, b| if a <= b || a.is_nan() { a } else { b }),
+                        _ => return false,
+                    }
+                    true
+                })
+            }
+
             fn unary_block(op: UnaryOp, a: &[Self], y: &mut [Self]) -> bool {
                 $unary(op, a, y)
             }
@@ -1207,12 +1251,34 @@ macro_rules! int_block {
             fn sum_block(xs: &[Self]) -> Option<Self> {
                 Some(lanes_sum(xs, 0, |a, b| a.wrapping_add(b)))
             }
+
+            fn accumulate_block(op: BinaryOp, acc: &mut [Self], xs: &[Self]) -> bool {
+                match op {
+                    BinaryOp::Add => accumulate(acc, xs, |a, b| a.wrapping_add(b)),
+                    BinaryOp::Multiply => accumulate(acc, xs, |a, b| a.wrapping_mul(b)),
+                    BinaryOp::Maximum => accumulate(acc, xs, |a, b| a.max(b)),
+                    BinaryOp::Minimum => accumulate(acc, xs, |a, b| a.min(b)),
+                    BinaryOp::BitwiseAnd => accumulate(acc, xs, |a, b| a & b),
+                    BinaryOp::BitwiseOr => accumulate(acc, xs, |a, b| a | b),
+                    _ => return false,
+                }
+                true
+            }
         }
     )*};
 }
 int_block!(i8, i16, i32, i64, u8, u16, u32, u64);
 
-impl Block for bool {}
+impl Block for bool {
+    fn accumulate_block(op: BinaryOp, acc: &mut [Self], xs: &[Self]) -> bool {
+        match op {
+            BinaryOp::BitwiseAnd => accumulate(acc, xs, |a, b| a & b),
+            BinaryOp::BitwiseOr => accumulate(acc, xs, |a, b| a | b),
+            _ => return false,
+        }
+        true
+    }
+}
 impl Block for f16 {}
 impl Block for Complex<f32> {}
 impl Block for Complex<f64> {}

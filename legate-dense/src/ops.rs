@@ -1,7 +1,7 @@
 //! Element-wise operations (ufuncs) with broadcasting and NumPy 2 type promotion, and
 //! reductions along axes.
 
-use legate_core::{align, broadcast, Error, ReductionOp, Result, Scalar, Type};
+use legate_core::{broadcast, Error, ReductionOp, Result, Scalar, Type};
 use num_complex::Complex;
 
 use crate::array::{to_u64, Array};
@@ -264,8 +264,8 @@ impl Array {
     /// Along an axis, a result with at least [`REDUCE_LAST_MIN_RESULTS`] elements per
     /// processor is cut and each piece reduces whole lanes (`sum(d, axis=1)` of a tall
     /// `d`); a smaller one (`mean(x, axis=0)` of a tall-skinny `x`) cuts the reduced axis
-    /// too, each point reducing into a promoted view of the result that the runtime
-    /// folds.
+    /// in bands, one per processor, each folding its band into a row of partial results
+    /// that one last point folds.
     pub(crate) fn reduce(
         &self,
         op: ReductionOp,
@@ -324,22 +324,59 @@ impl Array {
                     }
                     return Ok(out);
                 }
-                out.fill(identity)?;
-                // Each point reduces into a promoted view of the result: the elements
-                // along `axis` alias, and the runtime combines them.
-                let target = out.store.promote(axis, shape[axis] as u64)?;
-                let mut task = rt.create_auto_task(&self.dense.lib, ids::REDUCE)?;
-                let vx = task.add_input(&x.store);
-                let vt = task.add_reduction(&target, op);
-                task.add_constraint(align(vx, vt));
-                task.add_scalar_arg(code);
-                task.execute()?;
+                let kept = out.expand_dims(axis as isize)?;
+                if x.size() > 0 {
+                    self.reduce_in_bands(&x, axis, code, &kept)?;
+                } else {
+                    out.fill(identity)?;
+                }
                 if keepdims {
-                    return out.expand_dims(axis as isize);
+                    return Ok(kept);
                 }
                 Ok(out)
             }
         }
+    }
+
+    /// Reduces `x` along `axis` into `kept` (`x`'s shape with extent 1 there) in two
+    /// steps: the axis is cut in bands, one per processor, each point folding its band
+    /// into one row of partial results; then one point folds the rows.
+    fn reduce_in_bands(&self, x: &Array, axis: usize, code: u8, kept: &Array) -> Result<()> {
+        let rt = &self.dense.rt;
+        let shape = x.shape();
+        let min_rows = (rt.config().min_cpu_chunk as usize)
+            .div_ceil(x.size() / shape[axis])
+            .max(1);
+        let bands = processors(&self.dense)
+            .min(shape[axis].div_ceil(min_rows))
+            .max(1);
+        let band = shape[axis].div_ceil(bands);
+        let bands = shape[axis].div_ceil(band);
+        let whole: Vec<u64> = shape.iter().map(|&e| e as u64).collect();
+        let mut tile = whole.clone();
+        tile[axis] = band as u64;
+        let mut row = whole.clone();
+        row[axis] = 1;
+        let mut colors = vec![1u64; shape.len()];
+        colors[axis] = bands as u64;
+        let step = |input: &Array, tile: &[u64], output: &Array, colors: &[u64]| {
+            let mut task = rt.create_manual_task(&self.dense.lib, ids::REDUCE_AXIS, colors)?;
+            task.add_input_partition(&input.store.partition_by_tiling(tile)?)?;
+            task.add_output_partition(&output.store.partition_by_tiling(&row)?)?;
+            task.add_scalar_arg(code);
+            task.add_scalar_arg(axis as u64);
+            task.execute()
+        };
+        if bands == 1 {
+            return step(x, &whole, kept, &colors);
+        }
+        let mut partial_shape = shape.clone();
+        partial_shape[axis] = bands;
+        let partial = self.dense.empty(&partial_shape, x.dtype())?;
+        step(x, &tile, &partial, &colors)?;
+        let mut partial_whole = whole;
+        partial_whole[axis] = bands as u64;
+        step(&partial, &partial_whole, kept, &vec![1; shape.len()])
     }
 
     fn check_nonempty(&self, name: &str, axis: Option<isize>) -> Result<()> {

@@ -15,13 +15,13 @@ use rayon::prelude::*;
 pub(crate) mod ids {
     pub(crate) const FIRST: u32 = ARANGE;
     pub(crate) const ARANGE: u32 = 0;
-    pub(crate) const REDUCE: u32 = 5;
     pub(crate) const EYE: u32 = 6;
     pub(crate) const MATMUL: u32 = 7;
     pub(crate) const MATMUL_SPLIT_K: u32 = 8;
     pub(crate) const RANDOM: u32 = 9;
     pub(crate) const EXTRACT: u32 = 10;
     pub(crate) const REDUCE_LAST: u32 = 11;
+    pub(crate) const REDUCE_AXIS: u32 = 12;
 }
 
 /// Everything a kernel needs of an element type.
@@ -70,7 +70,12 @@ pub(crate) const REDUCTION_OPS: [ReductionOp; 6] = [
 
 /// The element operator that combines two values under a reduction operator.
 pub(crate) fn combiner<T: Elem>(op: ReductionOp) -> Option<fn(T, T) -> T> {
-    T::binary(match op {
+    T::binary(element_op(op))
+}
+
+/// The element operator of a reduction operator.
+fn element_op(op: ReductionOp) -> BinaryOp {
+    match op {
         ReductionOp::Add => BinaryOp::Add,
         ReductionOp::Mul => BinaryOp::Multiply,
         ReductionOp::Max => BinaryOp::Maximum,
@@ -78,7 +83,7 @@ pub(crate) fn combiner<T: Elem>(op: ReductionOp) -> Option<fn(T, T) -> T> {
         ReductionOp::And => BinaryOp::BitwiseAnd,
         ReductionOp::Or => BinaryOp::BitwiseOr,
         ReductionOp::Xor => BinaryOp::BitwiseXor,
-    })
+    }
 }
 
 /// A reduction operator with its combiner and identity for `T`.
@@ -117,40 +122,71 @@ impl<T: Elem> Reduction<T> {
         };
         fast.unwrap_or_else(|| c.iter().fold(self.identity, |acc, &v| (self.f)(acc, v)))
     }
+
+    /// `acc = op(acc, row)` for every row of `xs` (rows of `acc.len()` values) in turn.
+    fn accumulate(&self, acc: &mut [T], xs: &[T]) {
+        if acc.is_empty() || T::accumulate_block(element_op(self.op), acc, xs) {
+            return;
+        }
+        for row in xs.chunks_exact(acc.len()) {
+            for (a, &x) in acc.iter_mut().zip(row) {
+                *a = (self.f)(*a, x);
+            }
+        }
+    }
 }
 
-/// Reduces a piece into the accumulator: a whole piece into one value, or element by
-/// element into an accumulator of the piece's shape (reductions along axes go through a
-/// promoted view of the result, so the runtime combines the elements that alias).
-fn reduce<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
+/// Reduces a piece along axis `scalar 1` into an output piece of the same shape except
+/// extent 1 along that axis (one band of partial results): rows are folded into the
+/// output one after the other, lanes along the last axis take the vectorized fold.
+fn reduce_axis<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     let r = Reduction::<T>::of_code(ctx.scalar_value::<u8>(0)?)?;
+    let axis = ctx.scalar_value::<u64>(1)? as usize;
     let (f, identity) = (r.f, r.identity);
     let x = ctx.input(0)?.read::<T>()?;
-    let mut acc = ctx.reduction(0)?.write::<T>()?;
-    if acc.shape() == x.shape() {
-        acc.assign(&x);
-        return Ok(());
-    }
-    if acc.len() != 1 {
+    let mut out = ctx.output(0)?.write::<T>()?;
+    let n = x.ndim();
+    let fits = axis < n
+        && out.ndim() == n
+        && out.shape()[axis] == 1
+        && (0..n).all(|d| d == axis || out.shape()[d] == x.shape()[d]);
+    if !fits {
         return Err(TaskError::new(format!(
-            "accumulator of shape {:?} for a piece of shape {:?}",
-            acc.shape(),
+            "reduce_axis: output piece {:?} for an input piece {:?} along axis {axis}",
+            out.shape(),
             x.shape()
         )));
     }
-    let block = |c: &[T]| r.fold(c);
-    let total = match (x.as_slice(), ctx.pool()) {
-        (Some(s), Some(pool)) => pool
-            .install(|| s.par_chunks(OMP_BLOCK).map(block).collect::<Vec<T>>())
-            .into_iter()
-            .fold(identity, f),
-        (Some(s), None) => block(s),
-        (None, Some(pool)) => {
-            pool.install(|| Zip::from(&x).par_fold(|| identity, |acc, &v| f(acc, v), f))
+    out.fill(identity);
+    if axis == n - 1 {
+        for (o, lane) in out.iter_mut().zip(x.lanes(Axis(axis))) {
+            *o = match lane.as_slice() {
+                Some(s) => r.fold(s),
+                None => lane.fold(identity, |a, &v| f(a, v)),
+            };
         }
-        (None, None) => x.fold(identity, |acc, &v| f(acc, v)),
-    };
-    acc.fill(total);
+        return Ok(());
+    }
+    // One block of `x` per index of the dimensions before `axis`: rows folded into the
+    // matching row of results, contiguous blocks by the vectorized kernel.
+    let outer = &x.shape()[..axis];
+    for index in legate_core::ndarray::indices(outer) {
+        let (mut xs, mut acc) = (x.view(), out.view_mut());
+        for &i in index.slice() {
+            xs = xs.index_axis_move(Axis(0), i);
+            acc = acc.index_axis_move(Axis(0), i);
+        }
+        if let (Some(xs), Some(acc)) = (xs.as_slice(), acc.as_slice_mut()) {
+            r.accumulate(acc, xs);
+            continue;
+        }
+        let mut acc = acc.index_axis_move(Axis(0), 0);
+        for row in xs.axis_iter(Axis(0)) {
+            Zip::from(&mut acc)
+                .and(&row)
+                .for_each(|a, &b| *a = f(*a, b));
+        }
+    }
     Ok(())
 }
 
@@ -554,10 +590,11 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
         .writes_whole_outputs(),
     )?;
     lib.register_task(
-        ids::REDUCE,
-        elementwise("reduce", move |ctx: &mut TaskContext<'_>| {
-            dispatch!(in_ty(ctx)?, reduce(ctx))
-        }),
+        ids::REDUCE_AXIS,
+        elementwise("reduce_axis", move |ctx: &mut TaskContext<'_>| {
+            dispatch!(in_ty(ctx)?, reduce_axis(ctx))
+        })
+        .writes_whole_outputs(),
     )?;
     lib.register_task(
         ids::REDUCE_LAST,

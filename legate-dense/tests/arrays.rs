@@ -795,3 +795,120 @@ fn reductions_of_many_lanes_match_ndarray_along_every_axis() {
         );
     }
 }
+
+/// Reductions with few results cut the reduced axis in bands, one per processor, each
+/// folding into a row of partial results that one point folds: along the first, a middle
+/// and the last axis, of views, of empty axes, for every reduction operator.
+#[test]
+fn reductions_with_few_results_fold_bands_of_the_axis() {
+    for d in common::machines() {
+        let x = ArrayD::from_shape_fn(IxDyn(&[3, 9001, 2]), |i| {
+            ((i[0] * 7 + i[1] * 5 + i[2] * 3) % 13) as f64 - 6.0
+        });
+        let a = d.from_ndarray(&x).unwrap();
+        for axis in 0..3 {
+            let ax = Axis(axis);
+            let got = a.sum(Some(axis as isize), true).unwrap();
+            assert_eq!(
+                got.to_ndarray::<f64>().unwrap(),
+                x.sum_axis(ax).insert_axis(ax),
+                "sum {axis}"
+            );
+            let got = a.max(Some(axis as isize), false).unwrap();
+            let want = x.map_axis(ax, |v| v.iter().copied().fold(f64::MIN, f64::max));
+            assert_eq!(got.to_ndarray::<f64>().unwrap(), want, "max {axis}");
+            let got = a.min(Some(axis as isize), false).unwrap();
+            let want = x.map_axis(ax, |v| v.iter().copied().fold(f64::MAX, f64::min));
+            assert_eq!(got.to_ndarray::<f64>().unwrap(), want, "min {axis}");
+        }
+        // Tall-skinny along the rows, and wide along the last axis (its lanes are folded
+        // in bands too).
+        let tall = ArrayD::from_shape_fn(IxDyn(&[20011, 3]), |i| (i[0] % 17 + i[1]) as f64);
+        let t = d.from_ndarray(&tall).unwrap();
+        assert_eq!(
+            t.sum(Some(0), false).unwrap().to_ndarray::<f64>().unwrap(),
+            tall.sum_axis(Axis(0))
+        );
+        let wide = tall.t().to_owned();
+        let w = t.transpose(None).unwrap();
+        assert_eq!(
+            w.mean(Some(-1), false)
+                .unwrap()
+                .to_ndarray::<f64>()
+                .unwrap(),
+            wide.mean_axis(Axis(1)).unwrap()
+        );
+        let step = t
+            .index(&[Index::Slice {
+                start: Some(1),
+                stop: None,
+                step: 3,
+            }])
+            .unwrap();
+        assert_eq!(
+            step.max(Some(0), true)
+                .unwrap()
+                .to_ndarray::<f64>()
+                .unwrap(),
+            tall.slice(s![1..;3, ..])
+                .map_axis(Axis(0), |v| v.iter().copied().fold(f64::MIN, f64::max))
+                .insert_axis(Axis(0))
+                .into_dyn()
+        );
+        // A NaN propagates through max and min and sums, in its column only.
+        let mut with_nan = tall.clone();
+        with_nan[[12345, 1]] = f64::NAN;
+        let n = d.from_ndarray(&with_nan).unwrap();
+        for got in [
+            n.max(Some(0), false).unwrap(),
+            n.min(Some(0), false).unwrap(),
+            n.sum(Some(0), false).unwrap(),
+        ] {
+            let got = got.to_vec::<f64>().unwrap();
+            assert!(
+                !got[0].is_nan() && got[1].is_nan() && !got[2].is_nan(),
+                "{got:?}"
+            );
+        }
+        // Integers (product in int64), booleans.
+        let xi = x.mapv(|v| (v as i32).clamp(-1, 1) + 1);
+        let ai = d.from_ndarray(&xi).unwrap();
+        let p = ai.prod(Some(0), false).unwrap();
+        assert_eq!(p.dtype(), Type::Int64);
+        assert_eq!(
+            p.to_ndarray::<i64>().unwrap(),
+            xi.mapv(i64::from).map_axis(Axis(0), |v| v.iter().product())
+        );
+        let pos = a.greater(&d.zeros(&[1], Type::Float64).unwrap()).unwrap();
+        let xb = x.mapv(|v| v > 0.0);
+        for axis in 0..3 {
+            assert_eq!(
+                pos.all(Some(axis), false)
+                    .unwrap()
+                    .to_ndarray::<bool>()
+                    .unwrap(),
+                xb.map_axis(Axis(axis as usize), |v| v.iter().all(|&b| b)),
+                "all {axis}"
+            );
+            assert_eq!(
+                pos.any(Some(axis), false)
+                    .unwrap()
+                    .to_ndarray::<bool>()
+                    .unwrap(),
+                xb.map_axis(Axis(axis as usize), |v| v.iter().any(|&b| b)),
+                "any {axis}"
+            );
+        }
+        // An empty reduced axis gives the identity; an empty kept axis, an empty result.
+        let e = d.zeros(&[0, 3], Type::Float64).unwrap();
+        assert_eq!(
+            e.sum(Some(0), false).unwrap().to_vec::<f64>().unwrap(),
+            [0.0; 3]
+        );
+        assert_eq!(e.sum(Some(1), false).unwrap().shape(), [0]);
+        assert_eq!(
+            e.prod(Some(0), true).unwrap().to_vec::<f64>().unwrap(),
+            [1.0; 3]
+        );
+    }
+}
