@@ -2,32 +2,159 @@
 //! reductions with NumPy's `dtype=` (`sum_dtype`, `prod_dtype`, `mean_dtype`).
 //!
 //! A NaN-skipping reduction is one pass over each piece: the task folds the values that
-//! are not NaN into the result and, where the function needs it, counts them into a
-//! second (`int64`) reduction, both combined by the runtime across pieces as the plain
-//! reductions are. For integer and boolean inputs the functions are the plain reductions.
+//! are not NaN into the result and, where the function needs it, counts them (`int64`).
+//! Over the whole array both are reductions the runtime combines across pieces; along an
+//! axis, as the plain reductions with few results, the axis is cut in bands (one per
+//! processor), each point folding its band into a row of partial values and counts that
+//! one more point folds. For integer and boolean inputs the functions are the plain
+//! reductions.
 
-use legate_core::ndarray::{Axis, Zip};
+use legate_core::ndarray::{Axis, Dimension, Zip};
 use legate_core::{align, Error, Library, ReductionOp, Result, Scalar, TaskContext, Type};
 
 use crate::array::Array;
 use crate::dtype;
 use crate::kernels::{compare_exact, BinaryOp};
-use crate::ops::Operand;
+use crate::ops::{Bands, Operand};
 use crate::scans::{has_nan, ids, is_nan, op_arg, op_code};
 use crate::tasks::{combiner, elementwise, unsupported, Elem, TaskResult};
 use crate::views::normalize_axis;
 
+/// What a NaN-skipping reduction of `T` folds: the operator's combiner and identity, and
+/// the value each element gives (itself, or its squared deviation from the centre).
+struct NanFold<T> {
+    f: fn(T, T) -> T,
+    identity: T,
+    sub: fn(T, T) -> T,
+    mul: fn(T, T) -> T,
+    deviations: bool,
+}
+
+impl<T: Elem> NanFold<T> {
+    fn of(ctx: &TaskContext<'_>) -> std::result::Result<Self, legate_core::TaskError> {
+        let op = op_arg(ctx)?;
+        Ok(NanFold {
+            f: combiner::<T>(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?,
+            identity: op.identity(T::TYPE)?.get::<T>()?,
+            sub: T::binary(BinaryOp::Subtract).ok_or_else(|| unsupported("subtract", T::TYPE))?,
+            mul: T::binary(BinaryOp::Multiply).ok_or_else(|| unsupported("multiply", T::TYPE))?,
+            deviations: ctx.num_inputs() > 1,
+        })
+    }
+
+    /// `acc` folded with `v` (its deviation from `m`), and the count, unless `v` is NaN.
+    #[inline]
+    fn step(&self, acc: &mut T, count: &mut i64, v: T, m: T) {
+        if !is_nan(v) {
+            let v = if self.deviations {
+                let d = (self.sub)(v, m);
+                (self.mul)(d, d)
+            } else {
+                v
+            };
+            *acc = (self.f)(*acc, v);
+            *count += 1;
+        }
+    }
+}
+
+/// Folds a band of axis `scalar 1` of a piece into an output piece of extent 1 along that
+/// axis (a row of partial results), skipping NaNs, with the operator of scalar 0: the
+/// values (or, with a second input `m`, their squared deviations `(x - m)^2`) into output
+/// 0, and their count into output 1 when there is one.
+fn nan_reduce_axis<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
+    let fold = NanFold::<T>::of(ctx)?;
+    let axis = ctx.scalar_value::<u64>(1)? as usize;
+    let x = ctx.input(0)?.read::<T>()?;
+    let centre = if fold.deviations {
+        ctx.input(1)?.read::<T>()?
+    } else {
+        x.view()
+    };
+    let mut out = ctx.output(0)?.write::<T>()?;
+    let mut counts = match ctx.num_outputs() > 1 {
+        true => Some(ctx.output(1)?.write::<i64>()?),
+        false => None,
+    };
+    let n = x.ndim();
+    let row_of = |shape: &[usize]| {
+        axis < n
+            && shape.len() == n
+            && shape[axis] == 1
+            && (0..n).all(|d| d == axis || shape[d] == x.shape()[d])
+    };
+    if centre.shape() != x.shape()
+        || !row_of(out.shape())
+        || counts.as_ref().is_some_and(|c| !row_of(c.shape()))
+    {
+        return Err(legate_core::TaskError::new(format!(
+            "nan_reduce_axis: outputs {:?} for a piece {:?} along axis {axis}",
+            out.shape(),
+            x.shape()
+        )));
+    }
+    out.fill(fold.identity);
+    let mut none = None;
+    let mut counted = match counts.as_mut() {
+        Some(c) => {
+            c.fill(0);
+            c.view_mut()
+        }
+        None => none
+            .insert(legate_core::ndarray::ArrayD::<i64>::zeros(out.shape()))
+            .view_mut(),
+    };
+    // Row by row into the row of results, one block per index of the dimensions before
+    // the axis (contiguous blocks as slices).
+    for index in legate_core::ndarray::indices(&x.shape()[..axis]) {
+        let (mut xs, mut ms) = (x.view(), centre.view());
+        let (mut acc, mut cnt) = (out.view_mut(), counted.view_mut());
+        for &i in index.slice() {
+            xs = xs.index_axis_move(Axis(0), i);
+            ms = ms.index_axis_move(Axis(0), i);
+            acc = acc.index_axis_move(Axis(0), i);
+            cnt = cnt.index_axis_move(Axis(0), i);
+        }
+        let blocks = (
+            xs.as_slice(),
+            ms.as_slice(),
+            acc.as_slice_mut(),
+            cnt.as_slice_mut(),
+        );
+        if let (Some(xs), Some(ms), Some(acc), Some(cnt)) = blocks {
+            let width = acc.len();
+            for (row, mrow) in xs
+                .chunks_exact(width.max(1))
+                .zip(ms.chunks_exact(width.max(1)))
+            {
+                for (((a, c), &v), &m) in acc.iter_mut().zip(cnt.iter_mut()).zip(row).zip(mrow) {
+                    fold.step(a, c, v, m);
+                }
+            }
+            continue;
+        }
+        let (mut acc, mut cnt) = (
+            acc.index_axis_move(Axis(0), 0),
+            cnt.index_axis_move(Axis(0), 0),
+        );
+        for (row, mrow) in xs.axis_iter(Axis(0)).zip(ms.axis_iter(Axis(0))) {
+            Zip::from(&mut acc)
+                .and(&mut cnt)
+                .and(&row)
+                .and(&mrow)
+                .for_each(|a, c, &v, &m| fold.step(a, c, v, m));
+        }
+    }
+    Ok(())
+}
+
 /// Folds the non-NaN values of a piece (or, with a second input `m`, their squared
 /// deviations `(x - m)^2`) into reduction 0 with the operator of scalar 0, and counts them
-/// into reduction 1 when there is one. An accumulator of the piece's shape (a reduction
-/// along axes) takes element by element; a one-element accumulator takes the whole piece.
+/// into reduction 1 when there is one: a reduction of the whole array.
 fn nan_reduce<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
-    let op = op_arg(ctx)?;
-    let f = combiner::<T>(op).ok_or_else(|| unsupported(op.name(), T::TYPE))?;
-    let identity = op.identity(T::TYPE)?.get::<T>()?;
+    let fold = NanFold::<T>::of(ctx)?;
     let x = ctx.input(0)?.read::<T>()?;
-    let deviations = ctx.num_inputs() > 1;
-    let centre = if deviations {
+    let centre = if fold.deviations {
         ctx.input(1)?.read::<T>()?
     } else {
         x.view()
@@ -37,62 +164,30 @@ fn nan_reduce<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
             "mean and piece differ in shape",
         ));
     }
-    let sub = T::binary(BinaryOp::Subtract).ok_or_else(|| unsupported("subtract", T::TYPE))?;
-    let mul = T::binary(BinaryOp::Multiply).ok_or_else(|| unsupported("multiply", T::TYPE))?;
-    let value = move |v: T, m: T| {
-        if deviations {
-            let d = sub(v, m);
-            mul(d, d)
-        } else {
-            v
-        }
-    };
-    let counting = ctx.num_reductions() > 1;
     let mut acc = ctx.reduction(0)?.write::<T>()?;
-    if acc.shape() == x.shape() {
-        run_zip!(
-            ctx,
-            Zip::from(&mut acc).and(&x).and(&centre),
-            |a, &v, &m| { *a = if is_nan(v) { identity } else { value(v, m) } }
-        );
-        if counting {
-            let mut count = ctx.reduction(1)?.write::<i64>()?;
-            if count.shape() != x.shape() {
-                return Err(legate_core::TaskError::new(
-                    "count and piece differ in shape",
-                ));
-            }
-            run_zip!(ctx, Zip::from(&mut count).and(&x), |c, &v| *c =
-                i64::from(!is_nan(v)));
-        }
-        return Ok(());
-    }
     if acc.len() != 1 {
         return Err(legate_core::TaskError::new(format!(
-            "accumulator of shape {:?} for a piece of shape {:?}",
-            acc.shape(),
-            x.shape()
+            "accumulator of shape {:?} for a reduction of a whole piece",
+            acc.shape()
         )));
     }
-    let step = |(a, n): (T, i64), &v: &T, &m: &T| {
-        if is_nan(v) {
-            (a, n)
-        } else {
-            (f(a, value(v, m)), n + 1)
-        }
+    let step = |(mut a, mut n): (T, i64), &v: &T, &m: &T| {
+        fold.step(&mut a, &mut n, v, m);
+        (a, n)
     };
+    let f = fold.f;
     let (total, n) = match ctx.pool() {
         Some(pool) => pool.install(|| {
             Zip::from(&x).and(&centre).par_fold(
-                || (identity, 0i64),
+                || (fold.identity, 0i64),
                 step,
                 |(a, n), (b, k)| (f(a, b), n + k),
             )
         }),
-        None => Zip::from(&x).and(&centre).fold((identity, 0i64), step),
+        None => Zip::from(&x).and(&centre).fold((fold.identity, 0i64), step),
     };
     acc.fill(total);
-    if counting {
+    if ctx.num_reductions() > 1 {
         ctx.reduction(1)?.write::<i64>()?.fill(n);
     }
     Ok(())
@@ -146,6 +241,13 @@ pub(crate) fn register(lib: &Library) -> Result<()> {
         elementwise("nan_reduce", move |ctx: &mut TaskContext<'_>| {
             dispatch!(in_ty(ctx)?, nan_reduce(ctx))
         }),
+    )?;
+    lib.register_task(
+        ids::NAN_REDUCE_AXIS,
+        elementwise("nan_reduce_axis", move |ctx: &mut TaskContext<'_>| {
+            dispatch!(in_ty(ctx)?, nan_reduce_axis(ctx))
+        })
+        .writes_whole_outputs(),
     )?;
     lib.register_task(
         ids::NAN_ARG,
@@ -226,29 +328,24 @@ impl Array {
             }
             Some(axis) => {
                 let axis = normalize_axis(axis, shape.len())?;
-                let mut reduced = shape.clone();
-                reduced.remove(axis);
-                let extent = shape[axis] as u64;
-                let out = self.dense.full(&reduced, identity, ty)?;
-                let counts = self.dense.zeros(&reduced, Type::Int64)?;
-                // Elements along `axis` alias in the promoted views; the runtime combines them.
-                let target = out.store.promote(axis, extent)?;
-                let mut task = rt.create_auto_task(&self.dense.lib, ids::NAN_REDUCE)?;
-                let vx = task.add_input(&x.store);
-                if let Some(c) = &centre {
-                    let vc = task.add_input(&c.store);
-                    task.add_constraint(align(vx, vc));
-                }
-                let vt = task.add_reduction(&target, op);
-                task.add_constraint(align(vx, vt));
-                if count {
-                    let vn =
-                        task.add_reduction(&counts.store.promote(axis, extent)?, ReductionOp::Add);
-                    task.add_constraint(align(vx, vn));
-                }
-                task.add_scalar_arg(code);
-                task.execute()?;
-                (out, counts)
+                let mut kept = shape.clone();
+                kept[axis] = 1;
+                let (out, counts) = if x.size() > 0 {
+                    let out = self.dense.empty(&kept, ty)?;
+                    let counts = self.dense.empty(&kept, Type::Int64)?;
+                    let counted = count.then_some(&counts);
+                    x.nan_reduce_in_bands(centre.as_ref(), axis, code, &out, counted)?;
+                    (out, counts)
+                } else {
+                    (
+                        self.dense.full(&kept, identity, ty)?,
+                        self.dense.zeros(&kept, Type::Int64)?,
+                    )
+                };
+                (
+                    out.squeeze(Some(axis as isize))?,
+                    counts.squeeze(Some(axis as isize))?,
+                )
             }
         };
         let keep = |a: Array| -> Result<Array> {
@@ -260,6 +357,50 @@ impl Array {
         };
         let counts = if count { Some(keep(counts)?) } else { None };
         Ok((keep(out)?, counts))
+    }
+
+    /// Reduces the non-NaN values of this array (or their squared deviations from
+    /// `centre`) along `axis` into `out` (this shape with extent 1 there), counting them
+    /// into `counts` when given: the axis is cut in bands, each point folding its band into
+    /// a row of partial results that one more point folds.
+    fn nan_reduce_in_bands(
+        &self,
+        centre: Option<&Array>,
+        axis: usize,
+        code: u8,
+        out: &Array,
+        counts: Option<&Array>,
+    ) -> Result<()> {
+        let shape = self.shape();
+        let bands = Bands::of(&self.dense, &shape, axis);
+        let partial = |kept: &Array| -> Result<Array> {
+            if bands.count == 1 {
+                return Ok(kept.clone());
+            }
+            self.dense.empty(&bands.partial_shape(&shape), kept.dtype())
+        };
+        let (values, counted) = (partial(out)?, counts.map(partial).transpose()?);
+        let rt = &self.dense.rt;
+        let mut task =
+            rt.create_manual_task(&self.dense.lib, ids::NAN_REDUCE_AXIS, &bands.colors)?;
+        task.add_input_partition(&self.store.partition_by_tiling(&bands.tile)?)?;
+        if let Some(c) = centre {
+            task.add_input_partition(&c.store.partition_by_tiling(&bands.tile)?)?;
+        }
+        task.add_output_partition(&values.store.partition_by_tiling(&bands.row)?)?;
+        if let Some(c) = &counted {
+            task.add_output_partition(&c.store.partition_by_tiling(&bands.row)?)?;
+        }
+        task.add_scalar_arg(code);
+        task.add_scalar_arg(axis as u64);
+        task.execute()?;
+        if bands.count > 1 {
+            values.fold_rows(axis, code, out)?;
+            if let (Some(c), Some(counts)) = (&counted, counts) {
+                c.fold_rows(axis, op_code(ReductionOp::Add)?, counts)?;
+            }
+        }
+        Ok(())
     }
 
     /// `result` where `counts` is positive, NaN where nothing was counted.

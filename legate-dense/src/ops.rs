@@ -113,6 +113,55 @@ fn check_out_cast(result: Type, out: Type) -> Result<()> {
 /// every piece (see [`Array::reduce`]).
 const REDUCE_LAST_MIN_RESULTS: usize = 1024;
 
+/// The cut of a reduction along `axis` (of an array of `shape`, not empty) into bands of
+/// the axis, one per processor (fewer where a band would hold fewer values than the
+/// runtime's smallest CPU piece): each point folds its band into one row of partial
+/// results, and one more point folds the rows.
+pub(crate) struct Bands {
+    axis: usize,
+    /// How many bands.
+    pub(crate) count: usize,
+    /// The launch domain: `count` colors along the axis, one along every other.
+    pub(crate) colors: Vec<u64>,
+    /// The input's tile: a band of the axis, whole in the other dimensions.
+    pub(crate) tile: Vec<u64>,
+    /// The tile of the partial results: one row (extent 1 along the axis).
+    pub(crate) row: Vec<u64>,
+}
+
+impl Bands {
+    pub(crate) fn of(dense: &crate::Dense, shape: &[usize], axis: usize) -> Bands {
+        let lane = shape.iter().product::<usize>() / shape[axis].max(1);
+        let min_rows = (dense.rt.config().min_cpu_chunk as usize)
+            .div_ceil(lane.max(1))
+            .max(1);
+        let count = processors(dense).min(shape[axis].div_ceil(min_rows)).max(1);
+        let band = shape[axis].div_ceil(count).max(1);
+        let count = shape[axis].div_ceil(band).max(1);
+        let whole: Vec<u64> = shape.iter().map(|&e| e as u64).collect();
+        let mut tile = whole.clone();
+        tile[axis] = band as u64;
+        let mut row = whole;
+        row[axis] = 1;
+        let mut colors = vec![1u64; shape.len()];
+        colors[axis] = count as u64;
+        Bands {
+            axis,
+            count,
+            colors,
+            tile,
+            row,
+        }
+    }
+
+    /// The shape of the partial results: `count` rows along the axis.
+    pub(crate) fn partial_shape(&self, shape: &[usize]) -> Vec<usize> {
+        let mut partial = shape.to_vec();
+        partial[self.axis] = self.count;
+        partial
+    }
+}
+
 impl Array {
     /// `op(self, other)` element by element, broadcasting both and promoting their types
     /// as NumPy does.
@@ -342,41 +391,40 @@ impl Array {
     /// steps: the axis is cut in bands, one per processor, each point folding its band
     /// into one row of partial results; then one point folds the rows.
     fn reduce_in_bands(&self, x: &Array, axis: usize, code: u8, kept: &Array) -> Result<()> {
-        let rt = &self.dense.rt;
         let shape = x.shape();
-        let min_rows = (rt.config().min_cpu_chunk as usize)
-            .div_ceil(x.size() / shape[axis])
-            .max(1);
-        let bands = processors(&self.dense)
-            .min(shape[axis].div_ceil(min_rows))
-            .max(1);
-        let band = shape[axis].div_ceil(bands);
-        let bands = shape[axis].div_ceil(band);
-        let whole: Vec<u64> = shape.iter().map(|&e| e as u64).collect();
-        let mut tile = whole.clone();
-        tile[axis] = band as u64;
+        let bands = Bands::of(&self.dense, &shape, axis);
+        if bands.count == 1 {
+            return x.fold_rows(axis, code, kept);
+        }
+        let partial = self.dense.empty(&bands.partial_shape(&shape), x.dtype())?;
+        let mut task =
+            self.dense
+                .rt
+                .create_manual_task(&self.dense.lib, ids::REDUCE_AXIS, &bands.colors)?;
+        task.add_input_partition(&x.store.partition_by_tiling(&bands.tile)?)?;
+        task.add_output_partition(&partial.store.partition_by_tiling(&bands.row)?)?;
+        task.add_scalar_arg(code);
+        task.add_scalar_arg(axis as u64);
+        task.execute()?;
+        partial.fold_rows(axis, code, kept)
+    }
+
+    /// Folds this array along `axis` into `kept` (this shape with extent 1 there) with
+    /// the reduction operator of `code`, in one point.
+    pub(crate) fn fold_rows(&self, axis: usize, code: u8, kept: &Array) -> Result<()> {
+        let ndim = self.ndim();
+        let mut task =
+            self.dense
+                .rt
+                .create_manual_task(&self.dense.lib, ids::REDUCE_AXIS, &vec![1; ndim])?;
+        let whole: Vec<u64> = self.shape().iter().map(|&e| e as u64).collect();
         let mut row = whole.clone();
         row[axis] = 1;
-        let mut colors = vec![1u64; shape.len()];
-        colors[axis] = bands as u64;
-        let step = |input: &Array, tile: &[u64], output: &Array, colors: &[u64]| {
-            let mut task = rt.create_manual_task(&self.dense.lib, ids::REDUCE_AXIS, colors)?;
-            task.add_input_partition(&input.store.partition_by_tiling(tile)?)?;
-            task.add_output_partition(&output.store.partition_by_tiling(&row)?)?;
-            task.add_scalar_arg(code);
-            task.add_scalar_arg(axis as u64);
-            task.execute()
-        };
-        if bands == 1 {
-            return step(x, &whole, kept, &colors);
-        }
-        let mut partial_shape = shape.clone();
-        partial_shape[axis] = bands;
-        let partial = self.dense.empty(&partial_shape, x.dtype())?;
-        step(x, &tile, &partial, &colors)?;
-        let mut partial_whole = whole;
-        partial_whole[axis] = bands as u64;
-        step(&partial, &partial_whole, kept, &vec![1; shape.len()])
+        task.add_input_partition(&self.store.partition_by_tiling(&whole)?)?;
+        task.add_output_partition(&kept.store.partition_by_tiling(&row)?)?;
+        task.add_scalar_arg(code);
+        task.add_scalar_arg(axis as u64);
+        task.execute()
     }
 
     fn check_nonempty(&self, name: &str, axis: Option<isize>) -> Result<()> {

@@ -38,6 +38,8 @@ pub(crate) mod ids {
     pub(crate) const NAN_REDUCE: u32 = 403;
     /// The first position of an extreme along an axis (`nanfuncs`).
     pub(crate) const NAN_ARG: u32 = 404;
+    /// NaN-skipping reductions of a band of an axis into a row of partial results.
+    pub(crate) const NAN_REDUCE_AXIS: u32 = 405;
 }
 
 /// Fewest elements a thread of an OMP group scans on its own within one lane.

@@ -402,7 +402,7 @@ fn nan_reductions_skip_nans() {
         ),
     ];
     each_machine(|d| {
-        for shape in [&[17][..], &[4, 6], &[3, 1], &[2, 3, 4]] {
+        for shape in [&[17][..], &[4, 6], &[3, 1], &[2, 3, 4], &[3, 601, 2]] {
             let x = with_nans(shape);
             let a = d.from_ndarray(&x).unwrap();
             for (name, f, r) in &checks {
@@ -424,6 +424,44 @@ fn nan_reductions_skip_nans() {
                 }
             }
         }
+    });
+}
+
+/// Of views (a transpose, a reversed and stepped slice): each band reads its values
+/// through the view, and the deviations of `nanvar` from its broadcast mean.
+#[test]
+fn nan_reductions_of_views_match_their_values() {
+    each_machine(|d| {
+        let x = with_nans(&[40, 7]);
+        let a = d.from_ndarray(&x).unwrap();
+        let t = a.transpose(None).unwrap();
+        let xt = x.t().to_owned();
+        let s = a
+            .index(&[Index::Slice {
+                start: Some(-2),
+                stop: None,
+                step: -3,
+            }])
+            .unwrap();
+        let xs = s.to_ndarray::<f64>().unwrap();
+        for (v, xv) in [(&t, &xt), (&s, &xs)] {
+            for axis in [0usize, 1] {
+                let got = v.nanmean(Some(axis as isize), false).unwrap();
+                let want = lanes_ref(xv, Some(axis), |l| {
+                    let f = finite(l);
+                    f.iter().sum::<f64>() / f.len() as f64
+                });
+                assert_close(&got.to_ndarray::<f64>().unwrap(), &want, "nanmean");
+                let got = v.nanvar(Some(axis as isize), 1, false).unwrap();
+                let want = lanes_ref(xv, Some(axis), |l| var_ref(l, 1));
+                assert_close(&got.to_ndarray::<f64>().unwrap(), &want, "nanvar");
+            }
+        }
+        // The views' values are intact.
+        assert_eq!(
+            t.to_ndarray::<f64>().unwrap().mapv(f64::to_bits),
+            xt.mapv(f64::to_bits)
+        );
     });
 }
 
