@@ -2,15 +2,20 @@
 one run, with a C STREAM triad (1 and 2 threads) beside them: ``make bench`` (or
 ``.venv/bin/python bench/examples.py`` after ``PROFILE=release make python``).
 
-Names on the command line run only those examples. Prints a markdown table (the one in ``bench/README.md`` is its output). Each figure is
-the best of ``BENCH_REPS`` (default 2) runs of the example's timed loop (``-t``), each in
-a fresh process.
+Names on the command line run only those examples. Prints a markdown table (the one in
+``bench/README.md`` is its output). Each figure is the best of ``BENCH_REPS`` (default 2)
+runs of the example's timed loop (``-t``), each in a fresh process. After the table: the
+per-call overhead of a tiny ``a = a + 1`` (16 float64, best of three loops of 100,000
+calls, timed with ``legate.timing.time()`` so deferred work is included) under NumPy and
+legate, and the wall time of ``python -c "import legate.dense"`` (best of five) beside
+that of ``python -c pass``.
 """
 
 import os
 import re
 import subprocess
 import sys
+import time
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 EXAMPLES = os.path.join(ROOT, "examples")
@@ -62,6 +67,51 @@ def run(name, package, n, iters, cpus=None):
     return best
 
 
+TINY = """
+import sys, time
+if sys.argv[1] == "legate":
+    import legate.numpy as np, legate.timing as timing
+    clock = lambda: timing.time() / 1e6
+else:
+    import numpy as np
+    clock = time.perf_counter
+a = np.ones(16)
+for _ in range(1000):
+    a = a + 1
+best = float("inf")
+for _ in range(3):
+    t0 = clock()
+    for _ in range(100000):
+        a = a + 1
+    best = min(best, (clock() - t0) / 100000)
+assert float(a[0]) == 301001.0
+print(best * 1e6)
+"""
+
+
+def tiny(package, cpus=None):
+    """Microseconds per tiny ``a = a + 1``."""
+    env = dict(os.environ)
+    if cpus is not None:
+        env["LEGATE_CONFIG"] = f"--cpus {cpus}"
+    out = subprocess.run([sys.executable, "-c", TINY, package], capture_output=True,
+                         text=True, env=env, timeout=600)
+    if out.returncode != 0:
+        sys.stderr.write(out.stderr)
+        return float("nan")
+    return float(out.stdout.split()[-1])
+
+
+def wall(code, reps=5):
+    """Best wall time, in seconds, of ``python -c code`` in a fresh process."""
+    best = float("inf")
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
 def main():
     load = open("/proc/loadavg").read().split()[:3]
     s1, s2 = stream(1), stream(2)
@@ -80,6 +130,11 @@ def main():
         goal = f"{target:.0f}x" if target else ""
         print(f"| {name} | {n}, {iters} | {ref:.1f} | {one:.1f} | {two:.1f} | "
               f"{ref / one:.2f}, {ref / two:.2f} | {goal} |")
+    if not only or "tiny" in only:
+        print(f"\ntiny `a = a + 1` (µs per call): NumPy {tiny('numpy'):.2f}, legate 1 CPU "
+              f"{tiny('legate', 1):.2f}, legate 2 CPUs {tiny('legate', 2):.2f} (target 5)")
+        print(f"`python -c \"import legate.dense\"`: {wall('import legate.dense'):.3f} s "
+              f"(`python -c pass`: {wall('pass'):.3f} s; target 0.3 s)")
     print(f"\nload average after: {open('/proc/loadavg').read().split()[0]}")
 
 

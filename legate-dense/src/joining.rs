@@ -193,6 +193,14 @@ impl Array {
             self.min(Some(axis as isize), true)?
         };
         let hit = self.equal(&ext)?.bitwise_or(&self.not_equal(self)?)?;
+        hit.first_true(axis)
+    }
+
+    /// Along `axis` of a boolean array, the first position holding `true` (the axis'
+    /// length where none does): a fused `where(hit, position, n)` and a minimum along the
+    /// axis, which folds bands of the axis when the result is small.
+    pub(crate) fn first_true(&self, axis: usize) -> Result<Array> {
+        let n = self.shape()[axis];
         let mut idx_shape = vec![1i64; self.ndim()];
         idx_shape[axis] = n as i64;
         let idx = self
@@ -204,7 +212,7 @@ impl Array {
             legate_core::Scalar::new(n as i64),
             legate_core::Type::Int64,
         )?;
-        Array::where_(&hit, &idx, &never)?.min(Some(axis as isize), false)
+        Array::where_(self, &idx, &never)?.min(Some(axis as isize), false)
     }
 }
 

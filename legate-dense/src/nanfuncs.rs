@@ -14,7 +14,7 @@ use legate_core::{align, Error, Library, ReductionOp, Result, Scalar, TaskContex
 
 use crate::array::Array;
 use crate::dtype;
-use crate::kernels::{compare_exact, BinaryOp};
+use crate::kernels::BinaryOp;
 use crate::ops::{Bands, Operand};
 use crate::scans::{has_nan, ids, is_nan, op_arg, op_code};
 use crate::tasks::{combiner, elementwise, unsupported, Elem, TaskResult};
@@ -193,47 +193,6 @@ fn nan_reduce<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     Ok(())
 }
 
-/// Reduction 0 (`int64`, combined with `Min`) takes, element by element, the position
-/// along the axis (scalar 0) where `x` equals the extreme `e` (input 1), else `n`
-/// (scalar 1): the first position of the extreme once combined.
-fn nan_arg<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
-    let axis = ctx.scalar_value::<u64>(0)? as usize;
-    let n = ctx.scalar_value::<i64>(1)?;
-    let input = ctx.input(0)?;
-    let x = input.read::<T>()?;
-    if axis >= x.ndim() {
-        return Err(legate_core::TaskError::new(format!(
-            "axis {axis} of a {}-d piece",
-            x.ndim()
-        )));
-    }
-    let lo = input.rect().lo[axis];
-    let e = ctx.input(1)?.read::<T>()?;
-    let mut acc = ctx.reduction(0)?.write::<i64>()?;
-    if e.shape() != x.shape() || acc.shape() != x.shape() {
-        return Err(legate_core::TaskError::new(
-            "extremes and piece differ in shape",
-        ));
-    }
-    let ax = Axis(axis);
-    run_zip!(
-        ctx,
-        Zip::from(acc.lanes_mut(ax))
-            .and(x.lanes(ax))
-            .and(e.lanes(ax)),
-        |mut al, xl, el| {
-            for (k, ((a, &v), &m)) in al.iter_mut().zip(xl.iter()).zip(el.iter()).enumerate() {
-                *a = if compare_exact(BinaryOp::Equal, v, m) {
-                    lo + k as i64
-                } else {
-                    n
-                };
-            }
-        }
-    );
-    Ok(())
-}
-
 pub(crate) fn register(lib: &Library) -> Result<()> {
     let in_ty = |ctx: &TaskContext<'_>| ctx.input(0).map(|o| o.ty());
     lib.register_task(
@@ -248,12 +207,6 @@ pub(crate) fn register(lib: &Library) -> Result<()> {
             dispatch!(in_ty(ctx)?, nan_reduce_axis(ctx))
         })
         .writes_whole_outputs(),
-    )?;
-    lib.register_task(
-        ids::NAN_ARG,
-        elementwise("nan_arg", move |ctx: &mut TaskContext<'_>| {
-            dispatch!(in_ty(ctx)?, nan_arg(ctx))
-        }),
     )?;
     Ok(())
 }
@@ -599,8 +552,9 @@ impl Array {
         self.nan_arg_extreme(axis, false)
     }
 
-    /// The extremes skipping NaNs (with their counts, to reject all-NaN slices), then one
-    /// pass that reduces, per slice, the first position holding the extreme.
+    /// The extremes skipping NaNs (with their counts, to reject all-NaN slices), then the
+    /// first position equal to its slice's extreme, as `argmax` finds it (a fused
+    /// comparison and a minimum along the axis).
     fn nan_arg_extreme(&self, axis: Option<isize>, max: bool) -> Result<Array> {
         if !has_nan(self.dtype()) {
             return if max {
@@ -634,24 +588,8 @@ impl Array {
         if counts.min(None, false)?.item::<i64>()? == 0 {
             return Err(all_nan());
         }
-        let mut reduced = shape.clone();
-        reduced.remove(axis);
-        let out = self
-            .dense
-            .full(&reduced, Scalar::new(n as i64), Type::Int64)?;
-        let target = out.store.promote(axis, n as u64)?;
-        let ext = ext.broadcast_to(&shape)?;
-        let rt = &self.dense.rt;
-        let mut task = rt.create_auto_task(&self.dense.lib, ids::NAN_ARG)?;
-        let vx = task.add_input(&self.store);
-        let ve = task.add_input(&ext.store);
-        let vt = task.add_reduction(&target, ReductionOp::Min);
-        task.add_constraint(align(vx, ve));
-        task.add_constraint(align(vx, vt));
-        task.add_scalar_arg(axis as u64);
-        task.add_scalar_arg(n as i64);
-        task.execute()?;
-        Ok(out)
+        // `ext` holds no NaN (no slice is all NaN), so NaNs never equal it.
+        self.equal(&ext)?.first_true(axis)
     }
 }
 

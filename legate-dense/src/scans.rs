@@ -36,8 +36,6 @@ pub(crate) mod ids {
     pub(crate) const SCAN_PREFIX: u32 = 402;
     /// NaN-skipping reductions (`nanfuncs`).
     pub(crate) const NAN_REDUCE: u32 = 403;
-    /// The first position of an extreme along an axis (`nanfuncs`).
-    pub(crate) const NAN_ARG: u32 = 404;
     /// NaN-skipping reductions of a band of an axis into a row of partial results.
     pub(crate) const NAN_REDUCE_AXIS: u32 = 405;
 }

@@ -598,7 +598,8 @@ fn nanargmax_and_nanargmin_give_first_extremes() {
         l.iter().position(|&x| x == ext).unwrap() as i64
     };
     each_machine(|d| {
-        for shape in [&[23][..], &[5, 6], &[3, 4, 5]] {
+        // [401, 3] along axis 0 has few results: the minimum folds bands of the axis.
+        for shape in [&[23][..], &[5, 6], &[3, 4, 5], &[401, 3]] {
             // Values repeat (ties) and NaNs come first in some lanes.
             let x = values(
                 shape,
