@@ -497,18 +497,8 @@ impl CsrMatrix {
                 right: xs.iter().map(|&s| s as u64).collect(),
             });
         }
-        let ty = promote_types(self.dtype(), x.dtype());
-        check_value_type("sparse matmul", ty)?;
-        let a = self.with_type(ty)?;
-        // The kernels index contiguous pieces: a strided or typed-differently view is
-        // copied first.
-        let x = if x.dtype() != ty {
-            x.astype(ty)?
-        } else if x.store().is_identity_view() {
-            x.clone()
-        } else {
-            x.copy()?
-        };
+        let (a, x) = self.operand_of_type(x)?;
+        let ty = a.dtype();
         let mut out_shape = vec![rows];
         out_shape.extend(xs.get(1));
         let y = self.sp.dense.empty(&out_shape, ty)?;
@@ -531,6 +521,57 @@ impl CsrMatrix {
         }
         t.execute()?;
         Ok(y)
+    }
+
+    /// `(A @ x, vdot(x, A @ x))` for a square matrix and a vector: conjugate gradients'
+    /// `q = A p` and `p @ q`. One launch computes both, each block of rows' part of the
+    /// dot product while its results are in cache, instead of an SpMV and a second pass
+    /// over `x` and `A x`.
+    pub fn dot_and_vdot(&self, x: &Array) -> Result<(Array, Array)> {
+        let [rows, cols] = self.shape;
+        if rows != cols || x.shape().first() != Some(&cols) {
+            return Err(Error::ShapeMismatch {
+                context: "sparse matmul with its dot product (a square matrix)",
+                left: vec![rows as u64, cols as u64],
+                right: x.shape().iter().map(|&s| s as u64).collect(),
+            });
+        }
+        if x.ndim() != 1 || self.nnz == 0 {
+            let y = self.dot(x)?;
+            let d = legate_dense::linalg::vdot(x, &y)?;
+            return Ok((y, d));
+        }
+        let (a, x) = self.operand_of_type(x)?;
+        let ty = a.dtype();
+        let y = self.sp.dense.empty(&[rows], ty)?;
+        let d = self.sp.dense.zeros(&[], ty)?;
+        let mut t = a.task(ids::SPMV_DOT)?;
+        let [_, c, _] = a.add_rows(&mut t);
+        let xv = t.add_input(x.store());
+        let xr = t.add_input(x.store());
+        let yv = t.add_output(y.store());
+        let o = t.add_reduction(d.store(), legate_core::ReductionOp::Add);
+        t.add_constraint(image(c, xv, ImageKind::MinMax));
+        t.add_constraint(align(yv, xr));
+        t.add_constraint(broadcast(o, &[]));
+        t.execute()?;
+        Ok((y, d))
+    }
+
+    /// This matrix and `x` in the type of `A @ x`, `x` contiguous (the kernels index
+    /// contiguous pieces: a strided or typed-differently view is copied first).
+    fn operand_of_type(&self, x: &Array) -> Result<(CsrMatrix, Array)> {
+        let ty = promote_types(self.dtype(), x.dtype());
+        check_value_type("sparse matmul", ty)?;
+        let a = self.with_type(ty)?;
+        let x = if x.dtype() != ty {
+            x.astype(ty)?
+        } else if x.store().is_identity_view() {
+            x.clone()
+        } else {
+            x.copy()?
+        };
+        Ok((a, x))
     }
 
     /// `A @ B` for two sparse matrices (SpGEMM, Gustavson's row-by-row algorithm): the

@@ -28,6 +28,25 @@
 //! copies no data at all (the test `iterating_moves_no_data_and_computes_no_image_again`
 //! counts it over 20 power iterations and 20 CG iterations on 4 CPUs).
 //!
+//! # The SpMV kernel and CG
+//!
+//! `A @ x` walks each piece's rows in blocks of 256. Where a block's rows lie back to back
+//! in `crd` and `vals` (every matrix built from an `indptr`), it checks the block's
+//! positions and columns once (a vectorized pass over indices in cache, AVX2 where the
+//! processor has it) and then reads without a check per entry, two rows at a time, asking
+//! for the lines of `vals`, `crd` and `pos` a few KiB ahead of their use: the hardware's
+//! prefetchers alone left one core well short of the memory's bandwidth on the five
+//! streams of an SpMV. Other rows are taken one at a time, with checks.
+//!
+//! [`linalg::cg`] without a preconditioner makes three passes over memory per iteration,
+//! which read or write ten vectors besides the matrix, where the plain loop's five passes
+//! move fourteen: `q = A p` computes `p @ q` in the same launch, each
+//! block's part while it is in cache ([`CsrMatrix::dot_and_vdot`]); `r -= alpha q` folds
+//! `r @ r`, which is both the next `rho` and the squared residual norm of the stopping
+//! test; and `x += alpha p` waits for the next pass over `p` (`p = r + beta p`), unless a
+//! callback looks at `x` after each iteration. The iterates are the same as the textbook
+//! loop's.
+//!
 //! Some steps run as one piece, said here so nothing surprises:
 //! - `transpose` (and so `tocsc`): a counting sort in one task (linear in the entries);
 //! - `A @ B` (SpGEMM) cuts the rows of `A` and gives every piece all of `B`;
@@ -44,9 +63,9 @@
 //! all fit in it, and `int64` beyond ([`index_type`], SciPy's rule; upstream Legate uses
 //! `int64` always). A matrix then takes a quarter less memory (the 2-D Poisson matrix of a
 //! 2000 x 2000 grid: 336 MB instead of 448 MB, which is also what an SpMV must move), and
-//! `indices`, `indptr`, COO's `row` and `col` have SciPy's types. SpMV speed was the same
-//! within this machine's noise in three runs (with `int32` indices 0.95x to 1.25x the
-//! speed with `int64`, `bench/README.md`): the kernel is bound by its work per entry more than by the bytes.
+//! `indices`, `indptr`, COO's `row` and `col` have SciPy's types. An SpMV with `int32`
+//! indices runs 1.2x to 1.35x faster than with `int64` on the development machine
+//! (`bench/README.md`), about the ratio of the bytes each moves.
 //! [`CsrMatrix::with_index_type`] converts; an operation on matrices of two index types
 //! computes in the wider one, and a result whose size no longer fits `int32` gets `int64`
 //! indices.

@@ -22,6 +22,13 @@ pub trait LinearOperator {
     fn dtype(&self) -> Type;
     /// `A x`.
     fn matvec(&self, x: &Array) -> Result<Array>;
+    /// `(A x, vdot(x, A x))` (conjugate gradients' `q = A p` and `p @ q`); an operator
+    /// that can compute both in one pass overrides it.
+    fn matvec_dot(&self, x: &Array) -> Result<(Array, Array)> {
+        let y = self.matvec(x)?;
+        let d = conj_dot(x, &y)?;
+        Ok((y, d))
+    }
     /// The legate-dense library its vectors live in, when the operator knows it (a
     /// solver needs it to make a vector of its own, as [`eigsh`]'s start without `v0`).
     fn dense(&self) -> Option<Arc<legate_dense::Dense>> {
@@ -38,6 +45,9 @@ impl LinearOperator for CsrMatrix {
     }
     fn matvec(&self, x: &Array) -> Result<Array> {
         self.dot(x)
+    }
+    fn matvec_dot(&self, x: &Array) -> Result<(Array, Array)> {
+        self.dot_and_vdot(x)
     }
     fn dense(&self) -> Option<Arc<legate_dense::Dense>> {
         Some(Arc::clone(self.sparse().dense()))
@@ -230,37 +240,87 @@ pub fn cg(
     let (tol, maxiter, check_every) = (start.tol, start.maxiter, opts.check_every.max(1));
     let r = start.residual(a, x0.is_some())?;
     let x = start.x.clone();
+    // Without a preconditioner `z = r`, so `rho = r @ r` is also the squared norm of the
+    // residual: it is computed in the pass that updates `r` (a fused reduction) and read
+    // for the stopping test, instead of two more passes over `r`.
+    let plain = opts.m.is_none();
+    let mut rr: Option<Array> = None;
+    // `x += alpha p` waits for the next pass over `p` (which reads `p` anyway), unless a
+    // callback looks at `x` after every iteration; the values are the same.
+    let defer_x = opts.callback.is_none();
+    let mut pending: Option<(Array, Array)> = None;
     let mut p: Option<Array> = None;
     let mut rho_prev: Option<Array> = None;
+    let update_x =
+        |x: &Array, (alpha, p): (Array, Array)| x.binary_inplace(BinaryOp::Add, &(&alpha * &p)?);
     for it in 0..maxiter {
-        if it % check_every == 0 && norm2(&r)? < tol {
-            return Ok((x, 0));
-        }
-        let z = match opts.m {
-            Some(m) => m.matvec(&r)?,
-            None => r.clone(),
+        let rho_r = match (plain, rr.take()) {
+            (true, Some(rho)) => Some(rho),
+            (true, None) => Some(conj_dot(&r, &r)?),
+            (false, _) => None,
         };
-        let rho = conj_dot(&r, &z)?;
-        // p = z + beta * p, in place (one fused pass).
+        if it % check_every == 0 {
+            let rnorm = match &rho_r {
+                Some(rho) => root(rho)?,
+                None => norm2(&r)?,
+            };
+            if rnorm < tol {
+                if let Some(step) = pending.take() {
+                    update_x(&x, step)?;
+                }
+                return Ok((x, 0));
+            }
+        }
+        let (z, rho) = match (opts.m, rho_r) {
+            (Some(m), _) => {
+                let z = m.matvec(&r)?;
+                let rho = conj_dot(&r, &z)?;
+                (z, rho)
+            }
+            (None, Some(rho)) => (r.clone(), rho),
+            (None, None) => (r.clone(), conj_dot(&r, &r)?),
+        };
+        // p = z + beta * p, in place (one fused pass, with the pending update of x).
         let p = match (&p, &rho_prev) {
             (Some(p), Some(prev)) => {
                 let beta = rho.binary(BinaryOp::TrueDivide, prev)?;
+                if let Some(step) = pending.take() {
+                    update_x(&x, step)?;
+                }
                 p.assign(&(&(p * &beta)? + &z)?)?;
                 p
             }
             _ => p.insert(z.copy()?),
         };
-        let q = a.matvec(p)?;
-        let alpha = rho.binary(BinaryOp::TrueDivide, &conj_dot(p, &q)?)?;
-        // x += alpha * p; r -= alpha * q (fused, in place).
-        x.binary_inplace(BinaryOp::Add, &(&alpha * p)?)?;
+        let (q, pq) = a.matvec_dot(p)?;
+        let alpha = rho.binary(BinaryOp::TrueDivide, &pq)?;
+        // r -= alpha * q (fused, in place, with r @ r).
         r.binary_inplace(BinaryOp::Subtract, &(&alpha * &q)?)?;
+        if plain {
+            rr = Some(conj_dot(&r, &r)?);
+        }
+        if defer_x {
+            pending = Some((alpha, p.clone()));
+        } else {
+            update_x(&x, (alpha, p.clone()))?;
+        }
         rho_prev = Some(rho);
         if let Some(cb) = opts.callback.as_mut() {
             cb(&x);
         }
     }
-    start.finish(x, &r)
+    if let Some(step) = pending.take() {
+        update_x(&x, step)?;
+    }
+    match rr {
+        Some(rho) => Ok((x, if root(&rho)? < tol { 0 } else { maxiter })),
+        None => start.finish(x, &r),
+    }
+}
+
+/// The square root of a 0-d `r @ r` (its real part), read (a wait).
+fn root(rr: &Array) -> Result<f64> {
+    Ok(rr.item_scalar()?.to_f64().max(0.0).sqrt())
 }
 
 /// `sum(conj(a) * b)`, a 0-d array (no wait).

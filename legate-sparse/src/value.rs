@@ -21,6 +21,10 @@ pub trait Value:
     }
     /// The value from an `f64` (rounded or truncated as `as` does).
     fn from_f64(v: f64) -> Self;
+    /// The complex conjugate (the value itself for a real type).
+    fn conj(self) -> Self {
+        self
+    }
 }
 
 macro_rules! real_values {
@@ -43,6 +47,9 @@ macro_rules! complex_values {
             const ONE: Self = Complex::new(1.0, 0.0);
             fn from_f64(v: f64) -> Self {
                 Complex::new(v as $t, 0.0)
+            }
+            fn conj(self) -> Self {
+                Complex::conj(&self)
             }
         }
     )*};

@@ -183,6 +183,49 @@ fn cg_solves_the_poisson_problem_on_every_cpu_count() {
         for (g, w) in x.to_vec::<f64>().unwrap().iter().zip(&xs) {
             assert!((g - w).abs() < 1e-7, "cpus = {cpus}: {g} != {w}");
         }
+        // Without a callback the update of x waits for the next pass over p, and the
+        // stopping test reads the r @ r of the update of r: the same iterates exactly,
+        // whether it stops on convergence or on maxiter.
+        for maxiter in [None, Some(7), Some(8)] {
+            let mut seen = None;
+            let mut last = |x: &Array| seen = Some(x.to_vec::<f64>().unwrap());
+            let opts = || SolverOptions {
+                rtol: 1e-10,
+                maxiter,
+                ..Default::default()
+            };
+            let (with, info_with) = linalg::cg(
+                &a,
+                &b,
+                None,
+                SolverOptions {
+                    callback: Some(&mut last),
+                    ..opts()
+                },
+            )
+            .unwrap();
+            let (without, info_without) = linalg::cg(&a, &b, None, opts()).unwrap();
+            assert_eq!(
+                info_with, info_without,
+                "cpus = {cpus}, maxiter = {maxiter:?}"
+            );
+            let without = without.to_vec::<f64>().unwrap();
+            let with = with.to_vec::<f64>().unwrap();
+            assert_eq!(
+                seen.as_ref(),
+                Some(&with),
+                "the last callback saw the answer"
+            );
+            if cpus <= 2 {
+                assert_eq!(with, without, "cpus = {cpus}, maxiter = {maxiter:?}");
+            } else {
+                // The points of a launch fold their parts of a dot product in the order
+                // they finish: with more than two, the rounding differs run to run.
+                for (g, w) in with.iter().zip(&without) {
+                    assert!((g - w).abs() < 1e-9, "cpus = {cpus}: {g} != {w}");
+                }
+            }
+        }
         // Jacobi preconditioning (M = diag(A)^-1, as a LinearOperator) converges too.
         let inv_diag = a.diagonal(0).unwrap().reciprocal().unwrap();
         let m = FnOperator::new([n, n], Type::Float64, |r: &Array| r * &inv_diag);

@@ -202,6 +202,53 @@ fn spmv_and_spmm_match_sprs() {
 }
 
 #[test]
+fn spmv_with_its_dot_product_matches_sprs() {
+    for sp in machines() {
+        for (n, density) in [(1, 1.0), (23, 0.2), (700, 0.01), (3000, 0.002)] {
+            // Rows of 0 to a few entries, some empty, and shorter rows next to longer.
+            let (a, want) = matrix(&sp, n, n, density, 5);
+            let xs: Vec<f64> = (0..n).map(|i| (i % 7) as f64 - 2.5).collect();
+            let x = sp.dense().from_vec(xs.clone(), &[n]).unwrap();
+            let expected = &want * &legate_core::ndarray::Array1::from(xs.clone());
+            let (y, d) = a.dot_and_vdot(&x).unwrap();
+            let y = y.to_vec::<f64>().unwrap();
+            assert_close(&y, expected.as_slice().unwrap(), "spmv of spmv_dot");
+            let dot: f64 = xs.iter().zip(&expected).map(|(a, b)| a * b).sum();
+            assert_close(&[d.item::<f64>().unwrap()], &[dot], "dot of spmv_dot");
+        }
+    }
+    // Complex values: vdot conjugates x; a non-square matrix has no such product.
+    let sp = sparse(2);
+    let (r, c) = (vec![0, 1, 1, 2], vec![1, 0, 2, 2]);
+    let i = Complex::new(0.0, 1.0f64);
+    let a = CsrMatrix::from_triplets(&sp, [3, 3], &r, &c, &[i; 4]).unwrap();
+    let x = sp
+        .dense()
+        .from_vec(vec![i, Complex::new(1.0, 0.0), i], &[3])
+        .unwrap();
+    let (y, d) = a.dot_and_vdot(&x).unwrap();
+    let y = y.to_vec::<Complex<f64>>().unwrap();
+    assert_eq!(y, vec![i, Complex::new(-2.0, 0.0), Complex::new(-1.0, 0.0)]);
+    let want: Complex<f64> = [i, Complex::new(1.0, 0.0), i]
+        .iter()
+        .zip(&y)
+        .map(|(x, y)| x.conj() * y)
+        .sum();
+    assert_eq!(d.item::<Complex<f64>>().unwrap(), want);
+    let rect = CsrMatrix::from_triplets(&sp, [2, 3], &[0, 1], &[2, 0], &[2.0, 3.0]).unwrap();
+    let x = sp.dense().from_vec(vec![1.0, 2.0, 4.0], &[3]).unwrap();
+    assert!(matches!(
+        rect.dot_and_vdot(&x),
+        Err(legate_core::Error::ShapeMismatch { .. })
+    ));
+    // A matrix without entries gives zeros.
+    let empty = CsrMatrix::from_triplets::<f64>(&sp, [3, 3], &[], &[], &[]).unwrap();
+    let (y, d) = empty.dot_and_vdot(&x).unwrap();
+    assert_eq!(y.to_vec::<f64>().unwrap(), vec![0.0; 3]);
+    assert_eq!(d.item::<f64>().unwrap(), 0.0);
+}
+
+#[test]
 fn spmv_computes_in_every_value_type_and_promotes() {
     let sp = sparse(2);
     let (r, c) = (vec![0, 1, 1, 2], vec![1, 0, 2, 2]);

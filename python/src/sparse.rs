@@ -395,6 +395,7 @@ fn solve(
     let m = m.map(Operator::from_py).transpose()?;
     let x0 = x0.map(|h| &h.a);
     let failed: std::sync::Mutex<Option<PyErr>> = std::sync::Mutex::new(None);
+    let has_callback = callback.is_some();
     let r = py.detach(|| {
         let mut cb = |x: &Array| {
             if let Some(f) = &callback {
@@ -412,7 +413,8 @@ fn solve(
             maxiter,
             check_every,
             m: m.as_ref().map(Operator::get),
-            callback: Some(&mut cb),
+            // Without a Python callback the solver may defer its update of `x`.
+            callback: if has_callback { Some(&mut cb) } else { None },
         };
         match method {
             "cg" => Some(linalg::cg(a.get(), &b.a, x0, opts)),
