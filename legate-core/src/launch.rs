@@ -1061,6 +1061,66 @@ struct Exec {
     /// Data bound by each point to each unbound output, and points still to finish.
     unbound: Vec<Mutex<Vec<Option<Vec<u8>>>>>,
     unbound_remaining: AtomicUsize,
+    /// The points' reduction accumulators, folded into their stores in point order.
+    folds: Mutex<FoldQueue>,
+}
+
+/// The accumulators of the points that finished before every point before them did:
+/// a point's are folded once all earlier points' are, so that the rounding of a
+/// floating-point reduction does not depend on which point finishes first.
+struct FoldQueue {
+    /// The first point whose accumulators are not folded yet.
+    next: usize,
+    /// Each point's accumulators once it has finished (empty for a point without any).
+    ready: Vec<Option<Vec<Fold>>>,
+}
+
+/// One accumulator of a point, and where it goes.
+struct Fold {
+    /// The reduction argument.
+    arg: usize,
+    buffer: Arc<Buffer>,
+    ty: crate::types::Type,
+    op: ReductionOp,
+    shape: Vec<usize>,
+    strides: Arc<[i64]>,
+    offset: i64,
+    acc: Vec<u64>,
+}
+
+impl Exec {
+    /// Takes point `p`'s accumulators and folds, in point order, every point's that can
+    /// be folded now.
+    fn fold_in_order(&self, p: usize, mine: Vec<Fold>) {
+        let mut queue = lock_ignoring_poison(&self.folds);
+        if let Some(slot) = queue.ready.get_mut(p) {
+            *slot = Some(mine);
+        }
+        let queue = &mut *queue;
+        while let Some(folds) = queue.ready.get_mut(queue.next).and_then(Option::take) {
+            queue.next += 1;
+            for f in folds {
+                let Some(arg) = self.args.get(f.arg) else {
+                    continue;
+                };
+                let _guard = lock_ignoring_poison(&arg.store.storage.fold_lock);
+                // SAFETY: the piece lies inside the buffer; reductions into one storage
+                // are serialized by its fold lock and no other access overlaps them
+                // (analysis).
+                unsafe {
+                    reduction::fold(
+                        f.ty,
+                        f.op,
+                        f.buffer.ptr(),
+                        &f.shape,
+                        &f.strides,
+                        f.offset,
+                        crate::task::words_as_bytes(&f.acc),
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// Analyses a launch into point tasks and hands them to the scheduler.
@@ -1247,6 +1307,14 @@ pub(crate) fn submit(
             .map(|_| Mutex::new(vec![None; num_points]))
             .collect(),
         unbound_remaining: AtomicUsize::new(num_points),
+        folds: Mutex::new(FoldQueue {
+            next: 0,
+            ready: if spec.args.iter().any(|a| a.kind == ArgKind::Reduction) {
+                (0..num_points).map(|_| None).collect()
+            } else {
+                Vec::new()
+            },
+        }),
     });
     let copy_node = coherence_copies(rt, state, &exec.args, &exec.pieces, num_points)?;
     state.launch_seq += 1;
@@ -1621,7 +1689,11 @@ pub(crate) fn copy_locked(
 fn run_point(exec: &Exec, p: usize, info: &WorkerInfo<'_>) {
     let point = delinearize(p, &exec.domain);
     let mut failed_allocation = None;
-    let result = build_and_run(exec, p, &point, info, &mut failed_allocation);
+    let mut folds = Vec::new();
+    let result = build_and_run(exec, p, &point, info, &mut failed_allocation, &mut folds);
+    if exec.args.iter().any(|a| a.kind == ArgKind::Reduction) {
+        exec.fold_in_order(p, folds);
+    }
     if let Err(message) = result {
         zero_recycled_pieces(exec, p);
         let e = failed_allocation.unwrap_or_else(|| Error::TaskFailed {
@@ -1676,6 +1748,7 @@ fn build_and_run(
     point: &Point,
     info: &WorkerInfo<'_>,
     failed_allocation: &mut Option<Error>,
+    folds: &mut Vec<Fold>,
 ) -> Result<(), String> {
     let nargs = exec.args.len();
     let mut inputs = Vec::new();
@@ -1747,27 +1820,23 @@ fn build_and_run(
         .args
         .iter()
         .zip(&buffers)
-        .filter(|(a, _)| a.kind == ArgKind::Reduction);
-    for (ps, (arg, buffer)) in reductions.iter().zip(reduction_args) {
+        .enumerate()
+        .filter(|(_, (a, _))| a.kind == ArgKind::Reduction);
+    for (ps, (a, (arg, buffer))) in reductions.iter().zip(reduction_args) {
         let (Some(buffer), Some(acc), Access::Reduce(op)) = (buffer, &ps.accumulator, arg.access)
         else {
             continue;
         };
-        let acc = lock_ignoring_poison(acc);
-        let _guard = lock_ignoring_poison(&arg.store.storage.fold_lock);
-        // SAFETY: the piece lies inside the buffer; reductions into one storage are
-        // serialized by its fold lock and no other access overlaps them (analysis).
-        unsafe {
-            reduction::fold(
-                ps.ty,
-                op,
-                buffer.ptr(),
-                &ps.shape(),
-                &ps.strides,
-                ps.offset,
-                crate::task::words_as_bytes(&acc),
-            );
-        }
+        folds.push(Fold {
+            arg: a,
+            buffer: Arc::clone(buffer),
+            ty: ps.ty,
+            op,
+            shape: ps.shape(),
+            strides: Arc::clone(&ps.strides),
+            offset: ps.offset,
+            acc: std::mem::take(&mut *lock_ignoring_poison(acc)),
+        });
     }
     if !exec.unbound.is_empty() {
         for (u, &o) in unbound_slots.iter().enumerate() {

@@ -945,6 +945,44 @@ fn reductions_with_many_points_combine_into_one_value() {
 }
 
 #[test]
+fn points_fold_their_reductions_in_point_order_whatever_order_they_finish_in() {
+    // Each point's part is chosen so that floating-point addition in another order gives
+    // another sum; the points finish in a shuffled order (later points sleep less).
+    let parts = |p: i64| match p % 4 {
+        0 => 1e16,
+        1 => 1.0,
+        2 => -1e16,
+        _ => 0.5 + p as f64,
+    };
+    let points = 12;
+    let mut want = 3.0f64;
+    for p in 0..points {
+        want += parts(p);
+    }
+    for cpus in [2, 4] {
+        let rt = runtime(cpus);
+        let lib = rt.create_library("test.ordered").unwrap();
+        lib.register_task(
+            0,
+            TaskDef::new("part").cpu(move |ctx: &mut TaskContext<'_>| {
+                let p = ctx.point().coords()[0];
+                std::thread::sleep(Duration::from_millis(((points - p) * 7 % 5) as u64));
+                ctx.reduction(0)?.write::<f64>()?.fill(parts(p));
+                Ok(())
+            }),
+        )
+        .unwrap();
+        for _ in 0..3 {
+            let sum = rt.create_scalar_store(Scalar::new(3.0f64)).unwrap();
+            let mut t = rt.create_manual_task(&lib, 0, &[points as u64]).unwrap();
+            t.add_reduction(&sum, ReductionOp::Add);
+            t.execute().unwrap();
+            assert_eq!(sum.read_scalar::<f64>().unwrap(), want, "cpus = {cpus}");
+        }
+    }
+}
+
+#[test]
 fn fill_and_copy_work_for_every_type_through_views() {
     let rt = runtime(2);
     for ty in Type::ALL {

@@ -32,8 +32,7 @@
 //!
 //! `A @ x` walks each piece's rows in blocks of 256. Where a block's rows lie back to back
 //! in `crd` and `vals` (every matrix built from an `indptr`), it checks the block's
-//! positions and columns once (a vectorized pass over indices in cache, AVX2 where the
-//! processor has it) and then reads without a check per entry, two rows at a time, asking
+//! positions once and then reads them without a check per entry, two rows at a time, asking
 //! for the lines of `vals`, `crd` and `pos` a few KiB ahead of their use: the hardware's
 //! prefetchers alone left one core well short of the memory's bandwidth on the five
 //! streams of an SpMV. Other rows are taken one at a time, with checks.

@@ -257,28 +257,14 @@ fn prefetch<T>(s: &[T], i: usize, ahead: usize) {
 }
 
 /// `y = A x` for the rows `r..r + y.len()` of a piece, `x` holding the columns from
-/// `x0` on: a build for AVX2 where the processor has it (the check of a block's columns
-/// is then a few vector instructions), else the baseline build.
+/// `x0` on.
+///
+/// Reading `x` without a check per entry (after checking each block's columns at once,
+/// in an AVX2 build) measured slower than the checks here (24.2 against 22.2 ms for a
+/// Poisson SpMV of 4e6 rows on one core): the check is one fused compare-and-branch,
+/// always predicted.
 fn spmv_block<T: Value, I: Idx>(a: &Rows<'_, T, I>, x: &[T], x0: i64, r: usize, y: &mut [T]) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        #[target_feature(enable = "avx2")]
-        fn avx2<T: Value, I: Idx>(a: &Rows<'_, T, I>, x: &[T], x0: i64, r: usize, y: &mut [T]) {
-            spmv_block_body(a, x, x0, r, y)
-        }
-        static AVX2: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-        if *AVX2.get_or_init(|| std::arch::is_x86_feature_detected!("avx2")) {
-            // SAFETY: the processor has AVX2.
-            return unsafe { avx2(a, x, x0, r, y) };
-        }
-    }
-    spmv_block_body(a, x, x0, r, y)
-}
-
-/// The body of [`spmv_block`], inlined into each build.
-#[inline(always)]
-fn spmv_block_body<T: Value, I: Idx>(a: &Rows<'_, T, I>, x: &[T], x0: i64, r: usize, y: &mut [T]) {
-    let checked = |c: I| x[(c.wide() - x0) as usize];
+    let at = |c: I| x[(c.wide() - x0) as usize];
     let mut ends = [0usize; SPMV_BLOCK];
     let ends = &mut ends[..y.len().min(SPMV_BLOCK)];
     let len = a.crd.len().min(a.vals.len());
@@ -289,28 +275,12 @@ fn spmv_block_body<T: Value, I: Idx>(a: &Rows<'_, T, I>, x: &[T], x0: i64, r: us
             *yi = crd
                 .iter()
                 .zip(vals)
-                .fold(T::ZERO, |s, (&c, &v)| s + v * checked(c));
+                .fold(T::ZERO, |s, (&c, &v)| s + v * at(c));
         }
         return;
     };
     let end = base + ends.last().copied().unwrap_or(0);
-    let (crd, vals) = (&a.crd[base..end], &a.vals[base..end]);
-    // The block's columns, checked at once (a vectorized pass over indices in cache), so
-    // that the kernel reads `x` without a check per entry.
-    let inside = crd.first().is_none_or(|&c0| {
-        let lo = crd.iter().fold(c0, |m, &c| m.min(c));
-        let hi = crd.iter().fold(c0, |m, &c| m.max(c));
-        lo.wide() >= x0 && usize::try_from(hi.wide() - x0).is_ok_and(|h| h < x.len())
-    });
-    if inside {
-        let xb = x.as_ptr().wrapping_offset(-(x0 as isize));
-        // SAFETY: every column `c` of the block has `x0 <= c < x0 + x.len()` (checked
-        // above), so `xb + c` lies inside `x`.
-        let unchecked = |c: I| unsafe { *xb.wrapping_offset(c.wide() as isize) };
-        packed_block(crd, vals, ends, a.pos, r, y, unchecked);
-    } else {
-        packed_block(crd, vals, ends, a.pos, r, y, checked);
-    }
+    packed_block(&a.crd[base..end], &a.vals[base..end], ends, a.pos, r, y, at);
 }
 
 /// The rows of [`spmv_block`] whose entries lie back to back: row `i` ends at entry
