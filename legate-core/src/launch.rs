@@ -1063,6 +1063,11 @@ struct Exec {
     unbound_remaining: AtomicUsize,
     /// The points' reduction accumulators, folded into their stores in point order.
     folds: Mutex<FoldQueue>,
+    /// For each argument, whether its accumulators wait in `folds`: a reduction whose
+    /// points all reduce into the same piece (any reader of it depends on every point,
+    /// so a fold done by a later point is done before the reader runs). A reduction over
+    /// pieces that differ is folded by each point as it finishes.
+    ordered: Vec<bool>,
 }
 
 /// The accumulators of the points that finished before every point before them did:
@@ -1099,26 +1104,28 @@ impl Exec {
         let queue = &mut *queue;
         while let Some(folds) = queue.ready.get_mut(queue.next).and_then(Option::take) {
             queue.next += 1;
-            for f in folds {
-                let Some(arg) = self.args.get(f.arg) else {
-                    continue;
-                };
-                let _guard = lock_ignoring_poison(&arg.store.storage.fold_lock);
-                // SAFETY: the piece lies inside the buffer; reductions into one storage
-                // are serialized by its fold lock and no other access overlaps them
-                // (analysis).
-                unsafe {
-                    reduction::fold(
-                        f.ty,
-                        f.op,
-                        f.buffer.ptr(),
-                        &f.shape,
-                        &f.strides,
-                        f.offset,
-                        crate::task::words_as_bytes(&f.acc),
-                    );
-                }
-            }
+            folds.into_iter().for_each(|f| self.fold(f));
+        }
+    }
+
+    /// Folds one accumulator into its store.
+    fn fold(&self, f: Fold) {
+        let Some(arg) = self.args.get(f.arg) else {
+            return;
+        };
+        let _guard = lock_ignoring_poison(&arg.store.storage.fold_lock);
+        // SAFETY: the piece lies inside the buffer; reductions into one storage are
+        // serialized by its fold lock and no other access overlaps them (analysis).
+        unsafe {
+            reduction::fold(
+                f.ty,
+                f.op,
+                f.buffer.ptr(),
+                &f.shape,
+                &f.strides,
+                f.offset,
+                crate::task::words_as_bytes(&f.acc),
+            );
         }
     }
 }
@@ -1294,6 +1301,13 @@ pub(crate) fn submit(
     for a in exec_args.iter().filter(|a| a.unbound) {
         a.store.storage.set_producer_issued();
     }
+    let ordered: Vec<bool> = (0..nargs)
+        .map(|a| {
+            spec.args[a].kind == ArgKind::Reduction
+                && num_points > 1
+                && (1..num_points).all(|q| pieces[q * nargs + a] == pieces[a])
+        })
+        .collect();
     let exec = Arc::new(Exec {
         shared: Arc::clone(shared),
         library: spec.library.clone(),
@@ -1309,12 +1323,13 @@ pub(crate) fn submit(
         unbound_remaining: AtomicUsize::new(num_points),
         folds: Mutex::new(FoldQueue {
             next: 0,
-            ready: if spec.args.iter().any(|a| a.kind == ArgKind::Reduction) {
+            ready: if ordered.contains(&true) {
                 (0..num_points).map(|_| None).collect()
             } else {
                 Vec::new()
             },
         }),
+        ordered,
     });
     let copy_node = coherence_copies(rt, state, &exec.args, &exec.pieces, num_points)?;
     state.launch_seq += 1;
@@ -1691,7 +1706,7 @@ fn run_point(exec: &Exec, p: usize, info: &WorkerInfo<'_>) {
     let mut failed_allocation = None;
     let mut folds = Vec::new();
     let result = build_and_run(exec, p, &point, info, &mut failed_allocation, &mut folds);
-    if exec.args.iter().any(|a| a.kind == ArgKind::Reduction) {
+    if exec.ordered.contains(&true) {
         exec.fold_in_order(p, folds);
     }
     if let Err(message) = result {
@@ -1827,7 +1842,7 @@ fn build_and_run(
         else {
             continue;
         };
-        folds.push(Fold {
+        let fold = Fold {
             arg: a,
             buffer: Arc::clone(buffer),
             ty: ps.ty,
@@ -1836,7 +1851,12 @@ fn build_and_run(
             strides: Arc::clone(&ps.strides),
             offset: ps.offset,
             acc: std::mem::take(&mut *lock_ignoring_poison(acc)),
-        });
+        };
+        if exec.ordered.get(a).copied().unwrap_or(false) {
+            folds.push(fold);
+        } else {
+            exec.fold(fold);
+        }
     }
     if !exec.unbound.is_empty() {
         for (u, &o) in unbound_slots.iter().enumerate() {

@@ -983,6 +983,51 @@ fn points_fold_their_reductions_in_point_order_whatever_order_they_finish_in() {
 }
 
 #[test]
+fn a_reduction_into_separate_pieces_is_folded_by_each_point_as_it_finishes() {
+    // Point 0 is slow; a reader of point 1's piece alone depends on point 1 only, so
+    // that piece must be folded when point 1 finishes, not after point 0.
+    let rt = runtime(2);
+    let lib = rt.create_library("test.pieces").unwrap();
+    lib.register_task(
+        0,
+        TaskDef::new("slow_first").cpu(|ctx: &mut TaskContext<'_>| {
+            if ctx.point().coords()[0] == 0 {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            ctx.reduction(0)?.write::<f64>()?.fill(1.0);
+            Ok(())
+        }),
+    )
+    .unwrap();
+    lib.register_task(
+        1,
+        TaskDef::new("copy").cpu(|ctx: &mut TaskContext<'_>| {
+            let x = ctx.input(0)?.read::<f64>()?.to_owned();
+            ctx.output(0)?.write::<f64>()?.assign(&x);
+            Ok(())
+        }),
+    )
+    .unwrap();
+    let x = rt.create_store(Type::Float64, &[1000]).unwrap();
+    rt.fill(&x, Scalar::new(0.0f64)).unwrap();
+    let r = rt.create_store(Type::Float64, &[1000]).unwrap();
+    rt.fill(&r, Scalar::new(0.0f64)).unwrap();
+    let mut t = rt.create_auto_task(&lib, 0).unwrap();
+    let xv = t.add_input(&x);
+    let rv = t.add_reduction(&r, ReductionOp::Add);
+    t.add_constraint(align(xv, rv));
+    t.execute().unwrap();
+    let out = rt.create_store(Type::Float64, &[500]).unwrap();
+    let mut t = rt.create_auto_task(&lib, 1).unwrap();
+    let iv = t.add_input(&r.slice(0, Some(500), None, 1).unwrap());
+    let ov = t.add_output(&out);
+    t.add_constraint(align(iv, ov));
+    t.execute().unwrap();
+    assert_eq!(values::<f64>(&out), vec![1.0; 500]);
+    assert_eq!(values::<f64>(&r), vec![1.0; 1000]);
+}
+
+#[test]
 fn fill_and_copy_work_for_every_type_through_views() {
     let rt = runtime(2);
     for ty in Type::ALL {
