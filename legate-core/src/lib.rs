@@ -67,7 +67,7 @@ pub use constraint::{
     align, bloat, broadcast, image, min_extents, scale, Constraint, ImageKind, Variable,
 };
 pub use error::{Error, Result};
-pub use fusion::{BlockIn, BlockKernel, BlockOut};
+pub use fusion::{BlockIn, BlockKernel, BlockOut, ComposableKernel, Composed};
 pub use geometry::{Point, Rect, Tiling, MAX_DIM};
 pub use launch::{AutoTask, ManualTask, StorePartition};
 pub use legate_mapper::{

@@ -36,6 +36,7 @@ pub(crate) struct Counters {
     pub(crate) elementwise_ops: AtomicU64,
     pub(crate) fused_launches: AtomicU64,
     pub(crate) temporaries_elided: AtomicU64,
+    pub(crate) kernels_composed: AtomicU64,
 }
 
 /// A snapshot of the runtime's counters.
@@ -70,6 +71,9 @@ pub struct Stats {
     pub fused_launches: u64,
     /// Results of element-wise operations never written, because nothing could read them.
     pub temporaries_elided: u64,
+    /// Element-wise kernels run inside the kernel of the operation that reads their value
+    /// (one loop for both; see [`ComposableKernel`](crate::ComposableKernel)).
+    pub kernels_composed: u64,
     /// Bytes of system memory in freed large instances kept for reuse. They count against
     /// `--sysmem` with `bytes_allocated`, and are freed first when an allocation needs room.
     pub bytes_cached: u64,
@@ -576,6 +580,7 @@ impl Runtime {
             elementwise_ops: get(&c.elementwise_ops),
             fused_launches: get(&c.fused_launches),
             temporaries_elided: get(&c.temporaries_elided),
+            kernels_composed: get(&c.kernels_composed),
             bytes_cached: self.shared.sysmem.cached(),
             buffers_reused: self.shared.sysmem.reused(),
         }

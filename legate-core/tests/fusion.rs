@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use legate_core::{
-    BlockIn, BlockKernel, BlockOut, Config, Error, LogicalStore, Runtime, Scalar, TaskContext,
-    TaskDef, TaskError, Type,
+    BlockIn, BlockKernel, BlockOut, ComposableKernel, Composed, Config, Error, LogicalStore,
+    Runtime, Scalar, TaskContext, TaskDef, TaskError, Type,
 };
 
 fn runtime(cpus: usize, fusion: bool) -> Runtime {
@@ -438,4 +438,129 @@ fn bad_reductions_are_refused_at_the_call() {
         .unwrap_err();
     assert!(matches!(err, Error::InvalidArgument { .. }), "{err:?}");
     assert_eq!(values(&x), (0..10).map(f64::from).collect::<Vec<_>>());
+}
+
+/// A function of one element of each operand.
+type Elemental = Arc<dyn Fn(&[f64]) -> f64 + Send + Sync>;
+
+/// A test description: an element function of `inputs` operands, composed by calling the
+/// producer's function for the absorbed operand.
+struct ElementFn {
+    inputs: usize,
+    f: Elemental,
+}
+
+impl ElementFn {
+    fn new(inputs: usize, f: impl Fn(&[f64]) -> f64 + Send + Sync + 'static) -> Arc<ElementFn> {
+        Arc::new(ElementFn {
+            inputs,
+            f: Arc::new(f),
+        })
+    }
+
+    fn kernel(&self) -> BlockKernel {
+        let (inputs, f) = (self.inputs, Arc::clone(&self.f));
+        Arc::new(move |ins: &[BlockIn<'_>], out: &mut BlockOut<'_>| {
+            assert_eq!(ins.len(), inputs);
+            let xs: Vec<&[f64]> = ins.iter().map(|i| i.get::<f64>().unwrap()).collect();
+            let mut args = vec![0.0; inputs];
+            for (k, o) in out.get_mut::<f64>()?.iter_mut().enumerate() {
+                for (a, x) in args.iter_mut().zip(&xs) {
+                    *a = x[k];
+                }
+                *o = f(&args);
+            }
+            Ok::<(), TaskError>(())
+        })
+    }
+}
+
+impl ComposableKernel for ElementFn {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn absorb(&self, operand: usize, producer: &dyn ComposableKernel) -> Option<Composed> {
+        let p = producer.as_any().downcast_ref::<ElementFn>()?;
+        let (outer, inner, m) = (Arc::clone(&self.f), Arc::clone(&p.f), p.inputs);
+        let composed = ElementFn::new(self.inputs - 1 + m, move |xs: &[f64]| {
+            let mut args = xs[..operand].to_vec();
+            args.push(inner(&xs[operand..operand + m]));
+            args.extend_from_slice(&xs[operand + m..]);
+            outer(&args)
+        });
+        Some(Composed {
+            kernel: composed.kernel(),
+            composable: composed,
+        })
+    }
+}
+
+fn issue(rt: &Runtime, f: &Arc<ElementFn>, ins: &[&LogicalStore], out: &LogicalStore) {
+    rt.elementwise_composable(f.kernel(), Arc::clone(f) as _, ins, out)
+        .unwrap();
+}
+
+#[test]
+fn described_kernels_compose_where_one_operand_alone_reads_a_value() {
+    let n = 3000;
+    let twice = ElementFn::new(1, |x| 2.0 * x[0]);
+    let minus = ElementFn::new(2, |x| x[0] - x[1]);
+    for cpus in 1..=4 {
+        let rt = runtime(cpus, true);
+        let (x, y) = (ramp(&rt, n), ramp(&rt, n));
+        let shape = [n as u64];
+        let want = |f: &dyn Fn(f64) -> f64| (0..n).map(|i| f(i as f64)).collect::<Vec<f64>>();
+
+        // y - 2 (x - 2 x): the temporaries are dropped, so all three kernels become one.
+        let before = rt.stats();
+        let out = rt.create_store(Type::Float64, &shape).unwrap();
+        {
+            let t1 = rt.create_store(Type::Float64, &shape).unwrap();
+            let t2 = rt.create_store(Type::Float64, &shape).unwrap();
+            let t3 = rt.create_store(Type::Float64, &shape).unwrap();
+            issue(&rt, &twice, &[&x], &t1);
+            issue(&rt, &minus, &[&x, &t1], &t2);
+            issue(&rt, &twice, &[&t2], &t3);
+            issue(&rt, &minus, &[&y, &t3], &out);
+        }
+        assert_eq!(values(&out), want(&|v| v - 2.0 * (v - 2.0 * v)));
+        let s = rt.stats();
+        assert_eq!(
+            s.kernels_composed - before.kernels_composed,
+            3,
+            "{cpus} CPUs"
+        );
+        assert_eq!(s.fused_launches - before.fused_launches, 1);
+
+        // A value still held, read twice, reduced or read by an undescribed kernel stays
+        // a node of its own; every value is still right.
+        let before = rt.stats();
+        let held = rt.create_store(Type::Float64, &shape).unwrap();
+        let (twice_read, by_plain) = (
+            rt.create_store(Type::Float64, &shape).unwrap(),
+            rt.create_store(Type::Float64, &shape).unwrap(),
+        );
+        let total = rt.create_scalar_store(Scalar::new(0.0f64)).unwrap();
+        let reduced = rt.create_store(Type::Float64, &shape).unwrap();
+        {
+            let t = rt.create_store(Type::Float64, &shape).unwrap();
+            let u = rt.create_store(Type::Float64, &shape).unwrap();
+            issue(&rt, &twice, &[&x], &held);
+            issue(&rt, &minus, &[&held, &x], &reduced); // reads `held`, kept
+            issue(&rt, &twice, &[&x], &t);
+            issue(&rt, &minus, &[&t, &t], &twice_read);
+            issue(&rt, &twice, &[&y], &u);
+            rt.elementwise(axpb(1.0, 0.0), &[&u], &by_plain).unwrap();
+        }
+        rt.elementwise_reduce(sum_fold(), &reduced, legate_core::ReductionOp::Add, &total)
+            .unwrap();
+        assert_eq!(values(&held), want(&|v| 2.0 * v));
+        assert_eq!(values(&reduced), want(&|v| v));
+        assert_eq!(values(&twice_read), vec![0.0; n]);
+        assert_eq!(values(&by_plain), want(&|v| 2.0 * v));
+        let sum: f64 = (0..n).map(|i| i as f64).sum();
+        assert_eq!(total.read_scalar::<f64>().unwrap(), sum);
+        assert_eq!(rt.stats().kernels_composed, before.kernels_composed);
+    }
 }

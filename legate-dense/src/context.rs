@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex, OnceLock};
 
-use legate_core::{Library, Result, Runtime};
+use legate_core::{BlockKernel, ComposableKernel, Library, LogicalStore, Result, Runtime};
 
 /// The name of the library in the runtime.
 pub const LIBRARY_NAME: &str = "legate.dense";
@@ -44,5 +44,22 @@ impl Dense {
     /// The runtime.
     pub fn runtime(&self) -> &Runtime {
         &self.rt
+    }
+
+    /// Issues an element-wise operation, described for composition where it has a
+    /// description (see `chain.rs`).
+    pub(crate) fn issue_elementwise(
+        &self,
+        kernel: BlockKernel,
+        chain: Option<Arc<dyn ComposableKernel>>,
+        inputs: &[&LogicalStore],
+        output: &LogicalStore,
+    ) -> Result<()> {
+        match chain {
+            Some(chain) => self
+                .rt
+                .elementwise_composable(kernel, chain, inputs, output),
+            None => self.rt.elementwise(kernel, inputs, output),
+        }
     }
 }

@@ -10,8 +10,13 @@
 //! assignment, fills) and whole-array reductions are described to legate-core as block
 //! kernels and fused: `a = b + 2.5 * c` is one pass over memory that never writes
 //! `2.5 * c`, `(&x * &x)?.sum(None, false)` never writes `x * x`, and the blog's stencil
-//! loop allocates nothing per iteration. Results are those of the operations in program
-//! order; `--no-fusion` runs each operation on its own.
+//! loop allocates nothing per iteration. Arithmetic operators, operations with a scalar
+//! and the vectorized unary functions (`exp`, `log`, `sqrt`, `abs`, `negative`, `square`,
+//! `reciprocal`, `floor`, `ceil`, `trunc`) of one type also describe themselves for
+//! composition, so a chain of them runs as one loop over all of its inputs (the triad's
+//! `2.5 * c` inside the addition's loop; the stencil's four additions and its scale as one
+//! kernel of five inputs). Results are those of the operations in program order;
+//! `--no-fusion` runs each operation on its own.
 //!
 //! ```
 //! use legate_core::{Runtime, Type};
@@ -134,6 +139,7 @@
 mod macros;
 
 mod array;
+mod chain;
 mod context;
 mod creation;
 pub mod dtype;

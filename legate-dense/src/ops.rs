@@ -5,6 +5,7 @@ use legate_core::{broadcast, Error, ReductionOp, Result, Scalar, Type};
 use num_complex::Complex;
 
 use crate::array::{to_u64, Array};
+use crate::chain::{binary_chain, scalar_chain, unary_chain};
 use crate::dtype::{self, ScalarKind};
 use crate::fused::{binary_kernel, fold_kernel, scalar_kernel, unary_kernel, where_kernel};
 use crate::kernels::{has_binary, has_unary, BinaryOp, UnaryOp};
@@ -199,9 +200,9 @@ impl Array {
         let a = self.as_type(ty)?.broadcast_to(&shape)?;
         let b = other.as_type(ty)?.broadcast_to(&shape)?;
         let kernel = dispatch!(ty, binary_kernel(op))?;
+        let chain = dispatch!(ty, binary_chain(op));
         self.dense
-            .rt
-            .elementwise(kernel, &[&a.store, &b.store], &out.store)
+            .issue_elementwise(kernel, chain, &[&a.store, &b.store], &out.store)
     }
 
     /// `op(self, value)` (or `op(value, self)` when `reversed`), the scalar taking the
@@ -240,8 +241,11 @@ impl Array {
     ) -> Result<()> {
         check_binary(op, ty)?;
         let a = self.as_type(ty)?;
-        let kernel = dispatch!(ty, scalar_kernel(op, value.scalar().cast(ty), reversed))?;
-        self.dense.rt.elementwise(kernel, &[&a.store], &out.store)
+        let s = value.scalar().cast(ty);
+        let kernel = dispatch!(ty, scalar_kernel(op, s, reversed))?;
+        let chain = dispatch!(ty, scalar_chain(op, s, reversed));
+        self.dense
+            .issue_elementwise(kernel, chain, &[&a.store], &out.store)
     }
 
     /// `op(self)` element by element (integers go to float64 for transcendental functions;
@@ -265,7 +269,9 @@ impl Array {
         let a = self.as_type(compute)?;
         let out = self.dense.empty(&self.shape(), out_ty)?;
         let kernel = dispatch!(compute, unary_kernel(op))?;
-        self.dense.rt.elementwise(kernel, &[&a.store], &out.store)?;
+        let chain = dispatch!(compute, unary_chain(op));
+        self.dense
+            .issue_elementwise(kernel, chain, &[&a.store], &out.store)?;
         if compute.is_complex() && op.is_real_of_complex() {
             return out.astype(crate::linalg::real_type(compute));
         }

@@ -93,8 +93,10 @@ fn the_stencil_loop_allocates_no_whole_grid_temporary() {
             "{cpus} CPUs: {} bytes at the peak for a grid of {grid_bytes}",
             s.peak_bytes_allocated
         );
-        // Five temporaries an iteration, none written.
+        // Five temporaries an iteration, none written; the four additions and the scale
+        // run as one kernel of five inputs.
         assert!(s.temporaries_elided >= 50, "{s:?}");
+        assert!(s.kernels_composed >= 40, "{s:?}");
         drop(g);
     }
     // Unfused, the same loop holds whole temporaries: the measure sees them.
@@ -126,7 +128,10 @@ fn a_triad_writes_only_its_result() {
         if fusion {
             assert_eq!(s.fused_launches - before.fused_launches, 1);
             assert_eq!(new_bytes, 8 * n as u64, "only `a` is allocated");
+            // `2.5 * c` runs inside the addition's loop.
+            assert_eq!(s.kernels_composed - before.kernels_composed, 1);
         } else {
+            assert_eq!(s.kernels_composed, before.kernels_composed);
             assert_eq!(s.fused_launches - before.fused_launches, 2);
             assert_eq!(new_bytes, 16 * n as u64, "`c * 2.5` and `a`");
         }
