@@ -497,7 +497,8 @@ impl Runtime {
                 access: Access::Reduce(r.op),
             });
         }
-        let program = Arc::new(Program::new(group, outputs, shifted)?);
+        let compose = self.shared.config.compose;
+        let program = Arc::new(Program::new(group, outputs, shifted, compose)?);
         self.shared
             .stats
             .kernels_composed
@@ -828,7 +829,7 @@ struct Composition {
 /// node they read is never absorbed. A node only reads earlier nodes and leaves, and a
 /// run reads every leaf before any node runs, so a composed node sees exactly the values
 /// its parts saw.
-fn compose(plan: &[PlanNode], outputs: &[usize], reduced: &[Src]) -> Composition {
+fn compose(plan: &[PlanNode], outputs: &[usize], reduced: &[Src], composing: bool) -> Composition {
     let n = plan.len();
     let mut readers = vec![0usize; n];
     let sources = plan
@@ -843,7 +844,7 @@ fn compose(plan: &[PlanNode], outputs: &[usize], reduced: &[Src]) -> Composition
     }
     let mut nodes: Vec<Option<PlanNode>> = plan.iter().cloned().map(Some).collect();
     let mut composed = 0;
-    if plan.iter().filter(|p| p.composable.is_some()).count() > 1 {
+    if composing && plan.iter().filter(|p| p.composable.is_some()).count() > 1 {
         for k in 0..n {
             while absorb_one(&mut nodes, &readers, k) {
                 composed += 1;
@@ -964,15 +965,16 @@ struct SideRun {
 }
 
 impl Program {
-    /// Composes what the nodes' descriptions allow (see [`compose`]), then gives each node
-    /// a slot, reusing the slot of a value no later node reads.
+    /// Composes what the nodes' descriptions allow (see [`compose`]; when `composing`),
+    /// then gives each node a slot, reusing the slot of a value no later node reads.
     fn new(
         group: &Group,
         outputs: Vec<usize>,
         shifted: Vec<Option<Vec<[i64; MAX_DIM]>>>,
+        composing: bool,
     ) -> Result<Program> {
         let reduced: Vec<Src> = group.reductions.iter().map(|r| r.src).collect();
-        let composition = compose(&group.nodes, &outputs, &reduced);
+        let composition = compose(&group.nodes, &outputs, &reduced, composing);
         let renamed = |src: Src| match src {
             Src::Node(j) => Src::Node(composition.index[j].unwrap_or(j)),
             leaf => leaf,

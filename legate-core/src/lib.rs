@@ -32,6 +32,9 @@
 //! defer operations described as [`BlockKernel`]s, and a chain of them runs as one task
 //! per piece that evaluates the whole expression block by block, never writing the
 //! temporaries no handle holds (`--no-fusion` or `LEGATE_FUSION=0` turns it off).
+//! Kernels issued with [`Runtime::elementwise_composable`] describe themselves
+//! ([`ComposableKernel`]), and a chain of them runs as one loop (`--no-compose` or
+//! `LEGATE_COMPOSE=0` turns that off).
 //!
 //! Profiling: `--profile` records when and on which processor every point task ran, and
 //! `--dataflow` and `--event` record the launches' stores and the tasks' dependences;

@@ -6,7 +6,8 @@
 //! and SciPy (one core) on the same matrix, and legate-sparse with 1 and 2 CPUs, for
 //! - SpMV `y = A @ x` (the bytes it must move: values and column indices once, `pos`
 //!   once, `x` at least once, `y` once);
-//! - CG iterations (`scipy.sparse.linalg.cg` on `b = ones`, a fixed number of iterations).
+//! - CG iterations (`scipy.sparse.linalg.cg` on `b = ones`, a fixed number of iterations),
+//!   also with the fused vector updates' kernels run one after the other (`--no-compose`).
 //!
 //! Sizes: `SPARSE_BENCH_G` (default 2000), `SPARSE_BENCH_CG` (iterations, 50). Prints a
 //! markdown table (the one in `bench/README.md` is its output).
@@ -26,8 +27,11 @@ use legate_dense::Dense;
 use legate_sparse::linalg::{cg, SolverOptions};
 use legate_sparse::{CsrMatrix, Sparse};
 
-fn sparse(cpus: usize) -> Arc<Sparse> {
-    let config = Config::with_cpus(cpus);
+/// The library on `cpus` CPUs, with fused kernels composed into one loop or not
+/// (`--no-compose`).
+fn sparse(cpus: usize, compose: bool) -> Arc<Sparse> {
+    let mut config = Config::with_cpus(cpus);
+    config.compose = compose;
     Sparse::new(&Dense::new(&Runtime::new(config).expect("runtime")).expect("dense"))
         .expect("sparse")
 }
@@ -61,10 +65,15 @@ fn spmv(sp: &Arc<Sparse>, a: &CsrMatrix) -> f64 {
 
 /// (SpMV seconds, SpMV seconds with `int64` indices, CG seconds per iteration).
 fn legate(sp: &Arc<Sparse>, a: &CsrMatrix, iters: usize) -> (f64, f64, f64) {
-    let n = a.shape()[0];
-    let rt = sp.runtime();
     let narrow = spmv(sp, a);
     let wide = spmv(sp, &a.with_index_type(Type::Int64).unwrap());
+    (narrow, wide, cg_iteration(sp, a, iters))
+}
+
+/// Seconds per CG iteration (best of two solves of `iters` iterations).
+fn cg_iteration(sp: &Arc<Sparse>, a: &CsrMatrix, iters: usize) -> f64 {
+    let n = a.shape()[0];
+    let rt = sp.runtime();
     let b = sp.dense().ones(&[n], Type::Float64).unwrap();
     let opts = || SolverOptions {
         rtol: 1e-30,
@@ -87,7 +96,7 @@ fn legate(sp: &Arc<Sparse>, a: &CsrMatrix, iters: usize) -> (f64, f64, f64) {
         rt.fence().unwrap();
         drop(x);
     }) / iters as f64;
-    (narrow, wide, per_iter)
+    per_iter
 }
 
 fn main() {
@@ -106,8 +115,9 @@ fn main() {
     let mut nnz = 0;
     let mut index = Type::Int64;
     let mut sprs_spmv = None;
+    let mut uncomposed = Vec::new();
     for cpus in [1, 2] {
-        let sp = sparse(cpus);
+        let sp = sparse(cpus, true);
         let a = poisson(&sp, g);
         nnz = a.nnz();
         index = a.index_type();
@@ -124,6 +134,9 @@ fn main() {
             sprs_spmv = Some(t);
         }
         runs.push(legate(&sp, &a, iters));
+        drop((a, sp));
+        let sp = sparse(cpus, false);
+        uncomposed.push(cg_iteration(&sp, &poisson(&sp, g), iters));
     }
     println!("load average after: {}\n", load());
 
@@ -173,6 +186,14 @@ fn main() {
         fmt(sp_cg.map(|v| 1.0 / v)),
         ratio(sp_cg, Some(runs[0].2)),
         ratio(sp_cg, Some(runs[1].2))
+    );
+    println!(
+        "| CG iterations per second, kernels not composed (`--no-compose`) | {:.1} | {:.1} | SciPy `cg` {} | {}, {} |",
+        1.0 / uncomposed[0],
+        1.0 / uncomposed[1],
+        fmt(sp_cg.map(|v| 1.0 / v)),
+        ratio(sp_cg, Some(uncomposed[0])),
+        ratio(sp_cg, Some(uncomposed[1]))
     );
     println!(
         "\nnnz = {nnz}, {index} indices; SpMV moves at least {:.0} MB.",

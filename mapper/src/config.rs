@@ -51,6 +51,10 @@ pub struct Config {
     /// per piece (on by default; `--no-fusion` or `LEGATE_FUSION=0` turns it off, to
     /// debug or to measure what fusion gains).
     pub fusion: bool,
+    /// `--compose` (`LEGATE_COMPOSE`): run a fused chain of kernels that their library
+    /// describes as one loop (on by default; `--no-compose` or `LEGATE_COMPOSE=0` runs
+    /// each kernel of the chain over the block in turn, to debug or to measure the gain).
+    pub compose: bool,
     /// `--profile`: record when and where every task ran, and write the timeline to
     /// `<logdir>/legate_prof/` (`index.html` and a Chrome trace-event `trace.json`).
     pub profile: bool,
@@ -123,7 +127,7 @@ const fn info(flag: &'static str, env: &'static str, help: &'static str) -> Flag
 }
 
 // Environment variable names follow the upstream driver (`LEGATE_OMP_PROCS`, ...).
-static FLAGS: [FlagInfo; 20] = [
+static FLAGS: [FlagInfo; 21] = [
     info("--cpus", "LEGATE_CPUS", "Number of CPU processors per rank"),
     info("--gpus", "LEGATE_GPUS", "Number of GPUs per rank"),
     info(
@@ -197,6 +201,11 @@ static FLAGS: [FlagInfo; 20] = [
         "Fuse element-wise operations into one task per piece (--no-fusion: off)",
     ),
     info(
+        "--compose",
+        "LEGATE_COMPOSE",
+        "Run a fused chain of described kernels as one loop (--no-compose: off)",
+    ),
+    info(
         "--profile",
         "LEGATE_PROFILE",
         "Write a timeline of every task to <logdir>/legate_prof/",
@@ -219,9 +228,10 @@ static FLAGS: [FlagInfo; 20] = [
 ];
 
 /// The flags that may stand without a value (meaning `true`).
-const SWITCHES: [&str; 5] = [
+const SWITCHES: [&str; 6] = [
     "--show-config",
     "--fusion",
+    "--compose",
     "--profile",
     "--dataflow",
     "--event",
@@ -229,6 +239,9 @@ const SWITCHES: [&str; 5] = [
 
 /// `--no-fusion`: the same as `--fusion=false`.
 const NO_FUSION: &str = "--no-fusion";
+
+/// `--no-compose`: the same as `--compose=false`.
+const NO_COMPOSE: &str = "--no-compose";
 
 impl Default for Config {
     /// The same as [`Config::auto`].
@@ -275,6 +288,7 @@ impl Config {
             min_gpu_chunk: Self::DEFAULT_MIN_GPU_CHUNK,
             show_config: false,
             fusion: true,
+            compose: true,
             profile: false,
             dataflow: false,
             event: false,
@@ -341,8 +355,9 @@ impl Config {
 
     /// Applies flags on top of `self`, in order, so a later flag wins. Both `--cpus 2` and
     /// `--cpus=2` are accepted; sizes are plain numbers of MiB; the switches (`--show-config`,
-    /// `--fusion`, `--profile`, `--dataflow`, `--event`) take no value (or an explicit
-    /// `--show-config=false`), and `--no-fusion` is `--fusion=false`. The result is not validated, so
+    /// `--fusion`, `--compose`, `--profile`, `--dataflow`, `--event`) take no value (or an
+    /// explicit `--show-config=false`), `--no-fusion` is `--fusion=false` and `--no-compose`
+    /// is `--compose=false`. The result is not validated, so
     /// several calls may build a configuration step by step.
     ///
     /// # Errors
@@ -364,6 +379,7 @@ impl Config {
             let (flag, inline) = match arg.split_once('=') {
                 Some((flag, value)) => (flag, Some(value)),
                 None if arg == NO_FUSION => ("--fusion", Some("false")),
+                None if arg == NO_COMPOSE => ("--compose", Some("false")),
                 None => (arg, None),
             };
             if !FLAGS.iter().any(|f| f.flag == flag) {
@@ -456,6 +472,7 @@ impl Config {
             ("--min-gpu-chunk", self.min_gpu_chunk.to_string()),
             ("--show-config", self.show_config.to_string()),
             ("--fusion", self.fusion.to_string()),
+            ("--compose", self.compose.to_string()),
             ("--profile", self.profile.to_string()),
             ("--dataflow", self.dataflow.to_string()),
             ("--event", self.event.to_string()),
@@ -603,11 +620,12 @@ impl Config {
             "--min-cpu-chunk" => self.min_cpu_chunk = elements()?,
             "--min-omp-chunk" => self.min_omp_chunk = elements()?,
             "--min-gpu-chunk" => self.min_gpu_chunk = elements()?,
-            "--show-config" | "--fusion" | "--profile" | "--dataflow" | "--event" => {
+            "--show-config" | "--fusion" | "--compose" | "--profile" | "--dataflow" | "--event" => {
                 let on = parse_bool(value)
                     .ok_or_else(|| invalid("expected true/false, 1/0, yes/no or on/off".into()))?;
                 *match flag {
                     "--fusion" => &mut self.fusion,
+                    "--compose" => &mut self.compose,
                     "--profile" => &mut self.profile,
                     "--dataflow" => &mut self.dataflow,
                     "--event" => &mut self.event,
@@ -721,6 +739,7 @@ mod tests {
             "--min-gpu-chunk=14",
             "--show-config",
             "--fusion=false",
+            "--compose=no",
             "--profile",
             "--dataflow=1",
             "--event=yes",
@@ -747,6 +766,7 @@ mod tests {
                 min_gpu_chunk: 14,
                 show_config: true,
                 fusion: false,
+                compose: false,
                 profile: true,
                 dataflow: true,
                 event: true,
@@ -785,6 +805,20 @@ mod tests {
         );
         let env = |name: &str| (name == "LEGATE_FUSION").then(|| "0".to_string());
         assert!(!Config::from_env_with(env).unwrap().fusion);
+    }
+
+    #[test]
+    fn composition_is_on_by_default_and_turned_off_by_flag_or_variable() {
+        assert!(Config::auto().compose);
+        let c = Config::from_args(&["--no-compose"]).unwrap();
+        assert!(!c.compose && c.fusion);
+        assert!(
+            Config::from_args(&["--no-compose", "--compose"])
+                .unwrap()
+                .compose
+        );
+        let env = |name: &str| (name == "LEGATE_COMPOSE").then(|| "0".to_string());
+        assert!(!Config::from_env_with(env).unwrap().compose);
     }
 
     #[test]

@@ -17,7 +17,9 @@ _VALUE_FLAGS = [
     "--cpus", "--gpus", "--omps", "--ompthreads", "--utility", "--sysmem", "--fbmem",
     "--zcmem", "--numamem", "--min-cpu-chunk", "--min-omp-chunk", "--logdir",
 ]
-_SWITCHES = ["--show-config", "--no-fusion", "--profile", "--dataflow", "--event"]
+_SWITCHES = [
+    "--show-config", "--no-fusion", "--no-compose", "--profile", "--dataflow", "--event",
+]
 # Flags of the driver itself.
 _DRIVER_VALUES = ["--nodes", "--ranks-per-node", "--launcher"]
 _DRIVER_SWITCHES = ["--verbose"]
