@@ -81,7 +81,9 @@ pub use partition::Partition;
 pub use reduction::ReductionOp;
 pub use runtime::{Runtime, Stats};
 pub use store::{LogicalArray, LogicalStore};
-pub use task::{Access, Library, PhysicalStore, TaskBody, TaskContext, TaskDef, TaskError};
+pub use task::{
+    Access, Library, PhysicalStore, PieceMemory, TaskBody, TaskContext, TaskDef, TaskError,
+};
 pub use types::{Element, Scalar, Type};
 
 // Re-exported for `dispatch_type!` and for task bodies.

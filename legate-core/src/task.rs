@@ -270,6 +270,18 @@ pub enum Access {
     Reduce(ReductionOp),
 }
 
+/// The allocation under a piece, kept alive while held (see [`PhysicalStore::memory`]).
+#[derive(Clone)]
+pub struct PieceMemory {
+    _buffer: Arc<Buffer>,
+}
+
+impl fmt::Debug for PieceMemory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PieceMemory")
+    }
+}
+
 /// One store of one point task: its piece, mapped to memory.
 pub struct PhysicalStore {
     pub(crate) ty: Type,
@@ -341,6 +353,20 @@ impl PhysicalStore {
     /// The piece, in the store's coordinates.
     pub fn rect(&self) -> Rect {
         self.rect
+    }
+
+    /// What keeps the memory under this piece allocated while it is held, for a view of
+    /// the piece handed to code that may outlive the task (a NumPy array given to a Python
+    /// task body). `None` for a reduction's private accumulator and an unbound output,
+    /// which live with the task alone.
+    ///
+    /// Holding it keeps the bytes, not their meaning: once the task has returned, later
+    /// tasks may write them.
+    pub fn memory(&self) -> Option<PieceMemory> {
+        if self.accumulator.is_some() || self.bound.is_some() {
+            return None;
+        }
+        self.buffer.clone().map(|b| PieceMemory { _buffer: b })
     }
 
     /// The extents of the piece.

@@ -1,24 +1,26 @@
 //! The library interface from Python (`legate.core`): stores, Python functions
 //! registered as task bodies, and auto and manual launches with constraints.
 //!
-//! A Python task body receives NumPy copies of its point's pieces (inputs, then outputs,
-//! then reduction accumulators, then the scalar arguments); what it writes into the
-//! output and reduction arrays is copied back into the pieces. Bodies need the
-//! interpreter, so a launch of one waits for it to finish with the interpreter released
-//! (the workers take it in turn): launches of Python tasks are synchronous.
+//! A Python task body receives NumPy views of its point's pieces (inputs, read-only,
+//! then outputs), then NumPy copies of its reduction accumulators (written back when it
+//! returns), then the scalar arguments. A view's base object keeps the piece's memory
+//! allocated, so a view the body keeps never dangles; it is made read-only when the body
+//! returns, since later tasks own those bytes. Bodies need the interpreter, so a launch
+//! of one waits for it to finish with the interpreter released (the workers take it in
+//! turn): launches of Python tasks are synchronous.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use legate_core::{
-    Constraint, Element, ImageKind, Library, LogicalStore, PhysicalStore, ReductionOp, TaskContext,
-    TaskDef, TaskError, Type, Variable,
+    Constraint, Element, ImageKind, Library, LogicalStore, PhysicalStore, PieceMemory, ReductionOp,
+    TaskContext, TaskDef, TaskError, Type, Variable,
 };
 use legate_dense::Array;
 use numpy::{PyArrayDyn, PyReadonlyArrayDyn};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyDict, PyTuple};
 
 use crate::dense::{scalar_to_py, scalar_value, Handle};
 use crate::errors::IntoPy;
@@ -85,20 +87,56 @@ fn task_error(e: impl std::fmt::Display) -> TaskError {
     TaskError::new(e.to_string())
 }
 
-/// A NumPy copy of an input piece.
-fn piece_in<'py, T: Element + numpy::Element>(
+/// The base object of a NumPy view of a piece: it keeps the piece's memory allocated.
+#[pyclass(name = "PieceMemory", module = "legate._legate", frozen)]
+struct PieceOwner {
+    _memory: PieceMemory,
+}
+
+/// Clears a NumPy array's `WRITEABLE` flag.
+fn make_read_only(obj: &Bound<'_, PyAny>) -> Result<(), TaskError> {
+    let kwargs = PyDict::new(obj.py());
+    kwargs.set_item("write", false).map_err(task_error)?;
+    obj.call_method("setflags", (), Some(&kwargs))
+        .map_err(task_error)?;
+    Ok(())
+}
+
+/// A NumPy view of a piece (read-only unless `writable`), without a copy; `None` for a
+/// piece without memory of its own (a reduction's accumulator).
+fn piece_view<'py, T: Element + numpy::Element>(
     py: Python<'py>,
     s: &PhysicalStore,
-) -> Result<Bound<'py, PyAny>, TaskError> {
-    let data = s.read::<T>()?.to_owned();
-    Ok(PyArrayDyn::from_owned_array(py, data).into_any())
+    writable: bool,
+) -> Result<Option<Bound<'py, PyAny>>, TaskError> {
+    let Some(memory) = s.memory() else {
+        return Ok(None);
+    };
+    let owner = Bound::new(py, PieceOwner { _memory: memory })
+        .map_err(task_error)?
+        .into_any();
+    let view = if writable {
+        let piece = s.write::<T>()?;
+        // SAFETY: `owner`, the array's base, holds the allocation the view points into, so
+        // the memory outlives the array; nothing reallocates it. The analysis gives this
+        // point the piece alone while the body runs (no other task reads or writes it).
+        unsafe { PyArrayDyn::borrow_from_array(&piece, owner) }.into_any()
+    } else {
+        let piece = s.read::<T>()?;
+        // SAFETY: as above; the view is made read-only before the body sees it, and no
+        // task writes the piece while this one reads it.
+        let view = unsafe { PyArrayDyn::borrow_from_array(&piece, owner) }.into_any();
+        make_read_only(&view)?;
+        view
+    };
+    Ok(Some(view))
 }
 
 /// Writes a NumPy array back into the piece it was copied from.
 type WriteBack<'a> = Box<dyn FnOnce(&Bound<'_, PyAny>) -> Result<(), TaskError> + 'a>;
 
-/// A NumPy copy of an output piece (or a reduction's accumulator), with what writes it
-/// back (the piece is borrowed once, here, until then).
+/// A NumPy copy of a reduction's accumulator, with what writes it back (the accumulator
+/// is borrowed once, here, until then).
 fn piece_inout<'py, 'a, T: Element + numpy::Element>(
     py: Python<'py>,
     s: &'a PhysicalStore,
@@ -121,37 +159,66 @@ fn piece_inout<'py, 'a, T: Element + numpy::Element>(
     Ok((copy, back))
 }
 
+/// A NumPy copy of an input piece (one without memory of its own).
+fn piece_in<'py, T: Element + numpy::Element>(
+    py: Python<'py>,
+    s: &PhysicalStore,
+) -> Result<Bound<'py, PyAny>, TaskError> {
+    let data = s.read::<T>()?.to_owned();
+    Ok(PyArrayDyn::from_owned_array(py, data).into_any())
+}
+
 /// Runs a Python body on one point.
 fn run_body(func: &Py<PyAny>, ctx: &mut TaskContext<'_>) -> Result<(), TaskError> {
     Python::attach(|py| {
         let mut args: Vec<Bound<'_, PyAny>> = Vec::new();
-        let mut written: Vec<WriteBack<'_>> = Vec::new();
+        let mut written: Vec<(usize, WriteBack<'_>)> = Vec::new();
+        let mut views: Vec<usize> = Vec::new();
         for i in 0..ctx.num_inputs() {
             let s = ctx.input(i)?;
-            args.push(by_type!(s.ty(), piece_in(py, s))?);
+            match by_type!(s.ty(), piece_view(py, s, false))? {
+                Some(view) => {
+                    views.push(args.len());
+                    args.push(view);
+                }
+                None => args.push(by_type!(s.ty(), piece_in(py, s))?),
+            }
         }
         let outs = (0..ctx.num_outputs()).map(|i| ctx.output(i));
         let reds = (0..ctx.num_reductions()).map(|i| ctx.reduction(i));
         for s in outs.chain(reds) {
             let s = s?;
+            if let Some(view) = by_type!(s.ty(), piece_view(py, s, true))? {
+                views.push(args.len());
+                args.push(view);
+                continue;
+            }
             let (copy, back) = by_type!(s.ty(), piece_inout(py, s))?;
+            written.push((args.len(), back));
             args.push(copy);
-            written.push(back);
         }
-        let first_written = ctx.num_inputs();
         for i in 0..ctx.num_scalars() {
             args.push(scalar_to_py(py, &ctx.scalar(i)?).map_err(task_error)?);
         }
         let tuple = PyTuple::new(py, &args).map_err(task_error)?;
-        func.call1(py, tuple).map_err(|e| {
+        let called = func.call1(py, tuple).map_err(|e| {
             let tb = e
                 .traceback(py)
                 .and_then(|t| t.format().ok())
                 .unwrap_or_default();
             TaskError::new(format!("{e}\n{tb}"))
-        })?;
-        for (k, back) in written.into_iter().enumerate() {
-            back(&args[first_written + k])?;
+        });
+        // A view the body kept (a global, a closure) outlives the task: it may still read
+        // the bytes, which later tasks own, but not write them.
+        for &k in &views {
+            // SAFETY: `args[k]` is a live object, held by `args`.
+            if unsafe { pyo3::ffi::Py_REFCNT(args[k].as_ptr()) } > 1 {
+                make_read_only(&args[k])?;
+            }
+        }
+        called?;
+        for (k, back) in written {
+            back(&args[k])?;
         }
         Ok(())
     })

@@ -128,3 +128,43 @@ def test_errors_in_bodies_reach_the_caller_and_the_runtime_stays_usable():
     with pytest.raises(TypeError):
         runtime.create_task(lambda: None)
     numpy.testing.assert_array_equal(add(np.ones(3).store, np.ones(3).store).to_numpy(), [2.0] * 3)
+
+
+KEPT = []
+
+
+@task
+def multiply_views(a, b, out):
+    # Views of the pieces, not copies: their base keeps the memory; inputs are read-only.
+    assert not a.flags.owndata and a.base is not None and not a.flags.writeable
+    assert not out.flags.owndata and out.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        a[...] = 0.0
+    out[...] = a * b
+    KEPT.append((a, out))
+
+
+def test_bodies_get_views_of_their_pieces_that_stay_valid_and_read_only_after():
+    KEPT.clear()
+    runtime = get_legate_runtime()
+    base = np.arange(48.0).reshape(8, 6)
+    a = base[:, ::-2]  # a reversed, strided view
+    b = np.ones((8, 3)) * 3
+    out = runtime.create_store((8, 3), numpy.float64)
+    t = runtime.create_task(multiply_views)
+    t.add_input(a.store, b.store)
+    t.add_output(out)
+    t.add_equality(a.store, b.store, out)
+    t.execute()
+    want = numpy.arange(48.0).reshape(8, 6)[:, ::-2] * 3
+    numpy.testing.assert_array_equal(out.to_numpy(), want)
+    # Views kept past the task still read their piece's memory, and no longer write it.
+    assert KEPT
+    rows = 0
+    for kept_a, kept_out in KEPT:
+        assert not kept_out.flags.writeable and not kept_a.flags.writeable
+        rows += kept_out.shape[0]
+        assert numpy.all(numpy.isin(kept_out, want))
+    assert rows == 8
+    # The input was not changed by the attempted write.
+    numpy.testing.assert_array_equal(numpy.asarray(base), numpy.arange(48.0).reshape(8, 6))
