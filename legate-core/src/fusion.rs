@@ -43,12 +43,31 @@ const FUSED: u32 = u32::MAX;
 pub struct BlockIn<'a> {
     ty: Type,
     bytes: &'a [u8],
+    /// The operand's values are the output block's (see [`BlockIn::in_output`]).
+    in_output: bool,
 }
 
 impl<'a> BlockIn<'a> {
+    pub(crate) fn new(ty: Type, bytes: &'a [u8]) -> BlockIn<'a> {
+        BlockIn {
+            ty,
+            bytes,
+            in_output: false,
+        }
+    }
+
     /// The element type.
     pub fn ty(&self) -> Type {
         self.ty
+    }
+
+    /// Whether this operand's values are those the output block holds when the kernel is
+    /// called (an in-place update `a = f(a, ...)` written straight into `a`): the block
+    /// is then empty, and the kernel reads each value from the output before it writes
+    /// it. Only kernels whose description accepts it ([`ComposableKernel::in_place`])
+    /// are given such an operand.
+    pub fn in_output(&self) -> bool {
+        self.in_output
     }
 
     /// Number of elements.
@@ -198,6 +217,13 @@ pub trait ComposableKernel: Send + Sync {
     /// this kernel's after `operand`. It must give exactly the values of the two kernels
     /// run one after the other. `None` where the library does not compose the pair.
     fn absorb(&self, operand: usize, producer: &dyn ComposableKernel) -> Option<Composed>;
+
+    /// Whether the kernel accepts operands that are its output's own values
+    /// ([`BlockIn::in_output`]), so that an in-place update of a store is written straight
+    /// into it rather than into a scratch block copied there afterwards. No by default.
+    fn in_place(&self) -> bool {
+        false
+    }
 }
 
 /// A kernel made of two by [`ComposableKernel::absorb`], with its own description (so
@@ -918,8 +944,12 @@ struct Node {
     args: Vec<Src>,
     slot: usize,
     /// The output this node writes straight into memory (when the run is contiguous
-    /// there): nothing else reads its value, and no leaf views the output's storage.
+    /// there, where later readers of its value then read it): no leaf views the output's
+    /// storage, except the one in `in_place`.
     direct: Option<usize>,
+    /// The leaf, the very view of the `direct` output, that this node alone reads: its
+    /// operands from it are given as the output's own values ([`BlockIn::in_output`]).
+    in_place: Option<usize>,
 }
 
 /// What a fused point task evaluates: nodes in program order over its inputs, and the
@@ -1020,6 +1050,7 @@ impl Program {
                 args: node.args.clone(),
                 slot,
                 direct: None,
+                in_place: None,
             });
             // Freed only now: a node never writes the slot of one of its operands.
             for a in &node.args {
@@ -1033,24 +1064,48 @@ impl Program {
                 free.push(slot);
             }
         }
-        // A result that only an output reads, over a storage no leaf views, is written
-        // straight into the output (no copy out of a scratch slot).
-        let read_by_nodes = |k: usize| {
-            plan.iter().any(|n| n.args.contains(&Src::Node(k))) || reduced.contains(&Src::Node(k))
+        // A result over a storage no leaf views is written straight into the output (no
+        // copy out of a scratch slot). So is an in-place update (`r = r - alpha * q`) by a
+        // node whose description accepts it, when the output's view is a leaf that only
+        // this node reads.
+        let leaf_readers = |l: usize| {
+            let by_nodes = plan
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.args.contains(&Src::Leaf(l)))
+                .map(|(k, _)| k);
+            let mut readers: Vec<usize> = by_nodes.collect();
+            if reduced.contains(&Src::Leaf(l)) {
+                readers.push(usize::MAX);
+            }
+            readers
         };
         for (o, &k) in outputs.iter().enumerate() {
-            let target = group
+            let Some(target) = group
                 .writes
                 .iter()
-                .find(|w| composition.index[w.node] == Some(k));
-            let free_of_leaves =
-                target.is_some_and(|w| !group.leaves.iter().any(|l| l.same_storage(&w.store)));
-            if free_of_leaves
-                && shifted.get(o).is_some_and(Option::is_none)
-                && !read_by_nodes(k)
-                && outputs.iter().filter(|&&j| j == k).count() == 1
+                .find(|w| composition.index[w.node] == Some(k))
+            else {
+                continue;
+            };
+            if !shifted.get(o).is_some_and(Option::is_none)
+                || outputs.iter().filter(|&&j| j == k).count() != 1
             {
-                nodes[k].direct = Some(o);
+                continue;
+            }
+            let sharing: Vec<usize> = (0..group.leaves.len())
+                .filter(|&l| group.leaves[l].same_storage(&target.store))
+                .collect();
+            match sharing.as_slice() {
+                [] => nodes[k].direct = Some(o),
+                &[l] if group.leaves[l].same_view(&target.store)
+                    && leaf_readers(l) == [k]
+                    && plan[k].composable.as_ref().is_some_and(|c| c.in_place()) =>
+                {
+                    nodes[k].direct = Some(o);
+                    nodes[k].in_place = Some(l);
+                }
+                _ => {}
             }
         }
         let reductions = group
@@ -1128,10 +1183,7 @@ impl Program {
                 .ok_or_else(|| TaskError::new("a fused reduction has no accumulator"))?;
             let mut acc = lock_ignoring_poison(acc);
             let size = r.ty.size();
-            let running = BlockIn {
-                ty: r.ty,
-                bytes: &words_as_bytes(&scratch.accs[k])[..size],
-            };
+            let running = BlockIn::new(r.ty, &words_as_bytes(&scratch.accs[k])[..size]);
             let mut out = BlockOut {
                 ty: r.ty,
                 bytes: &mut words_as_bytes_mut(&mut acc)[..size],
@@ -1197,10 +1249,35 @@ impl Program {
             accs,
             ..
         } = scratch;
+        // Where each node writes this run when it writes straight into its output: the
+        // output's first element, when the run is contiguous there.
+        let direct: Vec<Option<*mut u8>> = self
+            .nodes
+            .iter()
+            .map(|node| {
+                let o = walk.n_inputs + node.direct?;
+                let arg = &walk.args[o];
+                // SAFETY: the offset is that of an element of this point's piece of the
+                // output (the walk stays inside the piece).
+                (arg.inner == 1)
+                    .then(|| unsafe { arg.base.offset(offsets[o] * arg.ty.size() as isize) })
+            })
+            .collect();
+        // A leaf read in place is never borrowed as an input: the output is written there.
+        let read_in_place = |i: usize| {
+            self.nodes
+                .iter()
+                .zip(&direct)
+                .any(|(node, d)| node.in_place == Some(i) && d.is_some())
+        };
         let mut ins: Vec<BlockIn<'_>> = Vec::with_capacity(walk.n_inputs);
         for (i, leaf) in leaves.iter_mut().enumerate() {
             let arg = &walk.args[i];
             let size = arg.ty.size();
+            if read_in_place(i) {
+                ins.push(BlockIn::new(arg.ty, &[]));
+                continue;
+            }
             // SAFETY: the offset is that of an element of this point's piece of input `i`
             // (the walk stays inside the piece), and the analysis keeps writers of the
             // piece away while the task runs.
@@ -1220,7 +1297,7 @@ impl Program {
                 unsafe { gather(start, arg.inner, size, dst) };
                 &*dst
             };
-            ins.push(BlockIn { ty: arg.ty, bytes });
+            ins.push(BlockIn::new(arg.ty, bytes));
         }
         let slot_ptrs: Vec<*mut u8> = slots
             .iter_mut()
@@ -1231,35 +1308,35 @@ impl Program {
             Src::Leaf(i) => ins[i],
             Src::Node(j) => {
                 let src = &self.nodes[j];
-                // SAFETY: slot `src.slot` holds the `n` values node `j` wrote for this
-                // block; no node writes it until its last reader (node or reduction) has
-                // run, and a node's writer uses another slot (see `Program::new`).
-                let bytes =
-                    unsafe { std::slice::from_raw_parts(slot_ptrs[src.slot], n * src.ty.size()) };
-                BlockIn { ty: src.ty, bytes }
+                let at = direct[j].unwrap_or(slot_ptrs[src.slot]);
+                // SAFETY: node `j` wrote its `n` values for this block there: into its
+                // output (no other node writes that storage, and the mutable borrow ended
+                // with its call), or into slot `src.slot`, which no node writes until its
+                // last reader (node or reduction) has run, and a node's writer uses another
+                // slot (see `Program::new`).
+                let bytes = unsafe { std::slice::from_raw_parts(at, n * src.ty.size()) };
+                BlockIn::new(src.ty, bytes)
             }
         };
         let mut operands: Vec<BlockIn<'_>> = Vec::new();
-        for node in &self.nodes {
+        for (node, at) in self.nodes.iter().zip(&direct) {
             operands.clear();
-            operands.extend(node.args.iter().map(|&a| value(a)));
+            operands.extend(node.args.iter().map(|&a| match a {
+                Src::Leaf(i) if at.is_some() && node.in_place == Some(i) => BlockIn {
+                    ty: node.ty,
+                    bytes: &[],
+                    in_output: true,
+                },
+                _ => value(a),
+            }));
             let size = node.ty.size();
-            let bytes = match node.direct.map(|o| &walk.args[walk.n_inputs + o]) {
-                Some(arg) if arg.inner == 1 => {
-                    let o = walk.n_inputs + node.direct.unwrap_or_default();
-                    // SAFETY: `n` consecutive elements of this point's piece of the output,
-                    // which the analysis gives to this point alone; no leaf of the program
-                    // views that storage, so no operand slice overlaps them.
-                    unsafe {
-                        std::slice::from_raw_parts_mut(
-                            arg.base.offset(offsets[o] * size as isize),
-                            n * size,
-                        )
-                    }
-                }
-                // SAFETY: the node's own slot, holding at least BLOCK elements of its type
-                // and read by none of its operands (see `Program::new`).
-                _ => unsafe { std::slice::from_raw_parts_mut(slot_ptrs[node.slot], n * size) },
+            // SAFETY: either `n` consecutive elements of this point's piece of the output,
+            // which the analysis gives to this point alone, and which no operand slice
+            // overlaps (a leaf of that storage is the in-place one, not borrowed); or the
+            // node's own slot, holding at least BLOCK elements of its type and read by
+            // none of its operands (see `Program::new`).
+            let bytes = unsafe {
+                std::slice::from_raw_parts_mut(at.unwrap_or(slot_ptrs[node.slot]), n * size)
             };
             let mut out = BlockOut { ty: node.ty, bytes };
             (node.kernel)(&operands, &mut out)?;

@@ -127,19 +127,26 @@ impl<T: Elem> Chain<T> {
         Some(Chain { steps, inputs })
     }
 
-    /// `y = chain(ins...)`, chunk by chunk (every slice of `y`'s length).
-    fn eval(&self, ins: &[&[T]], y: &mut [T]) {
+    /// `y = chain(ins...)`, chunk by chunk (every slice of `y`'s length, except the
+    /// inputs marked in `in_y`, whose values are `y`'s own: read before `y` is written).
+    fn eval(&self, ins: &[&[T]], in_y: &[bool], y: &mut [T]) {
         let zero = T::from_i128(0);
         let mut values = [[zero; CHUNK]; MAX_STEPS];
+        let mut old = [zero; CHUNK];
+        let reads_y = in_y.contains(&true);
         let last = self.steps.len() - 1;
         let n = y.len();
         let mut start = 0;
         while start < n {
             let end = (start + CHUNK).min(n);
             let m = end - start;
+            if reads_y {
+                old[..m].copy_from_slice(&y[start..end]);
+            }
             for (k, step) in self.steps.iter().enumerate() {
                 let (done, rest) = values.split_at_mut(k);
                 let arg = |o: Operand| match o {
+                    Operand::Input(i) if in_y[i] => &old[..m],
                     Operand::Input(i) => &ins[i][start..end],
                     Operand::Step(j) => &done[j][..m],
                 };
@@ -173,14 +180,19 @@ impl<T: Elem> Chain<T> {
                 )));
             }
             let mut xs: [&[T]; MAX_INPUTS] = [&[]; MAX_INPUTS];
-            for (x, i) in xs.iter_mut().zip(ins) {
-                *x = i.get::<T>()?;
+            let mut in_y = [false; MAX_INPUTS];
+            for ((x, y), i) in xs.iter_mut().zip(&mut in_y).zip(ins) {
+                *y = i.in_output();
+                if !*y {
+                    *x = i.get::<T>()?;
+                }
             }
             let y = out.get_mut::<T>()?;
-            if xs[..chain.inputs].iter().any(|x| x.len() != y.len()) {
+            let inputs = xs[..chain.inputs].iter().zip(&in_y);
+            if inputs.clone().any(|(x, &own)| !own && x.len() != y.len()) {
                 return Err(TaskError::new("a chain's blocks differ in length"));
             }
-            chain.eval(&xs[..chain.inputs], y);
+            chain.eval(&xs[..chain.inputs], &in_y[..chain.inputs], y);
             Ok(())
         })
     }
@@ -219,6 +231,12 @@ impl<T: Elem> ComposableKernel for Chain<T> {
             composable: chain,
         })
     }
+
+    /// A composed chain runs through [`Chain::kernel`], which reads operands given in
+    /// its output; a single operation runs through its own kernel, which does not.
+    fn in_place(&self) -> bool {
+        self.steps.len() > 1
+    }
 }
 
 #[cfg(test)]
@@ -227,7 +245,7 @@ mod tests {
 
     fn run(chain: &Arc<Chain<f64>>, ins: &[&[f64]]) -> Vec<f64> {
         let mut y = vec![0.0; ins[0].len()];
-        chain.eval(ins, &mut y);
+        chain.eval(ins, &vec![false; ins.len()], &mut y);
         y
     }
 
@@ -253,6 +271,21 @@ mod tests {
             let want = (b[i] - 2.5 * c[i]) / d[i].sqrt();
             assert_eq!(got[i].to_bits(), want.to_bits(), "element {i}");
         }
+    }
+
+    #[test]
+    fn operands_in_the_output_are_read_before_each_chunk_is_written() {
+        // r = r - 2 * q, with r given as the output's own values.
+        let n = 300;
+        let q: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        let mut r: Vec<f64> = (0..n).map(|i| 1000.0 - i as f64).collect();
+        let want: Vec<f64> = r.iter().zip(&q).map(|(r, q)| r - 2.0 * q).collect();
+        let scale = Chain::scalar(BinaryOp::Multiply, 2.0, true).unwrap();
+        let sub = Chain::<f64>::binary(BinaryOp::Subtract).unwrap();
+        let c = sub.substitute(1, &scale).unwrap();
+        assert!(c.in_place() && !sub.in_place());
+        c.eval(&[&[], &q], &[true, false], &mut r);
+        assert_eq!(r, want);
     }
 
     #[test]
