@@ -43,8 +43,11 @@
 //! block's part while it is in cache ([`CsrMatrix::dot_and_vdot`]); `r -= alpha q` folds
 //! `r @ r`, which is both the next `rho` and the squared residual norm of the stopping
 //! test; and `x += alpha p` waits for the next pass over `p` (`p = r + beta p`), unless a
-//! callback looks at `x` after each iteration. The iterates are the same as the textbook
-//! loop's.
+//! callback looks at `x` after each iteration. Each vector update (`r - alpha q`,
+//! `p beta + r`, `x + alpha p`) runs as one composed kernel over its three inputs
+//! (legate-core's composition of described kernels); those of `r` and `x` write straight
+//! into the vector they update, that of `p` (which the update of `x` also reads) through a
+//! block in cache. The iterates are the same as the textbook loop's.
 //!
 //! Some steps run as one piece, said here so nothing surprises:
 //! - `transpose` (and so `tocsc`): a counting sort in one task (linear in the entries);
