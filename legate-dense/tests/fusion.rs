@@ -245,3 +245,47 @@ fn short_rows_of_broadcast_and_strided_views_fuse_across_rows() {
         }
     }
 }
+
+/// CG's updates: `r -= alpha * q` with its `r @ r`, and `x += alpha * p` beside
+/// `p = p * beta + r`, where `alpha` and `beta` are 0-d arrays. The updates of `r` and `x`
+/// are composed kernels written straight into their vectors; the values are those of the
+/// operations in order, fused or not, on 1, 2 and 4 CPUs.
+#[test]
+fn in_place_updates_of_composed_kernels_give_the_sequential_values() {
+    use legate_dense::{linalg, BinaryOp};
+    let n = 20_000;
+    let f = |k: usize| (0..n).map(move |i| ((i * (7 + k)) % 113) as f64 / 17.0 - 3.0);
+    let (q0, p0, r0, x0): (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) = (
+        f(0).collect(),
+        f(1).collect(),
+        f(2).collect(),
+        f(3).collect(),
+    );
+    let (alpha, beta) = (0.37f64, -1.25f64);
+    let r1: Vec<f64> = r0.iter().zip(&q0).map(|(r, q)| r - alpha * q).collect();
+    let rr: f64 = r1.iter().map(|v| v * v).sum();
+    let x1: Vec<f64> = x0.iter().zip(&p0).map(|(x, p)| x + alpha * p).collect();
+    let p1: Vec<f64> = p0.iter().zip(&r1).map(|(p, r)| p * beta + r).collect();
+    for (cpus, fusion) in [(1, true), (2, true), (4, true), (2, false)] {
+        let d = dense(cpus, fusion);
+        let vector = |v: &Vec<f64>| d.from_vec(v.clone(), &[n]).unwrap();
+        let (q, p, r, x) = (vector(&q0), vector(&p0), vector(&r0), vector(&x0));
+        let a = d.from_vec(vec![alpha], &[]).unwrap();
+        let b = d.from_vec(vec![beta], &[]).unwrap();
+        let before = d.runtime().stats();
+        r.binary_inplace(BinaryOp::Subtract, &(&a * &q).unwrap())
+            .unwrap();
+        let dot = linalg::vdot(&r, &r).unwrap();
+        x.binary_inplace(BinaryOp::Add, &(&a * &p).unwrap())
+            .unwrap();
+        p.assign(&(&(&p * &b).unwrap() + &r).unwrap()).unwrap();
+        let what = format!("{cpus} CPUs, fusion {fusion}");
+        assert_eq!(r.to_vec::<f64>().unwrap(), r1, "{what}");
+        assert_eq!(x.to_vec::<f64>().unwrap(), x1, "{what}");
+        assert_eq!(p.to_vec::<f64>().unwrap(), p1, "{what}");
+        let got = dot.item::<f64>().unwrap();
+        assert!((got - rr).abs() <= 1e-12 * rr, "{what}: {got} against {rr}");
+        let composed = d.runtime().stats().kernels_composed - before.kernels_composed;
+        assert_eq!(composed, if fusion { 3 } else { 0 }, "{what}");
+    }
+}
