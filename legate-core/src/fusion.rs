@@ -958,6 +958,8 @@ struct Program {
     nodes: Vec<Node>,
     /// Nodes that a later node absorbed (their kernels run inside its kernel).
     composed: usize,
+    /// For each leaf, the node that reads it in place (see `Node::in_place`).
+    in_place_of: Vec<Option<usize>>,
     /// The element type of each scratch slot (a slot only ever holds one type).
     slots: Vec<Type>,
     /// The node whose values output `i` takes.
@@ -1068,17 +1070,12 @@ impl Program {
         // copy out of a scratch slot). So is an in-place update (`r = r - alpha * q`) by a
         // node whose description accepts it, when the output's view is a leaf that only
         // this node reads.
-        let leaf_readers = |l: usize| {
-            let by_nodes = plan
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| n.args.contains(&Src::Leaf(l)))
-                .map(|(k, _)| k);
-            let mut readers: Vec<usize> = by_nodes.collect();
-            if reduced.contains(&Src::Leaf(l)) {
-                readers.push(usize::MAX);
-            }
-            readers
+        let read_by_k_alone = |l: usize, k: usize| {
+            !reduced.contains(&Src::Leaf(l))
+                && plan
+                    .iter()
+                    .enumerate()
+                    .all(|(j, n)| n.args.contains(&Src::Leaf(l)) == (j == k))
         };
         for (o, &k) in outputs.iter().enumerate() {
             let Some(target) = group
@@ -1099,7 +1096,7 @@ impl Program {
             match sharing.as_slice() {
                 [] => nodes[k].direct = Some(o),
                 &[l] if group.leaves[l].same_view(&target.store)
-                    && leaf_readers(l) == [k]
+                    && read_by_k_alone(l, k)
                     && plan[k].composable.as_ref().is_some_and(|c| c.in_place()) =>
                 {
                     nodes[k].direct = Some(o);
@@ -1122,9 +1119,16 @@ impl Program {
                 })
             })
             .collect::<Result<_>>()?;
+        let mut in_place_of = vec![None; group.leaves.len()];
+        for (k, node) in nodes.iter().enumerate() {
+            if let Some(l) = node.in_place {
+                in_place_of[l] = Some(k);
+            }
+        }
         Ok(Program {
             nodes,
             composed: composition.composed,
+            in_place_of,
             slots,
             outputs,
             shape: group.shape.clone(),
@@ -1264,12 +1268,7 @@ impl Program {
             })
             .collect();
         // A leaf read in place is never borrowed as an input: the output is written there.
-        let read_in_place = |i: usize| {
-            self.nodes
-                .iter()
-                .zip(&direct)
-                .any(|(node, d)| node.in_place == Some(i) && d.is_some())
-        };
+        let read_in_place = |i: usize| self.in_place_of[i].is_some_and(|k| direct[k].is_some());
         let mut ins: Vec<BlockIn<'_>> = Vec::with_capacity(walk.n_inputs);
         for (i, leaf) in leaves.iter_mut().enumerate() {
             let arg = &walk.args[i];
