@@ -45,6 +45,8 @@ pub struct BlockIn<'a> {
     bytes: &'a [u8],
     /// The operand's values are the output block's (see [`BlockIn::in_output`]).
     in_output: bool,
+    /// Every value of the block is the same (see [`BlockIn::uniform`]).
+    uniform: bool,
 }
 
 impl<'a> BlockIn<'a> {
@@ -53,6 +55,7 @@ impl<'a> BlockIn<'a> {
             ty,
             bytes,
             in_output: false,
+            uniform: false,
         }
     }
 
@@ -68,6 +71,14 @@ impl<'a> BlockIn<'a> {
     /// are given such an operand.
     pub fn in_output(&self) -> bool {
         self.in_output
+    }
+
+    /// Whether every value of the block is the same element of the operand (a 0-d array
+    /// or a length-1 axis broadcast along the block, as `alpha * p` reads `alpha`). The
+    /// block still holds all of them, so a kernel may ignore this; one that uses it may
+    /// read the first value as a scalar.
+    pub fn uniform(&self) -> bool {
+        self.uniform
     }
 
     /// Number of elements.
@@ -1249,6 +1260,7 @@ impl Program {
         let Scratch {
             offsets,
             leaves,
+            uniform,
             slots,
             accs,
             ..
@@ -1290,6 +1302,21 @@ impl Program {
                 // BLOCK elements, word aligned.
                 unsafe { walk.copy_rows_sized(arg, &scratch_coords, n, dst.as_mut_ptr(), true) };
                 &*dst
+            } else if arg.inner == 0 {
+                // One element repeated: the block holds it from an earlier run already
+                // when that run read the same element over at least as many values.
+                let dst = &mut words_as_bytes_mut(leaf)[..n * size];
+                let at = start as usize;
+                if !matches!(uniform[i], Some((a, m)) if a == at && m >= n) {
+                    // SAFETY: element `start` of the piece, read `n` times.
+                    unsafe { gather(start, 0, size, dst) };
+                    uniform[i] = Some((at, n));
+                }
+                ins.push(BlockIn {
+                    uniform: true,
+                    ..BlockIn::new(arg.ty, &*dst)
+                });
+                continue;
             } else {
                 let dst = &mut words_as_bytes_mut(leaf)[..n * size];
                 // SAFETY: `n` elements of the piece start there, `inner` elements apart.
@@ -1325,6 +1352,7 @@ impl Program {
                     ty: node.ty,
                     bytes: &[],
                     in_output: true,
+                    uniform: false,
                 },
                 _ => value(a),
             }));
@@ -1838,6 +1866,10 @@ struct Scratch {
     coords: [i64; MAX_DIM],
     /// Gathered values of strided leaves.
     leaves: Vec<Vec<u64>>,
+    /// For each leaf that repeats one element along a run, the address of the element its
+    /// block holds and how many copies (so a 0-d operand is gathered once per thread, not
+    /// once per run).
+    uniform: Vec<Option<(usize, usize)>>,
     slots: Vec<Vec<u64>>,
     /// The running value of each reduction.
     accs: Vec<Vec<u64>>,
@@ -1859,6 +1891,7 @@ impl Scratch {
                     }
                 })
                 .collect(),
+            uniform: vec![None; walk.n_inputs],
             slots: program.slots.iter().map(|&ty| vec![0; words(ty)]).collect(),
             accs: program
                 .reductions

@@ -129,7 +129,11 @@ impl<T: Elem> Chain<T> {
 
     /// `y = chain(ins...)`, chunk by chunk (every slice of `y`'s length, except the
     /// inputs marked in `in_y`, whose values are `y`'s own: read before `y` is written).
-    fn eval(&self, ins: &[&[T]], in_y: &[bool], y: &mut [T]) {
+    ///
+    /// An arithmetic step one of whose operands is a `uniform` input (one value repeated,
+    /// as a 0-d `alpha` in `alpha * p`) runs as the scalar operation on that value: the
+    /// same arithmetic, one stream fewer.
+    fn eval(&self, ins: &[&[T]], in_y: &[bool], uniform: &[bool], y: &mut [T]) {
         let zero = T::from_i128(0);
         let mut values = [[zero; CHUNK]; MAX_STEPS];
         let mut old = [zero; CHUNK];
@@ -155,8 +159,20 @@ impl<T: Elem> Chain<T> {
                 } else {
                     &mut rest[0][..m]
                 };
+                let scalar = |o: Operand| match o {
+                    Operand::Input(i) if uniform[i] => ins[i].first().copied(),
+                    _ => None,
+                };
                 // Every step's operation has a block kernel for `T` (see the constructors).
                 match *step {
+                    Step::Binary(op, a, b) if op.is_arithmetic() => {
+                        let done = match (scalar(a), scalar(b)) {
+                            (_, Some(s)) => T::scalar_block(op, arg(a), s, false, out),
+                            (Some(s), None) => T::scalar_block(op, arg(b), s, true, out),
+                            (None, None) => false,
+                        };
+                        done || T::binary_block(op, arg(a), arg(b), out)
+                    }
                     Step::Binary(op, a, b) => T::binary_block(op, arg(a), arg(b), out),
                     Step::Scalar(op, a, s, reversed) => {
                         T::scalar_block(op, arg(a), s, reversed, out)
@@ -181,8 +197,10 @@ impl<T: Elem> Chain<T> {
             }
             let mut xs: [&[T]; MAX_INPUTS] = [&[]; MAX_INPUTS];
             let mut in_y = [false; MAX_INPUTS];
-            for ((x, y), i) in xs.iter_mut().zip(&mut in_y).zip(ins) {
+            let mut uniform = [false; MAX_INPUTS];
+            for (((x, y), u), i) in xs.iter_mut().zip(&mut in_y).zip(&mut uniform).zip(ins) {
                 *y = i.in_output();
+                *u = i.uniform();
                 if !*y {
                     *x = i.get::<T>()?;
                 }
@@ -192,7 +210,8 @@ impl<T: Elem> Chain<T> {
             if inputs.clone().any(|(x, &own)| !own && x.len() != y.len()) {
                 return Err(TaskError::new("a chain's blocks differ in length"));
             }
-            chain.eval(&xs[..chain.inputs], &in_y[..chain.inputs], y);
+            let n = chain.inputs;
+            chain.eval(&xs[..n], &in_y[..n], &uniform[..n], y);
             Ok(())
         })
     }
@@ -245,7 +264,8 @@ mod tests {
 
     fn run(chain: &Arc<Chain<f64>>, ins: &[&[f64]]) -> Vec<f64> {
         let mut y = vec![0.0; ins[0].len()];
-        chain.eval(ins, &vec![false; ins.len()], &mut y);
+        let no = vec![false; ins.len()];
+        chain.eval(ins, &no, &no, &mut y);
         y
     }
 
@@ -284,8 +304,41 @@ mod tests {
         let sub = Chain::<f64>::binary(BinaryOp::Subtract).unwrap();
         let c = sub.substitute(1, &scale).unwrap();
         assert!(c.in_place() && !sub.in_place());
-        c.eval(&[&[], &q], &[true, false], &mut r);
+        c.eval(&[&[], &q], &[true, false], &[false, false], &mut r);
         assert_eq!(r, want);
+    }
+
+    #[test]
+    fn uniform_operands_give_the_values_of_the_binary_operations() {
+        // r - alpha * q and alpha / q - r, alpha one value repeated (a 0-d array's block):
+        // run as scalar steps on alpha, they match the binary kernels bit for bit.
+        let n = 200;
+        let q: Vec<f64> = (0..n).map(|i| 0.3 + i as f64 / 3.0).collect();
+        let r: Vec<f64> = (0..n).map(|i| (i as f64).cos()).collect();
+        let alpha = vec![1.0 / 7.0; n];
+        let mul = Chain::<f64>::binary(BinaryOp::Multiply).unwrap();
+        let div = Chain::<f64>::binary(BinaryOp::TrueDivide).unwrap();
+        let sub = Chain::<f64>::binary(BinaryOp::Subtract).unwrap();
+        for (producer, at, want) in [
+            (
+                &mul,
+                1,
+                (0..n).map(|i| r[i] - alpha[i] * q[i]).collect::<Vec<_>>(),
+            ),
+            (&div, 0, (0..n).map(|i| alpha[i] / q[i] - r[i]).collect()),
+        ] {
+            let c = sub.substitute(at, producer).unwrap();
+            // The inputs: r, alpha, q for the first; alpha, q, r for the second.
+            let (ins, uniform): (Vec<&[f64]>, _) = if at == 1 {
+                (vec![&r, &alpha, &q], [false, true, false])
+            } else {
+                (vec![&alpha, &q, &r], [true, false, false])
+            };
+            let mut y = vec![0.0; n];
+            c.eval(&ins, &[false; 3], &uniform, &mut y);
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&y), bits(&want));
+        }
     }
 
     #[test]

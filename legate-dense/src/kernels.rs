@@ -243,6 +243,15 @@ op_enum! {
 }
 
 impl BinaryOp {
+    /// Whether this is `+`, `-`, `*` or `/`: the operations with a scalar block kernel
+    /// (`Block::scalar_block`) computing exactly what their binary one does.
+    pub(crate) fn is_arithmetic(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Add | BinaryOp::Subtract | BinaryOp::Multiply | BinaryOp::TrueDivide
+        )
+    }
+
     /// Whether the result is boolean (comparisons and logical operators).
     pub fn is_comparison(self) -> bool {
         matches!(

@@ -289,3 +289,38 @@ fn in_place_updates_of_composed_kernels_give_the_sequential_values() {
         assert_eq!(composed, if fusion { 3 } else { 0 }, "{what}");
     }
 }
+
+/// Operands that repeat one element along each run (a 0-d array, a column broadcast over
+/// rows shorter and longer than a fused block) are gathered once per element and, in a
+/// composed kernel, read as a scalar: the values are the binary operations', exactly,
+/// fused and unfused, on 1, 2 and 4 CPUs.
+#[test]
+fn uniform_operands_of_composed_kernels_give_the_binary_values() {
+    use legate_core::ndarray::Array2;
+    for (m, n) in [(37, 300), (3, 20_000)] {
+        let y0 = Array2::from_shape_fn((m, n), |(i, j)| ((i * 13 + j * 7) % 101) as f64 / 9.0);
+        let z0 = Array2::from_shape_fn((m, n), |(i, j)| ((i * 5 + j * 11) % 89) as f64 - 40.0);
+        let col0 = Array2::from_shape_fn((m, 1), |(i, _)| 0.25 + i as f64 / 3.0);
+        let s = 1.0 / 7.0;
+        // (y - col * z) / s and s / (z + col), elementwise.
+        let want1 = Array2::from_shape_fn((m, n), |(i, j)| {
+            (y0[[i, j]] - col0[[i, 0]] * z0[[i, j]]) / s
+        });
+        let want2 = Array2::from_shape_fn((m, n), |(i, j)| s / (z0[[i, j]] + col0[[i, 0]]));
+        for (cpus, fusion) in [(1, true), (2, true), (4, true), (2, false)] {
+            let d = dense(cpus, fusion);
+            let y = d.from_ndarray(&y0.clone().into_dyn()).unwrap();
+            let z = d.from_ndarray(&z0.clone().into_dyn()).unwrap();
+            let col = d.from_ndarray(&col0.clone().into_dyn()).unwrap();
+            let s0 = d.from_vec(vec![s], &[]).unwrap();
+            let before = d.runtime().stats();
+            let got1 = (&(&y - &(&col * &z).unwrap()).unwrap() / &s0).unwrap();
+            let got2 = (&s0 / &(&z + &col).unwrap()).unwrap();
+            let what = format!("{m} x {n}, {cpus} CPUs, fusion {fusion}");
+            assert_eq!(got1.to_ndarray::<f64>().unwrap(), want1.clone().into_dyn(), "{what}");
+            assert_eq!(got2.to_ndarray::<f64>().unwrap(), want2.clone().into_dyn(), "{what}");
+            let composed = d.runtime().stats().kernels_composed - before.kernels_composed;
+            assert_eq!(composed, if fusion { 3 } else { 0 }, "{what}");
+        }
+    }
+}
