@@ -317,8 +317,16 @@ fn uniform_operands_of_composed_kernels_give_the_binary_values() {
             let got1 = (&(&y - &(&col * &z).unwrap()).unwrap() / &s0).unwrap();
             let got2 = (&s0 / &(&z + &col).unwrap()).unwrap();
             let what = format!("{m} x {n}, {cpus} CPUs, fusion {fusion}");
-            assert_eq!(got1.to_ndarray::<f64>().unwrap(), want1.clone().into_dyn(), "{what}");
-            assert_eq!(got2.to_ndarray::<f64>().unwrap(), want2.clone().into_dyn(), "{what}");
+            assert_eq!(
+                got1.to_ndarray::<f64>().unwrap(),
+                want1.clone().into_dyn(),
+                "{what}"
+            );
+            assert_eq!(
+                got2.to_ndarray::<f64>().unwrap(),
+                want2.clone().into_dyn(),
+                "{what}"
+            );
             let composed = d.runtime().stats().kernels_composed - before.kernels_composed;
             assert_eq!(composed, if fusion { 3 } else { 0 }, "{what}");
         }
