@@ -59,6 +59,33 @@ impl<'a> BlockIn<'a> {
         }
     }
 
+    /// A block of `values` (a library's tests call its kernels with such blocks).
+    ///
+    /// ```
+    /// use legate_core::{BlockIn, Type};
+    /// let x = [1.0f64, 2.0];
+    /// let b = BlockIn::of(&x);
+    /// assert_eq!((b.ty(), b.len(), b.uniform()), (Type::Float64, 2, false));
+    /// assert_eq!(BlockIn::of(&[3i32; 4]).marked_uniform().get::<i32>().unwrap(), &[3; 4]);
+    /// ```
+    pub fn of<T: Element>(values: &'a [T]) -> BlockIn<'a> {
+        // SAFETY: the bytes of `values.len()` elements of a primitive type, borrowed for
+        // as long as `values`.
+        let bytes = unsafe {
+            std::slice::from_raw_parts(values.as_ptr().cast::<u8>(), std::mem::size_of_val(values))
+        };
+        BlockIn::new(T::TYPE, bytes)
+    }
+
+    /// This block marked [`uniform`](Self::uniform): the caller knows every value is the
+    /// same (as the fusion pass marks a broadcast 0-d operand).
+    pub fn marked_uniform(self) -> BlockIn<'a> {
+        BlockIn {
+            uniform: true,
+            ..self
+        }
+    }
+
     /// The element type.
     pub fn ty(&self) -> Type {
         self.ty
@@ -112,7 +139,27 @@ pub struct BlockOut<'a> {
     bytes: &'a mut [u8],
 }
 
-impl BlockOut<'_> {
+impl<'a> BlockOut<'a> {
+    /// A block to write `values` through (a library's tests call its kernels with such
+    /// blocks).
+    ///
+    /// ```
+    /// use legate_core::BlockOut;
+    /// let mut y = [0i64; 3];
+    /// BlockOut::of(&mut y).get_mut::<i64>().unwrap().fill(7);
+    /// assert_eq!(y, [7; 3]);
+    /// ```
+    pub fn of<T: Element>(values: &'a mut [T]) -> BlockOut<'a> {
+        let len = std::mem::size_of_val(values);
+        // SAFETY: the bytes of `values`, borrowed mutably for as long as `values`. What is
+        // written through them is values of `T`: `get_mut` checks the type, and
+        // `bytes_mut` is for kernels that move values of the block's own type, as it is
+        // over the runtime's blocks (whose bytes `get` reads back as values).
+        let bytes =
+            unsafe { std::slice::from_raw_parts_mut(values.as_mut_ptr().cast::<u8>(), len) };
+        BlockOut { ty: T::TYPE, bytes }
+    }
+
     /// The element type.
     pub fn ty(&self) -> Type {
         self.ty
@@ -406,6 +453,37 @@ impl Runtime {
         op: ReductionOp,
         result: &LogicalStore,
     ) -> Result<()> {
+        self.elementwise_reduce_op(fold, None, input, op, result)
+    }
+
+    /// [`elementwise_reduce`](Self::elementwise_reduce) with a description of the fold, so
+    /// that the fusion pass can run it and the kernel producing its input as one loop
+    /// (`sum(a * b)`: the product is folded as it is computed, it never fills a block).
+    /// The description's [`absorb`](ComposableKernel::absorb) gives a fold over the
+    /// producer's operands; `fold` itself still combines two running values.
+    ///
+    /// # Errors
+    ///
+    /// As [`elementwise_reduce`](Self::elementwise_reduce).
+    pub fn elementwise_reduce_composable(
+        &self,
+        fold: BlockKernel,
+        composable: Arc<dyn ComposableKernel>,
+        input: &LogicalStore,
+        op: ReductionOp,
+        result: &LogicalStore,
+    ) -> Result<()> {
+        self.elementwise_reduce_op(fold, Some(composable), input, op, result)
+    }
+
+    fn elementwise_reduce_op(
+        &self,
+        fold: BlockKernel,
+        composable: Option<Arc<dyn ComposableKernel>>,
+        input: &LogicalStore,
+        op: ReductionOp,
+        result: &LogicalStore,
+    ) -> Result<()> {
         for s in [input, result] {
             if !Arc::ptr_eq(&s.storage.shared, &self.shared) {
                 return Err(Error::invalid(format!(
@@ -440,7 +518,7 @@ impl Runtime {
             output: result.clone(),
             reduce: Some(op),
             copy: false,
-            composable: None,
+            composable,
         })
     }
 
@@ -665,6 +743,7 @@ struct Write {
 struct PlanReduce {
     fold: BlockKernel,
     src: Src,
+    composable: Option<Arc<dyn ComposableKernel>>,
     op: ReductionOp,
     target: LogicalStore,
 }
@@ -755,6 +834,7 @@ impl Group {
             self.reductions.push(PlanReduce {
                 fold: op.kernel,
                 src: args[0],
+                composable: op.composable,
                 op: reduce,
                 target: op.output,
             });
@@ -854,25 +934,34 @@ fn plan(ops: Vec<DeferredOp>) -> Vec<Group> {
 }
 
 /// The nodes of a group after composition: `index[k]` is the new index of old node `k`,
-/// `None` where a later node absorbed it.
+/// `None` where a later node or a reduction absorbed it; `folds[i]` is reduction `i`'s
+/// block kernel and operands (its own fold over its input, unless it absorbed the node
+/// computing that input).
 struct Composition {
     nodes: Vec<PlanNode>,
     index: Vec<Option<usize>>,
+    folds: Vec<(BlockKernel, Vec<Src>)>,
     composed: usize,
 }
 
 /// Lets each node absorb the nodes whose value it alone reads, as often as the nodes'
-/// descriptions allow ([`ComposableKernel`]). `outputs` and `reduced` read values too: a
-/// node they read is never absorbed. A node only reads earlier nodes and leaves, and a
-/// run reads every leaf before any node runs, so a composed node sees exactly the values
-/// its parts saw.
-fn compose(plan: &[PlanNode], outputs: &[usize], reduced: &[Src], composing: bool) -> Composition {
+/// descriptions allow ([`ComposableKernel`]), then each described reduction the node
+/// whose value it alone reads. `outputs` read values too: a node they read is never
+/// absorbed. A node only reads earlier nodes and leaves, and a run reads every leaf
+/// before any node runs, so a composed node (or fold) sees exactly the values its parts
+/// saw.
+fn compose(
+    plan: &[PlanNode],
+    outputs: &[usize],
+    reductions: &[PlanReduce],
+    composing: bool,
+) -> Composition {
     let n = plan.len();
     let mut readers = vec![0usize; n];
     let sources = plan
         .iter()
         .flat_map(|p| p.args.iter().copied())
-        .chain(reduced.iter().copied())
+        .chain(reductions.iter().map(|r| r.src))
         .chain(outputs.iter().map(|&k| Src::Node(k)));
     for src in sources {
         if let Src::Node(j) = src {
@@ -880,12 +969,37 @@ fn compose(plan: &[PlanNode], outputs: &[usize], reduced: &[Src], composing: boo
         }
     }
     let mut nodes: Vec<Option<PlanNode>> = plan.iter().cloned().map(Some).collect();
+    let mut folds: Vec<(BlockKernel, Vec<Src>)> = reductions
+        .iter()
+        .map(|r| (Arc::clone(&r.fold), vec![r.src]))
+        .collect();
     let mut composed = 0;
-    if composing && plan.iter().filter(|p| p.composable.is_some()).count() > 1 {
+    let described = plan.iter().filter(|p| p.composable.is_some()).count()
+        + reductions.iter().filter(|r| r.composable.is_some()).count();
+    if composing && described > 1 {
         for k in 0..n {
             while absorb_one(&mut nodes, &readers, k) {
                 composed += 1;
             }
+        }
+        for (r, fold) in reductions.iter().zip(&mut folds) {
+            let Some(reader) = &r.composable else {
+                continue;
+            };
+            let Src::Node(j) = r.src else { continue };
+            let Some(producer) = nodes[j].as_ref().filter(|_| readers[j] == 1) else {
+                continue;
+            };
+            let Some(c) = producer
+                .composable
+                .as_ref()
+                .and_then(|inner| reader.absorb(0, inner.as_ref()))
+            else {
+                continue;
+            };
+            *fold = (c.kernel, producer.args.clone());
+            nodes[j] = None;
+            composed += 1;
         }
     }
     let mut index = vec![None; n];
@@ -896,21 +1010,26 @@ fn compose(plan: &[PlanNode], outputs: &[usize], reduced: &[Src], composing: boo
             next += 1;
         }
     }
+    let renamed = |a: &mut Src| {
+        if let Src::Node(j) = *a {
+            *a = Src::Node(index[j].unwrap_or(j));
+        }
+    };
     let nodes = nodes
         .into_iter()
         .flatten()
         .map(|mut p| {
-            for a in &mut p.args {
-                if let Src::Node(j) = *a {
-                    *a = Src::Node(index[j].unwrap_or(j));
-                }
-            }
+            p.args.iter_mut().for_each(renamed);
             p
         })
         .collect();
+    for (_, args) in &mut folds {
+        args.iter_mut().for_each(renamed);
+    }
     Composition {
         nodes,
         index,
+        folds,
         composed,
     }
 }
@@ -988,11 +1107,16 @@ struct Program {
     reductions: Vec<Reduction>,
 }
 
-/// A reduction of a fused program: every value of `src` folded into reduction argument
-/// `i` (of type `ty`), starting from the bytes of the operator's identity.
+/// A reduction of a fused program: every value of its input (given as `fold`'s operands
+/// `args`) folded into reduction argument `i` (of type `ty`), starting from the bytes of
+/// the operator's identity.
 struct Reduction {
+    /// Folds a block of its operands into the running value.
     fold: BlockKernel,
-    src: Src,
+    args: Vec<Src>,
+    /// Combines two running values (the library's own fold, which `fold` may have
+    /// composed with the kernel of its input).
+    merge: BlockKernel,
     ty: Type,
     identity: Vec<u8>,
 }
@@ -1016,17 +1140,17 @@ impl Program {
         shifted: Vec<Option<Vec<[i64; MAX_DIM]>>>,
         composing: bool,
     ) -> Result<Program> {
-        let reduced: Vec<Src> = group.reductions.iter().map(|r| r.src).collect();
-        let composition = compose(&group.nodes, &outputs, &reduced, composing);
-        let renamed = |src: Src| match src {
-            Src::Node(j) => Src::Node(composition.index[j].unwrap_or(j)),
-            leaf => leaf,
-        };
+        let composition = compose(&group.nodes, &outputs, &group.reductions, composing);
         let outputs: Vec<usize> = outputs
             .iter()
             .map(|&k| composition.index[k].unwrap_or(k))
             .collect();
-        let reduced: Vec<Src> = reduced.into_iter().map(renamed).collect();
+        // Every operand a reduction's block kernel reads.
+        let reduced: Vec<Src> = composition
+            .folds
+            .iter()
+            .flat_map(|(_, args)| args.iter().copied())
+            .collect();
         let plan = &composition.nodes;
         let n = plan.len();
         let mut last_use: Vec<usize> = (0..n).collect();
@@ -1119,12 +1243,13 @@ impl Program {
         let reductions = group
             .reductions
             .iter()
-            .zip(&reduced)
-            .map(|(r, &src)| {
+            .zip(&composition.folds)
+            .map(|(r, (fold, args))| {
                 let ty = r.target.ty();
                 Ok(Reduction {
-                    fold: Arc::clone(&r.fold),
-                    src,
+                    fold: Arc::clone(fold),
+                    args: args.clone(),
+                    merge: Arc::clone(&r.fold),
                     ty,
                     identity: r.op.identity(ty)?.as_bytes().to_vec(),
                 })
@@ -1203,7 +1328,7 @@ impl Program {
                 ty: r.ty,
                 bytes: &mut words_as_bytes_mut(&mut acc)[..size],
             };
-            (r.fold)(&[running], &mut out)?;
+            (r.merge)(&[running], &mut out)?;
         }
         Ok(())
     }
@@ -1369,13 +1494,14 @@ impl Program {
             (node.kernel)(&operands, &mut out)?;
         }
         for (r, acc) in self.reductions.iter().zip(accs.iter_mut()) {
-            let values = value(r.src);
+            operands.clear();
+            operands.extend(r.args.iter().map(|&a| value(a)));
             let size = r.ty.size();
             let mut out = BlockOut {
                 ty: r.ty,
                 bytes: &mut words_as_bytes_mut(acc)[..size],
             };
-            (r.fold)(&[values], &mut out)?;
+            (r.fold)(&operands, &mut out)?;
         }
         Ok(n)
     }

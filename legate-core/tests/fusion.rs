@@ -564,3 +564,140 @@ fn described_kernels_compose_where_one_operand_alone_reads_a_value() {
         assert_eq!(rt.stats().kernels_composed, before.kernels_composed);
     }
 }
+
+/// A test description of a sum: of its one input, or of `f` of its operands once it
+/// absorbed a producer (each value computed and added, never stored).
+struct SumOf(Option<Arc<ElementFn>>);
+
+impl SumOf {
+    fn kernel(f: &Arc<ElementFn>) -> BlockKernel {
+        let f = Arc::clone(f);
+        Arc::new(move |ins: &[BlockIn<'_>], acc: &mut BlockOut<'_>| {
+            assert_eq!(ins.len(), f.inputs);
+            let xs: Vec<&[f64]> = ins.iter().map(|i| i.get::<f64>().unwrap()).collect();
+            let mut args = vec![0.0; f.inputs];
+            let mut s = 0.0;
+            for k in 0..xs[0].len() {
+                for (a, x) in args.iter_mut().zip(&xs) {
+                    *a = x[k];
+                }
+                s += (f.f)(&args);
+            }
+            acc.get_mut::<f64>()?[0] += s;
+            Ok::<(), TaskError>(())
+        })
+    }
+}
+
+impl ComposableKernel for SumOf {
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+
+    fn absorb(&self, operand: usize, producer: &dyn ComposableKernel) -> Option<Composed> {
+        let p = producer.as_any().downcast_ref::<ElementFn>()?;
+        let copy = |e: &ElementFn| {
+            Arc::new(ElementFn {
+                inputs: e.inputs,
+                f: Arc::clone(&e.f),
+            })
+        };
+        let f = match &self.0 {
+            None if operand == 0 => copy(p),
+            None => return None,
+            Some(f) => copy(
+                f.absorb(operand, producer)?
+                    .composable
+                    .as_any()
+                    .downcast_ref::<ElementFn>()?,
+            ),
+        };
+        Some(Composed {
+            kernel: SumOf::kernel(&f),
+            composable: Arc::new(SumOf(Some(f))),
+        })
+    }
+}
+
+fn sum_of(rt: &Runtime, x: &LogicalStore, total: &LogicalStore) {
+    rt.elementwise_reduce_composable(
+        sum_fold(),
+        Arc::new(SumOf(None)),
+        x,
+        legate_core::ReductionOp::Add,
+        total,
+    )
+    .unwrap();
+}
+
+#[test]
+fn described_folds_absorb_the_kernel_whose_value_they_alone_read() {
+    let n = 3000;
+    let twice = ElementFn::new(1, |x| 2.0 * x[0]);
+    let minus = ElementFn::new(2, |x| x[0] - x[1]);
+    let sum = |f: &dyn Fn(f64) -> f64| (0..n).map(|i| f(i as f64)).sum::<f64>();
+    for cpus in 1..=4 {
+        for fusion in [true, false] {
+            let rt = runtime(cpus, fusion);
+            let (x, y) = (ramp(&rt, n), ramp(&rt, n));
+            let shape = [n as u64];
+            let what = format!("{cpus} CPUs, fusion {fusion}");
+
+            // sum(y - 2 x), the temporaries dropped: the fold absorbs the difference,
+            // which absorbed the scale; nothing is written but the total.
+            let before = rt.stats();
+            let total = rt.create_scalar_store(Scalar::new(0.0f64)).unwrap();
+            {
+                let t1 = rt.create_store(Type::Float64, &shape).unwrap();
+                let t2 = rt.create_store(Type::Float64, &shape).unwrap();
+                issue(&rt, &twice, &[&x], &t1);
+                issue(&rt, &minus, &[&y, &t1], &t2);
+                sum_of(&rt, &t2, &total);
+            }
+            assert_eq!(total.read_scalar::<f64>().unwrap(), sum(&|v| -v), "{what}");
+            let s = rt.stats();
+            let composed = s.kernels_composed - before.kernels_composed;
+            assert_eq!(composed, if fusion { 2 } else { 0 }, "{what}");
+
+            // A value the program still holds, or that another node reads too, is folded
+            // from its block and written.
+            let before = rt.stats();
+            let (held, other) = (
+                rt.create_store(Type::Float64, &shape).unwrap(),
+                rt.create_store(Type::Float64, &shape).unwrap(),
+            );
+            let (t1, t2) = (
+                rt.create_scalar_store(Scalar::new(0.0f64)).unwrap(),
+                rt.create_scalar_store(Scalar::new(0.0f64)).unwrap(),
+            );
+            {
+                let t = rt.create_store(Type::Float64, &shape).unwrap();
+                issue(&rt, &twice, &[&x], &held);
+                sum_of(&rt, &held, &t1);
+                issue(&rt, &twice, &[&y], &t);
+                issue(&rt, &minus, &[&t, &x], &other);
+                sum_of(&rt, &t, &t2);
+            }
+            assert_eq!(
+                t1.read_scalar::<f64>().unwrap(),
+                sum(&|v| 2.0 * v),
+                "{what}"
+            );
+            assert_eq!(
+                t2.read_scalar::<f64>().unwrap(),
+                sum(&|v| 2.0 * v),
+                "{what}"
+            );
+            assert_eq!(
+                values(&held),
+                (0..n).map(|i| 2.0 * i as f64).collect::<Vec<_>>()
+            );
+            assert_eq!(values(&other), (0..n).map(|i| i as f64).collect::<Vec<_>>());
+            assert_eq!(
+                rt.stats().kernels_composed,
+                before.kernels_composed,
+                "{what}"
+            );
+        }
+    }
+}

@@ -1096,6 +1096,14 @@ pub(crate) trait Block: Arith {
         None
     }
 
+    /// `acc[k] += xs[8 i + k]` for every `i`, `xs` holding whole groups of eight: the
+    /// lanes `sum_block` adds a block into, so that a block summed in pieces of a
+    /// multiple of eight (a composed fold's chunks) gives exactly `sum_block`'s value.
+    /// `false` for a type without `sum_block`.
+    fn add_lanes(_acc: &mut [Self; SUM_LANES], _xs: &[Self]) -> bool {
+        false
+    }
+
     /// `acc = op(acc, row)` for every row of `xs` in turn (rows of `acc.len()` values): a
     /// reduction along an axis that is not the last, one row of results at a time.
     fn accumulate_block(_op: BinaryOp, _acc: &mut [Self], _xs: &[Self]) -> bool {
@@ -1147,25 +1155,43 @@ fn map1<T: Copy>(a: &[T], y: &mut [T], f: impl Fn(T) -> T) {
     }
 }
 
+/// The partial sums `sum_block` keeps for each block of [`SUM_BLOCK`] elements.
+pub(crate) const SUM_LANES: usize = 8;
+
+/// The elements `sum_block` sums in lanes before it adds their total to the block's.
+pub(crate) const SUM_BLOCK: usize = 4096;
+
+/// `acc[k] = add(acc[k], xs[8 i + k])` over the whole groups of eight of `xs`.
+#[inline(always)]
+fn add_lanes<T: Copy>(acc: &mut [T; SUM_LANES], xs: &[T], add: impl Fn(T, T) -> T) {
+    for c in xs.chunks_exact(SUM_LANES) {
+        for k in 0..SUM_LANES {
+            acc[k] = add(acc[k], c[k]);
+        }
+    }
+}
+
+/// A block's total from its lanes and its last elements (fewer than eight), in order.
+#[inline(always)]
+pub(crate) fn lanes_total<T: Copy>(
+    acc: &[T; SUM_LANES],
+    rest: &[T],
+    zero: T,
+    add: impl Fn(T, T) -> T,
+) -> T {
+    acc.iter().chain(rest).fold(zero, |s, &v| add(s, v))
+}
+
 /// Eight partial sums per block of 4096 (independent chains the compiler vectorizes), the
 /// block totals summed in order: close to NumPy's pairwise summation in accuracy.
 #[inline(always)]
-fn lanes_sum<T: Copy>(xs: &[T], zero: T, add: impl Fn(T, T) -> T) -> T {
+fn lanes_sum<T: Copy>(xs: &[T], zero: T, add: impl Fn(T, T) -> T + Copy) -> T {
     let mut total = zero;
-    for block in xs.chunks(4096) {
-        let mut acc = [zero; 8];
-        let chunks = block.chunks_exact(8);
-        let rest = chunks.remainder();
-        for c in chunks {
-            for k in 0..8 {
-                acc[k] = add(acc[k], c[k]);
-            }
-        }
-        let mut s = zero;
-        for &v in acc.iter().chain(rest) {
-            s = add(s, v);
-        }
-        total = add(total, s);
+    for block in xs.chunks(SUM_BLOCK) {
+        let mut acc = [zero; SUM_LANES];
+        add_lanes(&mut acc, block, add);
+        let rest = &block[block.len() - block.len() % SUM_LANES..];
+        total = add(total, lanes_total(&acc, rest, zero, add));
     }
     total
 }
@@ -1206,6 +1232,13 @@ macro_rules! float_block {
             fn sum_block(xs: &[Self]) -> Option<Self> {
                 crate::vmath::v3_build!(fn body(xs: &[$t]) -> Option<$t> {
                     Some(lanes_sum(xs, 0.0, |a, b| a + b))
+                })
+            }
+
+            fn add_lanes(acc: &mut [Self; SUM_LANES], xs: &[Self]) -> bool {
+                crate::vmath::v3_build!(fn body(acc: &mut [$t; SUM_LANES], xs: &[$t]) -> bool {
+                    add_lanes(acc, xs, |a, b| a + b);
+                    true
                 })
             }
 
@@ -1259,6 +1292,11 @@ macro_rules! int_block {
 
             fn sum_block(xs: &[Self]) -> Option<Self> {
                 Some(lanes_sum(xs, 0, |a, b| a.wrapping_add(b)))
+            }
+
+            fn add_lanes(acc: &mut [Self; SUM_LANES], xs: &[Self]) -> bool {
+                add_lanes(acc, xs, |a, b| a.wrapping_add(b));
+                true
             }
 
             fn accumulate_block(op: BinaryOp, acc: &mut [Self], xs: &[Self]) -> bool {

@@ -15,7 +15,9 @@
 //! `reciprocal`, `floor`, `ceil`, `trunc`) of one type also describe themselves for
 //! composition, so a chain of them runs as one loop over all of its inputs (the triad's
 //! `2.5 * c` inside the addition's loop; the stencil's four additions and its scale as one
-//! kernel of five inputs). Results are those of the operations in program order;
+//! kernel of five inputs). Whole-array reductions (`sum`, `prod`, `max`, `min`, and the
+//! `dot` of vectors and the `norm` built on them) absorb such a chain: `sum(a * b)` folds
+//! each product as it is computed. Results are those of the operations in program order;
 //! `--no-fusion` runs each operation on its own.
 //!
 //! ```

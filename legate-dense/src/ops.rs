@@ -5,7 +5,7 @@ use legate_core::{broadcast, Error, ReductionOp, Result, Scalar, Type};
 use num_complex::Complex;
 
 use crate::array::{to_u64, Array};
-use crate::chain::{binary_chain, scalar_chain, unary_chain};
+use crate::chain::{binary_chain, fold_chain, scalar_chain, unary_chain};
 use crate::dtype::{self, ScalarKind};
 use crate::fused::{binary_kernel, fold_kernel, scalar_kernel, unary_kernel, where_kernel};
 use crate::kernels::{has_binary, has_unary, BinaryOp, UnaryOp};
@@ -351,7 +351,10 @@ impl Array {
             None => {
                 let out = rt.create_scalar_store(identity)?;
                 let fold = dispatch!(ty, fold_kernel(op))?;
-                rt.elementwise_reduce(fold, &x.store, op, &out)?;
+                match dispatch!(ty, fold_chain(op)) {
+                    Some(c) => rt.elementwise_reduce_composable(fold, c, &x.store, op, &out)?,
+                    None => rt.elementwise_reduce(fold, &x.store, op, &out)?,
+                }
                 let out = Array::new(&self.dense, out);
                 if keepdims {
                     return out.reshape(&vec![1; shape.len()]);

@@ -285,8 +285,10 @@ fn in_place_updates_of_composed_kernels_give_the_sequential_values() {
         assert_eq!(p.to_vec::<f64>().unwrap(), p1, "{what}");
         let got = dot.item::<f64>().unwrap();
         assert!((got - rr).abs() <= 1e-12 * rr, "{what}: {got} against {rr}");
+        // The two updates absorb their products, `p * beta + r` its product, and the
+        // fold of `r @ r` the square it reads.
         let composed = d.runtime().stats().kernels_composed - before.kernels_composed;
-        assert_eq!(composed, if fusion { 3 } else { 0 }, "{what}");
+        assert_eq!(composed, if fusion { 4 } else { 0 }, "{what}");
     }
 }
 
@@ -329,6 +331,97 @@ fn uniform_operands_of_composed_kernels_give_the_binary_values() {
             );
             let composed = d.runtime().stats().kernels_composed - before.kernels_composed;
             assert_eq!(composed, if fusion { 3 } else { 0 }, "{what}");
+        }
+    }
+}
+
+/// Whole-array reductions of element-wise expressions (`sum(a * b)`, `dot`, `max(a - b)`,
+/// `norm`) fold each value as the composed kernel computes it: the same bits as the
+/// unfused program on as many CPUs, the sequential values up to rounding, on 1, 2 and 4
+/// CPUs, over contiguous and transposed operands; a product the program still holds is
+/// written and folded from memory instead.
+#[test]
+fn reductions_of_composed_kernels_fold_each_value_as_it_is_computed() {
+    use legate_core::ndarray::{Array1, Array2};
+    let close = |got: f64, want: f64, what: &str| {
+        assert!(
+            (got - want).abs() <= 1e-12 * want.abs().max(1.0),
+            "{what}: {got} against {want}"
+        );
+    };
+    for n in [1000usize, 100_003] {
+        let a0 = Array1::from_shape_fn(n, |i| ((i * 37) % 101) as f64 / 7.0 - 6.0);
+        let b0 = Array1::from_shape_fn(n, |i| ((i * 11) % 89) as f64 / 13.0);
+        let m0 = Array2::from_shape_fn((300, 41), |(i, j)| ((i * 7 + j * 3) % 53) as f64 - 20.0);
+        let t0 = Array2::from_shape_fn((41, 300), |(i, j)| ((i * 5 + j) % 31) as f64 / 3.0);
+        let dot: f64 = a0.iter().zip(&b0).map(|(x, y)| x * y).sum();
+        let max = a0
+            .iter()
+            .zip(&b0)
+            .map(|(x, y)| x - y)
+            .fold(f64::MIN, f64::max);
+        let norm = a0.iter().map(|x| x * x).sum::<f64>().sqrt();
+        let mt: f64 = m0.iter().zip(t0.t().iter()).map(|(x, y)| x * y).sum();
+        let mut fused_bits: Option<Vec<u64>> = None;
+        for (cpus, fusion) in [
+            (1, true),
+            (1, false),
+            (2, true),
+            (2, false),
+            (4, true),
+            (4, false),
+        ] {
+            let d = dense(cpus, fusion);
+            let a = d.from_ndarray(&a0.clone().into_dyn()).unwrap();
+            let b = d.from_ndarray(&b0.clone().into_dyn()).unwrap();
+            let m = d.from_ndarray(&m0.clone().into_dyn()).unwrap();
+            let t = d.from_ndarray(&t0.clone().into_dyn()).unwrap();
+            d.runtime().fence().unwrap();
+            let what = format!("n {n}, {cpus} CPUs, fusion {fusion}");
+            let before = d.runtime().stats();
+            // Each expression in a function of its own, so that its temporaries are
+            // dropped before the reads flush the window.
+            let exprs: [&dyn Fn() -> Array; 5] = [
+                &|| (&a * &b).unwrap().sum(None, false).unwrap(),
+                &|| a.dot(&b).unwrap(),
+                &|| (&a - &b).unwrap().max(None, false).unwrap(),
+                &|| legate_dense::linalg::norm(&a, None, None, false).unwrap(),
+                &|| (&m * &t.t().unwrap()).unwrap().sum(None, false).unwrap(),
+            ];
+            let results = exprs.map(|f| f());
+            let got = results.map(|x| x.item::<f64>().unwrap());
+            let composed = d.runtime().stats().kernels_composed - before.kernels_composed;
+            for (g, w) in got.iter().zip([dot, dot, max, norm, mt]) {
+                close(*g, w, &what);
+            }
+            // Four folds absorb their product or difference; the norm's fold absorbs
+            // its square, which absorbed the absolute value.
+            assert_eq!(composed, if fusion { 6 } else { 0 }, "{what}");
+            let bits: Vec<u64> = got.iter().map(|x| x.to_bits()).collect();
+            if fusion {
+                fused_bits = Some(bits);
+            } else {
+                assert_eq!(
+                    Some(bits),
+                    fused_bits.take(),
+                    "{what}: unfused against fused"
+                );
+            }
+
+            // The product is held: written once, and the sum reads it.
+            let before = d.runtime().stats();
+            let p = (&a * &b).unwrap();
+            let s = p.sum(None, false).unwrap().item::<f64>().unwrap();
+            close(s, dot, &what);
+            assert_eq!(
+                p.to_ndarray::<f64>().unwrap(),
+                (&a0 * &b0).into_dyn(),
+                "{what}"
+            );
+            assert_eq!(
+                d.runtime().stats().kernels_composed,
+                before.kernels_composed
+            );
         }
     }
 }
