@@ -588,7 +588,9 @@ mod tests {
     #[test]
     fn a_composed_fold_gives_exactly_the_fold_of_its_chains_values() {
         // Lengths around a chunk, a lane group and a block of sum_block, and past them.
-        for n in [0, 1, 7, 8, 63, 64, 65, 255, 256, 257, 4095, 4096, 4097, 8192, 8199, 10001] {
+        for n in [
+            0, 1, 7, 8, 63, 64, 65, 255, 256, 257, 4095, 4096, 4097, 8192, 8199, 10001,
+        ] {
             let a: Vec<f64> = (0..n).map(|i| (i as f64 * 0.731).sin() * 1e3).collect();
             let b: Vec<f64> = (0..n).map(|i| 1.0 / (1.0 + i as f64)).collect();
             let mul = Chain::<f64>::binary(BinaryOp::Multiply).unwrap();

@@ -100,6 +100,38 @@ pub fn get(figures: &Option<Vec<(String, f64)>>, name: &str) -> Option<f64> {
         .map(|&(_, v)| v)
 }
 
+/// How many rounds a benchmark interleaves: the references (STREAM) and legate are each
+/// measured once per round and the best of each kept, so that both are seen in the same
+/// state of a machine whose memory bandwidth changes from minute to minute
+/// (`BENCH_ROUNDS`, default 2).
+pub fn rounds() -> usize {
+    env_usize("BENCH_ROUNDS", 2).max(1)
+}
+
+/// The higher of two bandwidths, either of which may be missing.
+pub fn faster(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The better of two STREAM runs, figure by figure (triad, add, sum).
+pub fn faster_stream(
+    a: Option<(f64, f64, f64)>,
+    b: Option<(f64, f64, f64)>,
+) -> Option<(f64, f64, f64)> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some((a.0.max(b.0), a.1.max(b.1), a.2.max(b.2))),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The shorter of two times, figure by figure.
+pub fn shortest<const K: usize>(a: [f64; K], b: [f64; K]) -> [f64; K] {
+    std::array::from_fn(|i| a[i].min(b[i]))
+}
+
 /// The best time of `reps` runs of `f`, in seconds.
 pub fn best(reps: usize, mut f: impl FnMut()) -> f64 {
     (0..reps)
