@@ -516,3 +516,107 @@ def test_partition_and_lexsort_errors_match_numpy():
     with pytest.raises(numpy.exceptions.AxisError):
         np.lexsort([x], axis=1)
     assert int(np.lexsort(np.array([3, 1]))) == numpy.lexsort(numpy.array([3, 1])) == 0
+
+
+def test_index_and_signal_compositions_match_numpy():
+    a = numpy.arange(24.0).reshape(4, 6) - 7
+    x = np.array(a)
+    t = numpy.linspace(-2.0, 9.0, 23)
+    xp_, fp_ = numpy.array([0.0, 1.0, 2.5, 4.0, 8.0]), numpy.array([3.0, -1.0, 2.0, 0.5, 4.0])
+    s = numpy.array([1.0, -2.0, 0.5, 3.0, 4.0, -1.0, 2.0])
+    k = numpy.array([0.25, 1.0, -0.5])
+    z = s + 1j * s[::-1]
+    cases = [
+        (np.delete(x, 1, 0), numpy.delete(a, 1, 0)),
+        (np.delete(x, [0, -1, 2], axis=1), numpy.delete(a, [0, -1, 2], axis=1)),
+        (np.delete(x, slice(1, None, 2)), numpy.delete(a, slice(1, None, 2))),
+        (np.delete(x, numpy.array([True, False, True, False]), 0),
+         numpy.delete(a, numpy.array([True, False, True, False]), 0)),
+        (np.insert(x, 2, 99, axis=1), numpy.insert(a, 2, 99, axis=1)),
+        (np.insert(x, 1, [5, 6, 7, 8, 9, 10], axis=0), numpy.insert(a, 1, [5, 6, 7, 8, 9, 10], axis=0)),
+        (np.insert(x, [1, 1, 4], [-1, -2, -3], axis=1), numpy.insert(a, [1, 1, 4], [-1, -2, -3], axis=1)),
+        (np.insert(x, [0, 6], 0.5), numpy.insert(a, [0, 6], 0.5)),
+        (np.insert(x, slice(0, 4, 2), 7, axis=0), numpy.insert(a, slice(0, 4, 2), 7, axis=0)),
+        (np.insert(x[0], -1, [1, 2]), numpy.insert(a[0], -1, [1, 2])),
+        (np.interp(np.array(t), xp_, fp_), numpy.interp(t, xp_, fp_)),
+        (np.interp(np.array(t), xp_, fp_, left=-9, right=9), numpy.interp(t, xp_, fp_, left=-9, right=9)),
+        (np.interp(np.array(t), xp_, fp_ + 1j), numpy.interp(t, xp_, fp_ + 1j)),
+        (np.interp(np.array(t), [3.0, 1.0, 5.0], [1.0, 2.0, 0.0], period=6),
+         numpy.interp(t, [3.0, 1.0, 5.0], [1.0, 2.0, 0.0], period=6)),
+        (np.interp(2.0, [1.0], [5.0]), numpy.interp(2.0, [1.0], [5.0])),
+        (np.unravel_index(np.array([0, 7, 23]), (4, 6)), numpy.unravel_index([0, 7, 23], (4, 6))),
+        (np.unravel_index(np.array([5, 11]), (3, 4), order="F"),
+         numpy.unravel_index([5, 11], (3, 4), order="F")),
+        (np.ravel_multi_index((np.array([0, 3]), np.array([2, 5])), (4, 6)),
+         numpy.ravel_multi_index(([0, 3], [2, 5]), (4, 6))),
+        (np.ravel_multi_index((np.array([5, -1]), np.array([2, 7])), (4, 6), mode=("wrap", "clip")),
+         numpy.ravel_multi_index(([5, -1], [2, 7]), (4, 6), mode=("wrap", "clip"))),
+        (np.ravel_multi_index((np.array([1, 3]), np.array([2, 5])), (4, 6), order="F"),
+         numpy.ravel_multi_index(([1, 3], [2, 5]), (4, 6), order="F")),
+        (np.choose(np.array([[0, 1, 2], [2, 1, 0]]), [np.array([1, 2, 3]), 10, np.array([[7], [8]])]),
+         numpy.choose(numpy.array([[0, 1, 2], [2, 1, 0]]), [numpy.array([1, 2, 3]), 10, numpy.array([[7], [8]])])),
+        (np.choose(np.array([3, -1, 1]), [np.array([1, 2, 3]), np.array([4, 5, 6])], mode="wrap"),
+         numpy.choose([3, -1, 1], [[1, 2, 3], [4, 5, 6]], mode="wrap")),
+        (np.choose(np.array([3, -1, 1]), [np.array([1, 2, 3]), np.array([4, 5, 6])], mode="clip"),
+         numpy.choose([3, -1, 1], [[1, 2, 3], [4, 5, 6]], mode="clip")),
+        (np.block([[x[:2, :2], x[:2, 2:]], [x[2:, :3], x[2:, 3:]]]),
+         numpy.block([[a[:2, :2], a[:2, 2:]], [a[2:, :3], a[2:, 3:]]])),
+        (np.block([x[0], 1.0, x[1]]), numpy.block([a[0], 1.0, a[1]])),
+        (np.block([[1, 2], [3, 4]]), numpy.block([[1, 2], [3, 4]])),
+        (np.polyval([3.0, 0.0, -1.0], x), numpy.polyval([3.0, 0.0, -1.0], a)),
+        (np.polyadd([1.0, 2.0], [3.0, 0.0, 1.0]), numpy.polyadd([1.0, 2.0], [3.0, 0.0, 1.0])),
+        (np.polysub([1.0, 2.0, 3.0], [3.0, 1.0]), numpy.polysub([1.0, 2.0, 3.0], [3.0, 1.0])),
+        (np.polymul([1.0, 2.0, 3.0], [3.0, 1.0]), numpy.polymul([1.0, 2.0, 3.0], [3.0, 1.0])),
+        (np.polyder([1.0, 2.0, 3.0, 4.0], 2), numpy.polyder([1.0, 2.0, 3.0, 4.0], 2)),
+        (np.polyint([3.0, 2.0, 1.0], 2, k=[1.0, 2.0]), numpy.polyint([3.0, 2.0, 1.0], 2, k=[1.0, 2.0])),
+        (np.matvec(x[:, :4], x[0, :4]), numpy.matvec(a[:, :4], a[0, :4])),
+        (np.vecmat(np.array(z[:4]), x), numpy.vecmat(z[:4], a)),
+        (np.matvec(np.ones((2, 3, 4)), x[:2, :4].reshape(2, 1, 4)),
+         numpy.matvec(numpy.ones((2, 3, 4)), a[:2, :4].reshape(2, 1, 4))),
+        (np.rollaxis(np.ones((2, 3, 4)), 2), numpy.rollaxis(numpy.ones((2, 3, 4)), 2)),
+        (np.rollaxis(np.ones((2, 3, 4)), 0, 3), numpy.rollaxis(numpy.ones((2, 3, 4)), 0, 3)),
+        (np.rollaxis(np.ones((2, 3, 4)), -1, 1), numpy.rollaxis(numpy.ones((2, 3, 4)), -1, 1)),
+        (np.asarray_chkfinite([1.0, 2.0]), numpy.asarray_chkfinite([1.0, 2.0])),
+        (np.real_if_close(np.array([1.0 + 1e-15j, 2.0])), numpy.real_if_close([1.0 + 1e-15j, 2.0])),
+        (np.real_if_close(np.array([1.0 + 1e-3j])), numpy.real_if_close([1.0 + 1e-3j])),
+        (np.bitwise_count(np.array([0, 1, 255, -7, 2**40 + 3])), numpy.bitwise_count(numpy.array([0, 1, 255, -7, 2**40 + 3]))),
+        (np.bitwise_count(np.array([7, 8], dtype="uint16")), numpy.bitwise_count(numpy.array([7, 8], dtype="uint16"))),
+    ]
+    for mode in ("full", "same", "valid"):
+        cases.append((np.convolve(np.array(s), np.array(k), mode), numpy.convolve(s, k, mode)))
+        cases.append((np.convolve(k, s, mode), numpy.convolve(k, s, mode)))
+        cases.append((np.correlate(np.array(s), k, mode), numpy.correlate(s, k, mode)))
+        cases.append((np.correlate(k, np.array(s), mode), numpy.correlate(k, s, mode)))
+        cases.append((np.correlate(np.array(z), k + 1j, mode), numpy.correlate(z, k + 1j, mode)))
+    for m in (0, 1, 2, 7, 8):
+        for name in ("bartlett", "blackman", "hamming", "hanning"):
+            cases.append((getattr(np, name)(m), getattr(numpy, name)(m)))
+    for i, (got, want) in enumerate(cases):
+        try:
+            same(got, want)
+        except AssertionError as e:
+            raise AssertionError(f"case {i}: {e}") from None
+    y, b = np.array(a), a.copy()
+    np.putmask(y, y > 3, np.array([-1.0, -2.0, -3.0]))
+    numpy.putmask(b, b > 3, [-1.0, -2.0, -3.0])
+    same(y, b)
+    y, b = np.array(a), a.copy()
+    np.place(y, y < 0, [10.0, 20.0])
+    numpy.place(b, b < 0, [10.0, 20.0])
+    same(y, b)
+    # Every array reports itself C-contiguous (``flags``): a transposed view too.
+    assert not np.isfortran(x) and not np.isfortran(x.T) and not numpy.isfortran(a)
+    for f, args, err in [
+        (np.delete, (x, 9, 0), IndexError), (np.insert, (x, 7, 1, 1), IndexError),
+        (np.interp, (x, [], []), ValueError), (np.convolve, ([], [1.0]), ValueError),
+        (np.unravel_index, (np.array([24]), (4, 6)), ValueError),
+        (np.ravel_multi_index, ((np.array([4]), np.array([0])), (4, 6)), ValueError),
+        (np.choose, (np.array([2]), [x[0], x[1]]), ValueError),
+        (np.block, ([[x], x],), ValueError), (np.block, ((x, x),), TypeError),
+        (np.asarray_chkfinite, ([1.0, numpy.nan],), ValueError),
+        (np.place, (np.array(a), np.array(a) > 0, []), ValueError),
+        (np.rollaxis, (x, 0, 5), numpy.exceptions.AxisError),
+        (np.bitwise_count, (x,), TypeError),
+    ]:
+        with pytest.raises(err):
+            f(*args)

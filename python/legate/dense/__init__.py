@@ -711,10 +711,22 @@ def where(condition, x=None, y=None):
     return _wrap(_legate.where_(_a(condition)._h, _a(x)._h, _a(y)._h))
 
 
-def clip(a, a_min=None, a_max=None, out=None):
-    lo = None if a_min is None else float(a_min)
-    hi = None if a_max is None else float(a_max)
-    r = _wrap(_legate.clip(_a(a)._h, lo, hi))
+def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None):  # noqa: A002
+    """NumPy's ``clip``: ``minimum(maximum(a, a_min), a_max)``, whose result type follows
+    the bounds as the ufuncs' does (Python numbers are weak: ``clip(int64, 0, 3)`` stays
+    ``int64``); the bounds may be arrays that broadcast with ``a``."""
+    if min is not None or max is not None:
+        if a_min is not None or a_max is not None:
+            raise ValueError("Passed more than one argument for the same bound")
+        a_min, a_max = min, max
+    a = _a(a)
+    if a_min is None and a_max is None:
+        raise ValueError("One of max or min must be given")
+    r = a
+    if a_min is not None:
+        r = maximum(r, a_min)
+    if a_max is not None:
+        r = minimum(r, a_max)
     if out is not None:
         out[...] = r
         return out

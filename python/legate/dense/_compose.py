@@ -15,10 +15,10 @@ from numpy import (  # noqa: F401  (pure dtype and shape helpers, the same as Nu
 
 from . import (
     _a, _fallback_call, _wrap, arange, arccos, arccosh, arcsin, arcsinh, arctan, arctan2,
-    arctanh, concatenate, cumprod, cumsum, degrees, flip, invert, isinf, isnan,
-    left_shift, logical_and, logical_not, logspace, matmul, nonzero, ndarray, power,
-    radians, right_shift, searchsorted, signbit, sin, sort, swapaxes, take, tri,
-    transpose, trunc, unique, where, zeros,
+    arctanh, argsort, concatenate, cumprod, cumsum, degrees, flip, invert, isinf, isnan,
+    left_shift, logical_and, logical_not, logspace, matmul, moveaxis, nonzero, ndarray,
+    power, radians, right_shift, searchsorted, signbit, sin, sort, swapaxes, take, tile,
+    tri, transpose, trunc, unique, where, zeros,
 )
 
 __all__ = [
@@ -582,3 +582,510 @@ def array_equiv(a1, a2):
         return False
     return builtins.bool((x == y).all())
 
+
+
+# ---------------------------------------------------------------- more compositions
+# Index bookkeeping (which positions go where) is computed on the host from the small
+# index arguments; the data moves through legate's gathers, concatenations and
+# element-wise operations.
+
+__all__ += [
+    "delete", "insert", "interp", "convolve", "correlate", "unravel_index",
+    "ravel_multi_index", "putmask", "place", "choose", "rollaxis", "block", "polyval",
+    "polyadd", "polysub", "polymul", "polyder", "polyint", "bartlett", "blackman",
+    "hamming", "hanning", "matvec", "vecmat", "asarray_chkfinite", "real_if_close",
+    "isfortran", "bitwise_count",
+]
+
+
+def _axis_and_array(arr, axis):
+    arr = _a(arr)
+    if axis is None:
+        return arr.ravel(), 0
+    if arr.ndim == 0:
+        raise _np.exceptions.AxisError(axis, 0)
+    return arr, _np.lib.array_utils.normalize_axis_index(operator.index(axis), arr.ndim)
+
+
+def _host(x):
+    return _np.asarray(x.__array__() if isinstance(x, ndarray) else x)
+
+
+def delete(arr, obj, axis=None):
+    arr, axis = _axis_and_array(arr, axis)
+    n = arr.shape[axis]
+    keep = _np.ones(n, dtype=bool)
+    if isinstance(obj, slice):
+        keep[obj] = False
+    else:
+        o = _host(obj)
+        if o.dtype == bool:
+            if o.shape != (n,):
+                raise ValueError(f"boolean array argument obj to delete must be one "
+                                 f"dimensional and match the axis length of {n}")
+            keep = ~o
+        else:
+            if o.size and o.dtype.kind not in "iu":
+                raise IndexError("arrays used as indices must be of integer (or boolean) type")
+            o = o.astype(_np.intp).ravel()
+            if ((o < -n) | (o >= n)).any():
+                bad = o[(o < -n) | (o >= n)][0]
+                raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {n}")
+            keep[o] = False
+    return take(arr, _np.flatnonzero(keep), axis=axis)
+
+
+def insert(arr, obj, values, axis=None):
+    arr, axis = _axis_and_array(arr, axis)
+    n = arr.shape[axis]
+    if isinstance(obj, slice):
+        idx = _np.arange(*obj.indices(n), dtype=_np.intp)
+    else:
+        idx = _host(obj)
+        if idx.dtype == bool:
+            raise IndexError("boolean obj is not supported by insert")
+        if idx.size and idx.dtype.kind not in "iu":
+            raise IndexError("index arrays must be of integer type")
+        idx = idx.astype(_np.intp)
+    values = _a(values).astype(arr.dtype)
+    if idx.ndim == 0:
+        index = int(idx)
+        if not -n <= index <= n:
+            raise IndexError(f"index {index} is out of bounds for axis {axis} with size {n}")
+        if index < 0:
+            index += n
+        # NumPy's rule: the values, with at least the array's dimensions, are moved so
+        # that their first axis is the insertion axis.
+        v = values.reshape((1,) * (arr.ndim - values.ndim) + values.shape)
+        v = moveaxis(v, 0, axis)
+        shape = list(arr.shape)
+        shape[axis] = v.shape[axis]
+        v = _wrap(v._h.broadcast_to(shape))
+        head = arr[_slice(arr.ndim, axis, slice(None, index))]
+        tail = arr[_slice(arr.ndim, axis, slice(index, None))]
+        return concatenate([head, v, tail], axis)
+    idx = idx.ravel()
+    if ((idx < -n) | (idx > n)).any():
+        bad = idx[(idx < -n) | (idx > n)][0]
+        raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {n}")
+    idx = _np.where(idx < 0, idx + n, idx)
+    k = idx.size
+    order = _np.argsort(idx, kind="stable")
+    idx[order] += _np.arange(k)
+    shape = list(arr.shape)
+    shape[axis] = k
+    # Here the values, with at least the array's dimensions, broadcast to the new part.
+    if values.ndim < arr.ndim:
+        values = values.reshape((1,) * (arr.ndim - values.ndim) + values.shape)
+    v = _wrap(values._h.broadcast_to(shape))
+    perm = _np.empty(n + k, dtype=_np.intp)
+    old = _np.ones(n + k, dtype=bool)
+    old[idx] = False
+    perm[old] = _np.arange(n)
+    perm[idx] = n + _np.arange(k)
+    return take(concatenate([arr, v], axis), perm, axis=axis)
+
+
+def interp(x, xp, fp, left=None, right=None, period=None):
+    from . import clip
+
+    x, xp, fp = _a(x), _a(xp).ravel(), _a(fp).ravel()
+    if xp.size == 0:
+        raise ValueError("array of sample points is empty")
+    if xp.size != fp.size:
+        raise ValueError("fp and xp are not of the same length.")
+    ty = _np.complex128 if fp.dtype.kind == "c" else _np.float64
+    x, xp, fp = x.astype(_np.float64), xp.astype(_np.float64), fp.astype(ty)
+    if period is not None:
+        if period == 0:
+            raise ValueError("period must be a non-zero value")
+        period = abs(period)
+        left = right = None
+        x = x % period
+        xp = xp % period
+        order = argsort(xp)
+        xp, fp = take(xp, order), take(fp, order)
+        xp = concatenate([xp[-1:] - period, xp, xp[0:1] + period])
+        fp = concatenate([fp[-1:], fp, fp[0:1]])
+    m = xp.size
+    if m == 1:
+        r = zeros(x.shape, dtype=ty) + fp[0]
+    else:
+        j = clip(searchsorted(xp, x, side="right") - 1, 0, m - 2)
+        x0, x1 = take(xp, j), take(xp, j + 1)
+        f0, f1 = take(fp, j), take(fp, j + 1)
+        slope = (f1 - f0) / (x1 - x0)
+        r = slope * (x - x0) + f0
+        # Where the slope is not finite (equal neighbours) or x sits on the last point.
+        r = where(x == x1, f1, r)
+    lo = fp[0] if left is None else left
+    hi = fp[-1] if right is None else right
+    r = where(x < xp[0], lo, r)
+    r = where(x > xp[-1], hi, r)
+    return r.astype(ty)
+
+
+def _convolve_full(a, v):
+    """The full discrete convolution of 1-D ``a`` and ``v`` (``v`` the shorter): one
+    shifted, scaled update of the result per element of ``v``."""
+    n, m = a.size, v.size
+    ty = _np.result_type(a.dtype, v.dtype)
+    out = zeros(n + m - 1, dtype=ty)
+    a = a.astype(ty)
+    for k, c in enumerate(_host(v).astype(ty)):
+        if c != 0:
+            out[k:k + n] += a * c
+    return out
+
+
+def convolve(a, v, mode="full"):
+    a, v = _a(a).ravel(), _a(v).ravel()
+    if a.size == 0:
+        raise ValueError("a cannot be empty")
+    if v.size == 0:
+        raise ValueError("v cannot be empty")
+    if v.size > a.size:
+        a, v = v, a
+    n, m = a.size, v.size
+    full = _convolve_full(a, v)
+    if mode == "full":
+        return full
+    if mode == "same":
+        start = (m - 1) // 2
+        return full[start:start + n]
+    if mode == "valid":
+        return full[m - 1:n]
+    raise ValueError(f"mode must be one of 'valid', 'same', or 'full' (got {mode!r})")
+
+
+def correlate(a, v, mode="valid"):
+    from . import conjugate
+
+    a, v = _a(a).ravel(), _a(v).ravel()
+    if a.size == 0 or v.size == 0:
+        raise ValueError("v cannot be empty" if v.size == 0 else "a cannot be empty")
+    if v.size > a.size:
+        # NumPy swaps the operands and reverses (and conjugates) the result.
+        return conjugate(flip(correlate(v, a, mode)))
+    return convolve(a, flip(conjugate(v)), mode)
+
+
+def unravel_index(indices, shape, order="C"):
+    shape = (shape,) if _np.ndim(shape) == 0 else tuple(shape)
+    dims = [operator.index(d) for d in shape]
+    if order not in ("C", "F"):
+        raise ValueError("only 'C' or 'F' order is permitted")
+    idx = _a(indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError("only int indices permitted")
+    size = 1
+    for d in dims:
+        size *= d
+    if idx.size and (bool((idx < 0).any()) or bool((idx >= size).any())):
+        bad = int(idx.ravel()[nonzero((idx.ravel() < 0) | (idx.ravel() >= size))[0][0]])
+        raise ValueError(f"index {bad} is out of bounds for array with size {size}")
+    idx = idx.astype(_np.intp)
+    out = []
+    for d in (reversed(dims) if order == "C" else dims):
+        out.append(idx % d if d else idx)
+        idx = idx // d if d else idx
+    return tuple(reversed(out)) if order == "C" else tuple(out)
+
+
+def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
+    dims = [operator.index(d) for d in dims]
+    idx = [_a(i) for i in multi_index]
+    if len(idx) != len(dims):
+        raise ValueError(f"parameter multi_index must be a sequence of length {len(dims)}")
+    modes = [mode] * len(dims) if isinstance(mode, str) else list(mode)
+    shape = broadcast_shapes(*(i.shape for i in idx))
+    flat = zeros(shape, dtype=_np.intp)
+    stride = 1
+    axes = range(len(dims) - 1, -1, -1) if order == "C" else range(len(dims))
+    for k in axes:
+        i, d, md = idx[k].astype(_np.intp), dims[k], modes[k]
+        if md == "raise":
+            if bool(((i < 0) | (i >= d)).any()):
+                raise ValueError("invalid entry in coordinates array")
+        elif md == "wrap":
+            i = i % d
+        elif md == "clip":
+            from . import clip
+
+            i = clip(i, 0, d - 1)
+        else:
+            raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {md!r})")
+        flat = flat + i * stride
+        stride *= d
+    return flat
+
+
+def _cycled(values, n, dtype):
+    v = _a(values).ravel().astype(dtype)
+    if v.size == 0:
+        return None
+    reps = -(-n // v.size)
+    return (tile(v, reps) if reps > 1 else v)[:n]
+
+
+def putmask(a, mask, values):
+    if not isinstance(a, ndarray):
+        raise TypeError("putmask: first argument must be an array")
+    mask = _wrap(_a(mask).astype(bool)._h.broadcast_to(list(a.shape)))
+    v = _cycled(values, a.size, a.dtype)
+    if v is None:
+        return
+    a[...] = where(mask, v.reshape(a.shape), a)
+
+
+def place(arr, mask, vals):
+    from . import count_nonzero
+
+    if not isinstance(arr, ndarray):
+        raise TypeError("argument 1 must be numpy.ndarray, not " + type(arr).__name__)
+    mask = _a(mask).astype(bool)
+    k = int(count_nonzero(mask))
+    v = _cycled(vals, k, arr.dtype)
+    if v is None:
+        if k:
+            raise ValueError("Cannot insert from an empty array!")
+        return
+    if k:
+        arr[mask.reshape(arr.shape)] = v
+
+
+def choose(a, choices, out=None, mode="raise"):
+    a = _a(a)
+    choices = [_a(c) for c in choices]
+    n = len(choices)
+    if a.dtype.kind not in "iu":
+        raise TypeError("Cannot cast array data from dtype to int64 according to the rule 'safe'")
+    if mode == "raise":
+        if a.size and (bool((a < 0).any()) or bool((a >= n).any())):
+            raise ValueError("invalid entry in choice array")
+    elif mode == "wrap":
+        a = a % n
+    elif mode == "clip":
+        from . import clip
+
+        a = clip(a, 0, n - 1)
+    else:
+        raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})")
+    ty = _np.result_type(*(c.dtype for c in choices))
+    r = choices[-1].astype(ty)
+    for i in range(n - 2, -1, -1):
+        r = where(a == i, choices[i], r)
+    shape = broadcast_shapes(a.shape, *(c.shape for c in choices))
+    r = _wrap(r.astype(ty)._h.broadcast_to(list(shape))).copy()
+    if out is not None:
+        out[...] = r
+        return out
+    return r
+
+
+def rollaxis(a, axis, start=0):
+    a = _a(a)
+    n = a.ndim
+    axis = _np.lib.array_utils.normalize_axis_index(operator.index(axis), n)
+    start = operator.index(start)
+    if start < 0:
+        start += n
+    if not 0 <= start < n + 1:
+        raise _np.exceptions.AxisError(f"'start' arg requires {-n} <= start < {n + 1}, "
+                                       f"but {start} was passed in")
+    if axis < start:
+        start -= 1
+    if axis == start:
+        return a[...]
+    axes = list(range(n))
+    axes.remove(axis)
+    axes.insert(start, axis)
+    return transpose(a, axes)
+
+
+def block(arrays):
+    def depth(x, where_):
+        if isinstance(x, tuple):
+            raise TypeError(f"{where_} is a tuple. Only lists can be used to arrange blocks, "
+                            "and np.block does not allow implicit conversion from tuple to ndarray.")
+        if isinstance(x, list):
+            if not x:
+                raise ValueError(f"List at {where_} cannot be empty")
+            ds = {depth(e, f"{where_}[{i}]") for i, e in enumerate(x)}
+            if len(ds) != 1:
+                raise ValueError("List depths are mismatched.")
+            return 1 + ds.pop()
+        return 0
+
+    d = depth(arrays, "arrays")
+
+    def leaves(x):
+        return [y for e in x for y in leaves(e)] if isinstance(x, list) else [_a(x)]
+
+    ndim = builtins.max([d] + [x.ndim for x in leaves(arrays)])
+
+    def build(x, level):
+        if isinstance(x, list):
+            return concatenate([build(e, level + 1) for e in x], axis=-(d - level))
+        x = _a(x)
+        return x.reshape((1,) * (ndim - x.ndim) + x.shape)
+
+    return build(arrays, 0) if d else _a(arrays).copy()
+
+
+def polyval(p, x):
+    from . import zeros_like
+
+    p, x = _host(p), _a(x)
+    y = zeros_like(x)
+    for c in p:
+        y = y * x + c
+    return y
+
+
+def _poly_pad(a, n):
+    a = _a(a).ravel()
+    return concatenate([zeros(n - a.size, dtype=a.dtype), a]) if a.size < n else a
+
+
+def polyadd(a1, a2):
+    a1, a2 = _a(a1).ravel(), _a(a2).ravel()
+    n = builtins.max(a1.size, a2.size)
+    return _poly_pad(a1, n) + _poly_pad(a2, n)
+
+
+def polysub(a1, a2):
+    a1, a2 = _a(a1).ravel(), _a(a2).ravel()
+    n = builtins.max(a1.size, a2.size)
+    return _poly_pad(a1, n) - _poly_pad(a2, n)
+
+
+def polymul(a1, a2):
+    return convolve(a1, a2)
+
+
+def polyder(p, m=1):
+    m = operator.index(m)
+    if m < 0:
+        raise ValueError("Order of derivative must be positive (see polyint)")
+    p = _a(p).ravel()
+    for _ in range(m):
+        n = p.size - 1
+        if n <= 0:
+            return zeros(1, dtype=p.dtype) if p.size else p
+        p = p[:-1] * arange(n, 0, -1)
+    return p
+
+
+def polyint(p, m=1, k=None):
+    m = operator.index(m)
+    if m < 0:
+        raise ValueError("Order of integral must be positive (see polyder)")
+    ks = _np.zeros(m) if k is None else _np.atleast_1d(_np.asarray(k, dtype=float))
+    if ks.size == 1 and m > 1:
+        ks = ks[0] * _np.ones(m)
+    if ks.size < m:
+        raise ValueError("k must be a scalar or a rank-1 array of length 1 or >m.")
+    from . import asarray
+
+    p = _a(p).ravel().astype(_np.result_type(_a(p).dtype, _np.float64))
+    for i in range(m):
+        p = concatenate([p / arange(p.size, 0, -1), asarray([ks[i]], dtype=p.dtype)])
+    return p
+
+
+def _window(M, f):  # noqa: N803
+    from . import ones
+
+    M = operator.index(M)  # noqa: N806
+    if M < 1:
+        return zeros(0)
+    if M == 1:
+        return ones(1)
+    n = arange(1 - M, M, 2)
+    return f(n, M - 1)
+
+
+def bartlett(M):  # noqa: N803
+    return _window(M, lambda n, d: where(n <= 0, 1 + n / d, 1 - n / d))
+
+
+def blackman(M):  # noqa: N803
+    from . import cos
+
+    return _window(M, lambda n, d: 0.42 + 0.5 * cos(_np.pi * n / d) + 0.08 * cos(2.0 * _np.pi * n / d))
+
+
+def hamming(M):  # noqa: N803
+    from . import cos
+
+    return _window(M, lambda n, d: 0.54 + 0.46 * cos(_np.pi * n / d))
+
+
+def hanning(M):  # noqa: N803
+    from . import cos
+
+    return _window(M, lambda n, d: 0.5 + 0.5 * cos(_np.pi * n / d))
+
+
+def matvec(x1, x2, /):
+    x1, x2 = _a(x1), _a(x2)
+    if x1.ndim < 2 or x2.ndim < 1:
+        raise ValueError("matvec: x1 must have at least two dimensions and x2 at least one")
+    return matmul(x1, x2[..., None])[..., 0]
+
+
+def vecmat(x1, x2, /):
+    from . import conjugate
+
+    x1, x2 = _a(x1), _a(x2)
+    if x1.ndim < 1 or x2.ndim < 2:
+        raise ValueError("vecmat: x1 must have at least one dimension and x2 at least two")
+    v = conjugate(x1) if x1.dtype.kind == "c" else x1
+    return matmul(v[..., None, :], x2)[..., 0, :]
+
+
+def asarray_chkfinite(a, dtype=None, order=None):
+    from . import asarray, isfinite
+
+    a = asarray(a, dtype=dtype)
+    if a.dtype.kind in "fc" and not bool(isfinite(a).all()):
+        raise ValueError("array must not contain infs or NaNs")
+    return a
+
+
+def real_if_close(a, tol=100):
+    from . import absolute
+
+    a = _a(a)
+    if a.dtype.kind != "c":
+        return a
+    if tol > 1:
+        tol = _np.finfo(a.dtype).eps * tol
+    return a.real if bool((absolute(a.imag) < tol).all()) else a
+
+
+def isfortran(a):
+    """Whether ``a`` is Fortran-ordered and not C-ordered: never, as ``flags`` reports
+    every array C-contiguous (a transposed view included)."""
+    f = _a(a).flags
+    return builtins.bool(f.f_contiguous and not f.c_contiguous)
+
+
+def bitwise_count(x, /, out=None):
+    from . import absolute, asarray
+
+    x = _a(x)
+    if x.dtype.kind not in "iu":
+        raise TypeError("ufunc 'bitwise_count' not supported for the input types")
+    v = (absolute(x) if x.dtype.kind == "i" else x).astype(_np.uint64)
+    m1, m2, m4 = (asarray(c, dtype=_np.uint64) for c in
+                  (0x5555555555555555, 0x3333333333333333, 0x0F0F0F0F0F0F0F0F))
+    v = v - ((v >> 1) & m1)
+    v = (v & m2) + ((v >> 2) & m2)
+    v = (v + (v >> 4)) & m4
+    r = ((v * asarray(0x0101010101010101, dtype=_np.uint64)) >> 56).astype(_np.uint8)
+    if out is not None:
+        out[...] = r
+        return out
+    return r
