@@ -284,14 +284,14 @@ def test_fallback_warns_once_returns_ours_and_can_be_refused(monkeypatch):
     a = np.arange(5.0)
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
-        r1 = np.gradient(a * a)
-        r2 = np.gradient(a * a)
+        r1 = np.roots(a[:3])
+        r2 = np.roots(a[:3])
     assert isinstance(r1, np.ndarray)
-    assert numpy.asarray(r2).tolist() == numpy.gradient(numpy.arange(5.0) ** 2).tolist()
-    assert sum("gradient" in str(x.message) for x in w) == 1
+    assert numpy.asarray(r2).tolist() == numpy.roots(numpy.arange(3.0)).tolist()
+    assert sum("roots" in str(x.message) for x in w) == 1
     monkeypatch.setenv("LEGATE_FALLBACK", "0")
     with pytest.raises(NotImplementedError):
-        np.unwrap(a)
+        np.polydiv(a, a[:2])
 
 
 def test_random_is_seeded_and_in_range():

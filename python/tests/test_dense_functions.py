@@ -620,3 +620,65 @@ def test_index_and_signal_compositions_match_numpy():
     ]:
         with pytest.raises(err):
             f(*args)
+
+
+def test_numerical_and_functional_compositions_match_numpy():
+    a = (numpy.arange(30.0).reshape(5, 6) ** 1.5) % 7
+    x = np.array(a)
+    c = numpy.array([0.0, 0.5, 1.5, 3.0, 3.5])
+    ph = numpy.cumsum(numpy.linspace(0.0, 2.5, 40))
+    cases = [
+        (np.gradient(x), numpy.gradient(a)),
+        (np.gradient(x, 2.0), numpy.gradient(a, 2.0)),
+        (np.gradient(x, c, 0.5), numpy.gradient(a, c, 0.5)),
+        (np.gradient(x, axis=1, edge_order=2), numpy.gradient(a, axis=1, edge_order=2)),
+        (np.gradient(x, c, axis=0, edge_order=2), numpy.gradient(a, c, axis=0, edge_order=2)),
+        (np.gradient(np.arange(6) ** 2), numpy.gradient(numpy.arange(6) ** 2)),
+        (np.unwrap(np.array(ph)), numpy.unwrap(ph)),
+        (np.unwrap(np.array(ph), discont=4.0), numpy.unwrap(ph, discont=4.0)),
+        (np.unwrap(np.array([0, 3, 7, 1, 9]), period=8), numpy.unwrap([0, 3, 7, 1, 9], period=8)),
+        (np.unwrap(x, axis=0, period=3.0), numpy.unwrap(a, axis=0, period=3.0)),
+        (np.fromfunction(lambda i, j: i * 10 + j, (3, 4)),
+         numpy.fromfunction(lambda i, j: i * 10 + j, (3, 4))),
+        (np.fromfunction(lambda i: i % 3, (5,), dtype=int), numpy.fromfunction(lambda i: i % 3, (5,), dtype=int)),
+        (np.piecewise(x, [x < 2, x > 5], [lambda v: -v, lambda v: v * 10, 0.5]),
+         numpy.piecewise(a, [a < 2, a > 5], [lambda v: -v, lambda v: v * 10, 0.5])),
+        (np.piecewise(x, [x > 3], [1.0, lambda v: v ** 2]), numpy.piecewise(a, [a > 3], [1.0, lambda v: v ** 2])),
+        (np.piecewise(x[0], x[0] > 3, [lambda v: -v]), numpy.piecewise(a[0], a[0] > 3, [lambda v: -v])),
+        (np.apply_along_axis(lambda v: v.sum(), 0, x), numpy.apply_along_axis(lambda v: v.sum(), 0, a)),
+        (np.apply_along_axis(lambda v: v[::-1] * 2, 1, x), numpy.apply_along_axis(lambda v: v[::-1] * 2, 1, a)),
+        (np.apply_along_axis(lambda v: np.outer(v, v), 0, x[:, :2]),
+         numpy.apply_along_axis(lambda v: numpy.outer(v, v), 0, a[:, :2])),
+        (np.apply_over_axes(np.sum, x, [0, 1]), numpy.apply_over_axes(numpy.sum, a, [0, 1])),
+        (np.apply_over_axes(np.sum, np.ones((2, 3, 4)), 1), numpy.apply_over_axes(numpy.sum, numpy.ones((2, 3, 4)), 1)),
+        (np.i0(np.array([0.0, 0.5, -3.0, 8.0, 8.5, 30.0])), numpy.i0([0.0, 0.5, -3.0, 8.0, 8.5, 30.0])),
+        (np.i0(np.array([1, 2])), numpy.i0([1, 2])),
+        (np.fft.rfft2(x), numpy.fft.rfft2(a)), (np.fft.irfft2(np.fft.rfft2(x), a.shape), numpy.fft.irfft2(numpy.fft.rfft2(a), a.shape)),
+        (np.fft.hfft(np.array(a[0] + 1j * a[1])), numpy.fft.hfft(a[0] + 1j * a[1])),
+        (np.fft.hfft(np.array(a[0] + 1j * a[1]), 7, norm="ortho"), numpy.fft.hfft(a[0] + 1j * a[1], 7, norm="ortho")),
+        (np.fft.ihfft(x[0]), numpy.fft.ihfft(a[0])), (np.fft.ihfft(x[0], norm="forward"), numpy.fft.ihfft(a[0], norm="forward")),
+    ]
+    for m in (0, 1, 2, 9):
+        for beta in (0.0, 5.0, 14.0):
+            cases.append((np.kaiser(m, beta), numpy.kaiser(m, beta)))
+    t = numpy.random.default_rng(3).random((2, 3, 6)) + numpy.eye(6).reshape(2, 3, 6)
+    b = numpy.arange(6.0).reshape(2, 3)
+    cases += [
+        (np.linalg.tensorsolve(np.array(t), np.array(b)), numpy.linalg.tensorsolve(t, b)),
+        (np.linalg.tensorinv(np.array(t.reshape(6, 2, 3)), 1), numpy.linalg.tensorinv(t.reshape(6, 2, 3), 1)),
+    ]
+    for i, (got, want) in enumerate(cases):
+        try:
+            same(got, want, rtol=1e-9)
+        except AssertionError as e:
+            raise AssertionError(f"case {i}: {e}") from None
+    for f, args, err in [
+        (np.gradient, (x[:1],), ValueError), (np.gradient, (x, 1.0, 2.0, 3.0), TypeError),
+        (np.piecewise, (x, [x > 1], [1, 2, 3]), ValueError),
+        (np.apply_along_axis, (numpy.sum, 0, np.ones((2, 0))), ValueError),
+        (np.linalg.tensorsolve, (np.ones((2, 3)), np.ones(2)), numpy.linalg.LinAlgError),
+        (np.linalg.tensorinv, (np.ones((2, 2)), 0), ValueError),
+        (np.fft.hfft, (x[0], None, -1, "bad"), ValueError),
+    ]:
+        with pytest.raises(err):
+            f(*args)

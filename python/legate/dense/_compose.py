@@ -1089,3 +1089,220 @@ def bitwise_count(x, /, out=None):
         out[...] = r
         return out
     return r
+
+
+__all__ += [
+    "gradient", "unwrap", "fromfunction", "piecewise", "apply_along_axis",
+    "apply_over_axes", "i0", "kaiser",
+]
+
+
+def gradient(f, *varargs, axis=None, edge_order=1):
+    """NumPy's ``gradient``: second-order central differences inside, first- or
+    second-order one-sided ones at the ends, with scalar spacings or coordinates."""
+    from . import empty, ndim
+
+    f = _a(f)
+    n = f.ndim
+    axes = tuple(range(n)) if axis is None else _np.lib.array_utils.normalize_axis_tuple(axis, n)
+    if len(varargs) == 0:
+        spacing = [1.0] * len(axes)
+    elif len(varargs) == 1 and ndim(varargs[0]) == 0:
+        spacing = list(varargs) * len(axes)
+    elif len(varargs) == len(axes):
+        spacing = list(varargs)
+    else:
+        raise TypeError("invalid number of arguments")
+    if edge_order > 2:
+        raise ValueError("'edge_order' greater than 2 not supported")
+    otype = f.dtype if f.dtype.kind in "fc" else _np.dtype(_np.float64)
+    f = f.astype(otype)
+    out = []
+    for ax, dx in zip(axes, spacing):
+        m = f.shape[ax]
+        if m < edge_order + 1:
+            raise ValueError("Shape of array too small to calculate a numerical gradient, "
+                             "at least (edge_order + 1) elements are required.")
+        if ndim(dx) != 0:
+            x = _host(dx).astype(_np.float64)
+            if x.ndim != 1 or x.size != m:
+                raise ValueError("when 1d, distances must match the length of the "
+                                 "corresponding dimension")
+            d = _np.diff(x)
+            dx = d[0] if (d == d[0]).all() else d
+        sl = lambda s: _slice(n, ax, s)  # noqa: E731
+        g = empty(f.shape, dtype=otype)
+        along = [1] * n
+        if _np.ndim(dx) == 0:
+            g[sl(slice(1, -1))] = (f[sl(slice(2, None))] - f[sl(slice(None, -2))]) / (2.0 * dx)
+            d0 = dn = dx
+        else:
+            d1, d2 = dx[:-1], dx[1:]
+            along[ax] = m - 2
+
+            def coef(v):
+                from . import asarray
+
+                return asarray(v.reshape(along))
+
+            a_ = coef(-d2 / (d1 * (d1 + d2)))
+            b_ = coef((d2 - d1) / (d1 * d2))
+            c_ = coef(d1 / (d2 * (d1 + d2)))
+            g[sl(slice(1, -1))] = (a_ * f[sl(slice(None, -2))] + b_ * f[sl(slice(1, -1))]
+                                   + c_ * f[sl(slice(2, None))])
+            d0, dn = dx[0], dx[-1]
+        if edge_order == 1:
+            g[sl(slice(0, 1))] = (f[sl(slice(1, 2))] - f[sl(slice(0, 1))]) / d0
+            g[sl(slice(-1, None))] = (f[sl(slice(-1, None))] - f[sl(slice(-2, -1))]) / dn
+        else:
+            if _np.ndim(dx) == 0:
+                a0, b0, c0 = -1.5 / dx, 2.0 / dx, -0.5 / dx
+                an, bn, cn = 0.5 / dx, -2.0 / dx, 1.5 / dx
+            else:
+                p, q = dx[0], dx[1]
+                a0, b0, c0 = -(2.0 * p + q) / (p * (p + q)), (p + q) / (p * q), -p / (q * (p + q))
+                p, q = dx[-2], dx[-1]
+                an, bn, cn = q / (p * (p + q)), -(q + p) / (p * q), (2.0 * q + p) / (q * (p + q))
+            g[sl(slice(0, 1))] = (a0 * f[sl(slice(0, 1))] + b0 * f[sl(slice(1, 2))]
+                                  + c0 * f[sl(slice(2, 3))])
+            g[sl(slice(-1, None))] = (an * f[sl(slice(-3, -2))] + bn * f[sl(slice(-2, -1))]
+                                      + cn * f[sl(slice(-1, None))])
+        out.append(g)
+    return out[0] if len(axes) == 1 else tuple(out)
+
+
+def unwrap(p, discont=None, axis=-1, *, period=2 * _np.pi):
+    """NumPy's ``unwrap``: differences over ``discont`` folded back by multiples of
+    ``period``, accumulated along ``axis``."""
+    from . import absolute, asarray, mod
+
+    p = _a(p)
+    axis = _np.lib.array_utils.normalize_axis_index(operator.index(axis), p.ndim)
+    dd = diff(p, axis=axis)
+    if discont is None:
+        discont = period / 2
+    dtype = _np.result_type(dd.dtype, _np.asarray(period).dtype)
+    if _np.issubdtype(dtype, _np.integer):
+        high, rem = divmod(period, 2)
+        ambiguous = rem == 0
+    else:
+        high, ambiguous = period / 2, True
+    low = -high
+    ddmod = mod(dd - low, period) + low
+    if ambiguous:
+        ddmod = where((ddmod == low) & (dd > 0), high, ddmod)
+    correct = where(absolute(dd) < discont, 0, ddmod - dd)
+    up = asarray(p, dtype=dtype).copy()
+    tail = _slice(p.ndim, axis, slice(1, None))
+    up[tail] = p[tail] + cumsum(correct, axis=axis)
+    return up
+
+
+def fromfunction(function, shape, *, dtype=float, like=None, **kwargs):
+    from . import indices
+
+    return function(*indices(shape, dtype=dtype), **kwargs)
+
+
+def piecewise(x, condlist, funclist, *args, **kw):
+    from . import any as any_, asarray, stack, zeros_like
+
+    x = _a(x)
+    n2 = len(funclist)
+    # A single condition is promoted to a list of one (an element of ours is a 0-d
+    # array where NumPy's is a scalar).
+    first = None if isscalar(condlist) else condlist[0]
+    if isscalar(condlist) or (x.ndim != 0 and (
+            not isinstance(first, (list, ndarray, _np.ndarray)) or _np.ndim(first) == 0)):
+        condlist = [condlist]
+    conds = [_a(c).astype(bool) for c in condlist]
+    n = len(conds)
+    if n == n2 - 1:
+        conds.append(~any_(stack(conds), axis=0))
+        n += 1
+    elif n != n2:
+        raise ValueError(f"with {n} condition(s), either {n} or {n + 1} functions are expected")
+    y = zeros_like(x)
+    for cond, func in zip(conds, funclist):
+        cond = _wrap(cond._h.broadcast_to(list(x.shape))) if cond.shape != x.shape else cond
+        if not callable(func):
+            y[cond] = func
+        else:
+            vals = x[cond]
+            if vals.size > 0:
+                y[cond] = asarray(func(vals, *args, **kw))
+    return y
+
+
+def apply_along_axis(func1d, axis, arr, *args, **kwargs):
+    """NumPy's ``apply_along_axis``: ``func1d`` on each 1-D slice along ``axis`` (a Python
+    loop over the slices, as NumPy's), the results stacked where the axis was."""
+    from . import stack
+
+    arr = _a(arr)
+    nd = arr.ndim
+    axis = _np.lib.array_utils.normalize_axis_index(operator.index(axis), nd)
+    view = moveaxis(arr, axis, -1)
+    outer = view.shape[:-1]
+    if any(d == 0 for d in outer):
+        raise ValueError("Cannot apply_along_axis when any iteration dimensions are 0")
+    results = [_a(func1d(view[ind], *args, **kwargs)) for ind in _np.ndindex(*outer)]
+    res = stack(results).reshape(outer + results[0].shape)
+    r = results[0].ndim
+    order = list(range(nd - 1))
+    order = order[:axis] + list(range(nd - 1, nd - 1 + r)) + order[axis:]
+    return transpose(res, order)
+
+
+def apply_over_axes(func, a, axes):
+    from . import expand_dims
+
+    val = _a(a)
+    n = val.ndim
+    for axis in ((axes,) if _np.ndim(axes) == 0 else axes):
+        if axis < 0:
+            axis += n
+        res = _a(func(val, axis))
+        if res.ndim != val.ndim:
+            res = expand_dims(res, axis)
+            if res.ndim != val.ndim:
+                raise ValueError("function is not returning an array of the correct shape")
+        val = res
+    return val
+
+
+def _chbevl(x, coefficients):
+    b0, b1, b2 = coefficients[0], 0.0, 0.0
+    for c in coefficients[1:]:
+        b2, b1 = b1, b0
+        b0 = x * b1 - b2 + c
+    return 0.5 * (b0 - b2)
+
+
+def i0(x):
+    """The modified Bessel function of order 0 by NumPy's Chebyshev series (its
+    coefficients: Cephes', as NumPy gives them), evaluated as fused element-wise work."""
+    from . import absolute, exp, sqrt
+
+    from numpy.lib._function_base_impl import _i0A, _i0B
+
+    x = _a(x)
+    if x.dtype.kind == "c":
+        raise TypeError("i0 not supported for complex values")
+    x = absolute(x.astype(_np.result_type(x.dtype, _np.float64)))
+    small = exp(x) * _chbevl(x / 2.0 - 2, _i0A)
+    big = exp(x) * _chbevl(32.0 / where(x > 8.0, x, 8.0) - 2.0, _i0B) / sqrt(where(x > 8.0, x, 8.0))
+    return where(x <= 8.0, small, big)
+
+
+def kaiser(M, beta):  # noqa: N803
+    from . import ones, sqrt
+
+    M = operator.index(M)  # noqa: N806
+    if M < 1:
+        return zeros(0)
+    if M == 1:
+        return ones(1)
+    n = arange(0, M)
+    alpha = (M - 1) / 2.0
+    return i0(beta * sqrt(1 - ((n - alpha) / alpha) ** 2.0)) / i0(float(beta))

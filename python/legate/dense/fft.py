@@ -144,6 +144,46 @@ def irfftn(a, s=None, axes=None, norm=None):
     return _run("irfftn", a, s, axes, norm)
 
 
+def rfft2(a, s=None, axes=(-2, -1), norm=None):
+    """``numpy.fft.rfft2``."""
+    return _run("rfftn", a, s, axes, norm)
+
+
+def irfft2(a, s=None, axes=(-2, -1), norm=None):
+    """``numpy.fft.irfft2``."""
+    return _run("irfftn", a, s, axes, norm)
+
+
+# A Hermitian transform is the inverse real transform in the other direction.
+_SWAPPED = {None: "forward", "backward": "forward", "ortho": "ortho", "forward": "backward"}
+
+
+def _swapped(norm):
+    if norm not in _SWAPPED:
+        raise ValueError(f'Invalid norm value {norm}; should be "backward", "ortho" or "forward".')
+    return _SWAPPED[norm]
+
+
+def hfft(a, n=None, axis=-1, norm=None):
+    """``numpy.fft.hfft``: ``irfft`` of the conjugate, normalized the other way."""
+    from . import conjugate
+
+    a = _a(a)
+    if n is None:
+        n = (a.shape[axis] - 1) * 2
+    return irfft(conjugate(a), n, axis, _swapped(norm))
+
+
+def ihfft(a, n=None, axis=-1, norm=None):
+    """``numpy.fft.ihfft``: the conjugate of ``rfft``, normalized the other way."""
+    from . import conjugate
+
+    a = _a(a)
+    if n is None:
+        n = a.shape[axis]
+    return conjugate(rfft(a, n, axis, _swapped(norm)))
+
+
 def fftfreq(n, d=1.0):
     """``numpy.fft.fftfreq``."""
     n = operator.index(n)

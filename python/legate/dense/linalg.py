@@ -197,6 +197,38 @@ def cond(x, p=None):
     return norm(x, p, (-2, -1)) * norm(inv(x), p, (-2, -1))
 
 
+def tensorsolve(a, b, axes=None):
+    """``numpy.linalg.tensorsolve``: ``solve`` of ``a`` reshaped to a square matrix."""
+    a, b = _a(a), _a(b)
+    an = a.ndim
+    if axes is not None:
+        order = list(range(an))
+        for k in axes:
+            order.remove(k)
+            order.insert(an, k)
+        a = a.transpose(order)
+    shape = a.shape[-(an - b.ndim):]
+    n = 1
+    for k in shape:
+        n *= k
+    if a.size != n * n:
+        raise LinAlgError("Input arrays must satisfy the requirement "
+                          "prod(a.shape[b.ndim:]) == prod(a.shape[:b.ndim])")
+    return solve(a.reshape(n, n), b.ravel()).reshape(shape)
+
+
+def tensorinv(a, ind=2):
+    """``numpy.linalg.tensorinv``: ``inv`` of ``a`` reshaped to a square matrix."""
+    a = _a(a)
+    if ind <= 0:
+        raise ValueError("Invalid ind argument.")
+    shape = a.shape
+    n = 1
+    for k in shape[ind:]:
+        n *= k
+    return inv(a.reshape(n, -1)).reshape(*(shape[ind:] + shape[:ind]))
+
+
 def _fallback(name, *args, **kwargs):
     from . import _fallback_call
 
