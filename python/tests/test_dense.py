@@ -384,3 +384,14 @@ def test_reshape_in_column_major_order():
     check(np.reshape(la, (6, 4), order="A"), numpy.reshape(a, (6, 4), order="A"))
     with pytest.raises(ValueError):
         la.reshape(24, order="X")
+
+
+def test_reductions_with_a_dtype_compute_and_return_in_it():
+    a = numpy.array([[200, 100, 7], [250, 3, 9]], dtype="uint8")
+    x = np.array(a)
+    for name, kw in [("sum", {"dtype": "uint8"}), ("sum", {"dtype": "int16", "axis": 1}),
+                     ("prod", {"dtype": "int16"}), ("cumsum", {"dtype": "uint8"}),
+                     ("cumprod", {"dtype": "uint16", "axis": 0}), ("mean", {"dtype": "float32"}),
+                     ("nansum", {"dtype": "uint8"}), ("nanprod", {"dtype": "int8", "axis": 0}),
+                     ("nancumsum", {"dtype": "uint8"}), ("sum", {"dtype": "float32", "axis": (0, 1)})]:
+        check(getattr(np, name)(x, **kw), getattr(numpy, name)(a, **kw))

@@ -536,6 +536,8 @@ def _nan(name, a, axis, dtype, out, keepdims, ddof=0):
                 "axis": axis, "keepdims": keepdims, **({"ddof": ddof} if ddof else {})})
         axis = axis[0]
     r = _wrap(_legate.reduce(name, a._h, _index(axis), builtins.bool(keepdims), ddof))
+    if dtype is not None and not name.startswith("nanarg") and r.dtype != _np.dtype(dtype):
+        r = r.astype(dtype)  # computed and returned in `dtype`, as NumPy's
     if out is not None:
         out[...] = r
         return out
