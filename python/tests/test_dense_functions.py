@@ -682,3 +682,62 @@ def test_numerical_and_functional_compositions_match_numpy():
     ]:
         with pytest.raises(err):
             f(*args)
+
+
+def test_histograms_polynomials_and_bits_match_numpy():
+    r = numpy.random.default_rng(5)
+    pts = r.standard_normal((200, 3))
+    p = np.array(pts)
+    w = r.random(200)
+    xs = numpy.linspace(-1.0, 2.0, 15)
+    ys = 3 * xs ** 2 - xs + 0.25 + numpy.sin(7 * xs) * 0.01
+    bits = r.integers(0, 2, size=(3, 13)).astype(bool)
+    bytes_ = r.integers(0, 256, size=(2, 3)).astype("uint8")
+    cases = [
+        (np.histogramdd(p), numpy.histogramdd(pts)),
+        (np.histogramdd(p, bins=(3, 4, 5), range=[(-2, 2), (-1, 1), (-3, 0)]),
+         numpy.histogramdd(pts, bins=(3, 4, 5), range=[(-2, 2), (-1, 1), (-3, 0)])),
+        (np.histogramdd(p, bins=[[-1.0, 0.0, 2.0], 4, [0.0, 0.5, 1.0, 3.0]], weights=w),
+         numpy.histogramdd(pts, bins=[[-1.0, 0.0, 2.0], 4, [0.0, 0.5, 1.0, 3.0]], weights=w)),
+        (np.histogramdd(p[:, :2], bins=6, density=True), numpy.histogramdd(pts[:, :2], bins=6, density=True)),
+        (np.histogram2d(p[:, 0], p[:, 1], bins=5), numpy.histogram2d(pts[:, 0], pts[:, 1], bins=5)),
+        (np.histogram2d(p[:, 0], p[:, 1], bins=[3, 7], weights=w, density=True),
+         numpy.histogram2d(pts[:, 0], pts[:, 1], bins=[3, 7], weights=w, density=True)),
+        (np.histogram2d(np.array([0.0, 1.0, 1.0]), np.array([0.0, 0.5, 1.0]), bins=[0.0, 0.5, 1.0]),
+         numpy.histogram2d([0.0, 1.0, 1.0], [0.0, 0.5, 1.0], bins=[0.0, 0.5, 1.0])),
+        (np.polyfit(np.array(xs), np.array(ys), 2), numpy.polyfit(xs, ys, 2)),
+        (np.polyfit(xs, numpy.stack([ys, 2 * ys], 1), 3, w=numpy.linspace(1, 2, 15)),
+         numpy.polyfit(xs, numpy.stack([ys, 2 * ys], 1), 3, w=numpy.linspace(1, 2, 15))),
+        (np.polyfit(xs, ys, 1, full=True)[:2], numpy.polyfit(xs, ys, 1, full=True)[:2]),
+        (np.polydiv([1.0, -3.0, 2.0, 5.0], [1.0, -1.0]), numpy.polydiv([1.0, -3.0, 2.0, 5.0], [1.0, -1.0])),
+        (np.polydiv([2.0, 4.0], [1.0, 0.0, 1.0]), numpy.polydiv([2.0, 4.0], [1.0, 0.0, 1.0])),
+        (np.poly([1.0, 2.0, -3.0]), numpy.poly([1.0, 2.0, -3.0])),
+        (np.poly([1 + 1j, 1 - 1j]), numpy.poly([1 + 1j, 1 - 1j])),
+        (np.poly([1j, 2.0]), numpy.poly([1j, 2.0])),
+        (np.packbits(np.array(bits)), numpy.packbits(bits)),
+        (np.packbits(np.array(bits), axis=1), numpy.packbits(bits, axis=1)),
+        (np.packbits(np.array(bits.astype(int) * 3), axis=0, bitorder="little"),
+         numpy.packbits(bits.astype(int) * 3, axis=0, bitorder="little")),
+        (np.unpackbits(np.array(bytes_)), numpy.unpackbits(bytes_)),
+        (np.unpackbits(np.array(bytes_), axis=1, bitorder="little"), numpy.unpackbits(bytes_, axis=1, bitorder="little")),
+        (np.unpackbits(np.array(bytes_), axis=0, count=-3), numpy.unpackbits(bytes_, axis=0, count=-3)),
+        (np.unpackbits(np.array(bytes_), count=60), numpy.unpackbits(bytes_, count=60)),
+        (np.mask_indices(4, np.triu, 1), numpy.mask_indices(4, numpy.triu, 1)),
+    ]
+    for i, (got, want) in enumerate(cases):
+        try:
+            same(got, want, rtol=1e-8)
+        except AssertionError as e:
+            raise AssertionError(f"case {i}: {e}") from None
+    assert np.poly([]) == numpy.poly([])
+    assert int(np.polyfit(xs, ys, 1, full=True)[2]) == int(numpy.polyfit(xs, ys, 1, full=True)[2])
+    for f, args, err in [
+        (np.histogramdd, (p, [3, 4]), ValueError), (np.histogramdd, (p, 0), ValueError),
+        (np.histogramdd, (p, [[1.0, 0.0], 2, 2]), ValueError),
+        (np.polyfit, (xs, ys, -1), ValueError), (np.polyfit, (xs, ys[:3], 1), TypeError),
+        (np.packbits, (np.array([1.5]),), TypeError), (np.unpackbits, (np.array([1, 2]),), TypeError),
+    ]:
+        with pytest.raises(err):
+            f(*args)
+    with pytest.warns(numpy.exceptions.RankWarning):
+        np.polyfit(numpy.ones(4), numpy.arange(4.0), 2)

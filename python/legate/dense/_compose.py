@@ -1306,3 +1306,218 @@ def kaiser(M, beta):  # noqa: N803
     n = arange(0, M)
     alpha = (M - 1) / 2.0
     return i0(beta * sqrt(1 - ((n - alpha) / alpha) ** 2.0)) / i0(float(beta))
+
+
+__all__ += [
+    "histogramdd", "histogram2d", "polyfit", "polydiv", "poly", "packbits", "unpackbits",
+    "mask_indices",
+]
+
+
+def histogramdd(sample, bins=10, range=None, density=None, weights=None):  # noqa: A002
+    """NumPy's ``histogramdd``: each coordinate binned by ``searchsorted`` against its
+    edges (a value on the last edge goes in the last bin), the bins of a point
+    linearized and counted by ``bincount``, outliers dropped."""
+    from . import asarray, bincount, histogram_bin_edges, stack
+
+    if isinstance(sample, (list, tuple)):
+        sample = stack([_a(s) for s in sample], axis=-1)
+    sample = _a(sample)
+    if sample.ndim == 1:
+        sample = sample.reshape(-1, 1)
+    n, d = sample.shape
+    try:
+        if len(bins) != d:
+            raise ValueError("The dimension of bins must be equal to the dimension of the sample x.")
+        bins = list(bins)
+    except TypeError:
+        bins = [bins] * d
+    ranges = [None] * d if range is None else list(range)
+    if len(ranges) != d:
+        raise ValueError("range argument must have one entry per dimension")
+    edges, counts = [], []
+    for i in builtins.range(d):
+        col = sample[:, i]
+        if _np.ndim(bins[i]) == 0:
+            if bins[i] < 1:
+                raise ValueError(f"`bins[{i}]` must be positive, when an integer")
+            e = histogram_bin_edges(col, operator.index(bins[i]), ranges[i])
+        else:
+            e = asarray(bins[i]).astype(_np.result_type(_a(bins[i]).dtype, _np.float64))
+            if e.ndim != 1:
+                raise ValueError(f"`bins[{i}]` must be a scalar or 1d array")
+            if e.size > 1 and bool((e[1:] < e[:-1]).any()):
+                raise ValueError(f"`bins[{i}]` must be monotonically increasing, when an array")
+        edges.append(e)
+        c = searchsorted(e, col, side="right")
+        counts.append(c - (col == e[-1]).astype(c.dtype))
+    nbin = [e.size + 1 for e in edges]
+    flat = ravel_multi_index(counts, nbin)
+    total = 1
+    for k in nbin:
+        total *= k
+    hist = bincount(flat, None if weights is None else _a(weights), minlength=total)
+    hist = hist.reshape(nbin).astype(float)
+    hist = hist[tuple(slice(1, -1) for _ in builtins.range(d))]
+    if density:
+        s = hist.sum()
+        for i in builtins.range(d):
+            shape = [1] * d
+            shape[i] = nbin[i] - 2
+            hist = hist / diff(edges[i]).reshape(shape)
+        hist = hist / s
+    return hist, edges
+
+
+def histogram2d(x, y, bins=10, range=None, density=None, weights=None):  # noqa: A002
+    try:
+        nb = len(bins)
+    except TypeError:
+        nb = 1
+    if nb != 1 and nb != 2:
+        bins = [bins, bins]
+    hist, edges = histogramdd([x, y], bins, range, density, weights)
+    return hist, edges[0], edges[1]
+
+
+def polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
+    """NumPy's ``polyfit``: least squares on the scaled Vandermonde matrix (``cov``
+    falls back to NumPy)."""
+    from . import asarray, sqrt
+    from .linalg import lstsq
+
+    if cov:
+        return _fallback_call("polyfit", _np.polyfit, (x, y, deg),
+                              {"rcond": rcond, "full": full, "w": w, "cov": cov})
+    order = operator.index(deg) + 1
+    x, y = asarray(x) + 0.0, asarray(y) + 0.0
+    if deg < 0:
+        raise ValueError("expected deg >= 0")
+    if x.ndim != 1:
+        raise TypeError("expected 1D vector for x")
+    if x.size == 0:
+        raise TypeError("expected non-empty vector for x")
+    if y.ndim < 1 or y.ndim > 2:
+        raise TypeError("expected 1D or 2D array for y")
+    if x.shape[0] != y.shape[0]:
+        raise TypeError("expected x and y to have same length")
+    if rcond is None:
+        rcond = x.size * _np.finfo(x.dtype).eps
+    lhs, rhs = vander(x, order), y
+    if w is not None:
+        w = asarray(w) + 0.0
+        if w.ndim != 1:
+            raise TypeError("expected a 1-d array for weights")
+        if w.shape[0] != y.shape[0]:
+            raise TypeError("expected w and y to have the same length")
+        lhs = lhs * w[:, None]
+        rhs = rhs * (w if rhs.ndim == 1 else w[:, None])
+    scale = sqrt((lhs * lhs).sum(axis=0))
+    lhs = lhs / scale
+    c, resids, rank, s = lstsq(lhs, rhs, rcond)
+    c = (c.T / scale).T
+    if rank != order and not full:
+        import warnings
+
+        warnings.warn("Polyfit may be poorly conditioned", _np.exceptions.RankWarning,
+                      stacklevel=2)
+    return (c, resids, rank, s, rcond) if full else c
+
+
+def polydiv(u, v):
+    """NumPy's ``polydiv``: synthetic division, one coefficient of the quotient per
+    step (each step reads one value)."""
+    from . import allclose, atleast_1d
+
+    u, v = atleast_1d(_a(u)) + 0.0, atleast_1d(_a(v)) + 0.0
+    w = u[0] + v[0]
+    m, n = u.size - 1, v.size - 1
+    scale = 1.0 / v[0]
+    q = zeros((builtins.max(m - n + 1, 1),), dtype=w.dtype)
+    r = u.astype(w.dtype)
+    for k in builtins.range(0, m - n + 1):
+        d = scale * r[k]
+        q[k] = d
+        r[k:k + n + 1] -= d * v
+    while bool(allclose(r[0], 0, rtol=1e-14)) and r.shape[-1] > 1:
+        r = r[1:]
+    return q, r
+
+
+def poly(seq_of_zeros):
+    """NumPy's ``poly`` of a sequence of roots (a square matrix's characteristic
+    polynomial needs its eigenvalues: that falls back to NumPy)."""
+    from . import asarray, ones
+
+    z = _host(seq_of_zeros)
+    if z.ndim == 2 and z.shape[0] == z.shape[1] and z.shape[0] != 0:
+        return _fallback_call("poly", _np.poly, (seq_of_zeros,), {})
+    if z.ndim > 1:
+        raise ValueError("input must be 1d or non-empty square 2d array.")
+    z = _np.atleast_1d(z)
+    z = z.astype(_np.mintypecode(z.dtype.char))
+    if z.size == 0:
+        return 1.0
+    a = ones((1,), dtype=z.dtype)
+    for root in z:
+        a = convolve(a, asarray(_np.array([1, -root], dtype=z.dtype)))
+    if a.dtype.kind == "c":
+        roots = _np.asarray(z, complex)
+        if (_np.sort(roots) == _np.sort(roots.conjugate())).all():
+            a = a.real.copy()
+    return a
+
+
+def packbits(a, /, axis=None, bitorder="big"):
+    from . import asarray
+
+    a = _a(a)
+    if a.dtype.kind not in "biu":
+        raise TypeError("Expected an input array of integer or boolean data type")
+    if bitorder not in ("big", "little"):
+        raise ValueError("'order' must be either 'little' or 'big'")
+    a, axis = _axis_and_array(a, axis)
+    bits = (a != 0).astype(_np.uint8)
+    bits = moveaxis(bits, axis, -1)
+    n = bits.shape[-1]
+    pad = -n % 8
+    if pad:
+        bits = concatenate([bits, zeros(bits.shape[:-1] + (pad,), dtype=_np.uint8)], -1)
+    weights = asarray([128, 64, 32, 16, 8, 4, 2, 1] if bitorder == "big"
+                      else [1, 2, 4, 8, 16, 32, 64, 128], dtype=_np.uint8)
+    packed = (bits.reshape(bits.shape[:-1] + ((n + pad) // 8, 8)) * weights).sum(
+        axis=-1, dtype=_np.uint8)
+    return moveaxis(packed, -1, axis)
+
+
+def unpackbits(a, /, axis=None, count=None, bitorder="big"):
+    from . import asarray
+
+    a = _a(a)
+    if a.dtype != _np.uint8:
+        raise TypeError("Expected an input array of unsigned byte data type")
+    if bitorder not in ("big", "little"):
+        raise ValueError("'order' must be either 'little' or 'big'")
+    a, axis = _axis_and_array(a, axis)
+    shifts = asarray([7, 6, 5, 4, 3, 2, 1, 0] if bitorder == "big"
+                     else [0, 1, 2, 3, 4, 5, 6, 7], dtype=_np.uint8)
+    v = moveaxis(a, axis, -1)
+    bits = ((v[..., None] >> shifts) & asarray(1, dtype=_np.uint8)).astype(_np.uint8)
+    bits = bits.reshape(v.shape[:-1] + (v.shape[-1] * 8,))
+    if count is not None:
+        count = operator.index(count)
+        total = bits.shape[-1]
+        keep = count if count >= 0 else builtins.max(total + count, 0)
+        if keep <= total:
+            bits = bits[..., :keep]
+        else:
+            bits = concatenate([bits, zeros(bits.shape[:-1] + (keep - total,),
+                                            dtype=_np.uint8)], -1)
+    return moveaxis(bits, -1, axis)
+
+
+def mask_indices(n, mask_func, k=0):
+    from . import ones
+
+    m = ones((n, n), dtype=int)
+    return nonzero(mask_func(m, k) != 0)
