@@ -385,6 +385,22 @@ macro_rules! int_common_arith {
     };
 }
 
+/// `a` to the power `e` in `a`'s integer type, wrapping as NumPy's integer `power` (by
+/// squaring: the whole `u64` range of exponents, exactly).
+macro_rules! wrapping_ipow {
+    ($t:ty, $a:expr, $e:expr) => {{
+        let (mut base, mut e, mut acc): ($t, u64, $t) = ($a, $e, 1);
+        while e > 0 {
+            if e & 1 == 1 {
+                acc = acc.wrapping_mul(base);
+            }
+            base = base.wrapping_mul(base);
+            e >>= 1;
+        }
+        acc
+    }};
+}
+
 macro_rules! signed_arith {
     ($($t:ty),*) => {$(
         impl Arith for $t {
@@ -392,7 +408,7 @@ macro_rules! signed_arith {
                 Some(match op {
                     BinaryOp::FloorDivide => |a: $t, b: $t| if b == 0 { 0 } else { a.wrapping_div_euclid(b) - if (a.wrapping_rem_euclid(b) != 0) && b < 0 { 1 } else { 0 } },
                     BinaryOp::Remainder => |a: $t, b: $t| if b == 0 { 0 } else { let r = a.wrapping_rem(b); if r != 0 && ((r < 0) != (b < 0)) { r + b } else { r } },
-                    BinaryOp::Power => |a: $t, b: $t| if b < 0 { 0 } else { a.wrapping_pow(b.min(u32::MAX as $t) as u32) },
+                    BinaryOp::Power => |a: $t, b: $t| if b < 0 { 0 } else { wrapping_ipow!($t, a, b as u64) },
                     op => return int_common_arith!($t, op, |v: $t| v.wrapping_abs()),
                 })
             }
@@ -408,7 +424,7 @@ macro_rules! unsigned_arith {
                 Some(match op {
                     BinaryOp::FloorDivide => |a: $t, b: $t| if b == 0 { 0 } else { a / b },
                     BinaryOp::Remainder => |a: $t, b: $t| if b == 0 { 0 } else { a % b },
-                    BinaryOp::Power => |a: $t, b: $t| a.wrapping_pow(b.min(u32::MAX as $t) as u32),
+                    BinaryOp::Power => |a: $t, b: $t| wrapping_ipow!($t, a, b as u64),
                     op => return int_common_arith!($t, op, |v: $t| v),
                 })
             }

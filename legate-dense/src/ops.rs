@@ -254,7 +254,9 @@ impl Array {
     pub fn unary(&self, op: UnaryOp) -> Result<Array> {
         let ty = self.dtype();
         let compute = if op.is_transcendental() && (ty.is_integer() || ty.is_bool()) {
-            Type::Float64
+            // NumPy's first loop the type casts to safely: float16 for booleans and 8-bit
+            // integers, float32 for 16-bit ones, float64 for wider ones.
+            dtype::promote_types(ty, Type::Float16)
         } else {
             ty
         };

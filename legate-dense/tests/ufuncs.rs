@@ -203,22 +203,37 @@ fn integer_unary_ufuncs_keep_or_promote_types_as_numpy() {
             vec![0, -1, 0, 0, 0]
         );
         assert_eq!(a.trunc().unwrap().to_vec::<i16>().unwrap(), v);
+        // Float functions of integers compute in the narrowest float that holds them, as
+        // NumPy's loops: float32 for 16-bit integers, float16 for 8-bit ones and booleans,
+        // float64 for wider ones.
         let r = a.rint().unwrap();
-        assert_eq!(r.dtype(), Type::Float64);
+        assert_eq!(r.dtype(), Type::Float32);
         assert_eq!(
-            r.to_vec::<f64>().unwrap(),
-            v.iter().map(|&x| f64::from(x)).collect::<Vec<_>>()
+            r.to_vec::<f32>().unwrap(),
+            v.iter().map(|&x| f32::from(x)).collect::<Vec<_>>()
         );
         let l = a.log2().unwrap();
-        assert_eq!(l.dtype(), Type::Float64);
-        assert!(close(l.to_vec::<f64>().unwrap()[4], 12f64.log2()));
+        assert_eq!(l.dtype(), Type::Float32);
+        assert!((l.to_vec::<f32>().unwrap()[4] - 12f32.log2()).abs() <= 4.0 * f32::EPSILON);
+        for (ty, want) in [
+            (Type::Bool, Type::Float16),
+            (Type::Int8, Type::Float16),
+            (Type::UInt8, Type::Float16),
+            (Type::UInt16, Type::Float32),
+            (Type::Int32, Type::Float64),
+            (Type::UInt64, Type::Float64),
+        ] {
+            let x = a.astype(ty).unwrap();
+            assert_eq!(x.sqrt().unwrap().dtype(), want, "sqrt of {ty:?}");
+            assert_eq!(x.exp().unwrap().dtype(), want, "exp of {ty:?}");
+        }
         let u = d.from_vec(vec![0u8, 9], &[2]).unwrap();
         assert_eq!(u.sign().unwrap().to_vec::<u8>().unwrap(), vec![0, 1]);
         assert_eq!((!&u).unwrap().to_vec::<u8>().unwrap(), vec![255, 246]);
         // No loop: a type error at the call, not at the next wait.
         assert!(matches!(
             a.unary(UnaryOp::Spacing).map(|x| x.dtype()),
-            Ok(Type::Float64)
+            Ok(Type::Float32)
         ));
         let f = d.from_vec(vec![1.5f64], &[1]).unwrap();
         assert!(matches!(f.invert(), Err(Error::UnsupportedType { .. })));
@@ -736,5 +751,32 @@ fn a_loop_of_fresh_results_reuses_the_instances_it_frees() {
         }
         assert_eq!(c.to_vec::<f64>().unwrap(), vec![3.5; n]);
         assert!(rt.stats().buffers_reused >= before + 3);
+    });
+}
+
+/// Integer `power` wraps in the array's own type, for every width, with exponents from 0
+/// past the width (by squaring in that type, as NumPy's loop), in the arrays' type.
+#[test]
+fn integer_powers_wrap_in_every_width() {
+    macro_rules! check {
+        ($d:expr, $($t:ty),*) => {$(
+            let bases: Vec<$t> = vec![0, 1, 2, 3, 5, 7, 10, 11];
+            let exps: Vec<$t> = vec![0, 1, 2, 3, 7, 8, 9, 40];
+            let want: Vec<$t> = bases
+                .iter()
+                .zip(&exps)
+                .map(|(&a, &e)| (0..e).fold(1 as $t, |acc, _| acc.wrapping_mul(a)))
+                .collect();
+            let a = $d.from_vec(bases.clone(), &[bases.len()]).unwrap();
+            let e = $d.from_vec(exps.clone(), &[exps.len()]).unwrap();
+            let got = a.binary(BinaryOp::Power, &e).unwrap();
+            assert_eq!(got.to_vec::<$t>().unwrap(), want, "{}", stringify!($t));
+            let squares: Vec<$t> = bases.iter().map(|&v| v.wrapping_mul(v)).collect();
+            let got = a.binary_scalar(BinaryOp::Power, 2i64, false).unwrap();
+            assert_eq!(got.to_vec::<$t>().unwrap(), squares, "{} ** 2", stringify!($t));
+        )*};
+    }
+    each_machine(|d| {
+        check!(d, i8, i16, i32, i64, u8, u16, u32, u64);
     });
 }
