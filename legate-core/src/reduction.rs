@@ -110,12 +110,21 @@ macro_rules! complex_reducible {
                 match op {
                     ReductionOp::Add => Some(Complex::new(0.0, 0.0)),
                     ReductionOp::Mul => Some(Complex::new(1.0, 0.0)),
+                    ReductionOp::Max => Some(Complex::new(-<$t>::INFINITY, -<$t>::INFINITY)),
+                    ReductionOp::Min => Some(Complex::new(<$t>::INFINITY, <$t>::INFINITY)),
                     _ => None,
                 }
             }
             fn combine(op: ReductionOp, a: Self, b: Self) -> Self {
+                // Max and min order complex numbers as NumPy does: by real part, then by
+                // imaginary part; a NaN in either part propagates.
+                let nan = |z: Self| z.re.is_nan() || z.im.is_nan();
+                let greater = a.re > b.re || (a.re == b.re && a.im > b.im);
+                let less = a.re < b.re || (a.re == b.re && a.im < b.im);
                 match op {
                     ReductionOp::Mul => a * b,
+                    ReductionOp::Max => if nan(a) || (greater && !nan(b)) { a } else { b },
+                    ReductionOp::Min => if nan(a) || (less && !nan(b)) { a } else { b },
                     _ => a + b,
                 }
             }
@@ -151,7 +160,7 @@ fn identity_of<T: Reducible + crate::types::Element>(op: ReductionOp) -> Option<
 
 impl ReductionOp {
     /// The value that leaves any other unchanged, or an error where the operator makes no
-    /// sense for the type (`Max` of complex numbers, `Xor` of floats).
+    /// sense for the type (`Xor` of floats or complex numbers).
     ///
     /// ```
     /// use legate_core::{ReductionOp, Scalar, Type};
@@ -246,7 +255,17 @@ mod tests {
             let id = op.identity(Type::Int64).unwrap().get::<i64>().unwrap();
             assert_eq!(i64::combine(op, id, -7), -7);
         }
-        assert!(ReductionOp::Max.identity(Type::Complex64).is_err());
+        // Complex numbers order by real part, then imaginary part.
+        let id = ReductionOp::Max.identity(Type::Complex128).unwrap();
+        let id = id.get::<Complex<f64>>().unwrap();
+        let z = Complex::new(-1e300, -5.0);
+        assert_eq!(Complex::combine(ReductionOp::Max, id, z), z);
+        let (a, b) = (Complex::new(1.0f64, 2.0), Complex::new(1.0, -3.0));
+        assert_eq!(Complex::combine(ReductionOp::Max, b, a), a);
+        assert_eq!(Complex::combine(ReductionOp::Min, a, b), b);
+        let nan = Complex::new(0.0, f64::NAN);
+        assert!(Complex::combine(ReductionOp::Max, a, nan).im.is_nan());
+        assert!(ReductionOp::Xor.identity(Type::Complex64).is_err());
     }
 
     #[test]

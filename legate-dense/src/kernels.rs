@@ -549,6 +549,20 @@ impl Arith for f16 {
     }
 }
 
+/// Whether either part of a complex number is NaN.
+macro_rules! complex_nan {
+    ($z:expr) => {
+        $z.re.is_nan() || $z.im.is_nan()
+    };
+}
+
+/// `a < b` in NumPy's order of complex numbers (real part, then imaginary part).
+macro_rules! complex_less {
+    ($a:expr, $b:expr) => {
+        $a.re < $b.re || ($a.re == $b.re && $a.im < $b.im)
+    };
+}
+
 macro_rules! complex_arith {
     ($($t:ty),*) => {$(
         impl Arith for Complex<$t> {
@@ -560,6 +574,20 @@ macro_rules! complex_arith {
                     BinaryOp::TrueDivide => |a: Complex<$t>, b: Complex<$t>| a / b,
                     BinaryOp::Power | BinaryOp::FloatPower => |a: Complex<$t>, b: Complex<$t>| {
                         if b.re == 0.0 && b.im == 0.0 { Complex::new(1.0, 0.0) } else { a.powc(b) }
+                    },
+                    // NumPy orders complex numbers by real part, then imaginary part;
+                    // maximum and minimum propagate a NaN, fmax and fmin ignore one.
+                    BinaryOp::Maximum => |a: Complex<$t>, b: Complex<$t>| {
+                        if complex_nan!(a) || !(complex_less!(a, b) || complex_nan!(b)) { a } else { b }
+                    },
+                    BinaryOp::Minimum => |a: Complex<$t>, b: Complex<$t>| {
+                        if complex_nan!(a) || !(complex_less!(b, a) || complex_nan!(b)) { a } else { b }
+                    },
+                    BinaryOp::Fmax => |a: Complex<$t>, b: Complex<$t>| {
+                        if complex_nan!(b) || (!complex_nan!(a) && !complex_less!(a, b)) { a } else { b }
+                    },
+                    BinaryOp::Fmin => |a: Complex<$t>, b: Complex<$t>| {
+                        if complex_nan!(b) || (!complex_nan!(a) && !complex_less!(b, a)) { a } else { b }
                     },
                     _ => return None,
                 })

@@ -700,19 +700,20 @@ impl Array {
     /// The variance over `axis` with `ddof` delta degrees of freedom (two passes, as NumPy:
     /// the mean first, then the squared deviations).
     pub fn var(&self, axis: Option<isize>, ddof: usize, keepdims: bool) -> Result<Array> {
-        if self.dtype().is_complex() {
-            return Err(Error::NotImplemented {
-                what: "var and std of complex arrays".into(),
-            });
-        }
         let shape = self.shape();
         let n = match axis {
             None => self.size(),
             Some(a) => shape[normalize_axis(a, shape.len())?],
         };
-        let x = self.as_type(dtype::var_type(self.dtype()))?;
-        let mean = x.mean(axis, true)?;
-        let dev = (&x - &mean)?.square()?;
+        let dev = if self.dtype().is_complex() {
+            // The squared modulus of each deviation, as NumPy: re² + im², a real array.
+            let dev = (self - &self.mean(axis, true)?)?;
+            (&dev.unary(UnaryOp::Real)?.square()? + &dev.unary(UnaryOp::Imag)?.square()?)?
+        } else {
+            let x = self.as_type(dtype::var_type(self.dtype()))?;
+            let mean = x.mean(axis, true)?;
+            (&x - &mean)?.square()?
+        };
         let total = dev.sum(axis, keepdims)?;
         let denom = n.saturating_sub(ddof) as f64;
         total.binary_scalar(BinaryOp::TrueDivide, Operand::Float(denom), false)

@@ -780,3 +780,65 @@ fn integer_powers_wrap_in_every_width() {
         check!(d, i8, i16, i32, i64, u8, u16, u32, u64);
     });
 }
+
+/// Complex numbers order as NumPy's: by real part, then imaginary part, in `maximum`,
+/// `minimum`, `max`, `min` and `argmax` (a NaN propagates through the first four, `fmax`
+/// skips it); `var` and `std` of complex arrays are real, the mean squared modulus of the
+/// deviations.
+#[test]
+fn complex_numbers_order_lexicographically_and_have_real_variances() {
+    let c = |re: f64, im: f64| Complex::new(re, im);
+    let zs = vec![
+        c(1.0, 2.0),
+        c(3.0, -1.0),
+        c(3.0, 4.0),
+        c(-2.0, 9.0),
+        c(3.0, 0.0),
+    ];
+    let ws = vec![
+        c(1.0, 3.0),
+        c(3.0, -2.0),
+        c(2.0, 9.0),
+        c(-2.0, 9.0),
+        c(f64::NAN, 0.0),
+    ];
+    each_machine(|d| {
+        let z = d.from_vec(zs.clone(), &[5]).unwrap();
+        let w = d.from_vec(ws.clone(), &[5]).unwrap();
+        assert_eq!(
+            z.max(None, false).unwrap().item::<Complex<f64>>().unwrap(),
+            c(3.0, 4.0)
+        );
+        assert_eq!(
+            z.min(None, false).unwrap().item::<Complex<f64>>().unwrap(),
+            c(-2.0, 9.0)
+        );
+        assert_eq!(z.argmax(None).unwrap().item::<i64>().unwrap(), 2);
+        assert_eq!(z.argmin(None).unwrap().item::<i64>().unwrap(), 3);
+        let m = z
+            .binary(BinaryOp::Maximum, &w)
+            .unwrap()
+            .to_vec::<Complex<f64>>()
+            .unwrap();
+        assert_eq!(
+            &m[..4],
+            &[c(1.0, 3.0), c(3.0, -1.0), c(3.0, 4.0), c(-2.0, 9.0)]
+        );
+        assert!(m[4].re.is_nan());
+        let f = z
+            .binary(BinaryOp::Fmax, &w)
+            .unwrap()
+            .to_vec::<Complex<f64>>()
+            .unwrap();
+        assert_eq!(f[4], c(3.0, 0.0));
+        let v = z.var(None, 0, false).unwrap();
+        assert_eq!(v.dtype(), Type::Float64);
+        let mean = zs.iter().sum::<Complex<f64>>() / 5.0;
+        let want = zs.iter().map(|&x| (x - mean).norm_sqr()).sum::<f64>() / 5.0;
+        assert!(close(v.item::<f64>().unwrap(), want));
+        let s = z.std(None, 1, false).unwrap().item::<f64>().unwrap();
+        assert!(close(s, (want * 5.0 / 4.0).sqrt()));
+        let z32 = z.astype(Type::Complex64).unwrap();
+        assert_eq!(z32.var(None, 0, false).unwrap().dtype(), Type::Float32);
+    });
+}

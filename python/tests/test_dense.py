@@ -395,3 +395,15 @@ def test_reductions_with_a_dtype_compute_and_return_in_it():
                      ("nansum", {"dtype": "uint8"}), ("nanprod", {"dtype": "int8", "axis": 0}),
                      ("nancumsum", {"dtype": "uint8"}), ("sum", {"dtype": "float32", "axis": (0, 1)})]:
         check(getattr(np, name)(x, **kw), getattr(numpy, name)(a, **kw))
+
+
+def test_complex_reductions_order_and_vary_as_numpy():
+    z = numpy.array([[1 + 2j, 3 - 1j, 3 + 4j], [-2 + 9j, 3 + 0j, 0.5j]])
+    x = np.array(z)
+    for name in ("max", "min", "argmax", "argmin", "var", "std", "ptp"):
+        for axis in (None, 0, 1):
+            check(getattr(np, name)(x, axis=axis), getattr(numpy, name)(z, axis=axis))
+    check(np.maximum(x, x[::-1]), numpy.maximum(z, z[::-1]))
+    check(np.fmin(x, np.array([[numpy.nan, 1, 2], [3, 4, 5]])),
+          numpy.fmin(z, [[numpy.nan, 1, 2], [3, 4, 5]]))
+    check(np.var(x.astype("complex64")), numpy.var(z.astype("complex64")))
