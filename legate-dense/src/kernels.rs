@@ -1036,14 +1036,14 @@ macro_rules! complex_math {
 complex_math!(f32, f64);
 
 impl Math for bool {
+    /// NumPy's boolean loops; `square`, `reciprocal` and `conjugate` of booleans compute
+    /// in `int8` instead (`Array::unary`), and `positive` and `negative` have none.
     fn unary(op: UnaryOp) -> Option<fn(Self) -> Self> {
         Some(match op {
             UnaryOp::Invert => |a: bool| !a,
-            UnaryOp::Absolute
-            | UnaryOp::Square
-            | UnaryOp::Positive
-            | UnaryOp::Conjugate
-            | UnaryOp::Real => |a: bool| a,
+            UnaryOp::Absolute | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Trunc | UnaryOp::Real => {
+                |a: bool| a
+            }
             UnaryOp::Imag => |_: bool| false,
             _ => return None,
         })

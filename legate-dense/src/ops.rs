@@ -70,10 +70,25 @@ impl From<Complex<f64>> for Operand {
 
 /// The type an operator computes in, for operands of type `ty`.
 fn compute_type(op: BinaryOp, ty: Type) -> Type {
+    let exact = ty.is_integer() || ty.is_bool();
     match op {
         BinaryOp::FloatPower if ty.is_complex() => Type::Complex128,
         BinaryOp::FloatPower => Type::Float64,
-        op if op.needs_float() => dtype::true_divide_type(ty),
+        BinaryOp::TrueDivide => dtype::true_divide_type(ty),
+        // NumPy's first float loop the type casts to safely: float16 for booleans and
+        // 8-bit integers, float32 for 16-bit ones, float64 for wider ones.
+        op if op.needs_float() && exact => dtype::promote_types(ty, Type::Float16),
+        // Booleans have no loop for these; NumPy computes them in int8.
+        BinaryOp::FloorDivide
+        | BinaryOp::Remainder
+        | BinaryOp::Power
+        | BinaryOp::Fmod
+        | BinaryOp::LeftShift
+        | BinaryOp::RightShift
+            if ty.is_bool() =>
+        {
+            Type::Int8
+        }
         _ => ty,
     }
 }
@@ -257,6 +272,13 @@ impl Array {
             // NumPy's first loop the type casts to safely: float16 for booleans and 8-bit
             // integers, float32 for 16-bit ones, float64 for wider ones.
             dtype::promote_types(ty, Type::Float16)
+        } else if ty.is_bool()
+            && matches!(
+                op,
+                UnaryOp::Square | UnaryOp::Reciprocal | UnaryOp::Conjugate
+            )
+        {
+            Type::Int8 // no boolean loop: NumPy's next one
         } else {
             ty
         };

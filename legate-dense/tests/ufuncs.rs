@@ -842,3 +842,64 @@ fn complex_numbers_order_lexicographically_and_have_real_variances() {
         assert_eq!(z32.var(None, 0, false).unwrap().dtype(), Type::Float32);
     });
 }
+
+/// Booleans take NumPy's loops: their own where NumPy has one (`floor`, `maximum`, ...),
+/// `int8` where it has none (`square`, `floor_divide`, `power`, shifts), none at all for
+/// `positive`, `negative` and `subtract`; float-only binary operators of booleans and
+/// small integers compute in the narrowest float that holds them (`true_divide` always in
+/// float64).
+#[test]
+fn booleans_and_small_integers_take_numpys_loops() {
+    each_machine(|d| {
+        let b = d.from_vec(vec![true, false, true], &[3]).unwrap();
+        assert_eq!(
+            b.floor().unwrap().to_vec::<bool>().unwrap(),
+            vec![true, false, true]
+        );
+        let sq = b.square().unwrap();
+        assert_eq!(
+            (sq.dtype(), sq.to_vec::<i8>().unwrap()),
+            (Type::Int8, vec![1, 0, 1])
+        );
+        for op in [BinaryOp::FloorDivide, BinaryOp::Power, BinaryOp::LeftShift] {
+            let r = b.binary(op, &b).unwrap();
+            assert_eq!(r.dtype(), Type::Int8, "{op:?}");
+        }
+        assert_eq!(
+            b.binary(BinaryOp::Power, &b)
+                .unwrap()
+                .to_vec::<i8>()
+                .unwrap(),
+            vec![1, 1, 1]
+        );
+        assert_eq!(b.binary(BinaryOp::Maximum, &b).unwrap().dtype(), Type::Bool);
+        assert!(matches!(
+            b.unary(UnaryOp::Positive),
+            Err(Error::UnsupportedType { .. })
+        ));
+        assert!(matches!(
+            b.binary(BinaryOp::Subtract, &b),
+            Err(Error::UnsupportedType { .. })
+        ));
+        for (ty, want) in [
+            (Type::Bool, Type::Float16),
+            (Type::Int8, Type::Float16),
+            (Type::Int16, Type::Float32),
+            (Type::Int64, Type::Float64),
+        ] {
+            let x = b.astype(ty).unwrap();
+            assert_eq!(
+                x.binary(BinaryOp::Arctan2, &x).unwrap().dtype(),
+                want,
+                "{ty:?}"
+            );
+            assert_eq!(
+                x.binary(BinaryOp::Hypot, &x).unwrap().dtype(),
+                want,
+                "{ty:?}"
+            );
+            let q = x.binary(BinaryOp::TrueDivide, &x).unwrap();
+            assert_eq!(q.dtype(), Type::Float64, "{ty:?}");
+        }
+    });
+}
