@@ -107,7 +107,7 @@ impl<T: Copy> Step<T> {
 
 /// An element-wise expression over inputs of one type `T` giving `T`: the value of its
 /// last step.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Chain<T> {
     steps: Vec<Step<T>>,
     inputs: usize,
@@ -182,6 +182,7 @@ impl<T: Elem> Chain<T> {
         let mut values = [[zero; CHUNK]; MAX_STEPS];
         let mut old = [zero; CHUNK];
         let reads_y = in_y.contains(&true);
+        let prefetch = prefetches(in_y);
         let n = y.len();
         let mut start = 0;
         while start < n {
@@ -195,6 +196,7 @@ impl<T: Elem> Chain<T> {
                 in_y,
                 uniform,
                 old: &old[..m],
+                prefetch,
             };
             self.chunk(&args, start, &mut values, &mut y[start..end]);
             start = end;
@@ -215,16 +217,16 @@ impl<T: Elem> Chain<T> {
             in_y,
             uniform,
             old,
+            prefetch,
         } = *args;
         let m = out.len();
         let end = start + m;
-        if in_y.iter().filter(|&&own| !own).count() >= PREFETCH_MIN_INPUTS {
+        if prefetch {
             for (x, _) in ins.iter().zip(in_y).filter(|(_, &own)| !own) {
                 prefetch_chunk(x, start, m);
             }
         }
         let last = self.steps.len() - 1;
-        let mut out = Some(out);
         for (k, step) in self.steps.iter().enumerate() {
             let (done, rest) = values.split_at_mut(k);
             let arg = |o: Operand| match o {
@@ -232,9 +234,10 @@ impl<T: Elem> Chain<T> {
                 Operand::Input(i) => &ins[i][start..end],
                 Operand::Step(j) => &done[j][..m],
             };
-            let out: &mut [T] = match (k == last, &mut out) {
-                (true, Some(y)) => y,
-                _ => &mut rest[0][..m],
+            let out: &mut [T] = if k == last {
+                &mut *out
+            } else {
+                &mut rest[0][..m]
             };
             let scalar = |o: Operand| match o {
                 Operand::Input(i) if uniform[i] => ins[i].first().copied(),
@@ -258,8 +261,8 @@ impl<T: Elem> Chain<T> {
     }
 
     /// The operands of a block kernel as slices of `T` (empty for those given as the
-    /// output's own values) with their `in_output` and `uniform` marks; `None` when their
-    /// number is not the chain's or their lengths differ from `n`.
+    /// output's own values, when `with_output`) with their `in_output` and `uniform`
+    /// marks; an error when their number is not the chain's or a length is not `n`.
     fn operands<'a>(
         &self,
         ins: &[BlockIn<'a>],
@@ -305,13 +308,21 @@ impl<T: Elem> Chain<T> {
 }
 
 /// What [`Chain::chunk`] reads: the inputs, which of them are the output's own values
-/// (their chunk is `old`), and which repeat one value.
+/// (their chunk is `old`), which repeat one value, and whether to prefetch them
+/// ([`prefetches`], decided once per block).
 #[derive(Clone, Copy)]
 struct Args<'a, T> {
     ins: &'a [&'a [T]],
     in_y: &'a [bool],
     uniform: &'a [bool],
     old: &'a [T],
+    prefetch: bool,
+}
+
+/// Whether a chain whose inputs are the output's own values where `in_y` says streams
+/// enough inputs from memory to prefetch them ([`PREFETCH_MIN_INPUTS`]).
+fn prefetches(in_y: &[bool]) -> bool {
+    in_y.iter().filter(|&&own| !own).count() >= PREFETCH_MIN_INPUTS
 }
 
 /// A block kernel's operands, as [`Chain::operands`] checks them.
@@ -350,11 +361,13 @@ impl<T: Elem> Fold<T> {
         let mut values = vec![[zero; FOLD_CHUNK]; chain.steps.len()];
         let mut chunk = [zero; FOLD_CHUNK];
         let no = [false; MAX_INPUTS];
+        let in_y = &no[..ins.len()];
         let args = Args {
             ins,
-            in_y: &no[..ins.len()],
+            in_y,
             uniform,
             old: &[],
+            prefetch: prefetches(in_y),
         };
         let mut lanes = [zero; SUM_LANES];
         let by_lanes = r.op == ReductionOp::Add && T::add_lanes(&mut lanes, &[]);
@@ -396,10 +409,7 @@ impl<T: Elem> ComposableKernel for Fold<T> {
     fn absorb(&self, operand: usize, producer: &dyn ComposableKernel) -> Option<Composed> {
         let producer = producer.as_any().downcast_ref::<Chain<T>>()?;
         let chain = match &self.chain {
-            None if operand == 0 => Arc::new(Chain {
-                steps: producer.steps.clone(),
-                inputs: producer.inputs,
-            }),
+            None if operand == 0 => Arc::new(producer.clone()),
             None => return None,
             Some(c) => Arc::new(c.substitute(operand, producer)?),
         };

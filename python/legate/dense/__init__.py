@@ -363,10 +363,7 @@ class ndarray:
             r = a._reduce_axes(name, axis, builtins.bool(keepdims), ddof)
         else:
             r = _wrap(_legate.reduce(name, a._h, _axis(axis), builtins.bool(keepdims), ddof))
-        if dtype is not None and name not in _INDEX_RESULTS and r.dtype != _np.dtype(dtype):
-            # NumPy computes and returns in the given type: a sum of uint8 with
-            # dtype=uint8 wraps in uint8 (the wider sum, cast back, is the same modulo 2^8).
-            r = r.astype(dtype)
+        r = _in_requested_type(r, name, dtype)
         if out is not None:
             out[...] = r
             return out
@@ -476,6 +473,15 @@ class ndarray:
 # Reductions whose result is positions or counts, whatever the type they read.
 _INDEX_RESULTS = frozenset({"argmax", "argmin", "nanargmax", "nanargmin", "count_nonzero",
                             "all", "any"})
+
+
+def _in_requested_type(r, name, dtype):
+    """The result of reduction ``name`` in the ``dtype=`` it was given, as NumPy returns
+    it: a sum of uint8 with ``dtype=uint8`` wraps in uint8 (the wider sum, cast back, is
+    the same modulo 2^8)."""
+    if dtype is None or name in _INDEX_RESULTS or r.dtype == _np.dtype(dtype):
+        return r
+    return r.astype(dtype)
 
 
 def _install_operators():

@@ -803,21 +803,27 @@ def ravel_multi_index(multi_index, dims, mode="raise", order="C"):
     stride = 1
     axes = range(len(dims) - 1, -1, -1) if order == "C" else range(len(dims))
     for k in axes:
-        i, d, md = idx[k].astype(_np.intp), dims[k], modes[k]
-        if md == "raise":
-            if bool(((i < 0) | (i >= d)).any()):
-                raise ValueError("invalid entry in coordinates array")
-        elif md == "wrap":
-            i = i % d
-        elif md == "clip":
-            from . import clip
-
-            i = clip(i, 0, d - 1)
-        else:
-            raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {md!r})")
+        i = _in_range(idx[k].astype(_np.intp), dims[k], modes[k],
+                      "invalid entry in coordinates array")
         flat = flat + i * stride
-        stride *= d
+        stride *= dims[k]
     return flat
+
+
+def _in_range(i, n, mode, message):
+    """Integer positions ``i`` brought into ``[0, n)`` by NumPy's ``mode``: ``raise``
+    (``ValueError(message)`` for one outside), ``wrap`` or ``clip``."""
+    if mode == "raise":
+        if i.size and bool(((i < 0) | (i >= n)).any()):
+            raise ValueError(message)
+        return i
+    if mode == "wrap":
+        return i % n
+    if mode == "clip":
+        from . import clip
+
+        return clip(i, 0, n - 1)
+    raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})")
 
 
 def _cycled(values, n, dtype):
@@ -860,23 +866,13 @@ def choose(a, choices, out=None, mode="raise"):
     n = len(choices)
     if a.dtype.kind not in "iu":
         raise TypeError("Cannot cast array data from dtype to int64 according to the rule 'safe'")
-    if mode == "raise":
-        if a.size and (bool((a < 0).any()) or bool((a >= n).any())):
-            raise ValueError("invalid entry in choice array")
-    elif mode == "wrap":
-        a = a % n
-    elif mode == "clip":
-        from . import clip
-
-        a = clip(a, 0, n - 1)
-    else:
-        raise ValueError(f"clipmode must be one of 'clip', 'raise', or 'wrap' (got {mode!r})")
+    a = _in_range(a, n, mode, "invalid entry in choice array")
     ty = _np.result_type(*(c.dtype for c in choices))
     r = choices[-1].astype(ty)
     for i in range(n - 2, -1, -1):
         r = where(a == i, choices[i], r)
     shape = broadcast_shapes(a.shape, *(c.shape for c in choices))
-    r = _wrap(r.astype(ty)._h.broadcast_to(list(shape))).copy()
+    r = _wrap(r._h.broadcast_to(list(shape))).copy()
     if out is not None:
         out[...] = r
         return out
@@ -948,16 +944,21 @@ def _poly_pad(a, n):
     return concatenate([zeros(n - a.size, dtype=a.dtype), a]) if a.size < n else a
 
 
-def polyadd(a1, a2):
+def _poly_aligned(a1, a2):
+    """Two coefficient vectors padded with leading zeros to the same degree."""
     a1, a2 = _a(a1).ravel(), _a(a2).ravel()
     n = builtins.max(a1.size, a2.size)
-    return _poly_pad(a1, n) + _poly_pad(a2, n)
+    return _poly_pad(a1, n), _poly_pad(a2, n)
+
+
+def polyadd(a1, a2):
+    x, y = _poly_aligned(a1, a2)
+    return x + y
 
 
 def polysub(a1, a2):
-    a1, a2 = _a(a1).ravel(), _a(a2).ravel()
-    n = builtins.max(a1.size, a2.size)
-    return _poly_pad(a1, n) - _poly_pad(a2, n)
+    x, y = _poly_aligned(a1, a2)
+    return x - y
 
 
 def polymul(a1, a2):

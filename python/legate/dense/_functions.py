@@ -9,7 +9,7 @@ import operator
 import numpy as _np
 
 from .. import _legate
-from . import _a, _dtype_name, _fallback_call, _wrap, ndarray
+from . import _a, _dtype_name, _fallback_call, _in_requested_type, _wrap, ndarray
 
 __all__ = [
     "swapaxes", "moveaxis", "expand_dims", "squeeze", "atleast_1d", "atleast_2d",
@@ -536,8 +536,7 @@ def _nan(name, a, axis, dtype, out, keepdims, ddof=0):
                 "axis": axis, "keepdims": keepdims, **({"ddof": ddof} if ddof else {})})
         axis = axis[0]
     r = _wrap(_legate.reduce(name, a._h, _index(axis), builtins.bool(keepdims), ddof))
-    if dtype is not None and not name.startswith("nanarg") and r.dtype != _np.dtype(dtype):
-        r = r.astype(dtype)  # computed and returned in `dtype`, as NumPy's
+    r = _in_requested_type(r, name, dtype)
     if out is not None:
         out[...] = r
         return out
