@@ -1,8 +1,9 @@
 """NumPy's figures for legate-dense's `fusion` benchmark, measured in the same run:
-`python bench/numpy_fusion.py N STENCIL_N STENCIL_ITERS BS_N` prints `name seconds` lines
-(best of the repetitions; the stencil's per iteration). The programs are the ones the
-benchmark runs on legate-dense: the triad `a = b + 2.5 * c`, the blog's stencil, and
-Black-Scholes with the usual polynomial approximation of the normal CDF."""
+`python bench/numpy_fusion.py N STENCIL_N STENCIL_ITERS BS_N [R]` prints `name seconds`
+lines (best of the repetitions; the stencil's per iteration). The programs are the ones the
+benchmark runs on legate-dense: the triad `a = b + 2.5 * c`, the blog's stencil,
+Black-Scholes with the usual polynomial approximation of the normal CDF, and with `R` the
+sums `(a * b).sum(axis=1)` and `(a * b).sum(axis=0)` of two `R x R` matrices."""
 import sys
 
 import numpy as np
@@ -58,6 +59,15 @@ def main():
     x = 10.0 + (i % 83.0)
     t = 0.25 + (i % 7.0) * 0.5
     out["black_scholes"] = best(lambda: black_scholes(s, x, t, 0.02, 0.3), 3)
+    del i, s, x, t
+    if len(sys.argv) > 5:
+        r = int(sys.argv[5])
+        i = np.arange(r * r, dtype=np.float64)
+        a = (i % 91.0).reshape(r, r)
+        b = ((i % 83.0) * 0.5).reshape(r, r)
+        del i
+        out["row_sums"] = best(lambda: (a * b).sum(axis=1), 3)
+        out["col_sums"] = best(lambda: (a * b).sum(axis=0), 3)
     for name, secs in out.items():
         print(f"{name} {secs:.9f}")
 

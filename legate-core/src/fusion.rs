@@ -21,7 +21,7 @@ use crate::launch::{
     copy_locked, solve_cached, submit, whole_footprint, Arg, ArgKind, LaunchSpec, Solution,
 };
 use crate::partition::Partition;
-use crate::reduction::ReductionOp;
+use crate::reduction::{self, ReductionOp};
 use crate::runtime::{IssueState, Runtime};
 use crate::store::{check_type, lock_ignoring_poison, LogicalStore};
 use crate::task::{Access, PhysicalStore, TaskContext, TaskDef, TaskError};
@@ -130,6 +130,13 @@ impl<'a> BlockIn<'a> {
     /// The raw bytes (for kernels that only move values).
     pub fn bytes(&self) -> &'a [u8] {
         self.bytes
+    }
+
+    /// The block of value `i` alone (empty past the end).
+    fn element(&self, i: usize) -> BlockIn<'a> {
+        let size = self.ty.size();
+        let bytes = self.bytes.get(i * size..(i + 1) * size).unwrap_or(&[]);
+        BlockIn { bytes, ..*self }
     }
 }
 
@@ -298,8 +305,9 @@ pub(crate) struct DeferredOp {
     kernel: BlockKernel,
     inputs: Vec<LogicalStore>,
     output: LogicalStore,
-    /// Set for a reduction: `output` (one element) is reduced into with this operator, and
-    /// `kernel` folds a block of the one input into a one-element accumulator.
+    /// Set for a reduction: `output` (one element, or a view of the input's shape that
+    /// broadcasts the reduced dimensions) is reduced into with this operator, and `kernel`
+    /// folds a block of the one input into a one-element accumulator.
     reduce: Option<ReductionOp>,
     /// A plain copy (`kernel` moves the bytes): a copy of a value the group computes
     /// takes that value's block instead of a node of its own.
@@ -425,6 +433,13 @@ impl Runtime {
     /// `op`'s identity): `acc[0] = op(acc[0], values...)`. It also combines two running
     /// values (a block of one element). So `sum(a * b)` never writes `a * b`.
     ///
+    /// A reduction *along dimensions* takes a `result` of `input`'s shape that broadcasts
+    /// them: the reduced store promoted or broadcast back to `input`'s shape (for
+    /// `sum(x, axis=1)` of an `(m, n)` `x`, the `(m,)` result promoted to `(m, n)`), so
+    /// that every point of `input` is folded into the element `result` shows there. `fold`
+    /// then folds runs of values that share one element; where a run spans elements (the
+    /// innermost dimension is kept), the runtime combines the values with `op` itself.
+    ///
     /// ```
     /// use std::sync::Arc;
     /// use legate_core::{BlockIn, BlockKernel, BlockOut, ReductionOp, Runtime, Scalar, TaskError};
@@ -443,8 +458,9 @@ impl Runtime {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`] when `result` has not exactly one element or is a view
-    /// of `input`'s storage, or a store belongs to another runtime;
+    /// [`Error::InvalidArgument`] when `result` has neither exactly one element nor
+    /// `input`'s shape, or is a view of `input`'s storage, or a store belongs to another
+    /// runtime;
     /// [`Error::UnsupportedType`] for an operator without an identity in `result`'s type.
     pub fn elementwise_reduce(
         &self,
@@ -492,15 +508,25 @@ impl Runtime {
                 )));
             }
         }
-        if result.is_unbound() || result.volume() != 1 {
+        let along = result.shape() == input.shape() && result.volume() != 1;
+        if result.is_unbound() || !(along || result.volume() == 1) {
             return Err(Error::invalid(
-                "a reduction's result must be a store of one element",
+                "a reduction's result must be a store of one element, or of its input's \
+                 shape broadcasting the reduced dimensions",
             ));
         }
         if result.same_storage(input) {
             return Err(Error::invalid(
                 "a reduction's result cannot be a view of its input",
             ));
+        }
+        if along && result.ty() != input.ty() {
+            return Err(Error::invalid(format!(
+                "a reduction along dimensions folds {} values into a result of the same \
+                 type, not {}",
+                input.ty(),
+                result.ty()
+            )));
         }
         if input.is_unbound() && !input.storage.has_producer() {
             return Err(Error::invalid(
@@ -605,12 +631,25 @@ impl Runtime {
             shifted.push(shifts);
         }
         let aligned = args.len();
+        let mut constraints: Vec<Constraint> = (1..aligned)
+            .map(|i| Constraint::Align(Variable(0), Variable(i)))
+            .collect();
+        // A reduction along dimensions is cut as the group's stores are: each point folds
+        // its piece into the elements of the result it shows.
+        let mut anchor = (aligned > 0).then_some(0);
         for r in &group.reductions {
+            let v = args.len();
             args.push(Arg {
                 store: r.target.clone(),
                 kind: ArgKind::Reduction,
                 access: Access::Reduce(r.op),
             });
+            if r.along {
+                match anchor {
+                    Some(a) => constraints.push(Constraint::Align(Variable(a), Variable(v))),
+                    None => anchor = Some(v),
+                }
+            }
         }
         let compose = self.shared.config.compose;
         let program = Arc::new(Program::new(group, outputs, shifted, compose)?);
@@ -618,9 +657,6 @@ impl Runtime {
             .stats
             .kernels_composed
             .fetch_add(program.composed as u64, Ordering::Relaxed);
-        let constraints: Vec<Constraint> = (1..aligned)
-            .map(|i| Constraint::Align(Variable(0), Variable(i)))
-            .collect();
         let (cpu, omp) = (Arc::clone(&program), Arc::clone(&program));
         let mut def = TaskDef::new("fused")
             .cpu(move |ctx: &mut TaskContext<'_>| cpu.run(ctx))
@@ -746,6 +782,12 @@ struct PlanReduce {
     composable: Option<Arc<dyn ComposableKernel>>,
     op: ReductionOp,
     target: LogicalStore,
+    /// Along dimensions: `target` has the group's shape and broadcasts the reduced ones.
+    along: bool,
+    /// Whether runs along the innermost dimension (of extent over 1) fold into one
+    /// element of `target`: true for a whole reduction and for one that reduces that
+    /// dimension (`sum(x, axis=-1)`); a composed fold can only fold whole runs.
+    folds_runs: bool,
 }
 
 /// Consecutive operations over one shape that one launch evaluates.
@@ -831,12 +873,21 @@ impl Group {
             return;
         }
         if let Some(reduce) = op.reduce {
+            let along = op.output.shape() == self.shape && op.output.volume() != 1;
+            let (_, strides) = op.output.view().affine();
+            let folds_runs = !along
+                || (0..self.shape.len())
+                    .rev()
+                    .find(|&d| self.shape[d] > 1)
+                    .is_none_or(|d| strides[d] == 0);
             self.reductions.push(PlanReduce {
                 fold: op.kernel,
                 src: args[0],
                 composable: op.composable,
                 op: reduce,
                 target: op.output,
+                along,
+                folds_runs,
             });
             return;
         }
@@ -906,6 +957,13 @@ impl Group {
         Some(out)
     }
 
+    /// Whether the group reads, writes or reduces into `store`'s storage.
+    fn touches(&self, store: &LogicalStore) -> bool {
+        self.leaves.iter().any(|l| l.same_storage(store))
+            || self.writes.iter().any(|w| w.store.same_storage(store))
+            || self.reductions.iter().any(|r| r.target.same_storage(store))
+    }
+
     /// Whether the group reads `store`'s storage through a view that overlaps `store`
     /// but is not it (the stencil's `center[:] = f(north, ...)`).
     fn reads_elsewhere(&self, store: &LogicalStore) -> bool {
@@ -916,13 +974,30 @@ impl Group {
     }
 }
 
-/// Cuts the window into groups, in program order.
+/// Cuts the window into groups, in program order. A fill that the open group cannot
+/// take, of a storage that group does not touch, goes in a group of its own before it
+/// when the next operation would join the group: the fill depends on nothing the group
+/// does, and the group stays open (the result of `(a * b).sum(axis=1)` is filled with
+/// the identity after `a * b` is issued, and the reduction still joins `a * b`).
 fn plan(ops: Vec<DeferredOp>) -> Vec<Group> {
     let mut groups: Vec<Group> = Vec::new();
-    for op in ops {
+    let mut ops = ops.into_iter().peekable();
+    while let Some(op) = ops.next() {
         let shape = op.shape();
+        let hoists = |g: &Group, next: Option<&DeferredOp>| {
+            op.inputs.is_empty()
+                && op.reduce.is_none()
+                && !g.touches(&op.output)
+                && next.is_some_and(|n| g.admits(n, &n.shape()))
+        };
         match groups.last_mut() {
             Some(g) if g.admits(&op, &shape) => g.push(op),
+            Some(g) if hoists(g, ops.peek()) => {
+                let mut fill = Group::new(shape);
+                fill.push(op);
+                let at = groups.len() - 1;
+                groups.insert(at, fill);
+            }
             _ => {
                 let mut g = Group::new(shape);
                 g.push(op);
@@ -936,11 +1011,14 @@ fn plan(ops: Vec<DeferredOp>) -> Vec<Group> {
 /// The nodes of a group after composition: `index[k]` is the new index of old node `k`,
 /// `None` where a later node or a reduction absorbed it; `folds[i]` is reduction `i`'s
 /// block kernel and operands (its own fold over its input, unless it absorbed the node
-/// computing that input).
+/// computing that input; a reduction along dimensions absorbs only when it folds whole
+/// runs, `PlanReduce::folds_runs`).
 struct Composition {
     nodes: Vec<PlanNode>,
     index: Vec<Option<usize>>,
     folds: Vec<(BlockKernel, Vec<Src>)>,
+    /// Whether reduction `i`'s fold absorbed the node computing its input.
+    absorbed: Vec<bool>,
     composed: usize,
 }
 
@@ -973,6 +1051,7 @@ fn compose(
         .iter()
         .map(|r| (Arc::clone(&r.fold), vec![r.src]))
         .collect();
+    let mut absorbed = vec![false; reductions.len()];
     let mut composed = 0;
     let described = plan.iter().filter(|p| p.composable.is_some()).count()
         + reductions.iter().filter(|r| r.composable.is_some()).count();
@@ -982,8 +1061,8 @@ fn compose(
                 composed += 1;
             }
         }
-        for (r, fold) in reductions.iter().zip(&mut folds) {
-            let Some(reader) = &r.composable else {
+        for ((r, fold), absorbed) in reductions.iter().zip(&mut folds).zip(&mut absorbed) {
+            let Some(reader) = r.composable.as_ref().filter(|_| r.folds_runs) else {
                 continue;
             };
             let Src::Node(j) = r.src else { continue };
@@ -998,6 +1077,7 @@ fn compose(
                 continue;
             };
             *fold = (c.kernel, producer.args.clone());
+            *absorbed = true;
             nodes[j] = None;
             composed += 1;
         }
@@ -1030,6 +1110,7 @@ fn compose(
         nodes,
         index,
         folds,
+        absorbed,
         composed,
     }
 }
@@ -1119,6 +1200,11 @@ struct Reduction {
     merge: BlockKernel,
     ty: Type,
     identity: Vec<u8>,
+    /// For a reduction along dimensions: its operator, and its rank among the program's
+    /// reductions along dimensions (its accumulator is walked after the stores).
+    along: Option<(ReductionOp, usize)>,
+    /// Whether `fold` absorbed the kernel of its input (it then folds whole runs only).
+    absorbed: bool,
 }
 
 /// A run of values a piece could not write in place (its neighbours still read the old
@@ -1240,18 +1326,26 @@ impl Program {
                 _ => {}
             }
         }
+        let mut rank = 0;
         let reductions = group
             .reductions
             .iter()
             .zip(&composition.folds)
-            .map(|(r, (fold, args))| {
+            .zip(&composition.absorbed)
+            .map(|((r, (fold, args)), &absorbed)| {
                 let ty = r.target.ty();
+                let along = r.along.then(|| {
+                    rank += 1;
+                    (r.op, rank - 1)
+                });
                 Ok(Reduction {
                     fold: Arc::clone(fold),
                     args: args.clone(),
                     merge: Arc::clone(&r.fold),
                     ty,
                     identity: r.op.identity(ty)?.as_bytes().to_vec(),
+                    along,
+                    absorbed,
                 })
             })
             .collect::<Result<_>>()?;
@@ -1281,19 +1375,57 @@ impl Program {
     /// Runs one point: the piece, block by block (on the group's threads for OMP).
     fn run(&self, ctx: &TaskContext<'_>) -> Result<(), TaskError> {
         let stores: Vec<&PhysicalStore> = ctx.inputs.iter().chain(ctx.outputs).collect();
-        let Some(first) = stores.first() else {
-            return Ok(());
+        let reductions = ctx.reductions;
+        if reductions.len() != self.reductions.len() {
+            return Err(TaskError::new("a fused launch without its reductions"));
+        }
+        // The accumulators of reductions along dimensions are walked as the stores are
+        // (row-major over the accumulator, 0 along the dimensions it reduces).
+        let along: Vec<&PhysicalStore> = self
+            .reductions
+            .iter()
+            .zip(reductions)
+            .filter(|(r, _)| r.along.is_some())
+            .map(|(_, s)| s)
+            .collect();
+        let rect = match stores.first().or(along.first()) {
+            Some(first) => first.rect(),
+            // Whole reductions of values computed from nothing (`full(n, 2.0).sum()`, the
+            // array dropped): the first point evaluates the whole shape.
+            None if !self.reductions.is_empty() && ctx.point() == ctx.domain().lo => {
+                Rect::from_shape(&self.shape)
+            }
+            None => return Ok(()),
         };
-        let rect = first.rect();
         if rect.volume() == 0 {
             return Ok(());
         }
-        let walk = Walk::new(&rect.shape(), &stores, ctx.inputs.len(), !self.is_shifted())?;
+        let accumulators: Vec<(Type, Vec<i64>)> = along
+            .iter()
+            .map(|s| (s.ty, accumulator_strides(s)))
+            .collect();
+        let walk = Walk::new(
+            &rect.shape(),
+            &stores,
+            ctx.inputs.len(),
+            &accumulators,
+            !self.is_shifted(),
+        )?;
         let runs = walk.runs();
-        let reductions = ctx.reductions;
+        let lens: Vec<usize> = self
+            .reductions
+            .iter()
+            .zip(reductions)
+            .map(|(r, s)| match r.along {
+                Some(_) => s.accumulator_shape().iter().product(),
+                None => 1,
+            })
+            .collect();
         if self.is_shifted() {
-            let scratch = self.run_shifted(&walk, &rect, runs)?;
-            return self.merge(reductions, &scratch);
+            let mut scratch = Scratch::new(self, &walk, self.taken_values(reductions));
+            let result = self.run_shifted(&walk, &rect, runs, &mut scratch);
+            self.merge(reductions, scratch, true)?;
+            return result;
         }
         match ctx.pool() {
             Some(pool) if runs > 1 => pool.install(|| {
@@ -1301,21 +1433,62 @@ impl Program {
                     .into_par_iter()
                     .with_min_len(4)
                     .try_fold(
-                        || Scratch::new(self, &walk),
+                        || Scratch::new(self, &walk, self.fresh_values(&lens)),
                         |mut scratch, r| self.eval(&walk, r, &mut scratch).map(|()| scratch),
                     )
-                    .try_for_each(|scratch| self.merge(reductions, &scratch?))
+                    .try_for_each(|scratch| self.merge(reductions, scratch?, false))
             }),
             _ => {
-                let mut scratch = Scratch::new(self, &walk);
-                (0..runs).try_for_each(|r| self.eval(&walk, r, &mut scratch))?;
-                self.merge(reductions, &scratch)
+                // One thread folds straight into the point's accumulators, which go back
+                // to the point whatever happens (the launch folds them after a failure too).
+                let mut scratch = Scratch::new(self, &walk, self.taken_values(reductions));
+                let result = (0..runs).try_for_each(|r| self.eval(&walk, r, &mut scratch));
+                self.merge(reductions, scratch, true)?;
+                result
             }
         }
     }
 
-    /// Folds a thread's running values of the reductions into the point's accumulators.
-    fn merge(&self, stores: &[PhysicalStore], scratch: &Scratch) -> Result<(), TaskError> {
+    /// Running values that start at the operators' identities: one element per whole
+    /// reduction, `lens[k]` for reduction `k` along dimensions.
+    fn fresh_values(&self, lens: &[usize]) -> Vec<Vec<u64>> {
+        self.reductions
+            .iter()
+            .zip(lens)
+            .map(|(r, &len)| {
+                let size = r.identity.len();
+                let mut acc = vec![0u64; (len * size).div_ceil(8)];
+                let bytes = words_as_bytes_mut(&mut acc);
+                for e in 0..len {
+                    bytes[e * size..(e + 1) * size].copy_from_slice(&r.identity);
+                }
+                acc
+            })
+            .collect()
+    }
+
+    /// Running values for a point evaluated by one thread: the accumulators of reductions
+    /// along dimensions themselves (given back by [`merge`](Self::merge)), one element at
+    /// the identity for a whole reduction.
+    fn taken_values(&self, stores: &[PhysicalStore]) -> Vec<Vec<u64>> {
+        let mut values = self.fresh_values(&vec![1; self.reductions.len()]);
+        for ((r, s), v) in self.reductions.iter().zip(stores).zip(&mut values) {
+            if let (Some(_), Some(acc)) = (r.along, &s.accumulator) {
+                *v = std::mem::take(&mut *lock_ignoring_poison(acc));
+            }
+        }
+        values
+    }
+
+    /// Folds a thread's running values of the reductions into the point's accumulators;
+    /// with `taken`, the values of reductions along dimensions are those accumulators
+    /// (see [`taken_values`](Self::taken_values)) and go back in place.
+    fn merge(
+        &self,
+        stores: &[PhysicalStore],
+        mut scratch: Scratch,
+        taken: bool,
+    ) -> Result<(), TaskError> {
         for (k, r) in self.reductions.iter().enumerate() {
             let acc = stores
                 .get(k)
@@ -1323,12 +1496,33 @@ impl Program {
                 .ok_or_else(|| TaskError::new("a fused reduction has no accumulator"))?;
             let mut acc = lock_ignoring_poison(acc);
             let size = r.ty.size();
-            let running = BlockIn::new(r.ty, &words_as_bytes(&scratch.accs[k])[..size]);
-            let mut out = BlockOut {
-                ty: r.ty,
-                bytes: &mut words_as_bytes_mut(&mut acc)[..size],
-            };
-            (r.merge)(&[running], &mut out)?;
+            let running = &mut scratch.accs[k];
+            match r.along {
+                Some(_) if taken => *acc = std::mem::take(running),
+                Some((op, _)) => {
+                    let len = (acc.len() * 8 / size).min(running.len() * 8 / size);
+                    // SAFETY: both hold `len` elements of the reduction's type, row-major
+                    // over the same accumulator shape; the point's is locked.
+                    unsafe {
+                        reduction::fold_run(
+                            r.ty,
+                            op,
+                            acc.as_mut_ptr() as *mut u8,
+                            1,
+                            &words_as_bytes(running)[..len * size],
+                            len,
+                        )
+                    };
+                }
+                None => {
+                    let running = BlockIn::new(r.ty, &words_as_bytes(running)[..size]);
+                    let mut out = BlockOut {
+                        ty: r.ty,
+                        bytes: &mut words_as_bytes_mut(&mut acc)[..size],
+                    };
+                    (r.merge)(&[running], &mut out)?;
+                }
+            }
         }
         Ok(())
     }
@@ -1497,11 +1691,65 @@ impl Program {
             operands.clear();
             operands.extend(r.args.iter().map(|&a| value(a)));
             let size = r.ty.size();
-            let mut out = BlockOut {
-                ty: r.ty,
-                bytes: &mut words_as_bytes_mut(acc)[..size],
+            let bytes = words_as_bytes_mut(acc);
+            let Some((op, rank)) = r.along else {
+                let mut out = BlockOut {
+                    ty: r.ty,
+                    bytes: &mut bytes[..size],
+                };
+                (r.fold)(&operands, &mut out)?;
+                continue;
             };
-            (r.fold)(&operands, &mut out)?;
+            // The run's first element of the accumulator, and how far apart the elements
+            // its values fold into are (0: all into that one).
+            let a = walk.accumulators + rank;
+            let (at, step) = (offsets[a], walk.args[a].inner);
+            let element = |i: usize| (at + i as isize * step) as usize * size;
+            if bytes.len() < element(if step == 0 { 0 } else { n - 1 }) + size {
+                return Err(TaskError::new(
+                    "a fused reduction's accumulator is too short",
+                ));
+            }
+            if step == 0 {
+                let at = element(0);
+                let mut out = BlockOut {
+                    ty: r.ty,
+                    bytes: &mut bytes[at..at + size],
+                };
+                (r.fold)(&operands, &mut out)?;
+            } else if r.absorbed {
+                // A composed fold folds whole runs: here each value alone (a piece whose
+                // innermost dimension is kept although the group's is reduced).
+                for i in 0..n {
+                    let one: Vec<BlockIn<'_>> = operands.iter().map(|b| b.element(i)).collect();
+                    let e = element(i);
+                    let mut out = BlockOut {
+                        ty: r.ty,
+                        bytes: &mut bytes[e..e + size],
+                    };
+                    (r.fold)(&one, &mut out)?;
+                }
+            } else {
+                let [values] = operands.as_slice() else {
+                    return Err(TaskError::new("a fused reduction with several operands"));
+                };
+                if values.bytes.len() < n * size || values.ty != r.ty {
+                    return Err(TaskError::new("a fused reduction's values do not match"));
+                }
+                // SAFETY: elements `at + i * step` (i < n) lie in the accumulator (checked
+                // above), which this thread alone holds; `values` holds `n` elements of
+                // the same type.
+                unsafe {
+                    reduction::fold_run(
+                        r.ty,
+                        op,
+                        bytes.as_mut_ptr().add(element(0)),
+                        step,
+                        &values.bytes[..n * size],
+                        n,
+                    )
+                };
+            }
         }
         Ok(n)
     }
@@ -1511,7 +1759,13 @@ impl Program {
     /// is written only once every run that reads its old values has been computed (a lag
     /// of a row for the stencil); the band of the piece that neighbouring pieces read goes
     /// to the side buffer instead, which the commit launch writes after every piece ran.
-    fn run_shifted(&self, walk: &Walk, piece: &Rect, runs: usize) -> Result<Scratch, TaskError> {
+    fn run_shifted(
+        &self,
+        walk: &Walk,
+        piece: &Rect,
+        runs: usize,
+        scratch: &mut Scratch,
+    ) -> Result<(), TaskError> {
         let ndim = walk.ndim;
         let extents = &walk.extents[..ndim];
         // Row-major strides of the piece (its ranks), and the band width on each side.
@@ -1546,18 +1800,17 @@ impl Program {
             extents: walk.extents,
             ndim,
         };
-        let mut scratch = Scratch::new(self, walk);
         let mut pending: std::collections::VecDeque<Delayed> = std::collections::VecDeque::new();
         let mut free: Vec<Vec<u64>> = Vec::new();
         let mut side = Vec::new();
         for r in 0..runs {
-            let n = self.compute(walk, r, &mut scratch)?;
+            let n = self.compute(walk, r, scratch)?;
             let start = (0..ndim)
                 .map(|d| scratch.coords[d] * rank_stride[d])
                 .sum::<i64>();
             for o in 0..self.outputs.len() {
                 if self.shifted[o].is_none() {
-                    self.write_output(walk, o, &scratch, n);
+                    self.write_output(walk, o, scratch, n);
                     continue;
                 }
                 // The run's values leave with the slot itself, which takes a free buffer
@@ -1595,7 +1848,7 @@ impl Program {
             self.commit(walk, &band, &p, &mut side);
         }
         lock_ignoring_poison(&self.side).extend(side);
-        Ok(scratch)
+        Ok(())
     }
 
     /// Writes a delayed run of a shifted output: in place outside the band, to the side
@@ -1732,8 +1985,12 @@ struct WalkArg {
 /// centroids[None, :, :]`), the walk is *flat*: runs are consecutive blocks of the piece
 /// in row-major order, crossing rows, so that the kernels still see long blocks.
 struct Walk {
+    /// The stores (inputs, then outputs), then the accumulators of the reductions along
+    /// dimensions (offsets into the accumulator; no base).
     args: Vec<WalkArg>,
     n_inputs: usize,
+    /// The index of the first accumulator in `args`.
+    accumulators: usize,
     extents: [u64; MAX_DIM],
     ndim: usize,
     chunks: u64,
@@ -1751,16 +2008,29 @@ unsafe impl Send for Walk {}
 unsafe impl Sync for Walk {}
 
 impl Walk {
-    /// The walk of a piece of `shape`; `merge`: merge dimensions (else keep every one, as
-    /// the row-major ranks of shifted outputs need).
+    /// The walk of a piece of `shape` over `stores` and the `accumulators` of reductions
+    /// along dimensions (their type and strides over the piece's dimensions); `merge`:
+    /// merge dimensions (else keep every one, as the row-major ranks of shifted outputs
+    /// need).
     fn new(
         shape: &[u64],
         stores: &[&PhysicalStore],
         n_inputs: usize,
+        accumulators: &[(Type, Vec<i64>)],
         merge: bool,
     ) -> Result<Walk, TaskError> {
+        let all: Vec<&[i64]> = stores
+            .iter()
+            .map(|s| &s.strides[..])
+            .chain(accumulators.iter().map(|(_, st)| &st[..]))
+            .collect();
+        if all.iter().any(|st| st.len() < shape.len()) {
+            return Err(TaskError::new(
+                "a fused store of fewer dimensions than its piece",
+            ));
+        }
         let mut extents = [1u64; MAX_DIM];
-        let mut strides = vec![[0i64; MAX_DIM]; stores.len()];
+        let mut strides = vec![[0i64; MAX_DIM]; all.len()];
         let mut ndim = 0;
         for (d, &e) in shape.iter().enumerate() {
             if e == 1 && merge {
@@ -1768,19 +2038,19 @@ impl Walk {
             }
             let merges = merge
                 && ndim > 0
-                && stores
+                && all
                     .iter()
                     .zip(&strides)
-                    .all(|(s, st)| st[ndim - 1] == s.strides[d] * e as i64);
+                    .all(|(s, st)| st[ndim - 1] == s[d] * e as i64);
             if merges {
                 extents[ndim - 1] *= e;
-                for (s, st) in stores.iter().zip(strides.iter_mut()) {
-                    st[ndim - 1] = s.strides[d];
+                for (s, st) in all.iter().zip(strides.iter_mut()) {
+                    st[ndim - 1] = s[d];
                 }
             } else {
                 extents[ndim] = e;
-                for (s, st) in stores.iter().zip(strides.iter_mut()) {
-                    st[ndim] = s.strides[d];
+                for (s, st) in all.iter().zip(strides.iter_mut()) {
+                    st[ndim] = s[d];
                 }
                 ndim += 1;
             }
@@ -1788,7 +2058,8 @@ impl Walk {
         if ndim == 0 {
             ndim = 1;
         }
-        let flat = merge && ndim > 1 && extents[ndim - 1] < FLAT_BELOW;
+        // Accumulators are addressed run by run: the walk follows the innermost dimension.
+        let flat = merge && ndim > 1 && extents[ndim - 1] < FLAT_BELOW && accumulators.is_empty();
         // Row-major strides of the walk's dimensions: a store with these is contiguous
         // across rows.
         let mut dense_strides = [0i64; MAX_DIM];
@@ -1797,8 +2068,8 @@ impl Walk {
             dense_strides[d] = acc;
             acc *= extents[d] as i64;
         }
-        let mut args = Vec::with_capacity(stores.len());
-        for (s, st) in stores.iter().zip(strides) {
+        let mut args = Vec::with_capacity(all.len());
+        for (s, &st) in stores.iter().zip(&strides) {
             if s.rect().shape() != shape {
                 return Err(TaskError::new(
                     "fused stores with pieces of different shapes",
@@ -1838,9 +2109,20 @@ impl Walk {
         } else {
             extents[ndim - 1].div_ceil(BLOCK as u64)
         };
+        for (&(ty, _), st) in accumulators.iter().zip(&strides[stores.len()..]) {
+            args.push(WalkArg {
+                ty,
+                base: std::ptr::null_mut(),
+                piece_offset: 0,
+                strides: *st,
+                inner: st[ndim - 1] as isize,
+                nd: false,
+            });
+        }
         Ok(Walk {
             args,
             n_inputs,
+            accumulators: stores.len(),
             extents,
             ndim,
             chunks,
@@ -1997,12 +2279,14 @@ struct Scratch {
     /// once per run).
     uniform: Vec<Option<(usize, usize)>>,
     slots: Vec<Vec<u64>>,
-    /// The running value of each reduction.
+    /// The running value of each reduction: one element for a whole reduction, the
+    /// piece's accumulator (row-major) for one along dimensions.
     accs: Vec<Vec<u64>>,
 }
 
 impl Scratch {
-    fn new(program: &Program, walk: &Walk) -> Scratch {
+    /// A thread's buffers, with `accs` the running values of the program's reductions.
+    fn new(program: &Program, walk: &Walk, accs: Vec<Vec<u64>>) -> Scratch {
         let words = |ty: Type| (BLOCK * ty.size()).div_ceil(8);
         Scratch {
             offsets: vec![0; walk.args.len()],
@@ -2019,17 +2303,24 @@ impl Scratch {
                 .collect(),
             uniform: vec![None; walk.n_inputs],
             slots: program.slots.iter().map(|&ty| vec![0; words(ty)]).collect(),
-            accs: program
-                .reductions
-                .iter()
-                .map(|r| {
-                    let mut acc = vec![0u64; r.identity.len().div_ceil(8)];
-                    words_as_bytes_mut(&mut acc)[..r.identity.len()].copy_from_slice(&r.identity);
-                    acc
-                })
-                .collect(),
+            accs,
         }
     }
+}
+
+/// The strides of a reduction's accumulator over the dimensions of its piece: row-major
+/// over [`PhysicalStore::accumulator_shape`], 0 along the dimensions the view broadcasts.
+fn accumulator_strides(store: &PhysicalStore) -> Vec<i64> {
+    let shape = store.accumulator_shape();
+    let mut strides = vec![0i64; shape.len()];
+    let mut step = 1i64;
+    for d in (0..shape.len()).rev() {
+        if store.strides.get(d) != Some(&0) {
+            strides[d] = step;
+        }
+        step *= shape[d] as i64;
+    }
+    strides
 }
 
 /// Checks that a block of `ty` at `ptr` can be seen as elements of `T`.

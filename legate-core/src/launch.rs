@@ -1064,9 +1064,10 @@ struct Exec {
     /// The points' reduction accumulators, folded into their stores in point order.
     folds: Mutex<FoldQueue>,
     /// For each argument, whether its accumulators wait in `folds`: a reduction whose
-    /// points all reduce into the same piece (any reader of it depends on every point,
-    /// so a fold done by a later point is done before the reader runs). A reduction over
-    /// pieces that differ is folded by each point as it finishes.
+    /// points all reduce into the same elements (the same piece, or pieces of a view that
+    /// differ only along dimensions it broadcasts): any reader of it depends on every
+    /// point, so a fold done by a later point is done before the reader runs. A reduction
+    /// over elements that differ is folded by each point as it finishes.
     ordered: Vec<bool>,
 }
 
@@ -1113,6 +1114,10 @@ impl Exec {
         let Some(arg) = self.args.get(f.arg) else {
             return;
         };
+        let volume: usize = f.shape.iter().product();
+        if f.acc.len() * 8 < volume * f.ty.size() {
+            return; // an accumulator a failed task did not give back
+        }
         let _guard = lock_ignoring_poison(&arg.store.storage.fold_lock);
         // SAFETY: the piece lies inside the buffer; reductions into one storage are
         // serialized by its fold lock and no other access overlaps them (analysis).
@@ -1301,11 +1306,20 @@ pub(crate) fn submit(
     for a in exec_args.iter().filter(|a| a.unbound) {
         a.store.storage.set_producer_issued();
     }
+    // Pieces of a view that broadcasts a dimension reduce into the same elements when they
+    // agree on the other dimensions (`sum(x, axis=0)` over row bands of `x`).
+    let same_elements = |a: usize, q: usize| {
+        let (mine, first) = (&pieces[q * nargs + a], &pieces[a]);
+        let strides = &exec_args[a].strides;
+        (0..mine.dim()).all(|d| {
+            strides.get(d) == Some(&0) || (mine.lo[d] == first.lo[d] && mine.hi[d] == first.hi[d])
+        })
+    };
     let ordered: Vec<bool> = (0..nargs)
         .map(|a| {
             spec.args[a].kind == ArgKind::Reduction
                 && num_points > 1
-                && (1..num_points).all(|q| pieces[q * nargs + a] == pieces[a])
+                && (1..num_points).all(|q| same_elements(a, q))
         })
         .collect();
     let exec = Arc::new(Exec {
@@ -1847,7 +1861,7 @@ fn build_and_run(
             buffer: Arc::clone(buffer),
             ty: ps.ty,
             op,
-            shape: ps.shape(),
+            shape: ps.accumulator_shape(),
             strides: Arc::clone(&ps.strides),
             offset: ps.offset,
             acc: std::mem::take(&mut *lock_ignoring_poison(acc)),

@@ -238,6 +238,68 @@ pub(crate) unsafe fn fold(
     unsafe { dispatch!(ty, fold_typed, op, dst, shape, strides, offset, src) }
 }
 
+unsafe fn fold_run_typed<T: Reducible>(
+    op: ReductionOp,
+    dst: *mut u8,
+    stride: isize,
+    src: &[u8],
+    n: usize,
+) {
+    let dst = dst as *mut T;
+    let aligned = (dst as usize) % std::mem::align_of::<T>() == 0
+        && (src.as_ptr() as usize) % std::mem::align_of::<T>() == 0;
+    if stride == 1 && aligned {
+        // SAFETY: the caller guarantees `n` elements of `dst`, held exclusively, and `n`
+        // of `src`; both aligned (checked), and they do not overlap (`dst` is held alone).
+        let (dst, src) = unsafe {
+            (
+                std::slice::from_raw_parts_mut(dst, n),
+                std::slice::from_raw_parts(src.as_ptr() as *const T, n),
+            )
+        };
+        // One loop per operator, so that each is a plain (vectorizable) loop.
+        macro_rules! each {
+            ($($op:ident),*) => {
+                match op {
+                    $(ReductionOp::$op => {
+                        for (d, &v) in dst.iter_mut().zip(src) {
+                            *d = T::combine(ReductionOp::$op, *d, v);
+                        }
+                    })*
+                }
+            };
+        }
+        each!(Add, Mul, Max, Min, Or, And, Xor);
+        return;
+    }
+    let src = src.as_ptr() as *const T;
+    for i in 0..n {
+        // SAFETY: as above, element `i * stride` of `dst` and `i` of `src`.
+        unsafe {
+            let d = dst.offset(i as isize * stride);
+            *d = T::combine(op, d.read_unaligned(), src.add(i).read_unaligned());
+        }
+    }
+}
+
+/// Folds `n` values of `src` into `n` elements of a buffer, `stride` elements apart from
+/// `dst`: `dst[i * stride] = op(dst[i * stride], src[i])`.
+///
+/// # Safety
+/// Every `dst + i * stride` (`i < n`) must be an element of type `ty` that no other thread
+/// touches meanwhile; `src` must hold `n` elements of `ty`.
+pub(crate) unsafe fn fold_run(
+    ty: Type,
+    op: ReductionOp,
+    dst: *mut u8,
+    stride: isize,
+    src: &[u8],
+    n: usize,
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe { dispatch!(ty, fold_run_typed, op, dst, stride, src, n) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -286,8 +286,9 @@ impl fmt::Debug for PieceMemory {
 pub struct PhysicalStore {
     pub(crate) ty: Type,
     pub(crate) buffer: Option<Arc<Buffer>>,
-    /// Private accumulator of a reduction (row-major over the piece), in 8-byte words so
-    /// that every element type is aligned.
+    /// Private accumulator of a reduction (row-major over the piece, with extent 1 along
+    /// the dimensions the view broadcasts: see [`accumulator_shape`](Self::accumulator_shape)),
+    /// in 8-byte words so that every element type is aligned.
     pub(crate) accumulator: Option<Mutex<Vec<u64>>>,
     /// Element offset of the piece's first point, and element strides per dimension.
     pub(crate) offset: i64,
@@ -298,6 +299,16 @@ pub struct PhysicalStore {
     pub(crate) aliased_output: Option<usize>,
     borrowed_mut: AtomicBool,
     pub(crate) bound: Option<Mutex<Option<Vec<u8>>>>,
+}
+
+/// The extents of a reduction accumulator over `rect` of a view with `strides`: 1 where
+/// the view broadcasts.
+fn accumulator_extents(rect: &Rect, strides: &[i64]) -> Vec<usize> {
+    rect.shape()
+        .iter()
+        .zip(strides)
+        .map(|(&e, &s)| if s == 0 { 1 } else { e as usize })
+        .collect()
 }
 
 impl PhysicalStore {
@@ -313,7 +324,8 @@ impl PhysicalStore {
     ) -> Result<Self> {
         let accumulator = match access {
             Access::Reduce(op) => {
-                let bytes = rect.volume() as usize * ty.size();
+                let volume: usize = accumulator_extents(&rect, &strides).iter().product();
+                let bytes = volume * ty.size();
                 let mut acc = vec![0u64; bytes.div_ceil(8)];
                 crate::reduction::fill_identity(
                     ty,
@@ -377,6 +389,17 @@ impl PhysicalStore {
     /// The access the task has.
     pub fn access(&self) -> Access {
         self.access
+    }
+
+    /// The extents of a reduction's private accumulator: the piece's, except 1 along
+    /// each dimension the view broadcasts (stride 0), where every point reduces into the
+    /// same element (`sum(x, axis=1)` reduces into the result promoted to `x`'s shape).
+    /// The piece's extents for any other store.
+    pub fn accumulator_shape(&self) -> Vec<usize> {
+        match self.access {
+            Access::Reduce(_) => accumulator_extents(&self.rect, &self.strides),
+            _ => self.shape(),
+        }
     }
 
     /// Number of elements of the piece.
@@ -471,8 +494,9 @@ impl PhysicalStore {
         Ok(v)
     }
 
-    /// A mutable view of the piece (outputs), or of the private accumulator (reductions).
-    /// Each store can be borrowed mutably once per task.
+    /// A mutable view of the piece (outputs), or of the private accumulator (reductions,
+    /// of [`accumulator_shape`](Self::accumulator_shape)). Each store can be borrowed
+    /// mutably once per task.
     pub fn write<T: Element>(&self) -> Result<ArrayViewMutD<'_, T>> {
         self.check::<T>()?;
         if self.access == Access::Read {
@@ -490,9 +514,9 @@ impl PhysicalStore {
             let mut acc = lock_ignoring_poison(acc);
             // 8-byte words: aligned for every element type.
             let ptr = acc.as_mut_ptr() as *mut T;
-            let shape = self.shape();
+            let shape = self.accumulator_shape();
             // SAFETY: the accumulator is private to this point task, row-major, holds one
-            // element of T per point and lives as long as `self`; it is borrowed once.
+            // element of T per point of its shape and lives as long as `self`; it is borrowed once.
             return Ok(unsafe { ArrayViewMutD::from_shape_ptr(IxDyn(&shape), ptr) });
         }
         let RawParts {

@@ -701,3 +701,137 @@ fn described_folds_absorb_the_kernel_whose_value_they_alone_read() {
         }
     }
 }
+
+/// `x` of `shape` with the values 0, 1, 2, ... in row-major order (sums stay exact).
+fn ramp_of(rt: &Runtime, shape: &[u64]) -> LogicalStore {
+    let n: u64 = shape.iter().product();
+    rt.store_from_vec((0..n).map(|i| (i % 97) as f64).collect(), shape)
+        .unwrap()
+}
+
+#[test]
+fn reductions_along_dimensions_fold_each_value_into_the_element_it_reduces_into() {
+    use legate_core::ndarray::Axis;
+    use legate_core::ReductionOp;
+    let twice = ElementFn::new(1, |x| 2.0 * x[0]);
+    let (rows, cols) = (37u64, 1500u64);
+    let mut machines: Vec<(String, bool, Runtime)> = Vec::new();
+    for cpus in 1..=4 {
+        for fusion in [true, false] {
+            let what = format!("{cpus} CPUs, fusion {fusion}");
+            machines.push((what, fusion, runtime(cpus, fusion)));
+        }
+    }
+    // An OMP group's threads each fold into their own accumulator.
+    let mut omp = Config::with_cpus(1);
+    (omp.omps, omp.ompthreads, omp.min_omp_chunk) = (1, 2, 1);
+    machines.push(("OMP".into(), true, Runtime::new(omp).unwrap()));
+    for (what, fusion, rt) in machines {
+        {
+            let x = ramp_of(&rt, &[rows, cols]);
+            let twice_x = x.read::<f64>().unwrap().mapv(|v| 2.0 * v);
+
+            // sum(2 x, axis=1): runs along the reduced dimension fold into one element;
+            // the fold absorbs the scale, and nothing but the result is written.
+            let before = rt.stats();
+            let by_row = rt.create_store(Type::Float64, &[rows]).unwrap();
+            rt.fill(&by_row, Scalar::new(1.0f64)).unwrap();
+            {
+                let t = rt.create_store(Type::Float64, &[rows, cols]).unwrap();
+                issue(&rt, &twice, &[&x], &t);
+                sum_of(&rt, &t, &by_row.promote(1, cols).unwrap());
+            }
+            // The result's own values are reduced into (it held 1 everywhere).
+            let want = twice_x.sum_axis(Axis(1)).mapv(|v| v + 1.0);
+            assert_eq!(by_row.read::<f64>().unwrap(), want.into_dyn(), "{what}");
+            let s = rt.stats();
+            assert_eq!(
+                s.kernels_composed - before.kernels_composed,
+                if fusion { 1 } else { 0 },
+                "{what}"
+            );
+            if fusion {
+                assert_eq!(s.temporaries_elided - before.temporaries_elided, 1);
+            }
+
+            // max(2 x, axis=0): the innermost dimension is kept, so each run of values
+            // folds into a run of the result, which the runtime combines with `Max`.
+            let by_col = rt.create_store(Type::Float64, &[cols]).unwrap();
+            rt.fill(&by_col, Scalar::new(f64::NEG_INFINITY)).unwrap();
+            {
+                let t = rt.create_store(Type::Float64, &[rows, cols]).unwrap();
+                issue(&rt, &twice, &[&x], &t);
+                rt.elementwise_reduce(
+                    max_fold(),
+                    &t,
+                    ReductionOp::Max,
+                    &by_col.promote(0, rows).unwrap(),
+                )
+                .unwrap();
+            }
+            let want = twice_x.map_axis(Axis(0), |lane| {
+                lane.fold(f64::NEG_INFINITY, |a, &v| a.max(v))
+            });
+            assert_eq!(by_col.read::<f64>().unwrap(), want.into_dyn(), "{what}");
+
+            // Over two of three dimensions of a transposed view, read from memory.
+            let y = ramp_of(&rt, &[6, 40, 300]);
+            let yt = y.transpose(&[2, 0, 1]).unwrap(); // (300, 6, 40)
+            let mid = rt.create_store(Type::Float64, &[6]).unwrap();
+            rt.fill(&mid, Scalar::new(0.0f64)).unwrap();
+            let target = mid.promote(0, 300).unwrap().promote(2, 40).unwrap();
+            sum_of(&rt, &yt, &target);
+            // `yt[a, b, c]` is `y[b, c, a]`: the kept dimension is `y`'s first.
+            let want = y.read::<f64>().unwrap().sum_axis(Axis(2)).sum_axis(Axis(1));
+            assert_eq!(mid.read::<f64>().unwrap(), want.into_dyn(), "{what}");
+        }
+    }
+}
+
+#[test]
+fn a_reduction_along_dimensions_needs_the_input_shape_and_type() {
+    let rt = runtime(2, true);
+    let x = ramp_of(&rt, &[4, 5]);
+    let short = rt.create_store(Type::Float64, &[4]).unwrap();
+    let err = rt
+        .elementwise_reduce(sum_fold(), &x, legate_core::ReductionOp::Add, &short)
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument { .. }), "{err}");
+    let ints = rt.create_store(Type::Int64, &[4]).unwrap();
+    let err = rt
+        .elementwise_reduce(
+            sum_fold(),
+            &x,
+            legate_core::ReductionOp::Add,
+            &ints.promote(1, 5).unwrap(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument { .. }), "{err}");
+    // Nothing was issued: the input still reads back.
+    assert_eq!(
+        x.read::<f64>().unwrap().sum(),
+        (0..20).map(f64::from).sum::<f64>()
+    );
+}
+
+#[test]
+fn a_reduction_of_values_computed_from_no_store_visits_the_whole_shape() {
+    for cpus in 1..=4 {
+        for fusion in [true, false] {
+            let rt = runtime(cpus, fusion);
+            let total = rt.create_scalar_store(Scalar::new(0.0f64)).unwrap();
+            let rows = rt.create_store(Type::Float64, &[3]).unwrap();
+            rt.fill(&rows, Scalar::new(0.0f64)).unwrap();
+            {
+                // `full((3, 400), 2.0).sum()` and `.sum(axis=1)`, the array dropped.
+                let t = rt.create_store(Type::Float64, &[3, 400]).unwrap();
+                rt.fill(&t, Scalar::new(2.0f64)).unwrap();
+                sum_of(&rt, &t, &total);
+                sum_of(&rt, &t, &rows.promote(1, 400).unwrap());
+            }
+            let what = format!("{cpus} CPUs, fusion {fusion}");
+            assert_eq!(total.read_scalar::<f64>().unwrap(), 2400.0, "{what}");
+            assert_eq!(values(&rows), vec![800.0; 3], "{what}");
+        }
+    }
+}

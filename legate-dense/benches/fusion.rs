@@ -126,13 +126,31 @@ fn black_scholes(d: &Arc<Dense>, n: usize) -> f64 {
     })
 }
 
+/// `(a * b).sum(axis)` over two `r x r` matrices: seconds, best of 3.
+fn axis_sum(d: &Arc<Dense>, r: usize, axis: isize) -> f64 {
+    let i = d.arange(0.0, (r * r) as f64, 1.0, Type::Float64).unwrap();
+    let a = (&i % 91.0).unwrap().reshape(&[r as i64, r as i64]).unwrap();
+    let b = (&(&i % 83.0).unwrap() * 0.5)
+        .unwrap()
+        .reshape(&[r as i64, r as i64])
+        .unwrap();
+    drop(i);
+    d.runtime().fence().unwrap();
+    best(3, || {
+        let s = (&a * &b).unwrap().sum(Some(axis), false).unwrap();
+        d.runtime().fence().unwrap();
+        drop(s);
+    })
+}
+
 fn main() {
     let n = env_usize("FUSION_BENCH_N", 100_000_000);
     let sn = env_usize("FUSION_BENCH_S", 8000);
     let iters = env_usize("FUSION_BENCH_I", 5);
     let bs = env_usize("FUSION_BENCH_B", 10_000_000);
+    let rs = env_usize("FUSION_BENCH_R", 5000);
     println!(
-        "N = {n}, S = {sn} ({iters} iterations), B = {bs}; load average before: {}",
+        "N = {n}, S = {sn} ({iters} iterations), B = {bs}, R = {rs}; load average before: {}",
         load()
     );
     let np = numpy(
@@ -142,11 +160,12 @@ fn main() {
             sn.to_string(),
             iters.to_string(),
             bs.to_string(),
+            rs.to_string(),
         ],
         &[],
     );
     let (mut s1, mut s2) = (None, None);
-    let mut runs: Vec<(usize, bool, [f64; 3])> = Vec::new();
+    let mut runs: Vec<(usize, bool, [f64; 5])> = Vec::new();
     for round in 0..rounds() {
         s1 = faster(s1, stream(n, 1).map(|s| s.0));
         s2 = faster(s2, stream(n, 2).map(|s| s.0));
@@ -155,7 +174,13 @@ fn main() {
             .enumerate()
         {
             let d = dense(cpus, fusion);
-            let figures = [triad(&d, n), stencil(&d, sn, iters), black_scholes(&d, bs)];
+            let figures = [
+                triad(&d, n),
+                stencil(&d, sn, iters),
+                black_scholes(&d, bs),
+                axis_sum(&d, rs, 1),
+                axis_sum(&d, rs, 0),
+            ];
             if round == 0 {
                 runs.push((cpus, fusion, figures));
             } else {
@@ -171,6 +196,10 @@ fn main() {
     let np_t = get(&np, "triad");
     let np_s = get(&np, "stencil");
     let np_b = get(&np, "black_scholes");
+    let np_rows = get(&np, "row_sums");
+    let np_cols = get(&np, "col_sums");
+    // The two matrices read once.
+    let axis_bytes = 16.0 * (rs * rs) as f64;
     println!("| program | legate | measure | 1 CPU | 2 CPUs | reference 1, 2 threads | legate / reference (1, 2) | legate / NumPy (1, 2) |");
     println!("|---|---|---|---|---|---|---|---|");
     for fusion in [true, false] {
@@ -200,11 +229,21 @@ fn main() {
             ratio(np_b, Some(fig(1, 2))),
             ratio(np_b, Some(fig(2, 2)))
         );
+        for (k, what, np_v) in [(3, "axis=1", np_rows), (4, "axis=0", np_cols)] {
+            let (g1, g2) = (gb(axis_bytes, fig(1, k)), gb(axis_bytes, fig(2, k)));
+            println!(
+                "| `(a * b).sum({what})`, {rs}² | {mode} | ms (GB/s of the minimum traffic) | {:.1} ({g1:.2}) | {:.1} ({g2:.2}) | {}, {} (STREAM triad GB/s) | {}, {} | {}, {} |",
+                fig(1, k) * 1e3, fig(2, k) * 1e3, fmt(s1), fmt(s2), ratio(Some(g1), s1), ratio(Some(g2), s2),
+                ratio(np_v, Some(fig(1, k))), ratio(np_v, Some(fig(2, k)))
+            );
+        }
     }
     println!(
-        "\nNumPy (one core): triad {} GB/s, stencil {} ms per iteration, Black-Scholes {} ms.",
+        "\nNumPy (one core): triad {} GB/s, stencil {} ms per iteration, Black-Scholes {} ms, row sums {} ms, column sums {} ms.",
         fmt(np_t.map(|v| gb(triad_bytes, v))),
         fmt(np_s.map(|v| v * 1e3)),
-        fmt(np_b.map(|v| v * 1e3))
+        fmt(np_b.map(|v| v * 1e3)),
+        fmt(np_rows.map(|v| v * 1e3)),
+        fmt(np_cols.map(|v| v * 1e3))
     );
 }

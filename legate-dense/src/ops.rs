@@ -1,7 +1,7 @@
 //! Element-wise operations (ufuncs) with broadcasting and NumPy 2 type promotion, and
 //! reductions along axes.
 
-use legate_core::{broadcast, Error, ReductionOp, Result, Scalar, Type};
+use legate_core::{broadcast, Error, LogicalStore, ReductionOp, Result, Scalar, Type};
 use num_complex::Complex;
 
 use crate::array::{to_u64, Array};
@@ -128,6 +128,30 @@ fn check_out_cast(result: Type, out: Type) -> Result<()> {
 /// Results per processor from which a reduction along an axis keeps that axis whole in
 /// every piece (see [`Array::reduce`]).
 const REDUCE_LAST_MIN_RESULTS: usize = 1024;
+
+/// The shortest run along the innermost dimensions for which a reduction along an axis is
+/// fused (see [`folds_in_long_runs`]).
+const FUSED_RUN_MIN: usize = 256;
+
+/// Whether a reduction along `axis` of an array of `shape` walks its input in long runs
+/// that each fold into one element of the result (the innermost dimensions reduced) or
+/// into a run of it (kept): the innermost dimensions of extent over 1 that are all reduced
+/// or all kept span at least [`FUSED_RUN_MIN`] elements. The fused reduction then works
+/// run by run, at memory speed; over short runs (`sum(axis=-1)` of `(n, 3)`) the reduction
+/// task's lane folds are faster.
+fn folds_in_long_runs(shape: &[usize], axis: usize) -> bool {
+    let mut dims = (0..shape.len()).rev().filter(|&d| shape[d] > 1);
+    let Some(last) = dims.next() else {
+        return false;
+    };
+    let reduced = last == axis;
+    let run: usize = shape[last]
+        * dims
+            .take_while(|&d| (d == axis) == reduced)
+            .map(|d| shape[d])
+            .product::<usize>();
+    run >= FUSED_RUN_MIN
+}
 
 /// The cut of a reduction along `axis` (of an array of `shape`, not empty) into bands of
 /// the axis, one per processor (fewer where a band would hold fewer values than the
@@ -340,11 +364,17 @@ impl Array {
     /// Reduces with `op` over `axis` (all axes when `None`), keeping reduced axes as
     /// extent 1 when `keepdims`. The result has type `ty`.
     ///
-    /// Along an axis, a result with at least [`REDUCE_LAST_MIN_RESULTS`] elements per
-    /// processor is cut and each piece reduces whole lanes (`sum(d, axis=1)` of a tall
-    /// `d`); a smaller one (`mean(x, axis=0)` of a tall-skinny `x`) cuts the reduced axis
-    /// in bands, one per processor, each folding its band into a row of partial results
-    /// that one last point folds.
+    /// A whole-array reduction, and one along an axis whose input has long runs along its
+    /// innermost dimensions ([`folds_in_long_runs`]), is a deferred operation that fuses
+    /// with the element-wise kernel computing its input (`(a * b).sum(axis=1)` never
+    /// writes `a * b`): along an axis, the result is promoted back to the input's shape
+    /// and every value folded into the element it reduces into.
+    ///
+    /// Otherwise, along an axis, a result with at least [`REDUCE_LAST_MIN_RESULTS`]
+    /// elements per processor is cut and each piece reduces whole lanes; a smaller one
+    /// (`mean(x, axis=0)` of a tall-skinny `x`) cuts the reduced axis in bands, one per
+    /// processor, each folding its band into a row of partial results that one last point
+    /// folds.
     pub(crate) fn reduce(
         &self,
         op: ReductionOp,
@@ -371,14 +401,18 @@ impl Array {
             }
             other => other,
         };
+        let fused = |target: &LogicalStore| -> Result<()> {
+            let fold = dispatch!(ty, fold_kernel(op))?;
+            match dispatch!(ty, fold_chain(op)) {
+                Some(c) => rt.elementwise_reduce_composable(fold, c, &x.store, op, target)?,
+                None => rt.elementwise_reduce(fold, &x.store, op, target)?,
+            }
+            Ok(())
+        };
         match axis {
             None => {
                 let out = rt.create_scalar_store(identity)?;
-                let fold = dispatch!(ty, fold_kernel(op))?;
-                match dispatch!(ty, fold_chain(op)) {
-                    Some(c) => rt.elementwise_reduce_composable(fold, c, &x.store, op, &out)?,
-                    None => rt.elementwise_reduce(fold, &x.store, op, &out)?,
-                }
+                fused(&out)?;
                 let out = Array::new(&self.dense, out);
                 if keepdims {
                     return out.reshape(&vec![1; shape.len()]);
@@ -390,6 +424,12 @@ impl Array {
                 let mut reduced = shape.clone();
                 reduced.remove(axis);
                 let out = self.dense.empty(&reduced, ty)?;
+                if x.size() > 0 && folds_in_long_runs(&shape, axis) {
+                    out.fill(identity)?;
+                    let kept = out.expand_dims(axis as isize)?;
+                    fused(&kept.broadcast_to(&shape)?.store)?;
+                    return if keepdims { Ok(kept) } else { Ok(out) };
+                }
                 if out.size() >= REDUCE_LAST_MIN_RESULTS * processors(&self.dense) {
                     // Enough results to cut: the axis goes last and stays whole in every
                     // piece, each point writing the results of its lanes (no accumulator).

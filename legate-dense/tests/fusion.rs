@@ -12,6 +12,17 @@ use legate_core::ndarray::Array2;
 use legate_core::{Config, Runtime, Type};
 use legate_dense::{Array, Dense, Index};
 
+/// CPU counts, each fused and then unfused (the unfused values are checked against the
+/// fused ones, bit for bit).
+const FUSED_THEN_UNFUSED: [(usize, bool); 6] = [
+    (1, true),
+    (1, false),
+    (2, true),
+    (2, false),
+    (4, true),
+    (4, false),
+];
+
 fn dense(cpus: usize, fusion: bool) -> Arc<Dense> {
     let mut config = Config::with_cpus(cpus);
     config.min_cpu_chunk = 1;
@@ -363,14 +374,7 @@ fn reductions_of_composed_kernels_fold_each_value_as_it_is_computed() {
         let norm = a0.iter().map(|x| x * x).sum::<f64>().sqrt();
         let mt: f64 = m0.iter().zip(t0.t().iter()).map(|(x, y)| x * y).sum();
         let mut fused_bits: Option<Vec<u64>> = None;
-        for (cpus, fusion) in [
-            (1, true),
-            (1, false),
-            (2, true),
-            (2, false),
-            (4, true),
-            (4, false),
-        ] {
+        for (cpus, fusion) in FUSED_THEN_UNFUSED {
             let d = dense(cpus, fusion);
             let a = d.from_ndarray(&a0.clone().into_dyn()).unwrap();
             let b = d.from_ndarray(&b0.clone().into_dyn()).unwrap();
@@ -423,5 +427,139 @@ fn reductions_of_composed_kernels_fold_each_value_as_it_is_computed() {
                 before.kernels_composed
             );
         }
+    }
+}
+
+#[test]
+fn reductions_along_an_axis_fold_the_values_of_the_expression_feeding_them() {
+    use legate_core::ndarray::{Array3, Axis};
+    let a0 = Array2::from_shape_fn((61, 700), |(i, j)| {
+        ((i * 37 + j * 11) % 101) as f64 / 8.0 - 6.0
+    });
+    let b0 = Array2::from_shape_fn((61, 700), |(i, j)| ((i * 5 + j * 13) % 89) as f64 / 16.0);
+    let c0 = Array3::from_shape_fn((3, 5, 400), |(i, j, k)| {
+        ((i * 7 + j * 3 + k) % 23) as i32 - 11
+    });
+    let e0 = Array2::from_shape_fn((700, 300), |(i, j)| ((i * 3 + j * 29) % 71) as f64 - 30.0);
+    let prod0 = &a0 * &b0;
+    let close = |got: &Array, want: &legate_core::ndarray::ArrayD<f64>, what: &str| {
+        let got = got.to_ndarray::<f64>().unwrap();
+        assert_eq!(got.shape(), want.shape(), "{what}");
+        for (g, w) in got.iter().zip(want) {
+            assert!(
+                (g - w).abs() <= 1e-12 * w.abs().max(1.0),
+                "{what}: {g} against {w}"
+            );
+        }
+    };
+    let mut fused_bits: Option<Vec<Vec<u64>>> = None;
+    for (cpus, fusion) in FUSED_THEN_UNFUSED {
+        let d = dense(cpus, fusion);
+        let a = d.from_ndarray(&a0.clone().into_dyn()).unwrap();
+        let b = d.from_ndarray(&b0.clone().into_dyn()).unwrap();
+        let c = d.from_ndarray(&c0.clone().into_dyn()).unwrap();
+        let e = d.from_ndarray(&e0.clone().into_dyn()).unwrap();
+        d.runtime().fence().unwrap();
+        let what = format!("{cpus} CPUs, fusion {fusion}");
+        let before = d.runtime().stats();
+        let exprs: [&dyn Fn() -> Array; 6] = [
+            // Runs along the reduced axis: the fold absorbs the product.
+            &|| (&a * &b).unwrap().sum(Some(1), false).unwrap(),
+            // The kept axis innermost: each row of products is added into the result.
+            &|| (&a * &b).unwrap().sum(Some(0), false).unwrap(),
+            &|| (&a - &b).unwrap().max(Some(-1), true).unwrap(),
+            &|| (&a * &b).unwrap().mean(Some(0), false).unwrap(),
+            // A transposed operand: runs of the walk are gathered.
+            &|| {
+                (&e.t().unwrap() + 1.0)
+                    .unwrap()
+                    .min(Some(0), false)
+                    .unwrap()
+            },
+            &|| (&b * &b).unwrap().prod(Some(1), false).unwrap(),
+        ];
+        let results = exprs.map(|f| f());
+        let s = d.runtime().stats();
+        let want = [
+            prod0.sum_axis(Axis(1)).into_dyn(),
+            prod0.sum_axis(Axis(0)).into_dyn(),
+            (&a0 - &b0)
+                .map_axis(Axis(1), |l| l.fold(f64::MIN, |m, &v| m.max(v)))
+                .insert_axis(Axis(1))
+                .into_dyn(),
+            prod0.mean_axis(Axis(0)).unwrap().into_dyn(),
+            (&e0.t() + 1.0)
+                .map_axis(Axis(0), |l| l.fold(f64::MAX, |m, &v| m.min(v)))
+                .into_dyn(),
+            (&b0 * &b0).map_axis(Axis(1), |l| l.product()).into_dyn(),
+        ];
+        for (k, (g, w)) in results.iter().zip(&want).enumerate() {
+            close(g, w, &format!("{what}, expression {k}"));
+        }
+        if fusion {
+            // The folds along the reduced innermost axis absorb their expression
+            // (sum, max, prod; the transposed min's innermost axis is kept).
+            assert!(
+                s.kernels_composed - before.kernels_composed >= 3,
+                "{what}: {} composed, {} elided",
+                s.kernels_composed - before.kernels_composed,
+                s.temporaries_elided - before.temporaries_elided
+            );
+            // No expression reached memory: only the results and fills were written.
+            assert!(
+                s.temporaries_elided - before.temporaries_elided >= 6,
+                "{what}"
+            );
+        }
+        let bits: Vec<Vec<u64>> = results
+            .iter()
+            .map(|r| {
+                r.to_ndarray::<f64>()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.to_bits())
+                    .collect()
+            })
+            .collect();
+        match fused_bits.take() {
+            None => fused_bits = Some(bits),
+            Some(f) => assert_eq!(f, bits, "{what}: unfused against fused"),
+        }
+
+        // Integers widen in the sum; booleans reduce with all/any; 3-D along the middle.
+        let ints = c.sum(Some(2), false).unwrap().to_ndarray::<i64>().unwrap();
+        assert_eq!(
+            ints,
+            c0.mapv(i64::from).sum_axis(Axis(2)).into_dyn(),
+            "{what}"
+        );
+        let pos = c
+            .binary_scalar(legate_dense::BinaryOp::Greater, 0i64, false)
+            .unwrap();
+        let any = pos
+            .any(Some(2), false)
+            .unwrap()
+            .to_ndarray::<bool>()
+            .unwrap();
+        let all = pos
+            .all(Some(0), false)
+            .unwrap()
+            .to_ndarray::<bool>()
+            .unwrap();
+        assert_eq!(
+            any,
+            c0.map_axis(Axis(2), |l| l.iter().any(|&v| v > 0))
+                .into_dyn()
+        );
+        assert_eq!(
+            all,
+            c0.map_axis(Axis(0), |l| l.iter().all(|&v| v > 0))
+                .into_dyn()
+        );
+        let mid = (&c * 2i64).unwrap().max(Some(1), false).unwrap();
+        let want = c0
+            .mapv(|v| 2 * v)
+            .map_axis(Axis(1), |l| *l.iter().max().unwrap());
+        assert_eq!(mid.to_ndarray::<i32>().unwrap(), want.into_dyn(), "{what}");
     }
 }

@@ -228,10 +228,11 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(40))]
 
     /// Random chains of the operations legate-dense composes, over contiguous, reversed
-    /// and broadcast operands, reduced whole (sum, max, min) and with one intermediate
-    /// value sometimes held by the program: the composed, fused run gives exactly the
-    /// unfused values on as many CPUs, the element-wise values of the sequential ndarray
-    /// program, and its reductions up to rounding, on 1, 2 and 4 CPUs.
+    /// and broadcast operands, reduced whole (sum, max, min) and along each axis (sum,
+    /// max), with one intermediate value sometimes held by the program: the composed,
+    /// fused run gives exactly the unfused values on as many CPUs, the element-wise values
+    /// of the sequential ndarray program, and its reductions up to rounding, on 1, 2 and
+    /// 4 CPUs.
     #[test]
     fn composed_expressions_and_their_reductions_match_unfused_and_sequential(
         expr in expression_strategy(),
@@ -255,6 +256,10 @@ proptest! {
         let want_sum: f64 = want.sum();
         let want_max = want.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let want_min = want.iter().copied().fold(f64::INFINITY, f64::min);
+        use legate_core::ndarray::Axis;
+        let want_axis_sums = [0, 1].map(|ax| want.sum_axis(Axis(ax)));
+        let want_axis_maxes =
+            [0, 1].map(|ax| want.map_axis(Axis(ax), |l| l.fold(f64::NEG_INFINITY, |m, &v| m.max(v))));
         let hold = if hold < nodes(&expr) { hold } else { usize::MAX };
         for cpus in [1usize, 2, 4] {
             let mut fused_bits = None;
@@ -274,7 +279,7 @@ proptest! {
                     s0.broadcast_to(&shape).unwrap(),
                 ];
                 let mut held = None;
-                let (sum, max, min, all) = {
+                let (sum, max, min, along, all) = {
                     // The expression is built three times so that each reduction's
                     // input is a temporary nothing else holds.
                     let reduce = |f: &dyn Fn(&legate_dense::Array) -> legate_dense::Array,
@@ -284,8 +289,17 @@ proptest! {
                     let sum = reduce(&|x| x.sum(None, false).unwrap(), &mut held);
                     let max = reduce(&|x| x.max(None, false).unwrap(), &mut None);
                     let min = reduce(&|x| x.min(None, false).unwrap(), &mut None);
+                    let along: Vec<legate_dense::Array> = [0isize, 1]
+                        .iter()
+                        .flat_map(|&ax| {
+                            [
+                                reduce(&|x| x.sum(Some(ax), false).unwrap(), &mut None),
+                                reduce(&|x| x.max(Some(ax), false).unwrap(), &mut None),
+                            ]
+                        })
+                        .collect();
                     let all = eval_legate(&expr, &leaves, usize::MAX, &mut 0, &mut None);
-                    (sum, max, min, all)
+                    (sum, max, min, along, all)
                 };
                 let what = format!("{expr:?} over {rows} x {cols}, {cpus} CPUs, fusion {fusion}");
                 prop_assert_eq!(&all.to_ndarray::<f64>().unwrap(), &want, "{}", what);
@@ -296,13 +310,26 @@ proptest! {
                 );
                 prop_assert_eq!(got[1], want_max, "{}", what);
                 prop_assert_eq!(got[2], want_min, "{}", what);
+                let along: Vec<ArrayD<f64>> = along.iter().map(|x| x.to_ndarray::<f64>().unwrap()).collect();
+                for ax in 0..2 {
+                    let (sums, maxes) = (&along[2 * ax], &along[2 * ax + 1]);
+                    prop_assert_eq!(sums.shape(), want_axis_sums[ax].shape(), "{}", what);
+                    for (g, w) in sums.iter().zip(&want_axis_sums[ax]) {
+                        prop_assert!((g - w).abs() <= 1e-9 * w.abs().max(1.0) * cols as f64, "{}: sum along {} {} against {}", what, ax, g, w);
+                    }
+                    prop_assert_eq!(maxes, &want_axis_maxes[ax].clone().into_dyn(), "{}: max along {}", what, ax);
+                }
                 if let Some(h) = &held {
                     let mut count = 0;
                     let mut reference = None;
                     reference_node(&expr, &leaves0, hold, &mut count, &mut reference);
                     prop_assert_eq!(&h.to_ndarray::<f64>().unwrap(), &reference.unwrap(), "{}: held value", what);
                 }
-                let bits: Vec<u64> = got.iter().map(|x| x.to_bits()).collect();
+                let bits: Vec<u64> = got
+                    .iter()
+                    .chain(along.iter().flat_map(|a| a.iter()))
+                    .map(|x| x.to_bits())
+                    .collect();
                 if fusion {
                     fused_bits = Some(bits);
                 } else {
