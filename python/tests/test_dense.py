@@ -132,8 +132,10 @@ def test_binary_ufuncs_match_numpy(name):
 @pytest.mark.parametrize("dtype", ["float64", "int64", "int32", "bool", "complex128"])
 @pytest.mark.parametrize("axis", [None, 0, 1, -1])
 @pytest.mark.parametrize("keepdims", [False, True])
-def test_reductions_match_numpy(dtype, axis, keepdims):
-    a = sample((4, 6), dtype, 5)
+@pytest.mark.parametrize("shape", [(4, 6), (7, 300)])
+def test_reductions_match_numpy(dtype, axis, keepdims, shape):
+    # (7, 300) along either axis takes the fused reduction (long runs), (4, 6) the task.
+    a = sample(shape, dtype, 5)
     la = np.array(a)
     names = ["sum", "prod", "mean"]
     if dtype != "complex128":
@@ -155,6 +157,20 @@ def test_reductions_match_numpy(dtype, axis, keepdims):
             check(la.argmax(axis=axis), a.argmax(axis=axis))
             check(np.argmin(la, axis=axis), numpy.argmin(a, axis=axis))
             check(np.cumsum(la, axis=axis), numpy.cumsum(a, axis=axis), rtol=1e-12)
+
+
+def test_reductions_of_unheld_expressions_fold_their_values():
+    a = sample((9, 400), "float64", 6)
+    la = np.array(a)
+    for axis in (None, 0, 1):
+        check((la * 2.0 + 1.0).sum(axis=axis), (a * 2.0 + 1.0).sum(axis=axis), rtol=1e-12)
+        check(np.max(la - la[::-1], axis=axis), numpy.max(a - a[::-1], axis=axis))
+        check(np.mean(np.abs(la.T), axis=axis), numpy.mean(numpy.abs(a.T), axis=axis),
+              rtol=1e-12)
+    # Values computed from no array at all, the array dropped before the result is read.
+    assert float(np.ones(5).sum()) == 5.0
+    check(np.full((3, 400), 2.0).sum(axis=1), numpy.full((3, 400), 2.0).sum(axis=1))
+    check(np.zeros((400, 2), dtype="int32").sum(axis=0), numpy.zeros((2,), dtype="int64"))
 
 
 def test_views_alias_and_reshape_transpose():
