@@ -93,6 +93,12 @@ fn compute_type(op: BinaryOp, ty: Type) -> Type {
     }
 }
 
+fn negative_integer_power() -> Error {
+    Error::InvalidArgument {
+        what: "Integers to negative integer powers are not allowed.".into(),
+    }
+}
+
 /// The type of `op`'s result when it computes in `ty` (booleans for comparisons).
 fn result_type(op: BinaryOp, ty: Type) -> Type {
     if op.is_comparison() {
@@ -235,6 +241,9 @@ impl Array {
 
     fn binary_into(&self, op: BinaryOp, other: &Array, ty: Type, out: &Array) -> Result<()> {
         check_binary(op, ty)?;
+        if op == BinaryOp::Power && ty.is_integer() {
+            other.check_nonnegative_exponents()?;
+        }
         let shape = out.shape();
         let a = self.as_type(ty)?.broadcast_to(&shape)?;
         let b = other.as_type(ty)?.broadcast_to(&shape)?;
@@ -279,12 +288,35 @@ impl Array {
         out: &Array,
     ) -> Result<()> {
         check_binary(op, ty)?;
+        if op == BinaryOp::Power && ty.is_integer() {
+            match (reversed, value) {
+                (false, Operand::Int(v)) if v < 0 => return Err(negative_integer_power()),
+                (true, _) => self.check_nonnegative_exponents()?,
+                _ => {}
+            }
+        }
         let a = self.as_type(ty)?;
         let s = value.scalar().cast(ty);
         let kernel = dispatch!(ty, scalar_kernel(op, s, reversed))?;
         let chain = dispatch!(ty, scalar_chain(op, s, reversed));
         self.dense
             .issue_elementwise(kernel, chain, &[&a.store], &out.store)
+    }
+
+    /// NumPy's refusal of integer powers with a negative exponent: an error when this
+    /// array, the exponents of an integer `power`, holds a negative value (which reads it).
+    fn check_nonnegative_exponents(&self) -> Result<()> {
+        let ty = self.dtype();
+        if !ty.is_integer() || ty.is_unsigned() || self.size() == 0 {
+            return Ok(());
+        }
+        let negative = self
+            .binary_scalar(BinaryOp::Less, 0i64, false)?
+            .any(None, false)?;
+        if negative.item::<bool>()? {
+            return Err(negative_integer_power());
+        }
+        Ok(())
     }
 
     /// `op(self)` element by element (integers go to float64 for transcendental functions;

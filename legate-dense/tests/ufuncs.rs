@@ -781,6 +781,35 @@ fn integer_powers_wrap_in_every_width() {
     });
 }
 
+/// Integer powers refuse negative exponents, as NumPy (a scalar, an array holding one, a
+/// scalar base raised to such an array); floats and non-negative exponents go through.
+#[test]
+fn integer_powers_refuse_negative_exponents() {
+    each_machine(|d| {
+        let a = d.from_vec(vec![1i64, 2, 3], &[3]).unwrap();
+        let mixed = d.from_vec(vec![1i32, -2, 0], &[3]).unwrap();
+        let refused = [
+            a.binary_scalar(BinaryOp::Power, -1i64, false),
+            a.binary(BinaryOp::Power, &mixed),
+            a.binary_scalar(BinaryOp::Power, 2i64, true)
+                .and_then(|_| mixed.binary_scalar(BinaryOp::Power, 2i64, true)),
+        ];
+        for r in refused {
+            let err = r.unwrap_err();
+            assert!(matches!(err, Error::InvalidArgument { .. }), "{err}");
+            assert!(err.to_string().contains("negative integer powers"), "{err}");
+        }
+        let fine = a
+            .binary(BinaryOp::Power, &mixed.unary(UnaryOp::Absolute).unwrap())
+            .unwrap();
+        assert_eq!(fine.to_vec::<i64>().unwrap(), vec![1, 4, 1]);
+        let floats = a.binary_scalar(BinaryOp::Power, -1.0, false).unwrap();
+        assert_eq!(floats.to_vec::<f64>().unwrap(), vec![1.0, 0.5, 1.0 / 3.0]);
+        // Nothing held was touched by the refusals.
+        assert_eq!(a.to_vec::<i64>().unwrap(), vec![1, 2, 3]);
+    });
+}
+
 /// Complex numbers order as NumPy's: by real part, then imaginary part, in `maximum`,
 /// `minimum`, `max`, `min` and `argmax` (a NaN propagates through the first four, `fmax`
 /// skips it); `var` and `std` of complex arrays are real, the mean squared modulus of the

@@ -173,6 +173,22 @@ def test_reductions_of_unheld_expressions_fold_their_values():
     check(np.zeros((400, 2), dtype="int32").sum(axis=0), numpy.zeros((2,), dtype="int64"))
 
 
+def test_powers_follow_numpy_types_and_refuse_negative_integer_exponents():
+    b, i = numpy.array([True, False]), numpy.array([1, 2, 3], dtype="int16")
+    lb, li = np.array(b), np.array(i)
+    check(lb ** 2, b ** 2)  # `**` squares: int8
+    check(np.power(lb, 2), numpy.power(b, 2))  # the ufunc: int64
+    check(li ** 3, i ** 3)
+    check(li ** -1.0, i ** -1.0, rtol=1e-12)
+    for f in (lambda m, x: x ** -1, lambda m, x: m.power(x, m.array([1, -2, 0])),
+              lambda m, x: 2 ** m.array([1, -1])):
+        with pytest.raises(ValueError, match="negative integer powers"):
+            f(numpy, i)
+        with pytest.raises(ValueError, match="negative integer powers"):
+            f(np, li)
+    check(li, i)
+
+
 def test_views_alias_and_reshape_transpose():
     a = numpy.arange(24.0).reshape(4, 6)
     la = np.array(a)

@@ -499,6 +499,15 @@ def _install_operators():
                          "gt": "greater", "ge": "greater_equal"}.items():
         setattr(ndarray, f"__{dunder}__", lambda a, b, n=name: _binary(n, a, b))
 
+    def __pow__(a, b):
+        # NumPy's ``**`` squares for an exponent of 2: ``bool_array ** 2`` is int8, where
+        # ``power(bool_array, 2)`` is int64.
+        if type(b) is int and b == 2 and a.dtype == _np.bool_:
+            return square(a)  # noqa: F821
+        return _binary("power", a, b)
+
+    ndarray.__pow__ = __pow__
+
 
 _install_operators()
 
