@@ -1334,3 +1334,127 @@ fn large_products_use_the_omp_groups_threads() {
         .unwrap();
     assert_close(&got32.to_ndarray::<f64>().unwrap(), &want, 1e-4);
 }
+
+/// `a v[:, j] = w[j] v[:, j]` with `|v[:, j]| = 1`, over complex numbers.
+fn check_eigenpairs(a: &[Complex<f64>], w: &[Complex<f64>], v: &[Complex<f64>], n: usize) {
+    for j in 0..n {
+        let norm: f64 = (0..n).map(|i| v[i * n + j].norm_sqr()).sum::<f64>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-10, "column {j} has norm {norm}");
+        for i in 0..n {
+            let av: Complex<f64> = (0..n).map(|k| a[i * n + k] * v[k * n + j]).sum();
+            let wv = w[j] * v[i * n + j];
+            assert!(
+                (av - wv).norm() < 1e-9,
+                "row {i} of pair {j}: {av} against {wv}"
+            );
+        }
+    }
+}
+
+#[test]
+fn eig_gives_eigenpairs_real_when_every_eigenvalue_is() {
+    let n = 12;
+    let c = |x: f64| Complex::new(x, 0.0);
+    each_machine(|d| {
+        // A general real matrix: complex pairs (its eigenvalues are not all real).
+        let a0 = random(&[n, n], 41);
+        let (w, v) = linalg::eig(&arr(d, &a0)).unwrap();
+        assert_eq!((w.dtype(), v.dtype()), (Type::Complex128, Type::Complex128));
+        let w = w.to_vec::<Complex<f64>>().unwrap();
+        let v = v.to_vec::<Complex<f64>>().unwrap();
+        let a: Vec<Complex<f64>> = a0.iter().map(|&x| c(x)).collect();
+        check_eigenpairs(&a, &w, &v, n);
+        // Real matrices give conjugate pairs; the values agree with eigvals'.
+        let mut only = linalg::eigvals(&arr(d, &a0))
+            .unwrap()
+            .to_vec::<Complex<f64>>()
+            .unwrap();
+        let key = |z: &Complex<f64>| (z.re, z.im);
+        let mut sorted = w.clone();
+        sorted.sort_by(|x, y| key(x).partial_cmp(&key(y)).unwrap());
+        only.sort_by(|x, y| key(x).partial_cmp(&key(y)).unwrap());
+        for (x, y) in sorted.iter().zip(&only) {
+            assert!((x - y).norm() < 1e-10);
+        }
+        let trace: Complex<f64> = w.iter().sum();
+        let want: f64 = (0..n).map(|i| a0[[i, i]]).sum();
+        assert!((trace - c(want)).norm() < 1e-9);
+
+        // A symmetric matrix, and a triangular one: all real, so real arrays.
+        let sym = &a0 + &t2(&a0);
+        let (w, v) = linalg::eig(&arr(d, &sym)).unwrap();
+        assert_eq!((w.dtype(), v.dtype()), (Type::Float64, Type::Float64));
+        let (w, v) = (w.to_vec::<f64>().unwrap(), v.to_vec::<f64>().unwrap());
+        let cs = |x: &[f64]| x.iter().map(|&y| c(y)).collect::<Vec<_>>();
+        check_eigenpairs(&cs(sym.as_slice().unwrap()), &cs(&w), &cs(&v), n);
+        let tri = ArrayD::from_shape_fn(IxDyn(&[3, 3]), |ix| {
+            let (i, j) = (ix[0], ix[1]);
+            if j >= i {
+                (i + 2 * j + 1) as f64
+            } else {
+                0.0
+            }
+        });
+        let mut w = linalg::eigvals(&arr(d, &tri))
+            .unwrap()
+            .to_vec::<f64>()
+            .unwrap();
+        w.sort_by(f64::total_cmp);
+        for (x, y) in w.iter().zip([1.0, 4.0, 7.0]) {
+            assert!((x - y).abs() < 1e-12, "{x} against {y}");
+        }
+
+        // A complex stack: each matrix on its own.
+        let re = random(&[2, 5, 5], 7);
+        let im = random(&[2, 5, 5], 8);
+        let z: Vec<Complex<f64>> = re
+            .iter()
+            .zip(&im)
+            .map(|(&r, &i)| Complex::new(r, i))
+            .collect();
+        let za = d.from_vec(z.clone(), &[2, 5, 5]).unwrap();
+        let (w, v) = linalg::eig(&za).unwrap();
+        assert_eq!(w.shape(), vec![2, 5]);
+        let (w, v) = (
+            w.to_vec::<Complex<f64>>().unwrap(),
+            v.to_vec::<Complex<f64>>().unwrap(),
+        );
+        for b in 0..2 {
+            check_eigenpairs(
+                &z[b * 25..(b + 1) * 25],
+                &w[b * 5..(b + 1) * 5],
+                &v[b * 25..(b + 1) * 25],
+                5,
+            );
+        }
+
+        // Single precision stays single; integers compute in float64.
+        let f = d.from_vec(vec![2.0f32, 0.0, 0.0, 3.0], &[2, 2]).unwrap();
+        assert_eq!(linalg::eigvals(&f).unwrap().dtype(), Type::Float32);
+        let rot = d.from_vec(vec![0i64, -1, 1, 0], &[2, 2]).unwrap();
+        assert_eq!(linalg::eigvals(&rot).unwrap().dtype(), Type::Complex128);
+    });
+}
+
+#[test]
+fn eig_refuses_what_numpy_refuses() {
+    let d = dense(2);
+    let linalg_err = |r: legate_core::Result<Array>| {
+        let e = r.unwrap_err();
+        assert!(matches!(e, Error::LinAlg { .. }), "{e}");
+        e.to_string()
+    };
+    let flat = d.from_vec(vec![1.0, 2.0], &[2]).unwrap();
+    let wide = d.from_vec(vec![1.0; 6], &[2, 3]).unwrap();
+    let nan = d.from_vec(vec![1.0, f64::NAN, 0.0, 1.0], &[2, 2]).unwrap();
+    linalg_err(linalg::eigvals(&flat));
+    assert!(linalg_err(linalg::eigvals(&wide)).contains("square"));
+    assert!(linalg_err(linalg::eig(&nan).map(|(w, _)| w)).contains("infs or NaNs"));
+    // An empty matrix has no eigenvalues, real ones.
+    let empty = d.from_vec(Vec::<f64>::new(), &[0, 0]).unwrap();
+    let (w, v) = linalg::eig(&empty).unwrap();
+    assert_eq!(
+        (w.shape(), v.shape(), w.dtype()),
+        (vec![0], vec![0, 0], Type::Float64)
+    );
+}

@@ -411,6 +411,7 @@ fn linalg1(name: &str, a: &Handle, uplo: &str, tol: Option<f64>) -> PyResult<Han
         "cholesky_upper" => linalg::cholesky_upper(a),
         "det" => linalg::det(a),
         "eigvalsh" => linalg::eigvalsh(a, uplo),
+        "eigvals" => linalg::eigvals(a),
         "pinv" => linalg::pinv(a, tol),
         "pinv_hermitian" => linalg::pinv_hermitian(a, tol),
         "matrix_rank" => linalg::matrix_rank(a, tol),
@@ -466,6 +467,12 @@ fn svd(
 #[pyfunction]
 fn eigh(a: &Handle, uplo: &str) -> PyResult<(Handle, Handle)> {
     let (w, v) = linalg::eigh(&a.a, uplo).py()?;
+    Ok((Handle::new(w), Handle::new(v)))
+}
+
+#[pyfunction]
+fn eig(a: &Handle) -> PyResult<(Handle, Handle)> {
+    let (w, v) = linalg::eig(&a.a).py()?;
     Ok((Handle::new(w), Handle::new(v)))
 }
 
@@ -622,6 +629,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(qr, m)?)?;
     m.add_function(wrap_pyfunction!(svd, m)?)?;
     m.add_function(wrap_pyfunction!(eigh, m)?)?;
+    m.add_function(wrap_pyfunction!(eig, m)?)?;
     m.add_function(wrap_pyfunction!(slogdet, m)?)?;
     m.add_function(wrap_pyfunction!(lstsq, m)?)?;
     m.add_function(wrap_pyfunction!(product, m)?)?;

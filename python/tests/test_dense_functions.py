@@ -741,3 +741,42 @@ def test_histograms_polynomials_and_bits_match_numpy():
             f(*args)
     with pytest.warns(numpy.exceptions.RankWarning):
         np.polyfit(numpy.ones(4), numpy.arange(4.0), 2)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "complex128", "int64"])
+def test_eig_and_eigvals_give_numpys_eigenpairs(dtype):
+    rng = numpy.random.default_rng(3)
+    a = rng.standard_normal((3, 6, 6))
+    if dtype == "complex128":
+        a = a + 1j * rng.standard_normal((3, 6, 6))
+    a = (a * 4).astype(dtype)
+    w, v = np.linalg.eig(np.array(a))
+    nw, nv = numpy.linalg.eig(a)
+    assert numpy.asarray(w).dtype == nw.dtype and numpy.asarray(v).dtype == nv.dtype
+    tol = 1e-4 if dtype == "float32" else 1e-9
+    w, v = numpy.asarray(w), numpy.asarray(v)
+    # Each pair is one of NumPy's (the order and the phase of the vectors may differ).
+    numpy.testing.assert_allclose(a @ v, v * w[..., None, :], atol=tol * 50)
+    numpy.testing.assert_allclose(numpy.linalg.norm(v, axis=-2), 1.0, rtol=tol)
+    numpy.testing.assert_allclose(numpy.sort_complex(w.reshape(-1)),
+                                  numpy.sort_complex(nw.reshape(-1)), rtol=tol, atol=tol)
+    ours = numpy.asarray(np.linalg.eigvals(np.array(a)))
+    assert ours.dtype == numpy.linalg.eigvals(a).dtype
+    numpy.testing.assert_allclose(numpy.sort_complex(ours.reshape(-1)),
+                                  numpy.sort_complex(nw.reshape(-1)), rtol=tol, atol=tol)
+
+
+def test_eig_of_matrices_with_real_eigenvalues_is_real_and_refuses_bad_input():
+    s = numpy.array([[2.0, 1.0], [1.0, 3.0]])
+    w, v = np.linalg.eig(np.array(s))
+    nw, _ = numpy.linalg.eig(s)
+    assert numpy.asarray(w).dtype == numpy.float64 == numpy.asarray(v).dtype
+    same(numpy.sort(numpy.asarray(w)), numpy.sort(nw))
+    rot = numpy.array([[0.0, -1.0], [1.0, 0.0]])
+    same(numpy.sort_complex(numpy.asarray(np.linalg.eigvals(rot))),
+         numpy.sort_complex(numpy.linalg.eigvals(rot)))
+    for bad in (numpy.ones(3), numpy.ones((2, 3)), numpy.array([[1.0, numpy.nan], [0, 1]])):
+        with pytest.raises(numpy.linalg.LinAlgError):
+            numpy.linalg.eig(bad)
+        with pytest.raises(np.linalg.LinAlgError):
+            np.linalg.eig(np.array(bad))

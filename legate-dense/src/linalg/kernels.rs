@@ -20,9 +20,35 @@ pub(crate) mod status {
     pub(crate) const NO_CONVERGENCE: i64 = 3;
 }
 
+/// Scales each column of `$v` (complex numbers of `$re`) to unit norm and turns it so
+/// that its component of largest modulus is real and positive.
+macro_rules! normalize_columns {
+    ($v:expr, $re:ty) => {
+        for mut column in $v.columns_mut() {
+            let norm = column.iter().map(|z| z.norm_sqr()).sum::<$re>().sqrt();
+            let largest = column
+                .iter()
+                .copied()
+                .max_by(|a, b| a.norm_sqr().total_cmp(&b.norm_sqr()));
+            let Some(largest) = largest.filter(|z| norm > 0.0 && z.norm() > 0.0) else {
+                continue;
+            };
+            let turn = largest.conj() / (largest.norm() * norm);
+            column.iter_mut().for_each(|z| *z *= turn);
+        }
+    };
+}
+
 /// An element type faer factorizes, with the real type of its moduli.
 pub(crate) trait Field: Elem + faer::traits::ComplexField {
     type Re: Elem;
+    /// The complex type of the same precision (eigenvalues of a general matrix).
+    type Cx: Elem;
+    /// The complex number of faer's real parts `re` and `im`.
+    fn complex(re: <Self as faer::traits::ComplexField>::Real, im: Self::Real) -> Self::Cx;
+    /// Scales each column of eigenvectors to unit norm with its largest component real
+    /// (LAPACK's `geev` convention, which NumPy returns).
+    fn normalize_columns(v: ArrayViewMut2<'_, Self::Cx>);
     fn re_part(self) -> Self::Re;
     /// faer's real type is ours (the identity, which the type system cannot see).
     fn from_real(r: <Self as faer::traits::ComplexField>::Real) -> Self::Re;
@@ -30,6 +56,13 @@ pub(crate) trait Field: Elem + faer::traits::ComplexField {
 
 impl Field for f32 {
     type Re = f32;
+    type Cx = Complex<f32>;
+    fn complex(re: f32, im: f32) -> Complex<f32> {
+        Complex::new(re, im)
+    }
+    fn normalize_columns(mut v: ArrayViewMut2<'_, Complex<f32>>) {
+        normalize_columns!(v, f32);
+    }
     fn from_real(r: f32) -> f32 {
         r
     }
@@ -40,6 +73,13 @@ impl Field for f32 {
 
 impl Field for f64 {
     type Re = f64;
+    type Cx = Complex<f64>;
+    fn complex(re: f64, im: f64) -> Complex<f64> {
+        Complex::new(re, im)
+    }
+    fn normalize_columns(mut v: ArrayViewMut2<'_, Complex<f64>>) {
+        normalize_columns!(v, f64);
+    }
     fn from_real(r: f64) -> f64 {
         r
     }
@@ -50,6 +90,13 @@ impl Field for f64 {
 
 impl Field for Complex<f32> {
     type Re = f32;
+    type Cx = Complex<f32>;
+    fn complex(re: f32, im: f32) -> Complex<f32> {
+        Complex::new(re, im)
+    }
+    fn normalize_columns(mut v: ArrayViewMut2<'_, Complex<f32>>) {
+        normalize_columns!(v, f32);
+    }
     fn from_real(r: f32) -> f32 {
         r
     }
@@ -60,6 +107,13 @@ impl Field for Complex<f32> {
 
 impl Field for Complex<f64> {
     type Re = f64;
+    type Cx = Complex<f64>;
+    fn complex(re: f64, im: f64) -> Complex<f64> {
+        Complex::new(re, im)
+    }
+    fn normalize_columns(mut v: ArrayViewMut2<'_, Complex<f64>>) {
+        normalize_columns!(v, f64);
+    }
     fn from_real(r: f64) -> f64 {
         r
     }
@@ -247,20 +301,19 @@ fn svd<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
     set_status(ctx, status::OK)
 }
 
-/// Eigenvalues (ascending, real) and, when there are three outputs, eigenvectors of a
-/// Hermitian matrix, from the triangle scalar 0 names (true: lower).
-fn eigh<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
-    let side = if ctx.scalar_value::<bool>(0)? {
-        Side::Lower
-    } else {
-        Side::Upper
-    };
+/// The loop the eigensolvers share: for each matrix of the stack, `solve` gives its
+/// eigenvalues (`None` when it did not converge), writing its eigenvectors into the view
+/// it is given when the task has three outputs (values, vectors, status).
+fn each_eigenproblem<T: Field, W: Elem, V: Elem>(
+    ctx: &TaskContext<'_>,
+    solve: impl Fn(&Mat<T>, Option<ArrayViewMut2<'_, V>>) -> Result<Option<Vec<W>>, TaskError>,
+) -> TaskResult {
     let vectors = ctx.num_outputs() == 3;
     let batch = batch_shape(ctx)?;
     let a = ctx.input(0)?.read::<T>()?;
-    let mut w = ctx.output(0)?.write::<T::Re>()?;
+    let mut w = ctx.output(0)?.write::<W>()?;
     let mut v = if vectors {
-        Some(ctx.output(1)?.write::<T>()?)
+        Some(ctx.output(1)?.write::<V>()?)
     } else {
         None
     };
@@ -268,18 +321,12 @@ fn eigh<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
         let idx = idx.slice();
         let m = to_faer(batch_view::<_, Ix2>(a.view(), idx)?);
         let mut wv = batch_view::<_, Ix1>(w.view_mut(), idx)?;
-        let values: Vec<T::Re> = match v.as_mut() {
-            Some(v) => {
-                let Ok(f) = m.self_adjoint_eigen(side) else {
-                    return set_status(ctx, status::NO_CONVERGENCE);
-                };
-                write_mat(f.U(), batch_view::<_, Ix2>(v.view_mut(), idx)?)?;
-                f.S().column_vector().iter().map(|x| x.re_part()).collect()
-            }
-            None => match m.self_adjoint_eigenvalues(side) {
-                Ok(vals) => vals.into_iter().map(T::from_real).collect(),
-                Err(_) => return set_status(ctx, status::NO_CONVERGENCE),
-            },
+        let vv = match v.as_mut() {
+            Some(v) => Some(batch_view::<_, Ix2>(v.view_mut(), idx)?),
+            None => None,
+        };
+        let Some(values) = solve(&m, vv)? else {
+            return set_status(ctx, status::NO_CONVERGENCE);
         };
         if values.len() != wv.len() {
             return Err(TaskError::new("eigenvalues do not fit their output"));
@@ -289,6 +336,60 @@ fn eigh<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
         }
     }
     set_status(ctx, status::OK)
+}
+
+/// Eigenvalues (ascending, real) and, when there are three outputs, eigenvectors of a
+/// Hermitian matrix, from the triangle scalar 0 names (true: lower).
+fn eigh<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let side = if ctx.scalar_value::<bool>(0)? {
+        Side::Lower
+    } else {
+        Side::Upper
+    };
+    each_eigenproblem::<T, T::Re, T>(ctx, |m, v| {
+        Ok(match v {
+            Some(v) => {
+                let Ok(f) = m.self_adjoint_eigen(side) else {
+                    return Ok(None);
+                };
+                write_mat(f.U(), v)?;
+                Some(f.S().column_vector().iter().map(|x| x.re_part()).collect())
+            }
+            None => m
+                .self_adjoint_eigenvalues(side)
+                .ok()
+                .map(|vals| vals.into_iter().map(T::from_real).collect()),
+        })
+    })
+}
+
+/// Eigenvalues and, when there are three outputs, right eigenvectors (columns of unit
+/// norm, see [`Field::normalize_columns`]) of a general square matrix: complex, of the
+/// input's precision.
+fn eig<T: Field>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    each_eigenproblem::<T, T::Cx, T::Cx>(ctx, |m, v| {
+        let complex = |c: &Complex<T::Real>| T::complex(c.re.clone(), c.im.clone());
+        Ok(match v {
+            Some(mut v) => {
+                let Ok(f) = m.eigen() else {
+                    return Ok(None);
+                };
+                let u = f.U();
+                if v.dim() != (u.nrows(), u.ncols()) {
+                    return Err(TaskError::new("eigenvectors do not fit their output"));
+                }
+                for ((i, j), o) in v.indexed_iter_mut() {
+                    *o = complex(&u[(i, j)]);
+                }
+                T::normalize_columns(v);
+                Some(f.S().column_vector().iter().map(complex).collect())
+            }
+            None => m
+                .eigenvalues()
+                .ok()
+                .map(|vals| vals.iter().map(complex).collect()),
+        })
+    })
 }
 
 /// Determinants from LU: with two outputs besides the status, `sign` (of the matrix's
@@ -375,6 +476,10 @@ pub(crate) fn svd_any(ctx: &mut TaskContext<'_>) -> TaskResult {
 
 pub(crate) fn eigh_any(ctx: &mut TaskContext<'_>) -> TaskResult {
     dispatch_field!("eigh", in_ty(ctx)?, eigh(ctx))
+}
+
+pub(crate) fn eig_any(ctx: &mut TaskContext<'_>) -> TaskResult {
+    dispatch_field!("eig", in_ty(ctx)?, eig(ctx))
 }
 
 pub(crate) fn det_any(ctx: &mut TaskContext<'_>) -> TaskResult {

@@ -3,9 +3,9 @@
 //!
 //! Products and norms are distributed: they are built from `matmul` (pieces of batch
 //! entries and rows), element-wise operations and reductions. Factorizations and solvers
-//! (`solve`, `inv`, `cholesky`, `qr`, `svd`, `eigh`, `eigvalsh`, `det`, `slogdet`) run as
-//! a **single-piece task** each, over faer's kernels; they take stacks of matrices
-//! (`(..., m, n)`) as NumPy does. `lstsq`, `pinv`, `matrix_rank` and `matrix_power` are
+//! (`solve`, `inv`, `cholesky`, `qr`, `svd`, `eig`, `eigvals`, `eigh`, `eigvalsh`, `det`,
+//! `slogdet`) run as a **single-piece task** each, over faer's kernels; they take stacks
+//! of matrices (`(..., m, n)`) as NumPy does. `lstsq`, `pinv`, `matrix_rank` and `matrix_power` are
 //! built from those and from distributed products.
 //!
 //! Types follow NumPy: integers and booleans compute in float64, float32 and float64
@@ -31,7 +31,7 @@ use legate_core::{broadcast, Error, Library, Result, Scalar, TaskDef, Type};
 
 use crate::array::{to_u64, Array};
 use crate::dtype;
-use crate::kernels::BinaryOp;
+use crate::kernels::{BinaryOp, UnaryOp};
 use crate::views::broadcast_shapes;
 
 pub use norm::{norm, NormOrd};
@@ -45,6 +45,7 @@ pub(crate) mod ids {
     pub(crate) const SVD: u32 = 104;
     pub(crate) const EIGH: u32 = 105;
     pub(crate) const DET: u32 = 106;
+    pub(crate) const EIG: u32 = 107;
 }
 
 pub(crate) fn register(lib: &Library) -> Result<()> {
@@ -57,6 +58,7 @@ pub(crate) fn register(lib: &Library) -> Result<()> {
     lib.register_task(ids::SVD, TaskDef::new("svd").cpu(kernels::svd_any))?;
     lib.register_task(ids::EIGH, TaskDef::new("eigh").cpu(kernels::eigh_any))?;
     lib.register_task(ids::DET, TaskDef::new("det").cpu(kernels::det_any))?;
+    lib.register_task(ids::EIG, TaskDef::new("eig").cpu(kernels::eig_any))?;
     Ok(())
 }
 
@@ -505,6 +507,114 @@ pub fn eigvalsh(a: &Array, uplo: &str) -> Result<Array> {
         )?;
     }
     Ok(w)
+}
+
+/// The complex type of `ty`'s precision.
+fn complex_type(ty: Type) -> Type {
+    match real_type(ty) {
+        Type::Float32 => Type::Complex64,
+        _ => Type::Complex128,
+    }
+}
+
+/// NumPy's refusal of a matrix holding an infinity or a NaN (`linalg.eig`).
+fn check_finite(a: &Array) -> Result<()> {
+    if a.size() > 0
+        && !a
+            .unary(UnaryOp::Isfinite)?
+            .all(None, false)?
+            .item::<bool>()?
+    {
+        return Err(linalg_error("Array must not contain infs or NaNs"));
+    }
+    Ok(())
+}
+
+/// The eigenvalues `w` of `a` (and its eigenvectors `rest`) in NumPy's type: real when
+/// `a` is real and every eigenvalue is, complex otherwise.
+fn real_when_all_real(a: &Array, w: Array, rest: Option<Array>) -> Result<(Array, Option<Array>)> {
+    if a.dtype().is_complex() {
+        return Ok((w, rest));
+    }
+    let imaginary = w
+        .unary(UnaryOp::Imag)?
+        .binary_scalar(BinaryOp::NotEqual, 0.0, false)?
+        .any(None, false)?;
+    if imaginary.item::<bool>()? {
+        return Ok((w, rest));
+    }
+    let real = |x: Array| x.unary(UnaryOp::Real);
+    Ok((real(w)?, rest.map(real).transpose()?))
+}
+
+/// The eigenvalues and right eigenvectors (columns, of unit norm) of a general square
+/// matrix or a stack (NumPy's `linalg.eig`), in no particular order. Complex, except for
+/// a real matrix whose eigenvalues are all real, which gets real arrays as in NumPy. One
+/// single-piece task.
+///
+/// ```
+/// # use legate_core::Runtime;
+/// # use legate_dense::{linalg, Dense};
+/// let d = Dense::new(&Runtime::with_cpus(1).unwrap()).unwrap();
+/// // A rotation by a quarter turn: eigenvalues ±i.
+/// let a = d.from_vec(vec![0.0, -1.0, 1.0, 0.0], &[2, 2]).unwrap();
+/// let (w, _v) = linalg::eig(&a).unwrap();
+/// assert_eq!(w.dtype(), legate_core::Type::Complex128);
+/// let mut im: Vec<f64> = w.to_vec::<num_complex::Complex<f64>>().unwrap().iter().map(|z| z.im).collect();
+/// im.sort_by(f64::total_cmp);
+/// assert!((im[0] + 1.0).abs() < 1e-12 && (im[1] - 1.0).abs() < 1e-12);
+/// ```
+///
+/// # Errors
+///
+/// [`Error::LinAlg`] for an array of fewer than two dimensions, a non-square matrix or
+/// one holding an infinity or a NaN, and when the iteration does not converge.
+pub fn eig(a: &Array) -> Result<(Array, Array)> {
+    let a = prepare("eig", a, true)?;
+    check_finite(&a)?;
+    let shape = a.shape();
+    let n = shape[shape.len() - 1];
+    let cx = complex_type(a.dtype());
+    let w = a.dense.empty(&with_tail(&batch_of(&a), &[n]), cx)?;
+    let v = a.dense.empty(&shape, cx)?;
+    if a.size() > 0 {
+        run_single("Eigenvalues", ids::EIG, &[&a], &[&w, &v], Vec::new())?;
+    }
+    let (w, v) = real_when_all_real(&a, w, Some(v))?;
+    let v = v.ok_or_else(|| Error::Internal {
+        what: "eigenvectors went missing".into(),
+    })?;
+    Ok((w, v))
+}
+
+/// The eigenvalues of a general square matrix or a stack (NumPy's `linalg.eigvals`), as
+/// [`eig`] gives them, without the eigenvectors.
+///
+/// ```
+/// # use legate_core::Runtime;
+/// # use legate_dense::{linalg, Dense};
+/// let d = Dense::new(&Runtime::with_cpus(1).unwrap()).unwrap();
+/// let a = d.from_vec(vec![2.0, 1.0, 0.0, 3.0], &[2, 2]).unwrap();
+/// let mut w = linalg::eigvals(&a).unwrap().to_vec::<f64>().unwrap();
+/// w.sort_by(f64::total_cmp);
+/// assert!((w[0] - 2.0).abs() < 1e-12 && (w[1] - 3.0).abs() < 1e-12);
+/// ```
+///
+/// # Errors
+///
+/// As [`eig`].
+pub fn eigvals(a: &Array) -> Result<Array> {
+    let a = prepare("eigvals", a, true)?;
+    check_finite(&a)?;
+    let shape = a.shape();
+    let n = shape[shape.len() - 1];
+    let w = a
+        .dense
+        .empty(&with_tail(&batch_of(&a), &[n]), complex_type(a.dtype()))?;
+    if a.size() > 0 {
+        run_single("Eigenvalues", ids::EIG, &[&a], &[&w], Vec::new())?;
+    }
+    Ok(real_when_all_real(&a, w, None)?.0)
 }
 
 /// The determinant of a square matrix or of each of a stack (NumPy's `linalg.det`), from

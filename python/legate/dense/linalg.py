@@ -1,6 +1,6 @@
 """``legate.dense.linalg`` (NumPy's ``numpy.linalg``). ``norm`` runs as fused tasks over
 the pieces; the factorizations and solvers (``solve``, ``inv``, ``cholesky``, ``qr``,
-``svd``, ``eigh``, ``eigvalsh``, ``det``, ``slogdet``, ``lstsq``, ``pinv``,
+``svd``, ``eig``, ``eigvals``, ``eigh``, ``eigvalsh``, ``det``, ``slogdet``, ``lstsq``, ``pinv``,
 ``matrix_rank``) run as single-piece tasks of legate-dense (see its docs); the products
 (``matmul``, ``multi_dot``, ``tensordot``, ``outer``, ``trace``, ``matrix_power``) are
 distributed. The rest falls back to NumPy (one warning each)."""
@@ -15,6 +15,7 @@ from . import matmul, outer, tensordot  # noqa: F401  (numpy.linalg has them too
 
 LinAlgError = _np.linalg.LinAlgError
 
+EigResult = namedtuple("EigResult", ["eigenvalues", "eigenvectors"])
 EighResult = namedtuple("EighResult", ["eigenvalues", "eigenvectors"])
 QRResult = namedtuple("QRResult", ["Q", "R"])
 SVDResult = namedtuple("SVDResult", ["U", "S", "Vh"])
@@ -61,6 +62,17 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
 
 def svdvals(x, /):
     return svd(x, compute_uv=False)
+
+
+def eig(a):
+    """``numpy.linalg.eig``: eigenvalues and right eigenvectors (columns of unit norm) of
+    a general square matrix; real when the matrix and all its eigenvalues are."""
+    w, v = _legate.eig(_a(a)._h)
+    return EigResult(_wrap(w), _wrap(v))
+
+
+def eigvals(a):
+    return _wrap(_legate.linalg1("eigvals", _a(a)._h))
 
 
 def eigh(a, UPLO="L"):  # noqa: N803
