@@ -780,3 +780,17 @@ def test_eig_of_matrices_with_real_eigenvalues_is_real_and_refuses_bad_input():
             numpy.linalg.eig(bad)
         with pytest.raises(np.linalg.LinAlgError):
             np.linalg.eig(np.array(bad))
+
+
+def test_roots_and_poly_of_matrices_use_the_eigenvalues():
+    for p in ([1.0, -6.0, 11.0, -6.0], [0.0, 2.0, 0.0, -8.0, 0.0, 0.0], [1, 0, 1],
+              [0.0, 0.0], [3.0], [1 + 1j, -2, 1 - 1j]):
+        got = numpy.asarray(np.roots(np.array(p) if len(p) > 1 else p))
+        want = numpy.roots(p)
+        assert got.dtype == want.dtype and got.shape == want.shape, p
+        numpy.testing.assert_allclose(numpy.sort_complex(got), numpy.sort_complex(want),
+                                      atol=1e-10)
+    m = numpy.array([[1.0, 2.0], [3.0, 4.0]])
+    same(np.poly(np.array(m)), numpy.poly(m))
+    with pytest.raises(ValueError):
+        np.roots(numpy.ones((2, 2)))

@@ -1310,7 +1310,7 @@ def kaiser(M, beta):  # noqa: N803
 
 
 __all__ += [
-    "histogramdd", "histogram2d", "polyfit", "polydiv", "poly", "packbits", "unpackbits",
+    "histogramdd", "histogram2d", "polyfit", "polydiv", "poly", "roots", "packbits", "unpackbits",
     "mask_indices",
 ]
 
@@ -1446,13 +1446,14 @@ def polydiv(u, v):
 
 
 def poly(seq_of_zeros):
-    """NumPy's ``poly`` of a sequence of roots (a square matrix's characteristic
-    polynomial needs its eigenvalues: that falls back to NumPy)."""
+    """NumPy's ``poly`` of a sequence of roots, or the characteristic polynomial of a
+    square matrix (of its eigenvalues, ``linalg.eigvals``)."""
     from . import asarray, ones
+    from .linalg import eigvals
 
     z = _host(seq_of_zeros)
     if z.ndim == 2 and z.shape[0] == z.shape[1] and z.shape[0] != 0:
-        return _fallback_call("poly", _np.poly, (seq_of_zeros,), {})
+        z = _host(eigvals(asarray(seq_of_zeros)))
     if z.ndim > 1:
         raise ValueError("input must be 1d or non-empty square 2d array.")
     z = _np.atleast_1d(z)
@@ -1467,6 +1468,34 @@ def poly(seq_of_zeros):
         if (_np.sort(roots) == _np.sort(roots.conjugate())).all():
             a = a.real.copy()
     return a
+
+
+def roots(p):
+    """NumPy's ``roots``: the eigenvalues of the companion matrix of the coefficients
+    (leading and trailing zeros stripped; the trailing ones give zero roots)."""
+    from . import asarray, zeros
+    from .linalg import eigvals
+
+    p = _np.atleast_1d(_host(p))
+    if p.ndim != 1:
+        raise ValueError("Input must be a rank-1 array.")
+    nonzero = _np.nonzero(_np.ravel(p))[0]
+    if len(nonzero) == 0:
+        return asarray(_np.array([]))
+    trailing = len(p) - int(nonzero[-1]) - 1
+    p = p[int(nonzero[0]):int(nonzero[-1]) + 1]
+    if p.dtype.kind not in "fc":
+        p = p.astype(float)
+    n = len(p)
+    if n > 1:
+        companion = _np.diag(_np.ones((n - 2,), p.dtype), -1)
+        companion[0, :] = -p[1:] / p[0]
+        found = eigvals(asarray(companion))
+    else:
+        found = asarray(_np.array([], dtype=p.dtype))
+    if trailing == 0:
+        return found
+    return concatenate((found, zeros(trailing, dtype=found.dtype)))
 
 
 def packbits(a, /, axis=None, bitorder="big"):
