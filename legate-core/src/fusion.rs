@@ -557,6 +557,27 @@ impl Runtime {
         Ok(())
     }
 
+    /// Whether an element-wise operation still waiting in the window writes `store`'s
+    /// storage: its values are not in memory yet, and an operation that joins the window
+    /// now may take them from the fused kernel instead (a library may choose a deferred
+    /// reduction for such an input, and its own task for one already in memory).
+    ///
+    /// ```
+    /// # use legate_core::{Runtime, Scalar, Type};
+    /// let rt = Runtime::with_cpus(1).unwrap();
+    /// let x = rt.create_store(Type::Float64, &[4]).unwrap();
+    /// rt.fill(&x, Scalar::new(1.0f64)).unwrap();
+    /// assert!(rt.is_deferred(&x));
+    /// rt.fence().unwrap();
+    /// assert!(!rt.is_deferred(&x));
+    /// ```
+    pub fn is_deferred(&self, store: &LogicalStore) -> bool {
+        self.issue_lock()
+            .window
+            .iter()
+            .any(|op| op.reduce.is_none() && op.output.same_storage(store))
+    }
+
     /// Runs every deferred element-wise operation (takes the issue lock).
     pub(crate) fn flush_window(&self) -> Result<()> {
         let mut state = self.issue_lock();

@@ -159,6 +159,11 @@ fn folds_in_long_runs(shape: &[usize], axis: usize) -> bool {
     run >= FUSED_RUN_MIN
 }
 
+/// Whether the innermost dimension of extent over 1 of an array of `shape` is `axis`.
+fn reduces_innermost(shape: &[usize], axis: usize) -> bool {
+    (0..shape.len()).rev().find(|&d| shape[d] > 1) == Some(axis)
+}
+
 /// The cut of a reduction along `axis` (of an array of `shape`, not empty) into bands of
 /// the axis, one per processor (fewer where a band would hold fewer values than the
 /// runtime's smallest CPU piece): each point folds its band into one row of partial
@@ -400,7 +405,9 @@ impl Array {
     /// innermost dimensions ([`folds_in_long_runs`]), is a deferred operation that fuses
     /// with the element-wise kernel computing its input (`(a * b).sum(axis=1)` never
     /// writes `a * b`): along an axis, the result is promoted back to the input's shape
-    /// and every value folded into the element it reduces into.
+    /// and every value folded into the element it reduces into. Along the innermost axis
+    /// of an input already in memory, the reduction task's lane folds are faster, and
+    /// that input takes them.
     ///
     /// Otherwise, along an axis, a result with at least [`REDUCE_LAST_MIN_RESULTS`]
     /// elements per processor is cut and each piece reduces whole lanes; a smaller one
@@ -456,7 +463,11 @@ impl Array {
                 let mut reduced = shape.clone();
                 reduced.remove(axis);
                 let out = self.dense.empty(&reduced, ty)?;
-                if x.size() > 0 && folds_in_long_runs(&shape, axis) {
+                // Folding whole lanes (the innermost axis reduced), the reduction task is
+                // faster over an input already in memory; the fused one saves writing it.
+                let fuses = folds_in_long_runs(&shape, axis)
+                    && (!reduces_innermost(&shape, axis) || rt.is_deferred(&x.store));
+                if x.size() > 0 && fuses {
                     out.fill(identity)?;
                     let kept = out.expand_dims(axis as isize)?;
                     fused(&kept.broadcast_to(&shape)?.store)?;
