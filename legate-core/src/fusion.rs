@@ -1721,58 +1721,76 @@ impl Program {
                 (r.fold)(&operands, &mut out)?;
                 continue;
             };
-            // The run's first element of the accumulator, and how far apart the elements
-            // its values fold into are (0: all into that one).
             let a = walk.accumulators + rank;
             let (at, step) = (offsets[a], walk.args[a].inner);
-            let element = |i: usize| (at + i as isize * step) as usize * size;
-            if bytes.len() < element(if step == 0 { 0 } else { n - 1 }) + size {
-                return Err(TaskError::new(
-                    "a fused reduction's accumulator is too short",
-                ));
-            }
-            if step == 0 {
-                let at = element(0);
-                let mut out = BlockOut {
-                    ty: r.ty,
-                    bytes: &mut bytes[at..at + size],
-                };
-                (r.fold)(&operands, &mut out)?;
-            } else if r.absorbed {
-                // A composed fold folds whole runs: here each value alone (a piece whose
-                // innermost dimension is kept although the group's is reduced).
-                for i in 0..n {
-                    let one: Vec<BlockIn<'_>> = operands.iter().map(|b| b.element(i)).collect();
-                    let e = element(i);
-                    let mut out = BlockOut {
-                        ty: r.ty,
-                        bytes: &mut bytes[e..e + size],
-                    };
-                    (r.fold)(&one, &mut out)?;
-                }
-            } else {
-                let [values] = operands.as_slice() else {
-                    return Err(TaskError::new("a fused reduction with several operands"));
-                };
-                if values.bytes.len() < n * size || values.ty != r.ty {
-                    return Err(TaskError::new("a fused reduction's values do not match"));
-                }
-                // SAFETY: elements `at + i * step` (i < n) lie in the accumulator (checked
-                // above), which this thread alone holds; `values` holds `n` elements of
-                // the same type.
-                unsafe {
-                    reduction::fold_run(
-                        r.ty,
-                        op,
-                        bytes.as_mut_ptr().add(element(0)),
-                        step,
-                        &values.bytes[..n * size],
-                        n,
-                    )
-                };
-            }
+            self.fold_along(r, op, &operands, bytes, at, step, n)?;
         }
         Ok(n)
+    }
+
+    /// Folds the `n` values of a run (given as `operands`) into the accumulator `bytes` of
+    /// a reduction along dimensions, from its element `at`, `step` elements apart (0: all
+    /// into that one). Out of line: the runs of other programs never get here.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn fold_along(
+        &self,
+        r: &Reduction,
+        op: ReductionOp,
+        operands: &[BlockIn<'_>],
+        bytes: &mut [u8],
+        at: isize,
+        step: isize,
+        n: usize,
+    ) -> Result<(), TaskError> {
+        let size = r.ty.size();
+        let element = |i: usize| (at + i as isize * step) as usize * size;
+        if bytes.len() < element(if step == 0 { 0 } else { n - 1 }) + size {
+            return Err(TaskError::new(
+                "a fused reduction's accumulator is too short",
+            ));
+        }
+        if step == 0 {
+            let at = element(0);
+            let mut out = BlockOut {
+                ty: r.ty,
+                bytes: &mut bytes[at..at + size],
+            };
+            (r.fold)(operands, &mut out)?;
+        } else if r.absorbed {
+            // A composed fold folds whole runs: here each value alone (a piece whose
+            // innermost dimension is kept although the group's is reduced).
+            for i in 0..n {
+                let one: Vec<BlockIn<'_>> = operands.iter().map(|b| b.element(i)).collect();
+                let e = element(i);
+                let mut out = BlockOut {
+                    ty: r.ty,
+                    bytes: &mut bytes[e..e + size],
+                };
+                (r.fold)(&one, &mut out)?;
+            }
+        } else {
+            let [values] = operands else {
+                return Err(TaskError::new("a fused reduction with several operands"));
+            };
+            if values.bytes.len() < n * size || values.ty != r.ty {
+                return Err(TaskError::new("a fused reduction's values do not match"));
+            }
+            // SAFETY: elements `at + i * step` (i < n) lie in the accumulator (checked
+            // above), which this thread alone holds; `values` holds `n` elements of
+            // the same type.
+            unsafe {
+                reduction::fold_run(
+                    r.ty,
+                    op,
+                    bytes.as_mut_ptr().add(element(0)),
+                    step,
+                    &values.bytes[..n * size],
+                    n,
+                )
+            };
+        }
+        Ok(())
     }
 
     /// Runs a piece whose shifted outputs overwrite values the piece itself, or its
