@@ -302,12 +302,12 @@ pub struct PhysicalStore {
 }
 
 /// The extents of a reduction accumulator over `rect` of a view with `strides`: 1 where
-/// the view broadcasts.
+/// the view broadcasts (an empty piece keeps an empty accumulator).
 fn accumulator_extents(rect: &Rect, strides: &[i64]) -> Vec<usize> {
     rect.shape()
         .iter()
         .zip(strides)
-        .map(|(&e, &s)| if s == 0 { 1 } else { e as usize })
+        .map(|(&e, &s)| if s == 0 && e > 0 { 1 } else { e as usize })
         .collect()
 }
 
