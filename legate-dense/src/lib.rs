@@ -17,8 +17,11 @@
 //! `2.5 * c` inside the addition's loop; the stencil's four additions and its scale as one
 //! kernel of five inputs). Whole-array reductions (`sum`, `prod`, `max`, `min`, and the
 //! `dot` of vectors and the `norm` built on them) absorb such a chain: `sum(a * b)` folds
-//! each product as it is computed. Results are those of the operations in program order;
-//! `--no-fusion` runs each operation on its own.
+//! each product as it is computed. Reductions along an axis whose input has long runs
+//! (256 or more elements along the innermost dimensions that are all reduced or all kept)
+//! are fused too: `(a * b).sum(axis=1)` folds each product into its row's element, and
+//! `x.sum(axis=0)` adds each row of `x` into the result in cache. Results are those of the
+//! operations in program order; `--no-fusion` runs each operation on its own.
 //!
 //! ```
 //! use legate_core::{Runtime, Type};
