@@ -208,12 +208,15 @@ fn reduce_last<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
         )));
     }
     let len = x.shape()[n - 1];
-    // Long lanes take the vectorized sum; short ones (a few coordinates) a plain fold.
-    let fold = |lane: &[T]| {
+    // Long lanes take the vectorized sum; short ones (a few coordinates) fold in order,
+    // many lanes at a time.
+    let fold_lanes = |o: &mut [T], xs: &[T]| {
         if len >= 64 {
-            r.fold(lane)
+            for (y, lane) in o.iter_mut().zip(xs.chunks_exact(len)) {
+                *y = r.fold(lane);
+            }
         } else {
-            lane.iter().fold(identity, |a, &v| f(a, v))
+            fold_short_lanes(&r, xs, len, o);
         }
     };
     match (x.as_slice(), out.as_slice_mut(), ctx.pool()) {
@@ -221,22 +224,43 @@ fn reduce_last<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
         (Some(xs), Some(o), Some(pool)) => pool.install(|| {
             o.par_chunks_mut(OMP_BLOCK)
                 .zip(xs.par_chunks(OMP_BLOCK * len))
-                .for_each(|(o, xs)| {
-                    for (y, lane) in o.iter_mut().zip(xs.chunks_exact(len)) {
-                        *y = fold(lane);
-                    }
-                })
+                .for_each(|(o, xs)| fold_lanes(o, xs))
         }),
-        (Some(xs), Some(o), None) => {
-            for (y, lane) in o.iter_mut().zip(xs.chunks_exact(len)) {
-                *y = fold(lane);
-            }
-        }
+        (Some(xs), Some(o), None) => fold_lanes(o, xs),
         _ => Zip::from(&mut out)
             .and(x.lanes(Axis(n - 1)))
             .for_each(|y, lane| *y = lane.fold(identity, |a, &v| f(a, v))),
     }
     Ok(())
+}
+
+/// Folds each lane of `len` consecutive values of `xs` into one element of `out`, in order
+/// from the identity (the values of a plain fold, bit for bit): a chunk of lanes at a
+/// time, column by column through the type's vectorized row kernel where it has one, so
+/// that short lanes (k-means' two coordinates) do not cost a call per value.
+fn fold_short_lanes<T: Elem>(r: &Reduction<T>, xs: &[T], len: usize, out: &mut [T]) {
+    const LANES: usize = 256;
+    let op = element_op(r.op);
+    let mut column = [r.identity; LANES];
+    for (o, xs) in out.chunks_mut(LANES).zip(xs.chunks(LANES * len)) {
+        o.fill(r.identity);
+        let m = o.len();
+        let mut vectorized = true;
+        for j in 0..len {
+            for (c, lane) in column[..m].iter_mut().zip(xs.chunks_exact(len)) {
+                *c = lane[j];
+            }
+            if !T::accumulate_block(op, o, &column[..m]) {
+                vectorized = false;
+                break;
+            }
+        }
+        if !vectorized {
+            for (y, lane) in o.iter_mut().zip(xs.chunks_exact(len)) {
+                *y = lane.iter().fold(r.identity, |a, &v| (r.f)(a, v));
+            }
+        }
+    }
 }
 
 fn eye<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {

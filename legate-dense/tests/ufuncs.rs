@@ -932,3 +932,32 @@ fn booleans_and_small_integers_take_numpys_loops() {
         }
     });
 }
+
+/// Reductions along a short last axis (a few coordinates per row) give exactly the
+/// sequential fold of each row from the identity, whatever the type and operator.
+#[test]
+fn short_lanes_reduce_as_sequential_folds() {
+    each_machine(|d| {
+        for len in [1usize, 2, 3, 7, 30, 63] {
+            let rows = 5000; // enough results that every machine folds whole rows
+            let v: Vec<f64> = (0..rows * len)
+                .map(|i| ((i * 37) % 101) as f64 / 7.0 - 6.0)
+                .collect();
+            let x = d.from_vec(v.clone(), &[rows, len]).unwrap();
+            let sums = x.sum(Some(1), false).unwrap().to_vec::<f64>().unwrap();
+            let maxes = x.max(Some(1), false).unwrap().to_vec::<f64>().unwrap();
+            for (r, lane) in v.chunks_exact(len).enumerate() {
+                let s = lane.iter().fold(0.0, |a, &b| a + b);
+                assert_eq!(sums[r].to_bits(), s.to_bits(), "sum of row {r}, {len} long");
+                assert_eq!(maxes[r], lane.iter().copied().fold(f64::MIN, f64::max));
+            }
+            let ints: Vec<i64> = (0..(rows * len) as i64).map(|i| i % 13 - 6).collect();
+            let xi = d.from_vec(ints.clone(), &[rows, len]).unwrap();
+            let prods = xi.prod(Some(1), false).unwrap().to_vec::<i64>().unwrap();
+            for (r, lane) in ints.chunks_exact(len).enumerate() {
+                let want = lane.iter().fold(1i64, |a, &b| a.wrapping_mul(b));
+                assert_eq!(prods[r], want, "product of row {r}, {len} long");
+            }
+        }
+    });
+}
