@@ -508,7 +508,7 @@ impl Runtime {
                 )));
             }
         }
-        let along = result.shape() == input.shape() && result.volume() != 1;
+        let along = reduces_along(result, &input.shape());
         if result.is_unbound() || !(along || result.volume() == 1) {
             return Err(Error::invalid(
                 "a reduction's result must be a store of one element, or of its input's \
@@ -894,7 +894,7 @@ impl Group {
             return;
         }
         if let Some(reduce) = op.reduce {
-            let along = op.output.shape() == self.shape && op.output.volume() != 1;
+            let along = reduces_along(&op.output, &self.shape);
             let (_, strides) = op.output.view().affine();
             let folds_runs = !along
                 || (0..self.shape.len())
@@ -993,6 +993,12 @@ impl Group {
             l.same_storage(store) && !l.same_view(store) && whole_footprint(l).overlaps(&mine)
         })
     }
+}
+
+/// Whether a reduction into `target` over points of `shape` is one along dimensions (into
+/// a view of that shape that broadcasts them) rather than of the whole (into one element).
+fn reduces_along(target: &LogicalStore, shape: &[u64]) -> bool {
+    target.shape() == shape && target.volume() != 1
 }
 
 /// Cuts the window into groups, in program order. A fill that the open group cannot
@@ -1433,15 +1439,6 @@ impl Program {
             !self.is_shifted(),
         )?;
         let runs = walk.runs();
-        let lens: Vec<usize> = self
-            .reductions
-            .iter()
-            .zip(reductions)
-            .map(|(r, s)| match r.along {
-                Some(_) => s.accumulator_shape().iter().product(),
-                None => 1,
-            })
-            .collect();
         if self.is_shifted() {
             let mut scratch = Scratch::new(self, &walk, self.taken_values(reductions));
             let result = self.run_shifted(&walk, &rect, runs, &mut scratch);
@@ -1450,6 +1447,16 @@ impl Program {
         }
         match ctx.pool() {
             Some(pool) if runs > 1 => pool.install(|| {
+                // Each thread folds into running values of its own, merged at the end.
+                let lens: Vec<usize> = self
+                    .reductions
+                    .iter()
+                    .zip(reductions)
+                    .map(|(r, s)| match r.along {
+                        Some(_) => s.accumulator_shape().iter().product(),
+                        None => 1,
+                    })
+                    .collect();
                 (0..runs)
                     .into_par_iter()
                     .with_min_len(4)
@@ -1479,10 +1486,9 @@ impl Program {
             .map(|(r, &len)| {
                 let size = r.identity.len();
                 let mut acc = vec![0u64; (len * size).div_ceil(8)];
-                let bytes = words_as_bytes_mut(&mut acc);
-                for e in 0..len {
-                    bytes[e * size..(e + 1) * size].copy_from_slice(&r.identity);
-                }
+                words_as_bytes_mut(&mut acc)[..len * size]
+                    .chunks_exact_mut(size)
+                    .for_each(|e| e.copy_from_slice(&r.identity));
                 acc
             })
             .collect()

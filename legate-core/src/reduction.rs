@@ -205,18 +205,27 @@ unsafe fn fold_typed<T: Reducible>(
     offset: i64,
     src: &[u8],
 ) {
-    let dst = dst as *mut T;
-    let src = src.as_ptr() as *const T;
-    let mut i = 0;
-    for_each_offset(shape, strides, offset, |off| {
-        // SAFETY: the caller guarantees `dst + off` is an element of its buffer, held
-        // exclusively, and `src` holds one element per point in row-major order.
+    // Row by row along the innermost dimension (a 0-d box is one row of one element).
+    let (outer, inner, stride) = match shape.split_last() {
+        Some((&inner, outer)) => (outer, inner, strides[shape.len() - 1] as isize),
+        None => (shape, 1, 1),
+    };
+    let row_bytes = inner * std::mem::size_of::<T>();
+    let mut row = 0;
+    for_each_offset(outer, &strides[..outer.len()], offset, |off| {
+        // SAFETY: the caller guarantees that every element of the box lies in the
+        // buffer, held exclusively, and that `src` holds one element per point in
+        // row-major order: row `row` of it is the row starting at element `off`.
         unsafe {
-            let d = dst.offset(off as isize);
-            let v = src.add(i).read_unaligned();
-            *d = T::combine(op, *d, v);
-        }
-        i += 1;
+            fold_run_typed::<T>(
+                op,
+                (dst as *mut T).offset(off as isize) as *mut u8,
+                stride,
+                &src[row * row_bytes..(row + 1) * row_bytes],
+                inner,
+            )
+        };
+        row += 1;
     });
 }
 

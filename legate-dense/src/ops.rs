@@ -136,32 +136,25 @@ fn check_out_cast(result: Type, out: Type) -> Result<()> {
 const REDUCE_LAST_MIN_RESULTS: usize = 1024;
 
 /// The shortest run along the innermost dimensions for which a reduction along an axis is
-/// fused (see [`folds_in_long_runs`]).
+/// fused (see [`innermost_run`]).
 const FUSED_RUN_MIN: usize = 256;
 
-/// Whether a reduction along `axis` of an array of `shape` walks its input in long runs
-/// that each fold into one element of the result (the innermost dimensions reduced) or
-/// into a run of it (kept): the innermost dimensions of extent over 1 that are all reduced
-/// or all kept span at least [`FUSED_RUN_MIN`] elements. The fused reduction then works
-/// run by run, at memory speed; over short runs (`sum(axis=-1)` of `(n, 3)`) the reduction
-/// task's lane folds are faster.
-fn folds_in_long_runs(shape: &[usize], axis: usize) -> bool {
+/// How a reduction along `axis` of an array of `shape` walks its input: the length of the
+/// runs along the innermost dimensions of extent over 1 that are all reduced or all kept,
+/// and whether they are reduced (each run folds into one element of the result) or kept
+/// (into a run of it). `None` when every extent is 1. Over runs of [`FUSED_RUN_MIN`] or
+/// more the fused reduction works at memory speed; over short ones (`sum(axis=-1)` of
+/// `(n, 3)`) the reduction task's lane folds are faster.
+fn innermost_run(shape: &[usize], axis: usize) -> Option<(usize, bool)> {
     let mut dims = (0..shape.len()).rev().filter(|&d| shape[d] > 1);
-    let Some(last) = dims.next() else {
-        return false;
-    };
+    let last = dims.next()?;
     let reduced = last == axis;
     let run: usize = shape[last]
         * dims
             .take_while(|&d| (d == axis) == reduced)
             .map(|d| shape[d])
             .product::<usize>();
-    run >= FUSED_RUN_MIN
-}
-
-/// Whether the innermost dimension of extent over 1 of an array of `shape` is `axis`.
-fn reduces_innermost(shape: &[usize], axis: usize) -> bool {
-    (0..shape.len()).rev().find(|&d| shape[d] > 1) == Some(axis)
+    Some((run, reduced))
 }
 
 /// The cut of a reduction along `axis` (of an array of `shape`, not empty) into bands of
@@ -402,7 +395,7 @@ impl Array {
     /// extent 1 when `keepdims`. The result has type `ty`.
     ///
     /// A whole-array reduction, and one along an axis whose input has long runs along its
-    /// innermost dimensions ([`folds_in_long_runs`]), is a deferred operation that fuses
+    /// innermost dimensions ([`innermost_run`]), is a deferred operation that fuses
     /// with the element-wise kernel computing its input (`(a * b).sum(axis=1)` never
     /// writes `a * b`): along an axis, the result is promoted back to the input's shape
     /// and every value folded into the element it reduces into. Along the innermost axis
@@ -465,8 +458,9 @@ impl Array {
                 let out = self.dense.empty(&reduced, ty)?;
                 // Folding whole lanes (the innermost axis reduced), the reduction task is
                 // faster over an input already in memory; the fused one saves writing it.
-                let fuses = folds_in_long_runs(&shape, axis)
-                    && (!reduces_innermost(&shape, axis) || rt.is_deferred(&x.store));
+                let fuses = innermost_run(&shape, axis).is_some_and(|(run, reduced)| {
+                    run >= FUSED_RUN_MIN && (!reduced || rt.is_deferred(&x.store))
+                });
                 if x.size() > 0 && fuses {
                     out.fill(identity)?;
                     let kept = out.expand_dims(axis as isize)?;

@@ -241,24 +241,21 @@ fn reduce_last<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
 fn fold_short_lanes<T: Elem>(r: &Reduction<T>, xs: &[T], len: usize, out: &mut [T]) {
     const LANES: usize = 256;
     let op = element_op(r.op);
+    if !T::accumulate_block(op, &mut [], &[]) {
+        for (y, lane) in out.iter_mut().zip(xs.chunks_exact(len)) {
+            *y = lane.iter().fold(r.identity, |a, &v| (r.f)(a, v));
+        }
+        return;
+    }
     let mut column = [r.identity; LANES];
     for (o, xs) in out.chunks_mut(LANES).zip(xs.chunks(LANES * len)) {
         o.fill(r.identity);
-        let m = o.len();
-        let mut vectorized = true;
+        let column = &mut column[..o.len()];
         for j in 0..len {
-            for (c, lane) in column[..m].iter_mut().zip(xs.chunks_exact(len)) {
+            for (c, lane) in column.iter_mut().zip(xs.chunks_exact(len)) {
                 *c = lane[j];
             }
-            if !T::accumulate_block(op, o, &column[..m]) {
-                vectorized = false;
-                break;
-            }
-        }
-        if !vectorized {
-            for (y, lane) in o.iter_mut().zip(xs.chunks_exact(len)) {
-                *y = lane.iter().fold(r.identity, |a, &v| (r.f)(a, v));
-            }
+            T::accumulate_block(op, o, column);
         }
     }
 }
