@@ -1,9 +1,10 @@
 """NumPy's figures for legate-dense's `fusion` benchmark, measured in the same run:
-`python bench/numpy_fusion.py N STENCIL_N STENCIL_ITERS BS_N [R]` prints `name seconds`
+`python bench/numpy_fusion.py N STENCIL_N STENCIL_ITERS BS_N [R [K_N K]]` prints `name seconds`
 lines (best of the repetitions; the stencil's per iteration). The programs are the ones the
 benchmark runs on legate-dense: the triad `a = b + 2.5 * c`, the blog's stencil,
 Black-Scholes with the usual polynomial approximation of the normal CDF, and with `R` the
-sums `(a * b).sum(axis=1)` and `(a * b).sum(axis=0)` of two `R x R` matrices."""
+sums `(a * b).sum(axis=1)` and `(a * b).sum(axis=0)` of two `R x R` matrices, and with
+`K_N K` k-means' distances of `K_N` points in the plane to `K` centroids."""
 import sys
 
 import numpy as np
@@ -68,6 +69,12 @@ def main():
         del i
         out["row_sums"] = best(lambda: (a * b).sum(axis=1), 3)
         out["col_sums"] = best(lambda: (a * b).sum(axis=0), 3)
+        del a, b
+    if len(sys.argv) > 7:
+        n, k = int(sys.argv[6]), int(sys.argv[7])
+        p = (np.arange(2 * n, dtype=np.float64) % 89.0).reshape(n, 2)
+        c = np.arange(2 * k, dtype=np.float64).reshape(k, 2)
+        out["distances"] = best(lambda: ((p[:, None, :] - c[None, :, :]) ** 2).sum(axis=2), 3)
     for name, secs in out.items():
         print(f"{name} {secs:.9f}")
 

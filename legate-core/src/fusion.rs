@@ -134,8 +134,13 @@ impl<'a> BlockIn<'a> {
 
     /// The block of value `i` alone (empty past the end).
     fn element(&self, i: usize) -> BlockIn<'a> {
+        self.slice(i, 1)
+    }
+
+    /// The block of the `n` values from value `i` (empty past the end).
+    fn slice(&self, i: usize, n: usize) -> BlockIn<'a> {
         let size = self.ty.size();
-        let bytes = self.bytes.get(i * size..(i + 1) * size).unwrap_or(&[]);
+        let bytes = self.bytes.get(i * size..(i + n) * size).unwrap_or(&[]);
         BlockIn { bytes, ..*self }
     }
 }
@@ -896,11 +901,17 @@ impl Group {
         if let Some(reduce) = op.reduce {
             let along = reduces_along(&op.output, &self.shape);
             let (_, strides) = op.output.view().affine();
-            let folds_runs = !along
-                || (0..self.shape.len())
-                    .rev()
-                    .find(|&d| self.shape[d] > 1)
-                    .is_none_or(|d| strides[d] == 0);
+            // Runs fold into one element when the innermost dimensions are reduced, and
+            // whole runs reach the fold unless they are short (a walk over short runs
+            // goes flat and folds them row by row with the operator).
+            let dims = || (0..self.shape.len()).rev().filter(|&d| self.shape[d] > 1);
+            let folds_runs = !along || dims().all(|d| strides[d] == 0) || {
+                let reduced_run: u64 = dims()
+                    .take_while(|&d| strides[d] == 0)
+                    .map(|d| self.shape[d])
+                    .product();
+                reduced_run >= FLAT_BELOW
+            };
             self.reductions.push(PlanReduce {
                 fold: op.kernel,
                 src: args[0],
@@ -1728,6 +1739,10 @@ impl Program {
                 continue;
             };
             let a = walk.accumulators + rank;
+            if walk.flat {
+                self.fold_flat(r, op, &operands, bytes, walk, a, &scratch_coords, n)?;
+                continue;
+            }
             let (at, step) = (offsets[a], walk.args[a].inner);
             self.fold_along(r, op, &operands, bytes, at, step, n)?;
         }
@@ -1796,6 +1811,67 @@ impl Program {
                 )
             };
         }
+        Ok(())
+    }
+
+    /// Folds the `n` values of a flat run from `coords` (given as `operands`) into the
+    /// accumulator `bytes` of a reduction along dimensions, walked as `walk.args[a]`: row
+    /// by row of the innermost dimension, each row into one element (that dimension
+    /// reduced) or into a run of elements (kept), by the operator, in order. A fold that
+    /// absorbed its producer is called row by row.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn fold_flat(
+        &self,
+        r: &Reduction,
+        op: ReductionOp,
+        operands: &[BlockIn<'_>],
+        bytes: &mut [u8],
+        walk: &Walk,
+        a: usize,
+        coords: &[i64; MAX_DIM],
+        n: usize,
+    ) -> Result<(), TaskError> {
+        let arg = &walk.args[a];
+        let step = arg.strides[walk.ndim - 1] as isize;
+        let row = walk.extents[walk.ndim - 1] as usize;
+        let mut rows: Vec<(isize, usize)> = Vec::with_capacity(n / row.max(1) + 2);
+        walk.rows(arg, coords, n, |off, _, len| rows.push((off, len)));
+        if r.absorbed {
+            let mut done = 0;
+            for &(off, len) in &rows {
+                let part: Vec<BlockIn<'_>> = operands.iter().map(|b| b.slice(done, len)).collect();
+                self.fold_along(r, op, &part, bytes, off, step, len)?;
+                done += len;
+            }
+            return Ok(());
+        }
+        let size = r.ty.size();
+        let elements = bytes.len() / size;
+        let inside = |&(off, len): &(isize, usize)| {
+            let last = off + (len as isize - 1) * step;
+            off >= 0 && last >= 0 && (off.max(last) as usize) < elements
+        };
+        let [values] = operands else {
+            return Err(TaskError::new("a fused reduction with several operands"));
+        };
+        if !rows.iter().all(inside) || values.bytes.len() < n * size || values.ty != r.ty {
+            return Err(TaskError::new(
+                "a fused reduction's values do not match its accumulator",
+            ));
+        }
+        // SAFETY: every element the rows address lies in the accumulator (checked above),
+        // which this thread alone holds; `values` holds the rows' `n` elements of its type.
+        unsafe {
+            reduction::fold_rows(
+                r.ty,
+                op,
+                bytes.as_mut_ptr(),
+                step,
+                &rows,
+                &values.bytes[..n * size],
+            )
+        };
         Ok(())
     }
 
@@ -2103,8 +2179,8 @@ impl Walk {
         if ndim == 0 {
             ndim = 1;
         }
-        // Accumulators are addressed run by run: the walk follows the innermost dimension.
-        let flat = merge && ndim > 1 && extents[ndim - 1] < FLAT_BELOW && accumulators.is_empty();
+        // Accumulators are walked as the stores are; a flat walk folds into them row by row.
+        let flat = merge && ndim > 1 && extents[ndim - 1] < FLAT_BELOW;
         // Row-major strides of the walk's dimensions: a store with these is contiguous
         // across rows.
         let mut dense_strides = [0i64; MAX_DIM];
@@ -2217,13 +2293,8 @@ impl Walk {
         block: *mut W,
         gather: bool,
     ) {
-        let inner = self.ndim - 1;
-        let stride = a.strides[inner] as isize;
-        let mut c = *coords;
-        let mut off = (0..self.ndim).map(|d| c[d] * a.strides[d]).sum::<i64>() as isize;
-        let mut done = 0usize;
-        while done < n {
-            let len = ((self.extents[inner] as i64 - c[inner]) as usize).min(n - done);
+        let stride = a.strides[self.ndim - 1] as isize;
+        self.rows(a, coords, n, |off, done, len| {
             // SAFETY (both loops): element `c[inner] + k` of the current row lies in the
             // piece (the walk stays inside it), and `done + k < n` in the block.
             let (row, at) = unsafe { (base.offset(off), block.add(done)) };
@@ -2242,6 +2313,29 @@ impl Walk {
                     };
                 }
             }
+        });
+    }
+
+    /// The rows of the innermost dimension that the `n` points of a flat run from
+    /// `coords` cross, in order: `f(offset, done, len)` for each, with `offset` the
+    /// element offset in store (or accumulator) `a` of the row's first point of the run,
+    /// relative to the piece's first element, and `done` the points of the run before
+    /// it. The offset is carried from row to row, like an odometer.
+    fn rows(
+        &self,
+        a: &WalkArg,
+        coords: &[i64; MAX_DIM],
+        n: usize,
+        mut f: impl FnMut(isize, usize, usize),
+    ) {
+        let inner = self.ndim - 1;
+        let stride = a.strides[inner] as isize;
+        let mut c = *coords;
+        let mut off = (0..self.ndim).map(|d| c[d] * a.strides[d]).sum::<i64>() as isize;
+        let mut done = 0usize;
+        while done < n {
+            let len = ((self.extents[inner] as i64 - c[inner]) as usize).min(n - done);
+            f(off, done, len);
             done += len;
             off -= c[inner] as isize * stride;
             c[inner] = 0;

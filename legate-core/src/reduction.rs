@@ -309,6 +309,79 @@ pub(crate) unsafe fn fold_run(
     unsafe { dispatch!(ty, fold_run_typed, op, dst, stride, src, n) }
 }
 
+unsafe fn fold_rows_typed<T: Reducible>(
+    op: ReductionOp,
+    dst: *mut u8,
+    step: isize,
+    rows: &[(isize, usize)],
+    src: &[u8],
+) {
+    let size = std::mem::size_of::<T>();
+    if step != 0 {
+        let mut at = 0;
+        for &(off, len) in rows {
+            // SAFETY: the caller guarantees the row's elements of `dst` and `len` values of
+            // `src` from `at`.
+            unsafe {
+                fold_run_typed::<T>(
+                    op,
+                    (dst as *mut T).offset(off) as *mut u8,
+                    step,
+                    &src[at * size..(at + len) * size],
+                    len,
+                )
+            };
+            at += len;
+        }
+        return;
+    }
+    // Each row into one element, in order: one loop per operator (the match hoisted).
+    let src = src.as_ptr() as *const T;
+    macro_rules! each {
+        ($($op:ident),*) => {
+            match op {
+                $(ReductionOp::$op => {
+                    let mut at = 0;
+                    for &(off, len) in rows {
+                        // SAFETY: the caller guarantees element `off` of `dst`, held
+                        // exclusively, and `len` values of `src` from `at`.
+                        unsafe {
+                            let d = (dst as *mut T).offset(off);
+                            let mut acc = d.read_unaligned();
+                            for i in at..at + len {
+                                acc = T::combine(ReductionOp::$op, acc, src.add(i).read_unaligned());
+                            }
+                            d.write_unaligned(acc);
+                        }
+                        at += len;
+                    }
+                })*
+            }
+        };
+    }
+    each!(Add, Mul, Max, Min, Or, And, Xor);
+}
+
+/// Folds consecutive values of `src` row by row into a buffer: row `(off, len)` takes the
+/// next `len` values and folds them into the `len` elements `step` apart from element
+/// `off` of `dst` (`dst[off + i * step] = op(dst[off + i * step], v_i)`), or, with `step`
+/// 0, all of them into element `off`, in order.
+///
+/// # Safety
+/// Every element addressed must be one of type `ty` that no other thread touches
+/// meanwhile; `src` must hold the rows' total length of elements of `ty`.
+pub(crate) unsafe fn fold_rows(
+    ty: Type,
+    op: ReductionOp,
+    dst: *mut u8,
+    step: isize,
+    rows: &[(isize, usize)],
+    src: &[u8],
+) {
+    // SAFETY: forwarded from the caller.
+    unsafe { dispatch!(ty, fold_rows_typed, op, dst, step, rows, src) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,6 +410,42 @@ mod tests {
         let nan = Complex::new(0.0, f64::NAN);
         assert!(Complex::combine(ReductionOp::Max, a, nan).im.is_nan());
         assert!(ReductionOp::Xor.identity(Type::Complex64).is_err());
+    }
+
+    #[test]
+    fn rows_fold_in_order_into_one_element_or_along_a_step() {
+        let bytes = |v: &[f64]| -> Vec<u8> { v.iter().flat_map(|x| x.to_ne_bytes()).collect() };
+        // Two rows into elements 2 and 0, in order: 1e16 + 1 + 1 rounds differently from
+        // 1e16 + 2, so a fold that regrouped the values would show.
+        let mut dst = [0.0f64, 5.0, 1e16];
+        let src = bytes(&[1.0, 1.0, 2.0, 3.0, 4.0]);
+        // SAFETY: elements 2 and 0 of `dst`, which nothing else touches; 5 values.
+        unsafe {
+            fold_rows(
+                Type::Float64,
+                ReductionOp::Add,
+                dst.as_mut_ptr() as *mut u8,
+                0,
+                &[(2, 2), (0, 3)],
+                &src,
+            )
+        };
+        assert_eq!(dst, [9.0, 5.0, (1e16 + 1.0) + 1.0]);
+        // Rows of two along a step of 1, both into elements 0 and 1.
+        let mut dst = [f64::NEG_INFINITY; 2];
+        let src = bytes(&[1.0, 7.0, 3.0, 2.0]);
+        // SAFETY: elements 0 and 1 of `dst`; 4 values.
+        unsafe {
+            fold_rows(
+                Type::Float64,
+                ReductionOp::Max,
+                dst.as_mut_ptr() as *mut u8,
+                1,
+                &[(0, 2), (0, 2)],
+                &src,
+            )
+        };
+        assert_eq!(dst, [3.0, 7.0]);
     }
 
     #[test]

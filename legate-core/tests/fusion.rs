@@ -788,6 +788,85 @@ fn reductions_along_dimensions_fold_each_value_into_the_element_it_reduces_into(
     }
 }
 
+/// Reductions along dimensions whose runs are short (k-means' `sum(d * d, axis=2)` over
+/// `(n, k, 2)`): the walk goes flat, so the kernels still see long blocks, and the values
+/// fold into the accumulator row by row, in order.
+#[test]
+fn reductions_along_short_runs_fold_row_by_row_over_flat_walks() {
+    use legate_core::ndarray::Axis;
+    use legate_core::ReductionOp;
+    let square = ElementFn::new(1, |x| x[0] * x[0]);
+    let mut machines: Vec<(String, bool, Runtime)> = Vec::new();
+    for cpus in 1..=4 {
+        for fusion in [true, false] {
+            machines.push((
+                format!("{cpus} CPUs, fusion {fusion}"),
+                fusion,
+                runtime(cpus, fusion),
+            ));
+        }
+    }
+    let mut omp = Config::with_cpus(1);
+    (omp.omps, omp.ompthreads, omp.min_omp_chunk) = (1, 2, 1);
+    machines.push(("OMP".into(), true, Runtime::new(omp).unwrap()));
+    let (n, k) = (1500u64, 7u64);
+    for (what, fusion, rt) in machines {
+        let x = ramp_of(&rt, &[n, k, 2]);
+        let sq = x.read::<f64>().unwrap().mapv(|v| v * v);
+
+        // sum(x * x, axis=2): rows of two, each into one element; the square is never
+        // written, and the fold does not absorb it (it folds the square's block).
+        let before = rt.stats();
+        let d = rt.create_store(Type::Float64, &[n, k]).unwrap();
+        rt.fill(&d, Scalar::new(0.5f64)).unwrap();
+        {
+            let t = rt.create_store(Type::Float64, &[n, k, 2]).unwrap();
+            issue(&rt, &square, &[&x], &t);
+            sum_of(&rt, &t, &d.promote(2, 2).unwrap());
+        }
+        let want = sq.sum_axis(Axis(2)).mapv(|v| v + 0.5);
+        assert_eq!(d.read::<f64>().unwrap(), want.into_dyn(), "{what}");
+        let s = rt.stats();
+        assert_eq!(s.kernels_composed, before.kernels_composed, "{what}");
+        if fusion {
+            assert_eq!(
+                s.temporaries_elided - before.temporaries_elided,
+                1,
+                "{what}"
+            );
+        }
+
+        // max(x * x, axis=0) of `(n, k * 2)`: the innermost dimension (14) kept, each row
+        // folds into the same run of the result.
+        let flat = ramp_of(&rt, &[n, k * 2]);
+        let by_col = rt.create_store(Type::Float64, &[k * 2]).unwrap();
+        rt.fill(&by_col, Scalar::new(f64::NEG_INFINITY)).unwrap();
+        {
+            let t = rt.create_store(Type::Float64, &[n, k * 2]).unwrap();
+            issue(&rt, &square, &[&flat], &t);
+            rt.elementwise_reduce(
+                max_fold(),
+                &t,
+                ReductionOp::Max,
+                &by_col.promote(0, n).unwrap(),
+            )
+            .unwrap();
+        }
+        let sq2 = flat.read::<f64>().unwrap().mapv(|v| v * v);
+        let want = sq2.map_axis(Axis(0), |l| l.fold(f64::NEG_INFINITY, |a, &v| a.max(v)));
+        assert_eq!(by_col.read::<f64>().unwrap(), want.into_dyn(), "{what}");
+
+        // A transposed input read from memory, rows of 7 along its innermost dimension:
+        // `xt[c, i, j]` is `x[i, j, c]`, summed over `j`.
+        let xt = x.transpose(&[2, 0, 1]).unwrap(); // (2, n, k)
+        let mid = rt.create_store(Type::Float64, &[2, n]).unwrap();
+        rt.fill(&mid, Scalar::new(0.0f64)).unwrap();
+        sum_of(&rt, &xt, &mid.promote(2, k).unwrap());
+        let want = x.read::<f64>().unwrap().sum_axis(Axis(1)).reversed_axes();
+        assert_eq!(mid.read::<f64>().unwrap(), want.into_dyn(), "{what}");
+    }
+}
+
 #[test]
 fn a_reduction_along_dimensions_needs_the_input_shape_and_type() {
     let rt = runtime(2, true);

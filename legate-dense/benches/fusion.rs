@@ -7,10 +7,14 @@
 //! - the triad `a = b + 2.5 * c` over `N` float64 (24 bytes per element must move);
 //! - the blog's 5-point stencil on an `S x S` grid (per iteration; at least one read of the
 //!   grid and one write of the centre must move);
-//! - Black-Scholes on `B` options (exp, log, sqrt, the normal CDF's polynomial, where).
+//! - Black-Scholes on `B` options (exp, log, sqrt, the normal CDF's polynomial, where);
+//! - `(a * b).sum(axis)` of two `R x R` matrices along each axis;
+//! - k-means' distances of `K` points in the plane to 8 centroids (a sum along a short
+//!   axis of an expression that is never written).
 //!
 //! Sizes: `FUSION_BENCH_N` (default 100000000), `FUSION_BENCH_S` (8000), `FUSION_BENCH_I`
-//! (stencil iterations, 5) and `FUSION_BENCH_B` (10000000). Prints a markdown table (the
+//! (stencil iterations, 5), `FUSION_BENCH_B` (10000000), `FUSION_BENCH_R` (5000) and
+//! `FUSION_BENCH_K` (2000000). Prints a markdown table (the
 //! one in `bench/README.md` is its output).
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -143,14 +147,38 @@ fn axis_sum(d: &Arc<Dense>, r: usize, axis: isize) -> f64 {
     })
 }
 
+/// k-means' distances `((p[:, None, :] - c[None, :, :]) ** 2).sum(axis=2)` of `n` points in
+/// the plane to `k` centroids: seconds, best of 3.
+fn distances(d: &Arc<Dense>, n: usize, k: usize) -> f64 {
+    let i = d.arange(0.0, (2 * n) as f64, 1.0, Type::Float64).unwrap();
+    let p = (&i % 89.0).unwrap().reshape(&[n as i64, 2]).unwrap();
+    let c = d
+        .arange(0.0, (2 * k) as f64, 1.0, Type::Float64)
+        .unwrap()
+        .reshape(&[k as i64, 2])
+        .unwrap();
+    drop(i);
+    let (pn, cn) = (p.expand_dims(1).unwrap(), c.expand_dims(0).unwrap());
+    d.runtime().fence().unwrap();
+    best(3, || {
+        let diff = (&pn - &cn).unwrap();
+        let dist = (&diff * &diff).unwrap().sum(Some(2), false).unwrap();
+        drop(diff);
+        d.runtime().fence().unwrap();
+        drop(dist);
+    })
+}
+
 fn main() {
     let n = env_usize("FUSION_BENCH_N", 100_000_000);
     let sn = env_usize("FUSION_BENCH_S", 8000);
     let iters = env_usize("FUSION_BENCH_I", 5);
     let bs = env_usize("FUSION_BENCH_B", 10_000_000);
     let rs = env_usize("FUSION_BENCH_R", 5000);
+    let kn = env_usize("FUSION_BENCH_K", 2_000_000);
+    const CENTROIDS: usize = 8;
     println!(
-        "N = {n}, S = {sn} ({iters} iterations), B = {bs}, R = {rs}; load average before: {}",
+        "N = {n}, S = {sn} ({iters} iterations), B = {bs}, R = {rs}, K = {kn}; load average before: {}",
         load()
     );
     let np = numpy(
@@ -161,11 +189,13 @@ fn main() {
             iters.to_string(),
             bs.to_string(),
             rs.to_string(),
+            kn.to_string(),
+            CENTROIDS.to_string(),
         ],
         &[],
     );
     let (mut s1, mut s2) = (None, None);
-    let mut runs: Vec<(usize, bool, [f64; 5])> = Vec::new();
+    let mut runs: Vec<(usize, bool, [f64; 6])> = Vec::new();
     for round in 0..rounds() {
         s1 = faster(s1, stream(n, 1).map(|s| s.0));
         s2 = faster(s2, stream(n, 2).map(|s| s.0));
@@ -180,6 +210,7 @@ fn main() {
                 black_scholes(&d, bs),
                 axis_sum(&d, rs, 1),
                 axis_sum(&d, rs, 0),
+                distances(&d, kn, CENTROIDS),
             ];
             if round == 0 {
                 runs.push((cpus, fusion, figures));
@@ -198,6 +229,9 @@ fn main() {
     let np_b = get(&np, "black_scholes");
     let np_rows = get(&np, "row_sums");
     let np_cols = get(&np, "col_sums");
+    let np_dist = get(&np, "distances");
+    // The points read once, the distances written once.
+    let dist_bytes = (16 * kn + 8 * kn * CENTROIDS) as f64;
     // The two matrices read once.
     let axis_bytes = 16.0 * (rs * rs) as f64;
     println!("| program | legate | measure | 1 CPU | 2 CPUs | reference 1, 2 threads | legate / reference (1, 2) | legate / NumPy (1, 2) |");
@@ -237,13 +271,20 @@ fn main() {
                 ratio(np_v, Some(fig(1, k))), ratio(np_v, Some(fig(2, k)))
             );
         }
+        let (g1, g2) = (gb(dist_bytes, fig(1, 5)), gb(dist_bytes, fig(2, 5)));
+        println!(
+            "| k-means distances `((p[:, None] - c[None]) ** 2).sum(axis=2)`, {kn} x {CENTROIDS} x 2 | {mode} | ms (GB/s of the minimum traffic) | {:.1} ({g1:.2}) | {:.1} ({g2:.2}) | {}, {} (STREAM triad GB/s) | {}, {} | {}, {} |",
+            fig(1, 5) * 1e3, fig(2, 5) * 1e3, fmt(s1), fmt(s2), ratio(Some(g1), s1), ratio(Some(g2), s2),
+            ratio(np_dist, Some(fig(1, 5))), ratio(np_dist, Some(fig(2, 5)))
+        );
     }
     println!(
-        "\nNumPy (one core): triad {} GB/s, stencil {} ms per iteration, Black-Scholes {} ms, row sums {} ms, column sums {} ms.",
+        "\nNumPy (one core): triad {} GB/s, stencil {} ms per iteration, Black-Scholes {} ms, row sums {} ms, column sums {} ms, k-means distances {} ms.",
         fmt(np_t.map(|v| gb(triad_bytes, v))),
         fmt(np_s.map(|v| v * 1e3)),
         fmt(np_b.map(|v| v * 1e3)),
         fmt(np_rows.map(|v| v * 1e3)),
-        fmt(np_cols.map(|v| v * 1e3))
+        fmt(np_cols.map(|v| v * 1e3)),
+        fmt(np_dist.map(|v| v * 1e3))
     );
 }

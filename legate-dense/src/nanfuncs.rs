@@ -3,6 +3,9 @@
 //!
 //! A NaN-skipping reduction is one pass over each piece: the task folds the values that
 //! are not NaN into the result and, where the function needs it, counts them (`int64`).
+//! Of an array still deferred (`nansum(a * b)`), it is the fused reduction of
+//! `where(isnan(x), identity, x)` and the count of `~isnan(x)`, so the array is never
+//! written.
 //! Over the whole array both are reductions the runtime combines across pieces; along an
 //! axis, as the plain reductions with few results, the axis is cut in bands (one per
 //! processor), each point folding its band into a row of partial values and counts that
@@ -258,6 +261,9 @@ impl Array {
         let centre = centre
             .map(|c| c.as_type(ty)?.broadcast_to(&shape))
             .transpose()?;
+        if rt.is_deferred(&x.store) {
+            return x.nan_reduce_fused(op, axis, keepdims, centre.as_ref(), count);
+        }
         let (out, counts) = match axis {
             None => {
                 let out = rt.create_scalar_store(identity)?;
@@ -310,6 +316,42 @@ impl Array {
         };
         let counts = if count { Some(keep(counts)?) } else { None };
         Ok((keep(out)?, counts))
+    }
+
+    /// [`nan_reduce`](Self::nan_reduce) of an array still deferred, as NumPy defines it:
+    /// the reduction of `where(isnan(x), identity, x)` (or of the squared deviations), and
+    /// the count of `~isnan(x)`. Every step is a fused element-wise operation, and the
+    /// reductions join the group that computes this array, which is never written.
+    fn nan_reduce_fused(
+        &self,
+        op: ReductionOp,
+        axis: Option<isize>,
+        keepdims: bool,
+        centre: Option<&Array>,
+        count: bool,
+    ) -> Result<(Array, Option<Array>)> {
+        let ty = self.dtype();
+        let nan = self.isnan()?;
+        let values = match centre {
+            Some(c) => {
+                let d = self.subtract(c)?;
+                d.multiply(&d)?
+            }
+            None => self.clone(),
+        };
+        let identity = self.dense.scalar(op.identity(ty)?)?;
+        let kept = Array::where_(&nan, &identity, &values)?;
+        let out = kept.reduce(op, axis, keepdims, ty)?;
+        let counts = match count {
+            true => {
+                Some(
+                    nan.logical_not()?
+                        .reduce(ReductionOp::Add, axis, keepdims, Type::Int64)?,
+                )
+            }
+            false => None,
+        };
+        Ok((out, counts))
     }
 
     /// Reduces the non-NaN values of this array (or their squared deviations from

@@ -135,16 +135,18 @@ fn check_out_cast(result: Type, out: Type) -> Result<()> {
 /// every piece (see [`Array::reduce`]).
 const REDUCE_LAST_MIN_RESULTS: usize = 1024;
 
-/// The shortest run along the innermost dimensions for which a reduction along an axis is
-/// fused (see [`innermost_run`]).
-const FUSED_RUN_MIN: usize = 256;
+/// The shortest run along the innermost dimensions for which a reduction along an axis of
+/// an input in memory is fused (see [`innermost_run`]); lanes shorter than this fold in
+/// order from the identity, fused or not (legate-core's flat walks fold short runs row by
+/// row with the operator), so both give the same values.
+pub(crate) const FUSED_RUN_MIN: usize = 256;
 
 /// How a reduction along `axis` of an array of `shape` walks its input: the length of the
 /// runs along the innermost dimensions of extent over 1 that are all reduced or all kept,
 /// and whether they are reduced (each run folds into one element of the result) or kept
-/// (into a run of it). `None` when every extent is 1. Over runs of [`FUSED_RUN_MIN`] or
-/// more the fused reduction works at memory speed; over short ones (`sum(axis=-1)` of
-/// `(n, 3)`) the reduction task's lane folds are faster.
+/// (into a run of it). `None` when every extent is 1. Over an input in memory, runs of
+/// [`FUSED_RUN_MIN`] or more fold at memory speed fused; over short ones (`sum(axis=-1)`
+/// of `(n, 3)`) the reduction task's lane folds are faster.
 fn innermost_run(shape: &[usize], axis: usize) -> Option<(usize, bool)> {
     let mut dims = (0..shape.len()).rev().filter(|&d| shape[d] > 1);
     let last = dims.next()?;
@@ -394,13 +396,13 @@ impl Array {
     /// Reduces with `op` over `axis` (all axes when `None`), keeping reduced axes as
     /// extent 1 when `keepdims`. The result has type `ty`.
     ///
-    /// A whole-array reduction, and one along an axis whose input has long runs along its
-    /// innermost dimensions ([`innermost_run`]), is a deferred operation that fuses
-    /// with the element-wise kernel computing its input (`(a * b).sum(axis=1)` never
-    /// writes `a * b`): along an axis, the result is promoted back to the input's shape
-    /// and every value folded into the element it reduces into. Along the innermost axis
-    /// of an input already in memory, the reduction task's lane folds are faster, and
-    /// that input takes them.
+    /// A whole-array reduction, and one along an axis of an input still deferred, is a
+    /// deferred operation that fuses with the element-wise kernel computing its input
+    /// (`(a * b).sum(axis=1)` and k-means' `(d * d).sum(axis=2)` never write their
+    /// input): along an axis, the result is promoted back to the input's shape and every
+    /// value folded into the element it reduces into. Over an input already in memory,
+    /// only a reduction along a kept innermost axis with long runs ([`innermost_run`])
+    /// fuses; the reduction task's lane folds are faster for the others.
     ///
     /// Otherwise, along an axis, a result with at least [`REDUCE_LAST_MIN_RESULTS`]
     /// elements per processor is cut and each piece reduces whole lanes; a smaller one
@@ -456,10 +458,12 @@ impl Array {
                 let mut reduced = shape.clone();
                 reduced.remove(axis);
                 let out = self.dense.empty(&reduced, ty)?;
-                // Folding whole lanes (the innermost axis reduced), the reduction task is
-                // faster over an input already in memory; the fused one saves writing it.
+                // An input still deferred is never written: its values fold as they are
+                // computed, over long runs or short ones (a flat walk). Over an input
+                // already in memory, the reduction task is faster folding whole lanes (the
+                // innermost axis reduced) or short runs.
                 let fuses = innermost_run(&shape, axis).is_some_and(|(run, reduced)| {
-                    run >= FUSED_RUN_MIN && (!reduced || rt.is_deferred(&x.store))
+                    rt.is_deferred(&x.store) || (run >= FUSED_RUN_MIN && !reduced)
                 });
                 if x.size() > 0 && fuses {
                     out.fill(identity)?;

@@ -209,9 +209,9 @@ fn reduce_last<T: Elem>(ctx: &TaskContext<'_>) -> TaskResult {
     }
     let len = x.shape()[n - 1];
     // Long lanes take the vectorized sum; short ones (a few coordinates) fold in order,
-    // many lanes at a time.
+    // many lanes at a time, as fused reductions fold short runs.
     let fold_lanes = |o: &mut [T], xs: &[T]| {
-        if len >= 64 {
+        if len >= crate::ops::FUSED_RUN_MIN {
             for (y, lane) in o.iter_mut().zip(xs.chunks_exact(len)) {
                 *y = r.fold(lane);
             }

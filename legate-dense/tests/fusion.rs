@@ -563,3 +563,119 @@ fn reductions_along_an_axis_fold_the_values_of_the_expression_feeding_them() {
         assert_eq!(mid.to_ndarray::<i32>().unwrap(), want.into_dyn(), "{what}");
     }
 }
+
+/// Reductions along an axis whose runs are short fuse with the expression feeding them
+/// (k-means' `((p[:, None, :] - c[None, :, :]) ** 2).sum(axis=2)`): the `(n, k, 2)`
+/// differences are never written, each short row folds in order, and the values are the
+/// unfused ones bit for bit and the sequential ones.
+#[test]
+fn reductions_along_short_runs_never_write_the_expression_feeding_them() {
+    use legate_core::ndarray::{Array3, Axis};
+    let (n, k) = (3001, 5);
+    let p0 = Array2::from_shape_fn((n, 2), |(i, j)| ((i * 37 + j * 11) % 101) as f64 / 7.0);
+    let c0 = Array2::from_shape_fn((k, 2), |(i, j)| ((i * 13 + j * 5) % 17) as f64 / 3.0);
+    let diff0 = Array3::from_shape_fn((n, k, 2), |(i, j, c)| p0[[i, c]] - c0[[j, c]]);
+    let sq0 = diff0.mapv(|v| v * v);
+    let want_dist = sq0.map_axis(Axis(2), |l| l.iter().fold(0.0, |a, &v| a + v));
+    let m0 = Array2::from_shape_fn((n, 3), |(i, j)| ((i * 3 + j * 29) % 71) as f64 - 30.0);
+    let want_cols = (&m0 * 2.0).map_axis(Axis(0), |l| l.iter().fold(f64::MIN, |a, &v| a.max(v)));
+    let want_rows = (&m0 * &m0).map_axis(Axis(1), |l| l.iter().fold(0.0, |a, &v| a + v));
+    let mut fused_bits: Option<Vec<u64>> = None;
+    for (cpus, fusion) in FUSED_THEN_UNFUSED {
+        let what = format!("{cpus} CPUs, fusion {fusion}");
+        let d = dense(cpus, fusion);
+        let p = d.from_ndarray(&p0.clone().into_dyn()).unwrap();
+        let c = d.from_ndarray(&c0.clone().into_dyn()).unwrap();
+        let m = d.from_ndarray(&m0.clone().into_dyn()).unwrap();
+        d.runtime().fence().unwrap();
+        let before = d.runtime().stats();
+        let pn = p.expand_dims(1).unwrap();
+        let cn = c.expand_dims(0).unwrap();
+        let diff = (&pn - &cn).unwrap();
+        let dist = (&diff * &diff).unwrap().sum(Some(2), false).unwrap();
+        drop(diff);
+        let cols = (&m * 2.0).unwrap().max(Some(0), false).unwrap();
+        let rows = (&m * &m).unwrap().sum(Some(-1), true).unwrap();
+        let got = dist.to_ndarray::<f64>().unwrap();
+        let s = d.runtime().stats();
+        assert_eq!(got, want_dist.clone().into_dyn(), "{what}");
+        assert_eq!(
+            cols.to_ndarray::<f64>().unwrap(),
+            want_cols.clone().into_dyn(),
+            "{what}"
+        );
+        assert_eq!(
+            rows.to_ndarray::<f64>().unwrap(),
+            want_rows.clone().insert_axis(Axis(1)).into_dyn(),
+            "{what}"
+        );
+        if fusion {
+            // The differences, their squares and both products live in scratch blocks.
+            assert!(
+                s.temporaries_elided - before.temporaries_elided >= 4,
+                "{what}: {} elided",
+                s.temporaries_elided - before.temporaries_elided
+            );
+        }
+        let bits: Vec<u64> = got.iter().map(|v| v.to_bits()).collect();
+        match fused_bits.take() {
+            None => fused_bits = Some(bits),
+            Some(f) => assert_eq!(f, bits, "{what}: unfused against fused"),
+        }
+    }
+}
+
+/// The NaN-skipping reductions of an expression still deferred (`nansum(a * b)`) fuse
+/// with it, and give what they give over the expression in memory.
+#[test]
+fn nan_reductions_of_deferred_expressions_match_those_of_the_values_in_memory() {
+    let (rows, cols) = (301, 7);
+    let a0 = Array2::from_shape_fn((rows, cols), |(i, j)| {
+        if (i + 2 * j) % 9 == 0 || (i == 5) {
+            f64::NAN
+        } else {
+            ((i * 37 + j * 11) % 101) as f64 / 8.0 - 6.0
+        }
+    });
+    for (cpus, fusion) in FUSED_THEN_UNFUSED {
+        let what = format!("{cpus} CPUs, fusion {fusion}");
+        let d = dense(cpus, fusion);
+        let a = d.from_ndarray(&a0.clone().into_dyn()).unwrap();
+        let b = (&a * 0.5).unwrap();
+        let in_memory = b.copy().unwrap();
+        d.runtime().fence().unwrap();
+        type Reduce = fn(&Array, Option<isize>) -> Array;
+        let reductions: [(&str, Reduce); 6] = [
+            ("nansum", |x, ax| x.nansum(ax, false).unwrap()),
+            ("nanprod", |x, ax| x.nanprod(ax, false).unwrap()),
+            ("nanmax", |x, ax| x.nanmax(ax, false).unwrap()),
+            ("nanmin", |x, ax| x.nanmin(ax, false).unwrap()),
+            ("nanmean", |x, ax| x.nanmean(ax, false).unwrap()),
+            ("nanvar", |x, ax| x.nanvar(ax, 1, false).unwrap()),
+        ];
+        for (name, f) in reductions {
+            for axis in [None, Some(0), Some(1)] {
+                let before = d.runtime().stats();
+                let fused = f(&(&a * 0.5).unwrap(), axis).to_ndarray::<f64>().unwrap();
+                let elided = d.runtime().stats().temporaries_elided - before.temporaries_elided;
+                let want = f(&in_memory, axis).to_ndarray::<f64>().unwrap();
+                assert_eq!(fused.shape(), want.shape(), "{what}: {name} {axis:?}");
+                for (g, w) in fused.iter().zip(&want) {
+                    assert!(
+                        (g.is_nan() && w.is_nan()) || (g - w).abs() <= 1e-12 * w.abs().max(1.0),
+                        "{what}: {name} {axis:?}: {g} against {w}"
+                    );
+                }
+                if fusion {
+                    assert!(elided >= 1, "{what}: {name} {axis:?} wrote a * 0.5");
+                }
+            }
+        }
+        // Row 5 is all NaN: its maximum is NaN, its sum 0.
+        let m = (&a * 0.5).unwrap().nanmax(Some(1), false).unwrap();
+        assert!(m.to_vec::<f64>().unwrap()[5].is_nan(), "{what}");
+        let s = (&a * 0.5).unwrap().nansum(Some(1), false).unwrap();
+        assert_eq!(s.to_vec::<f64>().unwrap()[5], 0.0, "{what}");
+        drop(b);
+    }
+}
