@@ -1496,10 +1496,11 @@ impl Program {
             .zip(lens)
             .map(|(r, &len)| {
                 let size = r.identity.len();
-                let mut acc = vec![0u64; (len * size).div_ceil(8)];
-                words_as_bytes_mut(&mut acc)[..len * size]
-                    .chunks_exact_mut(size)
-                    .for_each(|e| e.copy_from_slice(&r.identity));
+                let mut acc = reduction::zeroed_words((len * size).div_ceil(8));
+                reduction::fill_zeroed(
+                    &mut words_as_bytes_mut(&mut acc)[..len * size],
+                    &r.identity,
+                );
                 acc
             })
             .collect()
@@ -1551,6 +1552,7 @@ impl Program {
                             len,
                         )
                     };
+                    reduction::recycle_words(std::mem::take(running));
                 }
                 None => {
                     let running = BlockIn::new(r.ty, &words_as_bytes(running)[..size]);
@@ -1833,8 +1835,48 @@ impl Program {
         n: usize,
     ) -> Result<(), TaskError> {
         let arg = &walk.args[a];
-        let step = arg.strides[walk.ndim - 1] as isize;
-        let row = walk.extents[walk.ndim - 1] as usize;
+        let inner = walk.ndim - 1;
+        let step = arg.strides[inner] as isize;
+        let row = walk.extents[inner] as usize;
+        let size = r.ty.size();
+        let elements = bytes.len() / size;
+        // Rows that each fold into the next element of the accumulator (the innermost
+        // dimension reduced, the others row-major in it, as k-means' distances are).
+        let mut span = 1i64;
+        let consecutive = step == 0
+            && (0..inner).rev().all(|d| {
+                let dense = arg.strides[d] == span;
+                span *= walk.extents[d] as i64;
+                dense
+            });
+        if consecutive && !r.absorbed {
+            let at = (0..inner).map(|d| coords[d] * arg.strides[d]).sum::<i64>() as usize;
+            let column = coords[inner] as usize;
+            let first = if column == 0 { 0 } else { row - column };
+            let reached = usize::from(first > 0) + n.saturating_sub(first).div_ceil(row);
+            let [values] = operands else {
+                return Err(TaskError::new("a fused reduction with several operands"));
+            };
+            if at + reached > elements || values.bytes.len() < n * size || values.ty != r.ty {
+                return Err(TaskError::new(
+                    "a fused reduction's values do not match its accumulator",
+                ));
+            }
+            // SAFETY: elements `at..at + reached` lie in the accumulator (checked above),
+            // which this thread alone holds; `values` holds `n` elements of its type.
+            unsafe {
+                reduction::fold_segments(
+                    r.ty,
+                    op,
+                    bytes.as_mut_ptr().add(at * size),
+                    first,
+                    row,
+                    n,
+                    &values.bytes[..n * size],
+                )
+            };
+            return Ok(());
+        }
         let mut rows: Vec<(isize, usize)> = Vec::with_capacity(n / row.max(1) + 2);
         walk.rows(arg, coords, n, |off, _, len| rows.push((off, len)));
         if r.absorbed {
@@ -1846,8 +1888,6 @@ impl Program {
             }
             return Ok(());
         }
-        let size = r.ty.size();
-        let elements = bytes.len() / size;
         let inside = |&(off, len): &(isize, usize)| {
             let last = off + (len as isize - 1) * step;
             off >= 0 && last >= 0 && (off.max(last) as usize) < elements

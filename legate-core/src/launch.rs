@@ -1118,7 +1118,7 @@ impl Exec {
         if f.acc.len() * 8 < volume * f.ty.size() {
             return; // an accumulator a failed task did not give back
         }
-        let _guard = lock_ignoring_poison(&arg.store.storage.fold_lock);
+        let guard = lock_ignoring_poison(&arg.store.storage.fold_lock);
         // SAFETY: the piece lies inside the buffer; reductions into one storage are
         // serialized by its fold lock and no other access overlaps them (analysis).
         unsafe {
@@ -1132,6 +1132,8 @@ impl Exec {
                 crate::task::words_as_bytes(&f.acc),
             );
         }
+        drop(guard);
+        reduction::recycle_words(f.acc);
     }
 }
 

@@ -4,7 +4,9 @@ use half::f16;
 use num_complex::Complex;
 
 use crate::error::{Error, Result};
-use crate::store::for_each_offset;
+use std::sync::Mutex;
+
+use crate::store::{for_each_offset, lock_ignoring_poison};
 use crate::types::{Scalar, Type};
 
 /// How values reduced into the same element combine.
@@ -188,13 +190,102 @@ impl ReductionOp {
     }
 }
 
-/// Fills `acc` (bytes of `ty`) with the identity of `op`.
-pub(crate) fn fill_identity(ty: Type, op: ReductionOp, acc: &mut [u8]) -> Result<()> {
-    let id = op.identity(ty)?;
-    for chunk in acc.chunks_exact_mut(ty.size()) {
-        chunk.copy_from_slice(id.as_bytes());
+/// Accumulators given back, kept for the next reductions: a fresh allocation of a large
+/// accumulator costs a page fault per page on every launch (on some machines more than
+/// the reduction itself), a recycled one a `memset`.
+static SPARE_ACCUMULATORS: Mutex<Vec<Vec<u64>>> = Mutex::new(Vec::new());
+
+/// Accumulators smaller than this (in words) are allocated afresh (the allocator keeps
+/// small blocks mapped anyway).
+const SPARE_MIN_WORDS: usize = 1 << 17;
+
+/// At most this many accumulators are kept, and at most this many words in all.
+const SPARE_MAX: usize = 8;
+const SPARE_MAX_WORDS: usize = 1 << 27;
+
+/// `words` zeroed words for an accumulator: a recycled one where one is big enough.
+pub(crate) fn zeroed_words(words: usize) -> Vec<u64> {
+    if words >= SPARE_MIN_WORDS {
+        let mut spare = lock_ignoring_poison(&SPARE_ACCUMULATORS);
+        let best = spare
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.capacity() >= words)
+            .min_by_key(|(_, v)| v.capacity())
+            .map(|(i, _)| i);
+        if let Some(i) = best {
+            let mut v = spare.swap_remove(i);
+            drop(spare);
+            v.clear();
+            v.resize(words, 0);
+            return v;
+        }
     }
+    vec![0; words]
+}
+
+/// Gives an accumulator's memory back for [`zeroed_words`] to reuse.
+pub(crate) fn recycle_words(v: Vec<u64>) {
+    if v.capacity() < SPARE_MIN_WORDS {
+        return;
+    }
+    let mut spare = lock_ignoring_poison(&SPARE_ACCUMULATORS);
+    let held: usize = spare.iter().map(Vec::capacity).sum();
+    if spare.len() < SPARE_MAX && held + v.capacity() <= SPARE_MAX_WORDS {
+        spare.push(v);
+    }
+}
+
+/// Fills `acc` (bytes of `ty`, zeroed) with the identity of `op`.
+pub(crate) fn fill_identity(ty: Type, op: ReductionOp, acc: &mut [u8]) -> Result<()> {
+    fill_zeroed(acc, op.identity(ty)?.as_bytes());
     Ok(())
+}
+
+/// Fills zeroed `bytes` with copies of `pattern` (as many whole ones as fit): nothing to
+/// do for a pattern of zeros (the identity of a sum), and otherwise by doubling copies,
+/// not one small copy per element.
+pub(crate) fn fill_zeroed(bytes: &mut [u8], pattern: &[u8]) {
+    let p = pattern.len();
+    if p == 0 || pattern.iter().all(|&b| b == 0) {
+        return;
+    }
+    let n = bytes.len() - bytes.len() % p;
+    if n == 0 {
+        return;
+    }
+    bytes[..p].copy_from_slice(pattern);
+    let mut filled = p;
+    while filled < n {
+        let m = filled.min(n - filled);
+        bytes.copy_within(0..m, filled);
+        filled += m;
+    }
+}
+
+/// The box of `shape` and `strides` with its dimensions of extent 1 dropped and each
+/// dimension merged into the one outside it where the strides run on (the points keep
+/// their row-major order), so that a fold goes over long rows (an accumulator of `(m, k,
+/// 1)` is one row of `m * k` when its piece is contiguous).
+fn merged_box(shape: &[usize], strides: &[i64]) -> (Vec<usize>, Vec<i64>) {
+    let mut s: Vec<usize> = Vec::with_capacity(shape.len());
+    let mut st: Vec<i64> = Vec::with_capacity(shape.len());
+    for (&e, &stride) in shape.iter().zip(strides) {
+        if e == 1 {
+            continue;
+        }
+        match (s.last_mut(), st.last_mut()) {
+            (Some(outer), Some(os)) if *os == stride * e as i64 => {
+                *outer *= e;
+                *os = stride;
+            }
+            _ => {
+                s.push(e);
+                st.push(stride);
+            }
+        }
+    }
+    (s, st)
 }
 
 unsafe fn fold_typed<T: Reducible>(
@@ -205,6 +296,11 @@ unsafe fn fold_typed<T: Reducible>(
     offset: i64,
     src: &[u8],
 ) {
+    if shape.contains(&0) {
+        return;
+    }
+    let (shape, strides) = merged_box(shape, strides);
+    let (shape, strides) = (&shape[..], &strides[..]);
     // Row by row along the innermost dimension (a 0-d box is one row of one element).
     let (outer, inner, stride) = match shape.split_last() {
         Some((&inner, outer)) => (outer, inner, strides[shape.len() - 1] as isize),
@@ -313,13 +409,13 @@ unsafe fn fold_rows_typed<T: Reducible>(
     op: ReductionOp,
     dst: *mut u8,
     step: isize,
-    rows: &[(isize, usize)],
+    rows: impl Iterator<Item = (isize, usize)> + Clone,
     src: &[u8],
 ) {
     let size = std::mem::size_of::<T>();
     if step != 0 {
         let mut at = 0;
-        for &(off, len) in rows {
+        for (off, len) in rows {
             // SAFETY: the caller guarantees the row's elements of `dst` and `len` values of
             // `src` from `at`.
             unsafe {
@@ -342,7 +438,7 @@ unsafe fn fold_rows_typed<T: Reducible>(
             match op {
                 $(ReductionOp::$op => {
                     let mut at = 0;
-                    for &(off, len) in rows {
+                    for (off, len) in rows.clone() {
                         // SAFETY: the caller guarantees element `off` of `dst`, held
                         // exclusively, and `len` values of `src` from `at`.
                         unsafe {
@@ -378,8 +474,39 @@ pub(crate) unsafe fn fold_rows(
     rows: &[(isize, usize)],
     src: &[u8],
 ) {
+    let rows = rows.iter().copied();
     // SAFETY: forwarded from the caller.
     unsafe { dispatch!(ty, fold_rows_typed, op, dst, step, rows, src) }
+}
+
+/// Folds the `n` values of `src` into consecutive elements of a buffer, in order: the
+/// first `first` into element 0 of `dst`, each next `len` into the next element (rows of
+/// `len` that all reduce into one element each, the first entered at its column
+/// `len - first`).
+///
+/// # Safety
+/// Elements `0..=(n - first).div_ceil(len)` of `dst` (as many as the values reach) must
+/// be of type `ty`, touched by no other thread meanwhile; `src` holds `n` elements of
+/// `ty`.
+pub(crate) unsafe fn fold_segments(
+    ty: Type,
+    op: ReductionOp,
+    dst: *mut u8,
+    first: usize,
+    len: usize,
+    n: usize,
+    src: &[u8],
+) {
+    let first = first.min(n);
+    let rest = n - first;
+    let rows = std::iter::once((0isize, first))
+        .filter(|&(_, l)| l > 0)
+        .chain((0..rest.div_ceil(len.max(1))).map(move |i| {
+            let at = i * len;
+            ((i + usize::from(first > 0)) as isize, len.min(rest - at))
+        }));
+    // SAFETY: forwarded from the caller.
+    unsafe { dispatch!(ty, fold_rows_typed, op, dst, 0, rows, src) }
 }
 
 #[cfg(test)]
@@ -446,6 +573,71 @@ mod tests {
             )
         };
         assert_eq!(dst, [3.0, 7.0]);
+    }
+
+    #[test]
+    fn boxes_merge_contiguous_dimensions_and_drop_those_of_extent_one() {
+        // A contiguous (4, 3, 1) piece is one row of 12.
+        assert_eq!(merged_box(&[4, 3, 1], &[3, 1, 1]), (vec![12], vec![1]));
+        // Rows of 3 out of rows of 5 do not merge; a reversed dimension stays.
+        assert_eq!(merged_box(&[4, 3], &[5, 1]), (vec![4, 3], vec![5, 1]));
+        assert_eq!(
+            merged_box(&[1, 2, 3], &[9, -3, 1]),
+            (vec![2, 3], vec![-3, 1])
+        );
+        assert_eq!(merged_box(&[1, 1], &[4, 1]), (vec![], vec![]));
+    }
+
+    #[test]
+    fn segments_fold_into_consecutive_elements() {
+        let src: Vec<u8> = (1..=7).flat_map(|v| f64::from(v).to_ne_bytes()).collect();
+        // One value finishes the row under way, then rows of three.
+        let mut dst = [10.0f64, 0.0, 0.0, 0.0];
+        // SAFETY: elements 0 to 2 of `dst`; 7 values.
+        unsafe {
+            fold_segments(
+                Type::Float64,
+                ReductionOp::Add,
+                dst.as_mut_ptr() as *mut u8,
+                1,
+                3,
+                7,
+                &src,
+            )
+        };
+        assert_eq!(dst, [11.0, 2.0 + 3.0 + 4.0, 5.0 + 6.0 + 7.0, 0.0]);
+        // A row starting the block, the last one cut short.
+        let mut dst = [0i64; 3];
+        let src: Vec<u8> = (1..=5i64).flat_map(|v| v.to_ne_bytes()).collect();
+        // SAFETY: elements 0 to 2 of `dst`; 5 values.
+        unsafe {
+            fold_segments(
+                Type::Int64,
+                ReductionOp::Max,
+                dst.as_mut_ptr() as *mut u8,
+                0,
+                2,
+                5,
+                &src,
+            )
+        };
+        assert_eq!(dst, [2, 4, 5]);
+    }
+
+    #[test]
+    fn identities_fill_every_element() {
+        for len in [0usize, 1, 2, 3, 7, 64, 1000] {
+            let mut acc = vec![0u8; len * 8];
+            fill_identity(Type::Float64, ReductionOp::Max, &mut acc).unwrap();
+            let got: Vec<f64> = acc
+                .chunks_exact(8)
+                .map(|c| f64::from_ne_bytes(c.try_into().unwrap()))
+                .collect();
+            assert_eq!(got, vec![f64::NEG_INFINITY; len]);
+        }
+        let mut acc = vec![0u8; 5 * 2];
+        fill_identity(Type::Int16, ReductionOp::Mul, &mut acc).unwrap();
+        assert_eq!(acc, [1u8, 0].repeat(5));
     }
 
     #[test]

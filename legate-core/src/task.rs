@@ -326,7 +326,7 @@ impl PhysicalStore {
             Access::Reduce(op) => {
                 let volume: usize = accumulator_extents(&rect, &strides).iter().product();
                 let bytes = volume * ty.size();
-                let mut acc = vec![0u64; bytes.div_ceil(8)];
+                let mut acc = crate::reduction::zeroed_words(bytes.div_ceil(8));
                 crate::reduction::fill_identity(
                     ty,
                     op,
