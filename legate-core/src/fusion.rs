@@ -693,6 +693,23 @@ impl Runtime {
         let library = self.core_library();
         let variant = self.select_variant(&library, FUSED, &def, &args)?;
         let solution = solve_cached(self, state, &args, &constraints, variant)?;
+        // A reduction along dimensions that the partition does not cut along the
+        // dimensions it reduces gives each point elements of the result no other point
+        // touches: on one thread a point folds straight into them (read and written, so
+        // the analysis orders it as a writer), with no private accumulator to fill, fold
+        // back and free.
+        if variant == VariantKind::Cpu {
+            let points: u64 = solution.colors.iter().product();
+            let first = aligned;
+            for (i, r) in group.reductions.iter().enumerate() {
+                let v = first + i;
+                if r.along
+                    && folds_disjoint(&r.target, &group.shape, &solution.partitions[v], points)
+                {
+                    args[v].access = Access::ReadWrite;
+                }
+            }
+        }
         let spec = LaunchSpec {
             library,
             def,
@@ -1003,6 +1020,29 @@ impl Group {
         self.leaves.iter().any(|l| {
             l.same_storage(store) && !l.same_view(store) && whole_footprint(l).overlaps(&mine)
         })
+    }
+}
+
+/// Whether the points of a launch that partitions `target` (a view of `shape` that
+/// broadcasts the dimensions a reduction reduces) as `partition` fold into elements of
+/// the result that no other point folds into: one point, or a tiling that does not cut
+/// the broadcast dimensions (and a view with no reversed dimension, so a piece's elements
+/// lie after its first).
+fn folds_disjoint(
+    target: &LogicalStore,
+    shape: &[u64],
+    partition: &Partition,
+    points: u64,
+) -> bool {
+    let (_, strides) = target.view().affine();
+    if strides.iter().any(|&s| s < 0) {
+        return false;
+    }
+    match partition {
+        _ if points == 1 => true,
+        Partition::Tiling(t) => (0..shape.len())
+            .all(|d| strides[d] != 0 || shape[d] <= 1 || t.colors.get(d).is_some_and(|&c| c == 1)),
+        _ => false,
     }
 }
 
@@ -1438,10 +1478,26 @@ impl Program {
         if rect.volume() == 0 {
             return Ok(());
         }
-        let accumulators: Vec<(Type, Vec<i64>)> = along
-            .iter()
-            .map(|s| (s.ty, accumulator_strides(s)))
-            .collect();
+        // A reduction the launch gave the point's piece of its result to write (no other
+        // point's piece overlaps it) folds straight into the result: the instance's
+        // strides, and its piece's first element as base.
+        let mut accumulators: Vec<(Type, Vec<i64>, *mut u8)> = Vec::with_capacity(along.len());
+        for s in &along {
+            accumulators.push(match (&s.accumulator, &s.buffer) {
+                (None, Some(buffer)) => {
+                    // SAFETY: `offset` is the element offset of the piece's first point
+                    // inside the buffer (the piece is not empty).
+                    let base = unsafe {
+                        buffer
+                            .ptr()
+                            .offset(s.offset as isize * s.ty.size() as isize)
+                    };
+                    (s.ty, s.strides.to_vec(), base)
+                }
+                _ => (s.ty, accumulator_strides(s), std::ptr::null_mut()),
+            });
+        }
+        let direct = accumulators.iter().any(|a| !a.2.is_null());
         let walk = Walk::new(
             &rect.shape(),
             &stores,
@@ -1457,7 +1513,8 @@ impl Program {
             return result;
         }
         match ctx.pool() {
-            Some(pool) if runs > 1 => pool.install(|| {
+            // Threads folding straight into the result would race: one thread does.
+            Some(pool) if runs > 1 && !direct => pool.install(|| {
                 // Each thread folds into running values of its own, merged at the end.
                 let lens: Vec<usize> = self
                     .reductions
@@ -1529,8 +1586,11 @@ impl Program {
         taken: bool,
     ) -> Result<(), TaskError> {
         for (k, r) in self.reductions.iter().enumerate() {
-            let acc = stores
-                .get(k)
+            let store = stores.get(k);
+            if r.along.is_some() && store.is_some_and(|s| s.accumulator.is_none()) && taken {
+                continue; // folded straight into the result
+            }
+            let acc = store
                 .and_then(|s| s.accumulator.as_ref())
                 .ok_or_else(|| TaskError::new("a fused reduction has no accumulator"))?;
             let mut acc = lock_ignoring_poison(acc);
@@ -1741,55 +1801,68 @@ impl Program {
                 continue;
             };
             let a = walk.accumulators + rank;
+            let arg = &walk.args[a];
+            let acc = match arg.base.is_null() {
+                true => Acc {
+                    at: bytes.as_mut_ptr(),
+                    elements: bytes.len() / size,
+                },
+                false => Acc {
+                    at: arg.base,
+                    elements: arg.piece_offset as usize,
+                },
+            };
+            // SAFETY: `acc` is the point's private accumulator, which this thread alone
+            // holds, or the point's piece of the result, which no other point's piece
+            // overlaps and which one thread folds into (see `Program::run`).
             if walk.flat {
-                self.fold_flat(r, op, &operands, bytes, walk, a, &scratch_coords, n)?;
+                unsafe { self.fold_flat(r, op, &operands, acc, walk, a, &scratch_coords, n)? };
                 continue;
             }
-            let (at, step) = (offsets[a], walk.args[a].inner);
-            self.fold_along(r, op, &operands, bytes, at, step, n)?;
+            let (at, step) = (offsets[a], arg.inner);
+            unsafe { self.fold_along(r, op, &operands, acc, at, step, n)? };
         }
         Ok(n)
     }
 
-    /// Folds the `n` values of a run (given as `operands`) into the accumulator `bytes` of
-    /// a reduction along dimensions, from its element `at`, `step` elements apart (0: all
+    /// Folds the `n` values of a run (given as `operands`) into the accumulator `acc` of a
+    /// reduction along dimensions, from its element `at`, `step` elements apart (0: all
     /// into that one). Out of line: the runs of other programs never get here.
+    ///
+    /// # Safety
+    /// `acc` is an accumulator (or a piece of a result) that this thread alone folds into
+    /// meanwhile.
     #[inline(never)]
     #[allow(clippy::too_many_arguments)]
-    fn fold_along(
+    unsafe fn fold_along(
         &self,
         r: &Reduction,
         op: ReductionOp,
         operands: &[BlockIn<'_>],
-        bytes: &mut [u8],
+        acc: Acc,
         at: isize,
         step: isize,
         n: usize,
     ) -> Result<(), TaskError> {
         let size = r.ty.size();
-        let element = |i: usize| (at + i as isize * step) as usize * size;
-        if bytes.len() < element(if step == 0 { 0 } else { n - 1 }) + size {
+        let element = |i: usize| (at + i as isize * step) as usize;
+        if at < 0 || acc.elements <= element(if step == 0 { 0 } else { n - 1 }) {
             return Err(TaskError::new(
                 "a fused reduction's accumulator is too short",
             ));
         }
         if step == 0 {
-            let at = element(0);
-            let mut out = BlockOut {
-                ty: r.ty,
-                bytes: &mut bytes[at..at + size],
-            };
+            // SAFETY: element `at` lies in the accumulator (checked above).
+            let mut out = unsafe { acc.element(r.ty, element(0)) };
             (r.fold)(operands, &mut out)?;
         } else if r.absorbed {
             // A composed fold folds whole runs: here each value alone (a piece whose
             // innermost dimension is kept although the group's is reduced).
             for i in 0..n {
                 let one: Vec<BlockIn<'_>> = operands.iter().map(|b| b.element(i)).collect();
-                let e = element(i);
-                let mut out = BlockOut {
-                    ty: r.ty,
-                    bytes: &mut bytes[e..e + size],
-                };
+                // SAFETY: element `at + i * step` lies in the accumulator (checked above:
+                // its first and last do, and the elements between them are evenly spaced).
+                let mut out = unsafe { acc.element(r.ty, element(i)) };
                 (r.fold)(&one, &mut out)?;
             }
         } else {
@@ -1800,13 +1873,13 @@ impl Program {
                 return Err(TaskError::new("a fused reduction's values do not match"));
             }
             // SAFETY: elements `at + i * step` (i < n) lie in the accumulator (checked
-            // above), which this thread alone holds; `values` holds `n` elements of
+            // above), which this thread alone folds into; `values` holds `n` elements of
             // the same type.
             unsafe {
                 reduction::fold_run(
                     r.ty,
                     op,
-                    bytes.as_mut_ptr().add(element(0)),
+                    acc.at.add(element(0) * size),
                     step,
                     &values.bytes[..n * size],
                     n,
@@ -1817,18 +1890,21 @@ impl Program {
     }
 
     /// Folds the `n` values of a flat run from `coords` (given as `operands`) into the
-    /// accumulator `bytes` of a reduction along dimensions, walked as `walk.args[a]`: row
+    /// accumulator `acc` of a reduction along dimensions, walked as `walk.args[a]`: row
     /// by row of the innermost dimension, each row into one element (that dimension
     /// reduced) or into a run of elements (kept), by the operator, in order. A fold that
     /// absorbed its producer is called row by row.
+    ///
+    /// # Safety
+    /// As for [`fold_along`](Self::fold_along).
     #[inline(never)]
     #[allow(clippy::too_many_arguments)]
-    fn fold_flat(
+    unsafe fn fold_flat(
         &self,
         r: &Reduction,
         op: ReductionOp,
         operands: &[BlockIn<'_>],
-        bytes: &mut [u8],
+        acc: Acc,
         walk: &Walk,
         a: usize,
         coords: &[i64; MAX_DIM],
@@ -1839,7 +1915,7 @@ impl Program {
         let step = arg.strides[inner] as isize;
         let row = walk.extents[inner] as usize;
         let size = r.ty.size();
-        let elements = bytes.len() / size;
+        let elements = acc.elements;
         // Rows that each fold into the next element of the accumulator (the innermost
         // dimension reduced, the others row-major in it, as k-means' distances are).
         let mut span = 1i64;
@@ -1863,12 +1939,12 @@ impl Program {
                 ));
             }
             // SAFETY: elements `at..at + reached` lie in the accumulator (checked above),
-            // which this thread alone holds; `values` holds `n` elements of its type.
+            // which this thread alone folds into; `values` holds `n` elements of its type.
             unsafe {
                 reduction::fold_segments(
                     r.ty,
                     op,
-                    bytes.as_mut_ptr().add(at * size),
+                    acc.at.add(at * size),
                     first,
                     row,
                     n,
@@ -1883,7 +1959,8 @@ impl Program {
             let mut done = 0;
             for &(off, len) in &rows {
                 let part: Vec<BlockIn<'_>> = operands.iter().map(|b| b.slice(done, len)).collect();
-                self.fold_along(r, op, &part, bytes, off, step, len)?;
+                // SAFETY: forwarded from the caller.
+                unsafe { self.fold_along(r, op, &part, acc, off, step, len)? };
                 done += len;
             }
             return Ok(());
@@ -1901,17 +1978,8 @@ impl Program {
             ));
         }
         // SAFETY: every element the rows address lies in the accumulator (checked above),
-        // which this thread alone holds; `values` holds the rows' `n` elements of its type.
-        unsafe {
-            reduction::fold_rows(
-                r.ty,
-                op,
-                bytes.as_mut_ptr(),
-                step,
-                &rows,
-                &values.bytes[..n * size],
-            )
-        };
+        // which this thread alone folds into; `values` holds the rows' `n` elements.
+        unsafe { reduction::fold_rows(r.ty, op, acc.at, step, &rows, &values.bytes[..n * size]) };
         Ok(())
     }
 
@@ -2125,9 +2193,10 @@ impl Band {
 /// One store of a fused point, as raw parts over its merged dimensions.
 struct WalkArg {
     ty: Type,
-    /// The piece's first element.
+    /// The piece's first element (null for a private accumulator).
     base: *mut u8,
-    /// Its element offset in the instance.
+    /// Its element offset in the instance; for an accumulator, how many elements from
+    /// its first the piece reaches.
     piece_offset: isize,
     /// Element strides of the merged dimensions.
     strides: [i64; MAX_DIM],
@@ -2177,13 +2246,13 @@ impl Walk {
         shape: &[u64],
         stores: &[&PhysicalStore],
         n_inputs: usize,
-        accumulators: &[(Type, Vec<i64>)],
+        accumulators: &[(Type, Vec<i64>, *mut u8)],
         merge: bool,
     ) -> Result<Walk, TaskError> {
         let all: Vec<&[i64]> = stores
             .iter()
             .map(|s| &s.strides[..])
-            .chain(accumulators.iter().map(|(_, st)| &st[..]))
+            .chain(accumulators.iter().map(|(_, st, _)| &st[..]))
             .collect();
         if all.iter().any(|st| st.len() < shape.len()) {
             return Err(TaskError::new(
@@ -2270,11 +2339,21 @@ impl Walk {
         } else {
             extents[ndim - 1].div_ceil(BLOCK as u64)
         };
-        for (&(ty, _), st) in accumulators.iter().zip(&strides[stores.len()..]) {
+        for (&(ty, _, base), st) in accumulators.iter().zip(&strides[stores.len()..]) {
+            if !base.is_null() && st[..ndim].iter().any(|&s| s < 0) {
+                return Err(TaskError::new(
+                    "a fused reduction into its result through a reversed view",
+                ));
+            }
+            // The elements from the base that the piece reaches.
+            let span = 1
+                + (0..ndim)
+                    .map(|d| (extents[d] as i64 - 1) * st[d])
+                    .sum::<i64>() as isize;
             args.push(WalkArg {
                 ty,
-                base: std::ptr::null_mut(),
-                piece_offset: 0,
+                base,
+                piece_offset: span,
                 strides: *st,
                 inner: st[ndim - 1] as isize,
                 nd: false,
@@ -2444,6 +2523,28 @@ impl Walk {
             }
         }
         (self.extents[inner] - first).min(BLOCK as u64) as usize
+    }
+}
+
+/// Where a reduction along dimensions folds: the first element of a point's private
+/// accumulator, or of its piece of the result, and how many elements from there the
+/// piece reaches.
+#[derive(Clone, Copy)]
+struct Acc {
+    at: *mut u8,
+    elements: usize,
+}
+
+impl Acc {
+    /// Element `e` as the output of a block fold.
+    ///
+    /// # Safety
+    /// `e < self.elements`, and no one else reads or writes the element meanwhile.
+    unsafe fn element<'a>(self, ty: Type, e: usize) -> BlockOut<'a> {
+        let size = ty.size();
+        // SAFETY: element `e` of the accumulator, held alone (the caller's guarantee).
+        let bytes = unsafe { std::slice::from_raw_parts_mut(self.at.add(e * size), size) };
+        BlockOut { ty, bytes }
     }
 }
 

@@ -77,9 +77,10 @@ macro_rules! float_reducible {
                 match op {
                     ReductionOp::Add => a + b,
                     ReductionOp::Mul => a * b,
-                    // NaN propagates, as NumPy's max/min do.
-                    ReductionOp::Max => if a.is_nan() || a > b { a } else { b },
-                    ReductionOp::Min => if a.is_nan() || a < b { a } else { b },
+                    // NaN propagates, and of equal values (0.0 and -0.0) the one folded
+                    // first stays, as NumPy's max/min do.
+                    ReductionOp::Max => if a.is_nan() || a >= b { a } else { b },
+                    ReductionOp::Min => if a.is_nan() || a <= b { a } else { b },
                     _ => a,
                 }
             }
@@ -119,10 +120,11 @@ macro_rules! complex_reducible {
             }
             fn combine(op: ReductionOp, a: Self, b: Self) -> Self {
                 // Max and min order complex numbers as NumPy does: by real part, then by
-                // imaginary part; a NaN in either part propagates.
+                // imaginary part; a NaN in either part propagates; of equal values the one
+                // folded first stays.
                 let nan = |z: Self| z.re.is_nan() || z.im.is_nan();
-                let greater = a.re > b.re || (a.re == b.re && a.im > b.im);
-                let less = a.re < b.re || (a.re == b.re && a.im < b.im);
+                let greater = a.re > b.re || (a.re == b.re && a.im >= b.im);
+                let less = a.re < b.re || (a.re == b.re && a.im <= b.im);
                 match op {
                     ReductionOp::Mul => a * b,
                     ReductionOp::Max => if nan(a) || (greater && !nan(b)) { a } else { b },
@@ -638,6 +640,19 @@ mod tests {
         let mut acc = vec![0u8; 5 * 2];
         fill_identity(Type::Int16, ReductionOp::Mul, &mut acc).unwrap();
         assert_eq!(acc, [1u8, 0].repeat(5));
+    }
+
+    #[test]
+    fn of_equal_extremes_the_first_folded_stays() {
+        // NumPy's max([-0.0, 0.0]) is -0.0, and max([0.0, -0.0]) is 0.0.
+        let max = |a: f64, b: f64| f64::combine(ReductionOp::Max, a, b).to_bits();
+        assert_eq!(max(-0.0, 0.0), (-0.0f64).to_bits());
+        assert_eq!(max(0.0, -0.0), 0.0f64.to_bits());
+        let min = |a: f32, b: f32| f32::combine(ReductionOp::Min, a, b).to_bits();
+        assert_eq!(min(0.0, -0.0), 0.0f32.to_bits());
+        let z = |re: f64| Complex::new(re, 0.0);
+        let got = Complex::combine(ReductionOp::Max, z(-0.0), z(0.0));
+        assert_eq!(got.re.to_bits(), (-0.0f64).to_bits());
     }
 
     #[test]
