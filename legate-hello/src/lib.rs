@@ -10,6 +10,7 @@
 //! | [`Hello::square`] | auto-task, aligned input and output | the `align` constraint |
 //! | [`Hello::sum`] | auto-task, scalar reduction | futures: a 0-d store read without blocking the launch |
 //! | [`Hello::variance`] | `sum`, a deviation sum reading the mean as a future, a scalar task | composing launches without waiting |
+//! | [`Hello::sum_of_squares`] | a deferred element-wise square and a deferred fold | fusion: `Σx²` never writes `x²` |
 //!
 //! ```
 //! use legate_core::Runtime;
@@ -24,9 +25,11 @@
 //!
 //! See `README.md` beside this crate for how to fork it into a library of your own.
 
+use std::sync::Arc;
+
 use legate_core::{
-    align, ndarray, LogicalStore, ManualTask, ReductionOp, Result, Runtime, Scalar, TaskContext,
-    TaskDef, TaskError, Type,
+    align, ndarray, BlockIn, BlockKernel, BlockOut, LogicalStore, ManualTask, ReductionOp, Result,
+    Runtime, Scalar, TaskContext, TaskDef, TaskError, Type,
 };
 use rayon::prelude::*;
 
@@ -140,6 +143,67 @@ impl Hello {
         task.execute()?;
         Ok(out)
     }
+}
+
+impl Hello {
+    /// `Σx²` of a `float64` store, as a 0-d store, through legate-core's fusion: the
+    /// square is a deferred element-wise operation ([`Runtime::elementwise`]) and the sum a
+    /// deferred fold ([`Runtime::elementwise_reduce`]), so both run as one task per piece,
+    /// block by block, and the squares live in a scratch block only: nothing holds them,
+    /// so they are never written (`Stats::temporaries_elided`). With fusion off
+    /// (`LEGATE_FUSION=0`) each runs as its own launch, with the same result.
+    ///
+    /// ```
+    /// use legate_core::Runtime;
+    /// use legate_hello::Hello;
+    ///
+    /// let rt = Runtime::with_cpus(2).unwrap();
+    /// let hello = Hello::new(&rt).unwrap();
+    /// let x = hello.iota(4).unwrap(); // [1, 2, 3, 4]
+    /// let total = hello.sum_of_squares(&x).unwrap();
+    /// assert_eq!(total.read_scalar::<f64>().unwrap(), 30.0);
+    /// ```
+    pub fn sum_of_squares(&self, x: &LogicalStore) -> Result<LogicalStore> {
+        check_f64(x)?;
+        let total = self.rt.create_scalar_store(Scalar::new(0.0f64))?;
+        let squares = self.rt.create_store(Type::Float64, &x.shape())?;
+        self.rt.elementwise(square_block(), &[x], &squares)?;
+        self.rt
+            .elementwise_reduce(sum_block(), &squares, ReductionOp::Add, &total)?;
+        // `squares` is dropped here, still deferred: the fused task never writes it.
+        Ok(total)
+    }
+}
+
+/// The square of a block of values: a kernel the fusion pass can chain with others.
+fn square_block() -> BlockKernel {
+    Arc::new(|ins: &[BlockIn<'_>], out: &mut BlockOut<'_>| {
+        let x = ins
+            .first()
+            .ok_or_else(|| TaskError::new("square takes one operand"))?
+            .get::<f64>()?;
+        for (y, &v) in out.get_mut::<f64>()?.iter_mut().zip(x) {
+            *y = v * v;
+        }
+        Ok(())
+    })
+}
+
+/// Adds a block of values into the running sum `acc` (one element). The runtime also
+/// calls it to add two running sums, so it must fold any block into `acc`.
+fn sum_block() -> BlockKernel {
+    Arc::new(|ins: &[BlockIn<'_>], acc: &mut BlockOut<'_>| {
+        let x = ins
+            .first()
+            .ok_or_else(|| TaskError::new("sum takes one operand"))?
+            .get::<f64>()?;
+        let acc = acc
+            .get_mut::<f64>()?
+            .first_mut()
+            .ok_or_else(|| TaskError::new("sum folds into one element"))?;
+        *acc += x.iter().sum::<f64>();
+        Ok(())
+    })
 }
 
 fn check_f64(x: &LogicalStore) -> Result<()> {

@@ -469,3 +469,38 @@ proptest! {
         }
     }
 }
+
+/// `sum_of_squares` fuses its square into its sum: the squares are never written (with
+/// fusion on), and the total is the sequential one on every machine, fused or not.
+#[test]
+fn sum_of_squares_never_writes_the_squares() {
+    let xs: Vec<f64> = (0..3001).map(|i| f64::from(i % 97) * 0.5 - 20.0).collect();
+    let want: f64 = xs.iter().map(|x| x * x).sum();
+    for cpus in CPU_COUNTS {
+        for fusion in [true, false] {
+            let mut config = Config::with_cpus(cpus);
+            config.min_cpu_chunk = 1;
+            config.fusion = fusion;
+            let rt = Runtime::new(config).unwrap();
+            let hello = Hello::new(&rt).unwrap();
+            let x = rt.store_from_vec(xs.clone(), &[3001]).unwrap();
+            rt.fence().unwrap();
+            let before = rt.stats();
+            let total = hello.sum_of_squares(&x).unwrap();
+            let got = total.read_scalar::<f64>().unwrap();
+            assert!(
+                (got - want).abs() <= 1e-9 * want,
+                "{cpus} CPUs, fusion {fusion}: {got}"
+            );
+            let s = rt.stats();
+            let elided = s.temporaries_elided - before.temporaries_elided;
+            assert_eq!(elided, u64::from(fusion), "{cpus} CPUs, fusion {fusion}");
+            // A store of another type is refused and nothing is issued.
+            let ints = rt.store_from_vec(vec![1i64, 2], &[2]).unwrap();
+            assert!(matches!(
+                hello.sum_of_squares(&ints),
+                Err(Error::TypeMismatch { .. })
+            ));
+        }
+    }
+}
