@@ -2,9 +2,10 @@
 //! the same program gives when run sequentially over plain ndarray arrays; views alias
 //! through their storage; bad input is an error that leaves every store as it was.
 //!
-//! Fills, copies and the element-wise steps go through the runtime's fusion (deferred and
-//! fused with their neighbours, temporaries elided); the task steps and reads in between
-//! flush the window, so every interleaving of the two paths is exercised.
+//! Fills, copies, the element-wise steps and the sums along dimensions go through the
+//! runtime's fusion (deferred and fused with their neighbours, temporaries elided); the
+//! task steps and reads in between flush the window, so every interleaving of the two paths
+//! is exercised.
 //!
 //! The reference never uses the runtime's view arithmetic: a view is modelled as an array of
 //! offsets into its storage's row-major values, transformed with NumPy's slice rules written
@@ -367,6 +368,14 @@ enum Step {
         fused: bool,
     },
     ReadSum(usize),
+    /// A fused sum along the dimensions `reduce` marks, into a new store of the other
+    /// dimensions holding 0.5 (seen through a view that broadcasts the reduced ones), read
+    /// at once when `read_now` and at the end.
+    SumAlong {
+        src: View,
+        reduce: Vec<bool>,
+        read_now: bool,
+    },
     Copy {
         src: View,
         dst: View,
@@ -784,7 +793,7 @@ fn decode(storages: &[StorageSeed], steps: &[Vec<u32>]) -> Program {
         .map(|words| {
             let ch = &mut Chooser { words, pos: 0 };
             let storage = ch.below(decls.len());
-            match ch.below(10) {
+            match ch.below(11) {
                 0 => Step::Fill {
                     dst: random_view(ch, &decls, storage),
                     value: ch.range(-4, 4) as f64,
@@ -852,6 +861,21 @@ fn decode(storages: &[StorageSeed], steps: &[Vec<u32>]) -> Program {
                     random_view(ch, &decls, storage)
                 }),
                 8 => Step::RejectedFill(aliasing_view(ch, &decls, storage)),
+                9 => {
+                    let src = if ch.chance(20) {
+                        aliasing_view(ch, &decls, storage)
+                    } else {
+                        random_view(ch, &decls, storage)
+                    };
+                    let reduce = (0..shape_of(&decls, &src).len())
+                        .map(|_| ch.chance(50))
+                        .collect();
+                    Step::SumAlong {
+                        src,
+                        reduce,
+                        read_now: ch.chance(30),
+                    }
+                }
                 _ => Step::ReadStorage(storage),
             }
         })
@@ -888,6 +912,7 @@ fn run_reference(program: &Program) -> Vec<(String, Obs)> {
         ArrayD::from_shape_vec(IxDyn(&decls[s].shape), data[s].clone()).unwrap()
     };
     let mut sums: Vec<f64> = Vec::new();
+    let mut alongs: Vec<ArrayD<f64>> = Vec::new();
     let mut obs = Vec::new();
     for (i, step) in program.steps.iter().enumerate() {
         let label = format!("step {i}");
@@ -946,6 +971,21 @@ fn run_reference(program: &Program) -> Vec<(String, Obs)> {
                 }
             }
             Step::ReadSum(k) => obs.push((label, Obs::Scalar(sums[*k]))),
+            Step::SumAlong {
+                src,
+                reduce,
+                read_now,
+            } => {
+                let mut values = gather(&data, src);
+                for d in (0..reduce.len()).rev().filter(|&d| reduce[d]) {
+                    values = values.sum_axis(Axis(d));
+                }
+                let values = values.mapv(|v| v + 0.5);
+                if *read_now {
+                    obs.push((label, Obs::Values(values.clone())));
+                }
+                alongs.push(values);
+            }
             Step::Copy { src, dst } => {
                 let values = gather(&data, src);
                 scatter(&mut data, dst, &values);
@@ -960,6 +1000,9 @@ fn run_reference(program: &Program) -> Vec<(String, Obs)> {
     }
     for (k, &s) in sums.iter().enumerate() {
         obs.push((format!("end, sum {k}"), Obs::Scalar(s)));
+    }
+    for (k, a) in alongs.into_iter().enumerate() {
+        obs.push((format!("end, sum along {k}"), Obs::Values(a)));
     }
     obs
 }
@@ -984,6 +1027,7 @@ fn run_on_runtime(program: &Program, cpus: usize, fusion: bool) -> Vec<(String, 
         .collect();
     let view = |v: &View| build_view(&bases[v.storage], &v.ops);
     let mut sums: Vec<LogicalStore> = Vec::new();
+    let mut alongs: Vec<LogicalStore> = Vec::new();
     let mut obs = Vec::new();
     // The outcome of a launch: an error is only an observation when the program would not
     // have observed anything else.
@@ -1043,6 +1087,34 @@ fn run_on_runtime(program: &Program, cpus: usize, fusion: bool) -> Vec<(String, 
                 obs.push((label, scalar(sums[*k].read_scalar::<f64>())));
                 Ok(())
             }
+            Step::SumAlong {
+                src,
+                reduce,
+                read_now,
+            } => (|| {
+                let src = view(src)?;
+                let shape = src.shape();
+                let kept: Vec<u64> = shape
+                    .iter()
+                    .zip(reduce)
+                    .filter(|(_, &r)| !r)
+                    .map(|(&e, _)| e)
+                    .collect();
+                let out = rt.create_store(Type::Float64, &kept)?;
+                rt.fill(&out, Scalar::new(0.5f64))?;
+                let mut target = out.clone();
+                for (d, (&e, &r)) in shape.iter().zip(reduce).enumerate() {
+                    if r {
+                        target = target.promote(d, e)?;
+                    }
+                }
+                rt.elementwise_reduce(sum_kernel(), &src, ReductionOp::Add, &target)?;
+                if *read_now {
+                    obs.push((label.clone(), values(out.read::<f64>())));
+                }
+                alongs.push(out);
+                Ok(())
+            })(),
             Step::Copy { src, dst } => view(src).and_then(|s| rt.copy(&s, &view(dst)?)),
             Step::ReadStorage(s) => {
                 obs.push((label, values(bases[*s].read::<f64>())));
@@ -1071,6 +1143,9 @@ fn run_on_runtime(program: &Program, cpus: usize, fusion: bool) -> Vec<(String, 
     }
     for (k, acc) in sums.iter().enumerate() {
         obs.push((format!("end, sum {k}"), scalar(acc.read_scalar::<f64>())));
+    }
+    for (k, out) in alongs.iter().enumerate() {
+        obs.push((format!("end, sum along {k}"), values(out.read::<f64>())));
     }
     if let Err(e) = rt.fence() {
         obs.push(("end, fence".into(), failed(e)));
