@@ -173,6 +173,33 @@ def test_reductions_of_unheld_expressions_fold_their_values():
     check(np.zeros((400, 2), dtype="int32").sum(axis=0), numpy.zeros((2,), dtype="int64"))
 
 
+def test_reductions_of_unheld_expressions_over_short_rows_and_skipping_nans():
+    # k-means' distances: the (n, k, 2) differences are folded, never written.
+    p, c = sample((3001, 2), "float64", 7), sample((5, 2), "float64", 8)
+    lp, lc = np.array(p), np.array(c)
+    check(((lp[:, None, :] - lc[None, :, :]) ** 2).sum(axis=2),
+          ((p[:, None, :] - c[None, :, :]) ** 2).sum(axis=2), rtol=1e-12)
+    check(np.argmin(((lp[:, None, :] - lc[None, :, :]) ** 2).sum(axis=2), axis=1),
+          numpy.argmin(((p[:, None, :] - c[None, :, :]) ** 2).sum(axis=2), axis=1))
+    m = sample((700, 3), "float64", 9)
+    lm = np.array(m)
+    for axis in (0, 1, -1):
+        check((lm * lm).sum(axis=axis), (m * m).sum(axis=axis), rtol=1e-12)
+        check((lm - 1.0).max(axis=axis, keepdims=True), (m - 1.0).max(axis=axis, keepdims=True))
+    # The NaN-skipping reductions of an expression, an all-NaN row among them.
+    m[5] = numpy.nan
+    m[::7, 1] = numpy.nan
+    lm = np.array(m)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for axis in (None, 0, 1):
+            for f in ("nansum", "nanmax", "nanmin", "nanmean", "nanprod"):
+                check(getattr(np, f)(lm * 0.5, axis=axis), getattr(numpy, f)(m * 0.5, axis=axis),
+                      rtol=1e-12)
+            check(np.nanvar(lm * 0.5, axis=axis, ddof=1),
+                  numpy.nanvar(m * 0.5, axis=axis, ddof=1), rtol=1e-10)
+
+
 def test_powers_follow_numpy_types_and_refuse_negative_integer_exponents():
     b, i = numpy.array([True, False]), numpy.array([1, 2, 3], dtype="int16")
     lb, li = np.array(b), np.array(i)
