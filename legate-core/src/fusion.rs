@@ -1820,6 +1820,7 @@ impl Program {
                 continue;
             }
             let (at, step) = (offsets[a], arg.inner);
+            // SAFETY: as above.
             unsafe { self.fold_along(r, op, &operands, acc, at, step, n)? };
         }
         Ok(n)
