@@ -700,9 +700,8 @@ impl Runtime {
         // back and free.
         if variant == VariantKind::Cpu {
             let points: u64 = solution.colors.iter().product();
-            let first = aligned;
             for (i, r) in group.reductions.iter().enumerate() {
-                let v = first + i;
+                let v = aligned + i;
                 if r.along
                     && folds_disjoint(&r.target, &group.shape, &solution.partitions[v], points)
                 {
@@ -1809,7 +1808,7 @@ impl Program {
                 },
                 false => Acc {
                     at: arg.base,
-                    elements: arg.piece_offset as usize,
+                    elements: arg.reach,
                 },
             };
             // SAFETY: `acc` is the point's private accumulator, which this thread alone
@@ -1867,24 +1866,12 @@ impl Program {
                 (r.fold)(&one, &mut out)?;
             }
         } else {
-            let [values] = operands else {
-                return Err(TaskError::new("a fused reduction with several operands"));
-            };
-            if values.bytes.len() < n * size || values.ty != r.ty {
-                return Err(TaskError::new("a fused reduction's values do not match"));
-            }
+            let values = reduced_values(r, operands, n)?;
             // SAFETY: elements `at + i * step` (i < n) lie in the accumulator (checked
             // above), which this thread alone folds into; `values` holds `n` elements of
             // the same type.
             unsafe {
-                reduction::fold_run(
-                    r.ty,
-                    op,
-                    acc.at.add(element(0) * size),
-                    step,
-                    &values.bytes[..n * size],
-                    n,
-                )
+                reduction::fold_run(r.ty, op, acc.at.add(element(0) * size), step, values, n)
             };
         }
         Ok(())
@@ -1931,26 +1918,16 @@ impl Program {
             let column = coords[inner] as usize;
             let first = if column == 0 { 0 } else { row - column };
             let reached = usize::from(first > 0) + n.saturating_sub(first).div_ceil(row);
-            let [values] = operands else {
-                return Err(TaskError::new("a fused reduction with several operands"));
-            };
-            if at + reached > elements || values.bytes.len() < n * size || values.ty != r.ty {
+            let values = reduced_values(r, operands, n)?;
+            if at + reached > elements {
                 return Err(TaskError::new(
-                    "a fused reduction's values do not match its accumulator",
+                    "a fused reduction's accumulator is too short",
                 ));
             }
             // SAFETY: elements `at..at + reached` lie in the accumulator (checked above),
             // which this thread alone folds into; `values` holds `n` elements of its type.
             unsafe {
-                reduction::fold_segments(
-                    r.ty,
-                    op,
-                    acc.at.add(at * size),
-                    first,
-                    row,
-                    n,
-                    &values.bytes[..n * size],
-                )
+                reduction::fold_segments(r.ty, op, acc.at.add(at * size), first, row, n, values)
             };
             return Ok(());
         }
@@ -1970,17 +1947,15 @@ impl Program {
             let last = off + (len as isize - 1) * step;
             off >= 0 && last >= 0 && (off.max(last) as usize) < elements
         };
-        let [values] = operands else {
-            return Err(TaskError::new("a fused reduction with several operands"));
-        };
-        if !rows.iter().all(inside) || values.bytes.len() < n * size || values.ty != r.ty {
+        let values = reduced_values(r, operands, n)?;
+        if !rows.iter().all(inside) {
             return Err(TaskError::new(
-                "a fused reduction's values do not match its accumulator",
+                "a fused reduction's accumulator is too short",
             ));
         }
         // SAFETY: every element the rows address lies in the accumulator (checked above),
         // which this thread alone folds into; `values` holds the rows' `n` elements.
-        unsafe { reduction::fold_rows(r.ty, op, acc.at, step, &rows, &values.bytes[..n * size]) };
+        unsafe { reduction::fold_rows(r.ty, op, acc.at, step, &rows, values) };
         Ok(())
     }
 
@@ -2196,9 +2171,10 @@ struct WalkArg {
     ty: Type,
     /// The piece's first element (null for a private accumulator).
     base: *mut u8,
-    /// Its element offset in the instance; for an accumulator, how many elements from
-    /// its first the piece reaches.
+    /// Its element offset in the instance.
     piece_offset: isize,
+    /// For an accumulator, how many elements from its first the piece reaches.
+    reach: usize,
     /// Element strides of the merged dimensions.
     strides: [i64; MAX_DIM],
     /// The stride of the innermost one; in a flat walk, 1 for a store laid out row-major
@@ -2327,6 +2303,7 @@ impl Walk {
                 ty: s.ty,
                 base,
                 piece_offset: s.offset as isize,
+                reach: 0,
                 strides: st,
                 inner,
                 nd,
@@ -2346,15 +2323,15 @@ impl Walk {
                     "a fused reduction into its result through a reversed view",
                 ));
             }
-            // The elements from the base that the piece reaches.
-            let span = 1
+            let reach = 1
                 + (0..ndim)
                     .map(|d| (extents[d] as i64 - 1) * st[d])
-                    .sum::<i64>() as isize;
+                    .sum::<i64>() as usize;
             args.push(WalkArg {
                 ty,
                 base,
-                piece_offset: span,
+                piece_offset: 0,
+                reach,
                 strides: *st,
                 inner: st[ndim - 1] as isize,
                 nd: false,
@@ -2415,8 +2392,8 @@ impl Walk {
     ) {
         let stride = a.strides[self.ndim - 1] as isize;
         self.rows(a, coords, n, |off, done, len| {
-            // SAFETY (both loops): element `c[inner] + k` of the current row lies in the
-            // piece (the walk stays inside it), and `done + k < n` in the block.
+            // SAFETY (both loops): the row's `len` elements from `off` lie in the piece
+            // (the walk stays inside it), and `done + k < n` in the block.
             let (row, at) = unsafe { (base.offset(off), block.add(done)) };
             if gather {
                 for k in 0..len {
@@ -2525,6 +2502,23 @@ impl Walk {
         }
         (self.extents[inner] - first).min(BLOCK as u64) as usize
     }
+}
+
+/// The `n` values a reduction that did not absorb its producer folds: its one operand's
+/// bytes, checked to be `n` elements of the reduction's type.
+fn reduced_values<'b>(
+    r: &Reduction,
+    operands: &[BlockIn<'b>],
+    n: usize,
+) -> Result<&'b [u8], TaskError> {
+    let [values] = operands else {
+        return Err(TaskError::new("a fused reduction with several operands"));
+    };
+    let bytes = n * r.ty.size();
+    if values.bytes.len() < bytes || values.ty != r.ty {
+        return Err(TaskError::new("a fused reduction's values do not match"));
+    }
+    Ok(&values.bytes[..bytes])
 }
 
 /// Where a reduction along dimensions folds: the first element of a point's private

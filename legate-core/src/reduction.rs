@@ -1,11 +1,11 @@
 //! Reduction operators: identities and the folding of a private accumulator into a store.
 
+use std::sync::Mutex;
+
 use half::f16;
 use num_complex::Complex;
 
 use crate::error::{Error, Result};
-use std::sync::Mutex;
-
 use crate::store::{for_each_offset, lock_ignoring_poison};
 use crate::types::{Scalar, Type};
 

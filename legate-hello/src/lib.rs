@@ -175,13 +175,20 @@ impl Hello {
     }
 }
 
+/// The values of a block kernel's one `float64` operand.
+fn only_operand<'a>(ins: &[BlockIn<'a>]) -> std::result::Result<&'a [f64], TaskError> {
+    match ins {
+        [x] => x.get::<f64>(),
+        _ => Err(TaskError::new(
+            "a block kernel of one operand given another count",
+        )),
+    }
+}
+
 /// The square of a block of values: a kernel the fusion pass can chain with others.
 fn square_block() -> BlockKernel {
     Arc::new(|ins: &[BlockIn<'_>], out: &mut BlockOut<'_>| {
-        let x = ins
-            .first()
-            .ok_or_else(|| TaskError::new("square takes one operand"))?
-            .get::<f64>()?;
+        let x = only_operand(ins)?;
         for (y, &v) in out.get_mut::<f64>()?.iter_mut().zip(x) {
             *y = v * v;
         }
@@ -193,10 +200,7 @@ fn square_block() -> BlockKernel {
 /// calls it to add two running sums, so it must fold any block into `acc`.
 fn sum_block() -> BlockKernel {
     Arc::new(|ins: &[BlockIn<'_>], acc: &mut BlockOut<'_>| {
-        let x = ins
-            .first()
-            .ok_or_else(|| TaskError::new("sum takes one operand"))?
-            .get::<f64>()?;
+        let x = only_operand(ins)?;
         let acc = acc
             .get_mut::<f64>()?
             .first_mut()
