@@ -13,7 +13,10 @@
 //!
 //! Each step calls the very block function the operation's own kernel calls
 //! (`Block::binary_block`, `scalar_block`, `unary_block`), on a shorter slice: a composed
-//! chain gives exactly the values of its operations run one after the other.
+//! chain gives exactly the values of its operations run one after the other. Additions
+//! that each add one more value to the previous sum (the stencil's average) merge into one
+//! step (`Block::add_many`, [`merge_additions`]) that reads every addend once per chunk
+//! and adds them in the same order.
 //!
 //! A whole-array reduction is described too ([`Fold`]): it absorbs the chain computing
 //! its input and folds each chunk as the chain computes it, in the order of its own fold.
@@ -26,7 +29,7 @@ use legate_core::{
     BlockIn, BlockKernel, BlockOut, ComposableKernel, Composed, ReductionOp, TaskError,
 };
 
-use crate::kernels::{lanes_total, BinaryOp, UnaryOp, SUM_BLOCK, SUM_LANES};
+use crate::kernels::{lanes_total, BinaryOp, UnaryOp, MAX_ADDENDS, SUM_BLOCK, SUM_LANES};
 use crate::tasks::{Elem, Reduction};
 
 /// Elements per chunk: the inputs advance together 512 bytes (of `f64`) at a time, as in a
@@ -93,6 +96,10 @@ enum Step<T> {
     /// `op(x, s)`, or `op(s, x)` when reversed.
     Scalar(BinaryOp, Operand, T, bool),
     Unary(UnaryOp, Operand),
+    /// `((x[0] + x[1]) + x[2]) + ...` over the first `n` operands: additions that each
+    /// added one more value to the previous one's result, as one pass
+    /// ([`merge_additions`]).
+    Sum([Operand; MAX_ADDENDS], usize),
 }
 
 impl<T: Copy> Step<T> {
@@ -101,6 +108,69 @@ impl<T: Copy> Step<T> {
             Step::Binary(op, a, b) => Step::Binary(op, f(a), f(b)),
             Step::Scalar(op, a, s, reversed) => Step::Scalar(op, f(a), s, reversed),
             Step::Unary(op, a) => Step::Unary(op, f(a)),
+            Step::Sum(xs, n) => Step::Sum(xs.map(f), n),
+        }
+    }
+
+    /// The operands the step reads.
+    fn operands_vec(&self) -> Vec<Operand> {
+        match *self {
+            Step::Binary(_, a, b) => vec![a, b],
+            Step::Scalar(_, a, _, _) | Step::Unary(_, a) => vec![a],
+            Step::Sum(xs, n) => xs[..n].to_vec(),
+        }
+    }
+
+    /// The addends of the step when it adds (`a + b`, or a sum), in order.
+    fn addends(&self) -> Option<Vec<Operand>> {
+        match *self {
+            Step::Binary(BinaryOp::Add, a, b) => Some(vec![a, b]),
+            Step::Sum(xs, n) => Some(xs[..n].to_vec()),
+            _ => None,
+        }
+    }
+}
+
+/// `steps` with each addition whose left operand is the value of an earlier addition
+/// (`((c + n) + e) + w`, the stencil's average), read by it alone, merged with it into one
+/// [`Step::Sum`] of at most [`MAX_ADDENDS`] operands: the same additions in the same
+/// order, in one pass over the chunk instead of one pass per addition (each reading two
+/// chunks and writing one). Unchanged for a type without [`Block::add_many`].
+///
+/// [`Block::add_many`]: crate::kernels::Block::add_many
+fn merge_additions<T: Elem>(mut steps: Vec<Step<T>>) -> Vec<Step<T>> {
+    if !T::add_many(&[], &mut []) {
+        return steps;
+    }
+    let readers = |steps: &[Step<T>], j: usize| {
+        steps
+            .iter()
+            .flat_map(|s| s.operands_vec())
+            .filter(|&o| o == Operand::Step(j))
+            .count()
+    };
+    loop {
+        let found = steps.iter().enumerate().find_map(|(k, step)| {
+            let Step::Binary(BinaryOp::Add, Operand::Step(j), b) = *step else {
+                return None;
+            };
+            let mut xs = steps[j].addends()?;
+            xs.push(b);
+            (xs.len() <= MAX_ADDENDS && readers(&steps, j) == 1).then_some((k, j, xs))
+        });
+        let Some((k, j, xs)) = found else {
+            return steps;
+        };
+        let mut operands = [Operand::Input(0); MAX_ADDENDS];
+        operands[..xs.len()].copy_from_slice(&xs);
+        steps[k] = Step::Sum(operands, xs.len());
+        steps.remove(j);
+        // The steps after `j` move down one place, and so do the operands naming them.
+        for step in &mut steps {
+            *step = step.map(|o| match o {
+                Operand::Step(i) if i > j => Operand::Step(i - 1),
+                o => o,
+            });
         }
     }
 }
@@ -168,7 +238,10 @@ impl<T: Elem> Chain<T> {
             .map(|s| s.map(inner))
             .chain(self.steps.iter().map(|s| s.map(outer)))
             .collect();
-        Some(Chain { steps, inputs })
+        Some(Chain {
+            steps: merge_additions(steps),
+            inputs,
+        })
     }
 
     /// `y = chain(ins...)`, chunk by chunk (every slice of `y`'s length, except the
@@ -256,6 +329,11 @@ impl<T: Elem> Chain<T> {
                 Step::Binary(op, a, b) => T::binary_block(op, arg(a), arg(b), out),
                 Step::Scalar(op, a, s, reversed) => T::scalar_block(op, arg(a), s, reversed, out),
                 Step::Unary(op, a) => T::unary_block(op, arg(a), out),
+                Step::Sum(xs, count) => {
+                    let addends: [&[T]; MAX_ADDENDS] =
+                        std::array::from_fn(|i| if i < count { arg(xs[i]) } else { &[] });
+                    T::add_many(&addends[..count], out)
+                }
             };
         }
     }
@@ -482,7 +560,7 @@ impl<T: Elem> ComposableKernel for Chain<T> {
     /// A composed chain runs through [`Chain::kernel`], which reads operands given in
     /// its output; a single operation runs through its own kernel, which does not.
     fn in_place(&self) -> bool {
-        self.steps.len() > 1
+        self.steps.len() > 1 || matches!(self.steps.first(), Some(Step::Sum(..)))
     }
 }
 
@@ -659,6 +737,88 @@ mod tests {
         // (y * z) - x.
         let c = Arc::new(sub.substitute(0, &mul).unwrap());
         assert_eq!(run(&c, &[&[2.0], &[3.0], &[10.0]]), vec![-4.0]);
+    }
+
+    #[test]
+    fn additions_of_the_previous_sum_merge_into_one_pass_with_the_same_values() {
+        // The stencil: ((((c + n) + e) + w) + s) * 0.2, each operation absorbing the one
+        // before as its operand 0, as the fusion pass composes them.
+        let add = Chain::<f64>::binary(BinaryOp::Add).unwrap();
+        let mut c = Arc::clone(&add);
+        for _ in 0..3 {
+            c = Arc::new(add.substitute(0, &c).unwrap());
+        }
+        let scale = Chain::scalar(BinaryOp::Multiply, 0.2, false).unwrap();
+        let c = Arc::new(scale.substitute(0, &c).unwrap());
+        assert_eq!(c.inputs, 5);
+        assert!(matches!(c.steps[..], [Step::Sum(_, 5), Step::Scalar(..)]));
+        assert!(c.in_place());
+        let n = 700;
+        let ins: Vec<Vec<f64>> = (0..5)
+            .map(|k| {
+                (0..n)
+                    .map(|i| ((i * 7 + k * 13) as f64).sin() * 1e3)
+                    .collect()
+            })
+            .collect();
+        let refs: Vec<&[f64]> = ins.iter().map(Vec::as_slice).collect();
+        let got = run(&c, &refs);
+        for i in 0..n {
+            let want = ((((ins[0][i] + ins[1][i]) + ins[2][i]) + ins[3][i]) + ins[4][i]) * 0.2;
+            assert_eq!(got[i].to_bits(), want.to_bits(), "element {i}");
+        }
+
+        // Integers add with wraparound, as their binary kernel does.
+        let add = Chain::<i64>::binary(BinaryOp::Add).unwrap();
+        let c = add.substitute(0, &add).unwrap();
+        assert!(matches!(c.steps[..], [Step::Sum(_, 3)]));
+        let mut y = [0i64; 2];
+        let (a, b, d) = ([i64::MAX, 1], [1, 2], [5, 3]);
+        c.eval(&[&a, &b, &d], &[false; 3], &[false; 3], &mut y);
+        assert_eq!(y, [i64::MIN + 5, 6]);
+    }
+
+    #[test]
+    fn only_additions_of_a_sum_read_by_them_alone_merge() {
+        let (x0, x1, x2) = (Operand::Input(0), Operand::Input(1), Operand::Input(2));
+        let t = Operand::Step(0);
+        let add = |a, b| Step::<f64>::Binary(BinaryOp::Add, a, b);
+        // (x0 + x1) is read twice: kept.
+        let steps = vec![
+            add(x0, x1),
+            add(t, x2),
+            Step::Binary(BinaryOp::Multiply, t, Operand::Step(1)),
+        ];
+        assert_eq!(merge_additions(steps).len(), 3);
+        // x2 + (x0 + x1): the sum is the right operand, so the order would change: kept.
+        assert_eq!(merge_additions(vec![add(x0, x1), add(x2, t)]).len(), 2);
+        // x0 * x1 + x2: not an addition before: kept.
+        let mul = Step::Binary(BinaryOp::Multiply, x0, x1);
+        assert_eq!(merge_additions(vec![mul, add(t, x2)]).len(), 2);
+        // Nine addends: eight in one sum, the ninth added after it.
+        let mut steps = vec![add(x0, x1)];
+        for k in 2..9 {
+            steps.push(add(Operand::Step(k - 2), Operand::Input(k)));
+        }
+        let merged = merge_additions(steps);
+        assert!(
+            matches!(
+                merged[..],
+                [
+                    Step::Sum(_, 8),
+                    Step::Binary(BinaryOp::Add, Operand::Step(0), Operand::Input(8))
+                ]
+            ),
+            "{merged:?}"
+        );
+        let c = Arc::new(Chain {
+            steps: merged,
+            inputs: 9,
+        });
+        let ins: Vec<Vec<f64>> = (0..9).map(|i| vec![0.1 * i as f64; 70]).collect();
+        let refs: Vec<&[f64]> = ins.iter().map(Vec::as_slice).collect();
+        let want = (1..9).fold(0.0, |s, i| s + 0.1 * i as f64);
+        assert_eq!(run(&c, &refs), vec![want; 70]);
     }
 
     #[test]

@@ -1158,6 +1158,53 @@ pub(crate) trait Block: Arith {
     fn unary_block(_op: UnaryOp, _a: &[Self], _y: &mut [Self]) -> bool {
         false
     }
+
+    /// `y = ((xs[0] + xs[1]) + xs[2]) + ...`, element by element, over at most
+    /// [`MAX_ADDENDS`] slices of `y`'s length: the additions of
+    /// `binary_block(Add, ..)` in the same order, in one pass.
+    fn add_many(_xs: &[&[Self]], _y: &mut [Self]) -> bool {
+        false
+    }
+}
+
+/// Most slices [`Block::add_many`] adds.
+pub(crate) const MAX_ADDENDS: usize = 8;
+
+/// `y = ((xs[0] + xs[1]) + ...) + xs[K - 1]` with `add`: `K` known, so the inner loop
+/// unrolls and the outer one vectorizes. Every slice holds at least `y.len()` values.
+#[inline(always)]
+fn add_k<T: Copy, const K: usize>(xs: &[&[T]], y: &mut [T], add: impl Fn(T, T) -> T) {
+    let n = y.len();
+    let xs: [&[T]; K] = std::array::from_fn(|k| &xs[k][..n]);
+    for (i, out) in y.iter_mut().enumerate() {
+        let mut sum = xs[0][i];
+        for x in &xs[1..] {
+            sum = add(sum, x[i]);
+        }
+        *out = sum;
+    }
+}
+
+/// [`Block::add_many`] with `add`: `false` past [`MAX_ADDENDS`] slices or for one shorter
+/// than `y` (writing nothing).
+#[inline(always)]
+fn add_many<T: Copy>(xs: &[&[T]], y: &mut [T], add: impl Fn(T, T) -> T) -> bool {
+    if xs.iter().any(|x| x.len() < y.len()) {
+        return false;
+    }
+    match xs.len() {
+        0 => return y.is_empty(),
+        1 => y.copy_from_slice(&xs[0][..y.len()]),
+        2 => add_k::<T, 2>(xs, y, add),
+        3 => add_k::<T, 3>(xs, y, add),
+        4 => add_k::<T, 4>(xs, y, add),
+        5 => add_k::<T, 5>(xs, y, add),
+        6 => add_k::<T, 6>(xs, y, add),
+        7 => add_k::<T, 7>(xs, y, add),
+        8 => add_k::<T, 8>(xs, y, add),
+        _ => return false,
+    }
+    true
 }
 
 #[inline(always)]
@@ -1302,6 +1349,12 @@ macro_rules! float_block {
             fn unary_block(op: UnaryOp, a: &[Self], y: &mut [Self]) -> bool {
                 $unary(op, a, y)
             }
+
+            fn add_many(xs: &[&[Self]], y: &mut [Self]) -> bool {
+                crate::vmath::v3_build!(fn body(xs: &[&[$t]], y: &mut [$t]) -> bool {
+                    add_many(xs, y, |a, b| a + b)
+                })
+            }
         }
     )*};
 }
@@ -1313,6 +1366,10 @@ float_block!(
 macro_rules! int_block {
     ($($t:ty),*) => {$(
         impl Block for $t {
+            fn add_many(xs: &[&[Self]], y: &mut [Self]) -> bool {
+                add_many(xs, y, |a, b| a.wrapping_add(b))
+            }
+
             fn binary_block(op: BinaryOp, a: &[Self], b: &[Self], y: &mut [Self]) -> bool {
                 match op {
                     BinaryOp::Add => map2(a, b, y, |a, b| a.wrapping_add(b)),
