@@ -661,4 +661,13 @@ impl LogicalStore {
     pub fn pending_accesses(&self) -> usize {
         self.storage.state().len()
     }
+
+    /// What identifies the store's contents: its storage and the last launch that wrote
+    /// that storage (deferred element-wise work is issued first). Equal versions mean
+    /// equal contents, so a library may cache what it derives from a store (another
+    /// layout of it, a summary) by this key; a write anywhere in the storage changes it.
+    pub fn contents_version(&self) -> Result<(u64, u64)> {
+        flush_for(&self.storage)?;
+        Ok((self.storage.id, self.storage.state().version))
+    }
 }

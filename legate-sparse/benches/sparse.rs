@@ -7,7 +7,9 @@
 //! - SpMV `y = A @ x` (the bytes it must move: values and column indices once, `pos`
 //!   once, `x` at least once, `y` once);
 //! - CG iterations (`scipy.sparse.linalg.cg` on `b = ones`, a fixed number of iterations),
-//!   also with the fused vector updates' kernels run one after the other (`--no-compose`).
+//!   also with the fused vector updates' kernels run one after the other (`--no-compose`);
+//! - each through the matrix's diagonal form (the default for it) and through the CSR
+//!   kernel (the form turned off).
 //!
 //! Sizes: `SPARSE_BENCH_G` (default 2000), `SPARSE_BENCH_CG` (iterations, 50). Prints a
 //! markdown table (the one in `bench/README.md` is its output).
@@ -16,11 +18,14 @@
 
 #[path = "../../legate-dense/benches/common/mod.rs"]
 mod common;
+#[path = "../tests/common/mod.rs"]
+mod matrices;
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use common::{best, env_usize, fmt, get, load, numpy, ratio, stream};
+use matrices::poisson;
 use legate_core::ndarray::Array1;
 use legate_core::{Config, Runtime, Type};
 use legate_dense::Dense;
@@ -36,19 +41,6 @@ fn sparse(cpus: usize, compose: bool) -> Arc<Sparse> {
         .expect("sparse")
 }
 
-/// The 5-point Laplacian of a `g x g` grid.
-fn poisson(sp: &Arc<Sparse>, g: usize) -> CsrMatrix {
-    let n = g * g;
-    let off: Vec<f64> = (0..n - 1)
-        .map(|i| if (i + 1) % g == 0 { 0.0 } else { -1.0 })
-        .collect();
-    sp.diags(
-        &[vec![-1.0], off.clone(), vec![4.0], off, vec![-1.0]],
-        &[-(g as i64), -1, 0, 1, g as i64],
-        [n, n],
-    )
-    .unwrap()
-}
 
 /// Seconds of the best of 10 SpMVs.
 fn spmv(sp: &Arc<Sparse>, a: &CsrMatrix) -> f64 {
@@ -63,11 +55,37 @@ fn spmv(sp: &Arc<Sparse>, a: &CsrMatrix) -> f64 {
     })
 }
 
-/// (SpMV seconds, SpMV seconds with `int64` indices, CG seconds per iteration).
-fn legate(sp: &Arc<Sparse>, a: &CsrMatrix, iters: usize) -> (f64, f64, f64) {
-    let narrow = spmv(sp, a);
-    let wide = spmv(sp, &a.with_index_type(Type::Int64).unwrap());
-    (narrow, wide, cg_iteration(sp, a, iters))
+/// What one configuration measures (seconds).
+struct Run {
+    /// SpMV through the diagonal form (the default for this matrix).
+    spmv: f64,
+    /// SpMV through the CSR kernel (the diagonal form off).
+    csr: f64,
+    /// SpMV through the CSR kernel with `int64` indices.
+    wide: f64,
+    /// A CG iteration (diagonal form).
+    cg: f64,
+    /// A CG iteration through the CSR kernel.
+    cg_csr: f64,
+}
+
+fn legate(sp: &Arc<Sparse>, a: &CsrMatrix, iters: usize) -> Run {
+    let spmv_form = spmv(sp, a);
+    assert!(
+        a.has_diagonal_form(),
+        "the Poisson matrix should have a diagonal form"
+    );
+    let cg_form = cg_iteration(sp, a, iters);
+    sp.set_diagonal_forms(false);
+    let run = Run {
+        spmv: spmv_form,
+        csr: spmv(sp, a),
+        wide: spmv(sp, &a.with_index_type(Type::Int64).unwrap()),
+        cg: cg_form,
+        cg_csr: cg_iteration(sp, a, iters),
+    };
+    sp.set_diagonal_forms(true);
+    run
 }
 
 /// Seconds per CG iteration (best of two solves of `iters` iterations).
@@ -139,63 +157,78 @@ fn main() {
     }
     println!("load average after: {}\n", load());
 
-    // Values and column indices once, pos (two indices per row), x once, y once.
+    // Values and column indices once, pos (two indices per row), x once, y once; the
+    // diagonal form: its five values per row, x once, y once.
     let w = index.size();
     let bytes = ((8 + w) * nnz + 2 * w * n + 8 * n + 8 * n) as f64;
-    let gb = |secs: f64| bytes / secs / 1e9;
+    let form_bytes = (5 * 8 * n + 8 * n + 8 * n) as f64;
+    let gb = |b: f64, secs: f64| b / secs / 1e9;
     let (sp_spmv, sp_cg) = (get(&scipy, "spmv"), get(&scipy, "cg_iteration"));
+    let ms = |s: f64| s * 1e3;
+    type Pick = fn(&Run) -> f64;
+    let kernels: [(&str, f64, Pick); 2] = [
+        ("diagonal form", form_bytes, |r| r.spmv),
+        ("CSR kernel", bytes, |r| r.csr),
+    ];
     println!("| measure | 1 CPU | 2 CPUs | reference | legate / reference (1, 2) |");
     println!("|---|---|---|---|---|");
+    for (what, b, pick) in kernels {
+        let (g1, g2) = (gb(b, pick(&runs[0])), gb(b, pick(&runs[1])));
+        println!(
+            "| SpMV ({what}), GB/s of the bytes it must move | {g1:.2} | {g2:.2} | STREAM triad {}, {} | {}, {} |",
+            fmt(s1),
+            fmt(s2),
+            ratio(Some(g1), s1),
+            ratio(Some(g2), s2)
+        );
+    }
+    for (what, _, pick) in kernels {
+        let (t1, t2) = (pick(&runs[0]), pick(&runs[1]));
+        println!(
+            "| SpMV ({what}), ms | {:.2} | {:.2} | sprs (1 thread) {:.2} | {}, {} (speed-up) |",
+            ms(t1),
+            ms(t2),
+            ms(sprs_spmv.unwrap_or(f64::NAN)),
+            ratio(sprs_spmv, Some(t1)),
+            ratio(sprs_spmv, Some(t2))
+        );
+        println!(
+            "| SpMV ({what}), ms | {:.2} | {:.2} | SciPy {} | {}, {} (speed-up) |",
+            ms(t1),
+            ms(t2),
+            fmt(sp_spmv.map(ms)),
+            ratio(sp_spmv, Some(t1)),
+            ratio(sp_spmv, Some(t2))
+        );
+    }
     println!(
-        "| SpMV, GB/s of the bytes it must move | {:.2} | {:.2} | STREAM triad {}, {} | {}, {} |",
-        gb(runs[0].0),
-        gb(runs[1].0),
-        fmt(s1),
-        fmt(s2),
-        ratio(Some(gb(runs[0].0)), s1),
-        ratio(Some(gb(runs[1].0)), s2)
+        "| SpMV (CSR kernel) with `int64` indices, ms | {:.2} | {:.2} | `{index}` indices (CSR kernel) | {}, {} (speed-up) |",
+        ms(runs[0].wide),
+        ms(runs[1].wide),
+        ratio(Some(runs[0].wide), Some(runs[0].csr)),
+        ratio(Some(runs[1].wide), Some(runs[1].csr))
     );
+    for (what, t1, t2) in [
+        ("", runs[0].cg, runs[1].cg),
+        (" (CSR kernel)", runs[0].cg_csr, runs[1].cg_csr),
+        (
+            " (kernels not composed, `--no-compose`)",
+            uncomposed[0],
+            uncomposed[1],
+        ),
+    ] {
+        println!(
+            "| CG iterations per second{what} | {:.1} | {:.1} | SciPy `cg` {} | {}, {} |",
+            1.0 / t1,
+            1.0 / t2,
+            fmt(sp_cg.map(|v| 1.0 / v)),
+            ratio(sp_cg, Some(t1)),
+            ratio(sp_cg, Some(t2))
+        );
+    }
     println!(
-        "| SpMV, ms | {:.2} | {:.2} | sprs (1 thread) {:.2} | {}, {} (speed-up) |",
-        runs[0].0 * 1e3,
-        runs[1].0 * 1e3,
-        sprs_spmv.unwrap_or(f64::NAN) * 1e3,
-        ratio(sprs_spmv, Some(runs[0].0)),
-        ratio(sprs_spmv, Some(runs[1].0))
-    );
-    println!(
-        "| SpMV, ms | {:.2} | {:.2} | SciPy {} | {}, {} (speed-up) |",
-        runs[0].0 * 1e3,
-        runs[1].0 * 1e3,
-        fmt(sp_spmv.map(|v| v * 1e3)),
-        ratio(sp_spmv, Some(runs[0].0)),
-        ratio(sp_spmv, Some(runs[1].0))
-    );
-    println!(
-        "| SpMV with `int64` indices, ms | {:.2} | {:.2} | `{index}` indices (rows above) | {}, {} (speed-up) |",
-        runs[0].1 * 1e3,
-        runs[1].1 * 1e3,
-        ratio(Some(runs[0].1), Some(runs[0].0)),
-        ratio(Some(runs[1].1), Some(runs[1].0))
-    );
-    println!(
-        "| CG iterations per second | {:.1} | {:.1} | SciPy `cg` {} | {}, {} |",
-        1.0 / runs[0].2,
-        1.0 / runs[1].2,
-        fmt(sp_cg.map(|v| 1.0 / v)),
-        ratio(sp_cg, Some(runs[0].2)),
-        ratio(sp_cg, Some(runs[1].2))
-    );
-    println!(
-        "| CG iterations per second, kernels not composed (`--no-compose`) | {:.1} | {:.1} | SciPy `cg` {} | {}, {} |",
-        1.0 / uncomposed[0],
-        1.0 / uncomposed[1],
-        fmt(sp_cg.map(|v| 1.0 / v)),
-        ratio(sp_cg, Some(uncomposed[0])),
-        ratio(sp_cg, Some(uncomposed[1]))
-    );
-    println!(
-        "\nnnz = {nnz}, {index} indices; SpMV moves at least {:.0} MB.",
-        bytes / 1e6
+        "\nnnz = {nnz}, {index} indices; SpMV moves at least {:.0} MB through the CSR kernel, {:.0} MB through the diagonal form.",
+        bytes / 1e6,
+        form_bytes / 1e6
     );
 }

@@ -1,5 +1,6 @@
 //! The library's registration with a runtime.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use legate_core::{Library, Result, Runtime};
@@ -13,6 +14,7 @@ pub const LIBRARY_NAME: &str = "legate.sparse";
 pub struct Sparse {
     pub(crate) dense: Arc<Dense>,
     pub(crate) lib: Library,
+    diagonal_forms: AtomicBool,
 }
 
 impl Sparse {
@@ -28,6 +30,9 @@ impl Sparse {
         Ok(Arc::new(Sparse {
             dense: Arc::clone(dense),
             lib,
+            diagonal_forms: AtomicBool::new(
+                std::env::var("LEGATE_SPARSE_DIAGONALS").map_or(true, |v| v.trim() != "0"),
+            ),
         }))
     }
 
@@ -49,5 +54,18 @@ impl Sparse {
     /// The runtime.
     pub fn runtime(&self) -> &Runtime {
         self.dense.runtime()
+    }
+
+    /// Whether square `float32`/`float64` CSR matrices of few diagonals are multiplied
+    /// through a diagonal form of their values (see the crate docs, "The diagonal form").
+    /// On unless the environment sets `LEGATE_SPARSE_DIAGONALS=0`.
+    pub fn diagonal_forms(&self) -> bool {
+        self.diagonal_forms.load(Ordering::Relaxed)
+    }
+
+    /// Turns the diagonal form on or off for the matrices of this library handle (off:
+    /// every product reads the CSR stores).
+    pub fn set_diagonal_forms(&self, on: bool) {
+        self.diagonal_forms.store(on, Ordering::Relaxed);
     }
 }

@@ -25,6 +25,7 @@ use legate_dense::dtype::promote_types;
 use legate_dense::{Array, BinaryOp, Index, Operand};
 
 use crate::context::Sparse;
+use crate::diagonals::add_product_args;
 use crate::tasks::{ids, BinOp};
 use crate::value::{
     dispatch_value, index_store, index_type, index_vec, is_value_type, wider_index, Value,
@@ -54,6 +55,8 @@ pub struct CsrMatrix {
     pub(crate) pos: LogicalStore,
     pub(crate) crd: LogicalStore,
     pub(crate) vals: Array,
+    /// The diagonal form of the values, shared by the clones (which share the stores).
+    pub(crate) diagonals: Arc<crate::diagonals::DiagonalCache>,
 }
 
 impl std::fmt::Debug for CsrMatrix {
@@ -132,6 +135,7 @@ impl CsrMatrix {
             pos,
             crd,
             vals,
+            diagonals: Arc::default(),
         }
     }
 
@@ -509,6 +513,14 @@ impl CsrMatrix {
             self.sp.runtime().fill(y.store(), Scalar::zero(ty))?;
             return Ok(y);
         }
+        if xs.len() == 1 {
+            if let Some(form) = a.diagonal_form()? {
+                let mut t = a.task(ids::DIA_SPMV)?;
+                add_product_args(&a, &mut t, x.store(), None, y.store(), &form);
+                t.execute()?;
+                return Ok(y);
+            }
+        }
         let mut t = a.task(if xs.len() == 1 { ids::SPMV } else { ids::SPMM })?;
         let [_, c, _] = a.add_rows(&mut t);
         let xv = t.add_input(x.store());
@@ -545,6 +557,14 @@ impl CsrMatrix {
         let ty = a.dtype();
         let y = self.sp.dense.empty(&[rows], ty)?;
         let d = self.sp.dense.zeros(&[], ty)?;
+        if let Some(form) = a.diagonal_form()? {
+            let mut t = a.task(ids::DIA_SPMV_DOT)?;
+            add_product_args(&a, &mut t, x.store(), Some(x.store()), y.store(), &form);
+            let o = t.add_reduction(d.store(), legate_core::ReductionOp::Add);
+            t.add_constraint(broadcast(o, &[]));
+            t.execute()?;
+            return Ok((y, d));
+        }
         let mut t = a.task(ids::SPMV_DOT)?;
         let [_, c, _] = a.add_rows(&mut t);
         let xv = t.add_input(x.store());

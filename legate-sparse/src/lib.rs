@@ -113,6 +113,7 @@
 mod construct;
 mod context;
 mod csr;
+mod diagonals;
 mod formats;
 pub mod io;
 pub mod linalg;

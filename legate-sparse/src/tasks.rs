@@ -31,6 +31,10 @@ pub(crate) mod ids {
     pub const SPGEMM_FILL: u32 = 12;
     pub const EXPAND_ROWS: u32 = 13;
     pub const SPMV_DOT: u32 = 14;
+    pub const DIA_OFFSETS: u32 = 15;
+    pub const DIA_FILL: u32 = 16;
+    pub const DIA_SPMV: u32 = 17;
+    pub const DIA_SPMV_DOT: u32 = 18;
 }
 
 /// The element-wise combination of two matrices' entries (`BINOP_*` scalar argument).
@@ -337,14 +341,42 @@ fn packed_block<T: Value, I: Idx>(
 
 /// `y = A x` for the rows of this piece.
 fn spmv<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    product::<T, I>(ctx, None)
+}
+
+/// `y = A x` through the diagonal form (inputs 4 on).
+fn dia_spmv<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    product::<T, I>(ctx, Some(4))
+}
+
+/// The rows `r..r + y.len()` of `A x`, through the diagonal form when there is one.
+fn product_block<T: Value, I: Idx>(
+    a: &Rows<'_, T, I>,
+    dia: Option<&Diagonals<'_, T>>,
+    x: &[T],
+    x0: i64,
+    r: usize,
+    y: &mut [T],
+) {
+    match dia {
+        Some(d) => dia_block(d, a, x, x0, r, y),
+        None => spmv_block(a, x, x0, r, y),
+    }
+}
+
+/// `y = A x` for the rows of this piece: inputs 0..3 the matrix, 3 `x`, and from
+/// `diagonals` on (when given) the diagonal form of the scalar arguments' offsets.
+fn product<T: Value, I: Idx>(ctx: &mut TaskContext<'_>, diagonals: Option<usize>) -> TaskResult {
     let x_s = ctx.input(3)?;
     let x0 = first(x_s);
     let x = x_s.read::<T>()?;
     let x = contiguous(&x)?;
+    let views = diagonal_views::<T>(ctx, diagonals)?;
+    let dia = diagonals_of(ctx, &views)?;
     rows_into::<T, I, T>(ctx, |a, y| {
         for_row_chunks(ctx, y, 1, |r0, ys| {
             for (b, block) in ys.chunks_mut(SPMV_BLOCK).enumerate() {
-                spmv_block(a, x, x0, r0 + b * SPMV_BLOCK, block);
+                product_block(a, dia.as_ref(), x, x0, r0 + b * SPMV_BLOCK, block);
             }
         });
         Ok(())
@@ -356,11 +388,25 @@ fn spmv<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
 /// still in cache: conjugate gradients' `p @ (A p)` without reading `p` and `A p` again.
 /// Input 4 is `x` cut like the rows (a square `A`).
 fn spmv_dot<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    product_dot::<T, I>(ctx, None)
+}
+
+/// [`spmv_dot`] through the diagonal form (inputs 5 on).
+fn dia_spmv_dot<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    product_dot::<T, I>(ctx, Some(5))
+}
+
+fn product_dot<T: Value, I: Idx>(
+    ctx: &mut TaskContext<'_>,
+    diagonals: Option<usize>,
+) -> TaskResult {
     let (x_s, xr_s) = (ctx.input(3)?, ctx.input(4)?);
     same_rows(ctx.input(0)?, xr_s)?;
     let x0 = first(x_s);
     let (x, xr) = (x_s.read::<T>()?, xr_s.read::<T>()?);
     let (x, xr) = (contiguous(&x)?, contiguous(&xr)?);
+    let views = diagonal_views::<T>(ctx, diagonals)?;
+    let dia = diagonals_of(ctx, &views)?;
     let mut dot = ctx.reduction(0)?.write::<T>()?;
     let dot = contiguous_mut(&mut dot)?
         .first_mut()
@@ -371,7 +417,7 @@ fn spmv_dot<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
             let mut sum = T::ZERO;
             for (b, block) in ys.chunks_mut(SPMV_BLOCK).enumerate() {
                 let r = r0 + b * SPMV_BLOCK;
-                spmv_block(a, x, x0, r, block);
+                product_block(a, dia.as_ref(), x, x0, r, block);
                 sum = block
                     .iter()
                     .zip(&xr[r..r + block.len()])
@@ -383,6 +429,184 @@ fn spmv_dot<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
     })?;
     *dot = *dot + part;
     Ok(())
+}
+
+// ------------------------------------------------------------------ the diagonal form
+
+/// A piece's values by diagonal: `values[d][i]` is the entry of row `row0 + i` on the
+/// diagonal `offsets[d]` (column minus row), zero where the row stores none.
+struct Diagonals<'v, T> {
+    offsets: Vec<i64>,
+    values: Vec<&'v [T]>,
+    row0: i64,
+}
+
+/// The read views of the diagonal form's inputs (`first` on, one per scalar argument),
+/// none without a form.
+fn diagonal_views<'c, T: Value>(
+    ctx: &'c TaskContext<'_>,
+    first_input: Option<usize>,
+) -> Result<Vec<ArrayViewD<'c, T>>, TaskError> {
+    let Some(at) = first_input else {
+        return Ok(Vec::new());
+    };
+    let pos = ctx.input(0)?;
+    (0..ctx.num_scalars())
+        .map(|d| {
+            let s = ctx.input(at + d)?;
+            same_rows(pos, s)?;
+            Ok(s.read::<T>()?)
+        })
+        .collect()
+}
+
+/// The diagonal form of this piece over `views` (none when there are none).
+fn diagonals_of<'v, T: Value>(
+    ctx: &TaskContext<'_>,
+    views: &'v [ArrayViewD<'_, T>],
+) -> Result<Option<Diagonals<'v, T>>, TaskError> {
+    if views.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Diagonals {
+        offsets: scalar_offsets(ctx)?,
+        values: views.iter().map(contiguous).collect::<Result<_, _>>()?,
+        row0: first(ctx.input(0)?),
+    }))
+}
+
+/// The diagonals' offsets: every scalar argument, in increasing order.
+fn scalar_offsets(ctx: &TaskContext<'_>) -> Result<Vec<i64>, TaskError> {
+    let offsets: Vec<i64> = (0..ctx.num_scalars())
+        .map(|i| ctx.scalar_value::<i64>(i))
+        .collect::<Result<_, _>>()?;
+    if offsets.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(TaskError::new("diagonal offsets out of order"));
+    }
+    Ok(offsets)
+}
+
+/// `y = A x` for the rows `r..r + y.len()` of a piece through its diagonal form: one
+/// pass per diagonal over the block, which stays in cache, each a loop the compiler
+/// vectorizes (no column index is read). The additions of each row happen in the order
+/// of its columns, as in [`spmv_block`]; a padding zero adds `+0` or `-0` to a sum that
+/// is never `-0` and so leaves it as it is, unless the `x` it multiplies is infinite or
+/// NaN. A row whose sum is not finite is therefore summed again over its stored entries:
+/// the result is the CSR kernel's, bit for bit.
+fn dia_block<T: Value, I: Idx>(
+    dia: &Diagonals<'_, T>,
+    a: &Rows<'_, T, I>,
+    x: &[T],
+    x0: i64,
+    r: usize,
+    y: &mut [T],
+) {
+    y.fill(T::ZERO);
+    let n = y.len() as i64;
+    let g = dia.row0 + r as i64;
+    let x_end = x0 + x.len() as i64;
+    for (vals, &o) in dia.values.iter().zip(&dia.offsets) {
+        // The rows `g + i` whose column `g + i + o` lies in this piece of `x` (the image
+        // of the stored columns: only padding lies outside it).
+        let lo = (x0 - o - g).clamp(0, n);
+        let hi = (x_end - o - g).clamp(lo, n);
+        if lo == hi {
+            continue;
+        }
+        let (lo, hi) = (lo as usize, hi as usize);
+        let xs = &x[(g + lo as i64 + o - x0) as usize..][..hi - lo];
+        let Some(vs) = vals.get(r + lo..r + hi) else {
+            continue;
+        };
+        for ((yi, &v), &xv) in y[lo..hi].iter_mut().zip(vs).zip(xs) {
+            *yi = *yi + v * xv;
+        }
+    }
+    if y.iter().fold(false, |bad, v| bad | !v.is_finite()) {
+        let at = |c: I| x[(c.wide() - x0) as usize];
+        for (i, yi) in y.iter_mut().enumerate().filter(|(_, v)| !v.is_finite()) {
+            let (crd, vals) = a.row(r + i);
+            *yi = crd
+                .iter()
+                .zip(vals)
+                .fold(T::ZERO, |s, (&c, &v)| s + v * at(c));
+        }
+    }
+}
+
+/// The distinct diagonals (column minus row) of this piece's entries, in increasing
+/// order, bound to unbound output 0; `[i64::MIN]` instead when there are more than scalar
+/// argument 0 of them.
+fn dia_offsets<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let cap = usize::try_from(ctx.scalar_value::<i64>(0)?).unwrap_or(0);
+    let row0 = first(ctx.input(0)?);
+    let found = with_rows::<T, I, _>(ctx, 0, |a| {
+        let mut seen: Vec<i64> = Vec::with_capacity(cap);
+        for r in 0..a.pos.len() / 2 {
+            let (crd, _) = a.row(r);
+            let row = row0 + r as i64;
+            // A row's offsets increase, as `seen` does: one merge per row.
+            let mut j = 0;
+            for &c in crd {
+                let o = c.wide() - row;
+                while seen.get(j).is_some_and(|&s| s < o) {
+                    j += 1;
+                }
+                if seen.get(j) != Some(&o) {
+                    if seen.len() == cap {
+                        return Ok(None);
+                    }
+                    seen.insert(j, o);
+                }
+                j += 1;
+            }
+        }
+        Ok(Some(seen))
+    })?;
+    ctx.output(0)?
+        .bind_data(found.unwrap_or_else(|| vec![i64::MIN]))?;
+    Ok(())
+}
+
+/// The diagonal form of this piece's rows: output `d` gets each row's entry on diagonal
+/// `offsets[d]` (the scalar arguments), zero where the row stores none.
+fn dia_fill<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let offsets = scalar_offsets(ctx)?;
+    let pos = ctx.input(0)?;
+    let row0 = first(pos);
+    let mut views = (0..offsets.len())
+        .map(|d| {
+            let s = ctx.output(d)?;
+            same_rows(pos, s)?;
+            Ok(s.write::<T>()?)
+        })
+        .collect::<Result<Vec<_>, TaskError>>()?;
+    let mut outs = views
+        .iter_mut()
+        .map(contiguous_mut)
+        .collect::<Result<Vec<_>, _>>()?;
+    with_rows::<T, I, ()>(ctx, 0, |a| {
+        for out in outs.iter_mut() {
+            out.fill(T::ZERO);
+        }
+        for r in 0..a.pos.len() / 2 {
+            let (crd, vals) = a.row(r);
+            let row = row0 + r as i64;
+            let mut j = 0;
+            for (&c, &v) in crd.iter().zip(vals) {
+                let o = c.wide() - row;
+                while offsets.get(j).is_some_and(|&s| s < o) {
+                    j += 1;
+                }
+                match (offsets.get(j), outs.get_mut(j).and_then(|d| d.get_mut(r))) {
+                    (Some(&s), Some(slot)) if s == o => *slot = v,
+                    _ => return Err(TaskError::new("an entry off the diagonals of the form")),
+                }
+                j += 1;
+            }
+        }
+        Ok(())
+    })
 }
 
 /// `Y = A X` for the rows of this piece (`X` whole, `k` columns).
@@ -816,6 +1040,19 @@ pub(crate) fn register(lib: &Library) -> legate_core::Result<()> {
     let tasks = [
         (ids::SPMV, typed!("spmv", spmv, 2, input 0)),
         (ids::SPMV_DOT, typed!("spmv_dot", spmv_dot, 2, input 0)),
+        (ids::DIA_SPMV, typed!("dia_spmv", dia_spmv, 2, input 0)),
+        (
+            ids::DIA_SPMV_DOT,
+            typed!("dia_spmv_dot", dia_spmv_dot, 2, input 0),
+        ),
+        (
+            ids::DIA_OFFSETS,
+            typed!("csr_diagonal_offsets", dia_offsets, 2, input 0),
+        ),
+        (
+            ids::DIA_FILL,
+            typed!("csr_to_diagonals", dia_fill, 2, input 0),
+        ),
         (ids::SPMM, typed!("spmm", spmm, 2, input 0)),
         (ids::TO_DENSE, typed!("csr_to_dense", to_dense, 2, input 0)),
         (

@@ -25,6 +25,10 @@ pub trait Value:
     fn conj(self) -> Self {
         self
     }
+    /// Whether the value is finite (an integer always is).
+    fn is_finite(self) -> bool {
+        true
+    }
 }
 
 macro_rules! real_values {
@@ -38,7 +42,24 @@ macro_rules! real_values {
         }
     )*};
 }
-real_values!(i32, i64, f32, f64);
+real_values!(i32, i64);
+
+macro_rules! float_values {
+    ($($t:ty),*) => {$(
+        impl Value for $t {
+            const ZERO: Self = 0.0;
+            const ONE: Self = 1.0;
+            fn from_f64(v: f64) -> Self {
+                v as $t
+            }
+            #[inline(always)]
+            fn is_finite(self) -> bool {
+                <$t>::is_finite(self)
+            }
+        }
+    )*};
+}
+float_values!(f32, f64);
 
 macro_rules! complex_values {
     ($($t:ty),*) => {$(
@@ -50,6 +71,9 @@ macro_rules! complex_values {
             }
             fn conj(self) -> Self {
                 Complex::conj(&self)
+            }
+            fn is_finite(self) -> bool {
+                self.re.is_finite() && self.im.is_finite()
             }
         }
     )*};

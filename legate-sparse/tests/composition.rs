@@ -4,19 +4,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::{poisson, sparse};
+
 use std::sync::Arc;
 
 use legate_core::ndarray::Array1;
-use legate_core::{Config, Runtime, Type};
-use legate_dense::{linalg::norm, Array, BinaryOp, Dense};
+use legate_core::Type;
+use legate_dense::{linalg::norm, Array, BinaryOp};
 use legate_sparse::linalg::{self, FnOperator, SolverOptions};
 use legate_sparse::{CsrMatrix, Sparse};
-
-fn sparse(cpus: usize) -> Arc<Sparse> {
-    let mut config = Config::with_cpus(cpus);
-    config.min_cpu_chunk = 1;
-    Sparse::new(&Dense::new(&Runtime::new(config).unwrap()).unwrap()).unwrap()
-}
 
 /// The blog's matrix: `A = random(n, n); A = 0.5 * (A + A.T) + n * eye(n)`.
 fn blog_matrix(sp: &Arc<Sparse>, n: usize) -> CsrMatrix {
@@ -40,20 +38,6 @@ fn power_step(a: &CsrMatrix, x: &Array) -> Array {
     let nrm = norm(&y, None, None, false).unwrap();
     y.binary_inplace(BinaryOp::TrueDivide, &nrm).unwrap();
     y
-}
-
-/// The 2-D Poisson matrix of a `k x k` grid (5-point Laplacian).
-fn poisson(sp: &Arc<Sparse>, k: usize) -> CsrMatrix {
-    let n = k * k;
-    let off: Vec<f64> = (0..n - 1)
-        .map(|i| if (i + 1) % k == 0 { 0.0 } else { -1.0 })
-        .collect();
-    sp.diags(
-        &[vec![-1.0], off.clone(), vec![4.0], off, vec![-1.0]],
-        &[-(k as i64), -1, 0, 1, k as i64],
-        [n, n],
-    )
-    .unwrap()
 }
 
 #[test]

@@ -4,6 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::sparse;
+
 use std::sync::Arc;
 
 use legate_core::num_complex::Complex;
@@ -11,12 +15,6 @@ use legate_core::{Config, Error, Runtime, Type};
 use legate_dense::Dense;
 use legate_sparse::{CsrMatrix, Sparse, SparseMatrix};
 use proptest::prelude::*;
-
-fn sparse(cpus: usize) -> Arc<Sparse> {
-    let mut config = Config::with_cpus(cpus);
-    config.min_cpu_chunk = 1;
-    Sparse::new(&Dense::new(&Runtime::new(config).unwrap()).unwrap()).unwrap()
-}
 
 fn omp_sparse() -> Arc<Sparse> {
     let mut config = Config::with_cpus(1);

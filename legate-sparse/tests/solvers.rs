@@ -4,18 +4,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::sparse;
+
 use std::sync::Arc;
 
-use legate_core::{Config, Error, Runtime, Type};
-use legate_dense::{linalg::norm, Array, Dense};
+use legate_core::{Error, Type};
+use legate_dense::{linalg::norm, Array};
 use legate_sparse::linalg::{self, FnOperator, SolverOptions, Which};
 use legate_sparse::{CsrMatrix, Sparse};
-
-fn sparse(cpus: usize) -> Arc<Sparse> {
-    let mut config = Config::with_cpus(cpus);
-    config.min_cpu_chunk = 1;
-    Sparse::new(&Dense::new(&Runtime::new(config).unwrap()).unwrap()).unwrap()
-}
 
 /// A non-symmetric, diagonally dominant convection-diffusion matrix of size `n`.
 fn convection(sp: &Arc<Sparse>, n: usize) -> CsrMatrix {
