@@ -25,12 +25,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use common::{best, env_usize, fmt, get, load, numpy, ratio, stream};
-use matrices::poisson;
 use legate_core::ndarray::Array1;
 use legate_core::{Config, Runtime, Type};
 use legate_dense::Dense;
 use legate_sparse::linalg::{cg, SolverOptions};
 use legate_sparse::{CsrMatrix, Sparse};
+use matrices::poisson;
 
 /// The library on `cpus` CPUs, with fused kernels composed into one loop or not
 /// (`--no-compose`).
@@ -40,7 +40,6 @@ fn sparse(cpus: usize, compose: bool) -> Arc<Sparse> {
     Sparse::new(&Dense::new(&Runtime::new(config).expect("runtime")).expect("dense"))
         .expect("sparse")
 }
-
 
 /// Seconds of the best of 10 SpMVs.
 fn spmv(sp: &Arc<Sparse>, a: &CsrMatrix) -> f64 {

@@ -10,6 +10,7 @@ use legate_core::{Library, PhysicalStore, TaskContext, TaskDef, TaskError};
 
 use rayon::prelude::*;
 
+use crate::diagonals::MAX_DIAGONALS;
 use crate::value::{dispatch_indexed, dispatch_value, Idx, Value};
 
 pub(crate) type TaskResult = Result<(), TaskError>;
@@ -486,13 +487,22 @@ fn scalar_offsets(ctx: &TaskContext<'_>) -> Result<Vec<i64>, TaskError> {
     Ok(offsets)
 }
 
-/// `y = A x` for the rows `r..r + y.len()` of a piece through its diagonal form: one
-/// pass per diagonal over the block, which stays in cache, each a loop the compiler
-/// vectorizes (no column index is read). The additions of each row happen in the order
-/// of its columns, as in [`spmv_block`]; a padding zero adds `+0` or `-0` to a sum that
-/// is never `-0` and so leaves it as it is, unless the `x` it multiplies is infinite or
-/// NaN. A row whose sum is not finite is therefore summed again over its stored entries:
-/// the result is the CSR kernel's, bit for bit.
+/// Rows per step of [`dia_rows`]: their sums stay in registers while the diagonals pass.
+const DIA_LANES: usize = 8;
+
+/// `y = A x` for the rows `r..r + y.len()` of a piece through its diagonal form.
+///
+/// Where every diagonal's column of every row of the block lies in `x`'s piece (all
+/// blocks but a few at the edges of a piece), [`dia_rows`] sums eight rows at a time over
+/// the diagonals in registers, reading no column index and writing each result once. The
+/// other blocks take one pass per diagonal over the rows whose column lies in `x`'s piece
+/// (only padding lies outside it: `x`'s piece is the image of the stored columns).
+///
+/// The additions of each row happen in the order of its columns, from `+0`, as in
+/// [`spmv_block`]; a padding zero adds `+0` or `-0` to a sum that is never `-0` and so
+/// leaves it as it is, unless the `x` it multiplies is infinite or NaN. A row whose sum is
+/// not finite is therefore summed again over its stored entries: the result is the CSR
+/// kernel's, bit for bit.
 fn dia_block<T: Value, I: Idx>(
     dia: &Diagonals<'_, T>,
     a: &Rows<'_, T, I>,
@@ -501,25 +511,50 @@ fn dia_block<T: Value, I: Idx>(
     r: usize,
     y: &mut [T],
 ) {
-    y.fill(T::ZERO);
     let n = y.len() as i64;
     let g = dia.row0 + r as i64;
     let x_end = x0 + x.len() as i64;
-    for (vals, &o) in dia.values.iter().zip(&dia.offsets) {
-        // The rows `g + i` whose column `g + i + o` lies in this piece of `x` (the image
-        // of the stored columns: only padding lies outside it).
+    // Each diagonal's rows `g + i` (`lo <= i < hi`) whose column lies in `x`'s piece.
+    let range = |o: i64| {
         let lo = (x0 - o - g).clamp(0, n);
-        let hi = (x_end - o - g).clamp(lo, n);
-        if lo == hi {
-            continue;
+        (lo, (x_end - o - g).clamp(lo, n))
+    };
+    let mut values: [&[T]; MAX_DIAGONALS] = [&[]; MAX_DIAGONALS];
+    let mut xs: [&[T]; MAX_DIAGONALS] = [&[]; MAX_DIAGONALS];
+    let mut interior = dia.values.len() <= MAX_DIAGONALS;
+    for (d, (vals, &o)) in dia.values.iter().zip(&dia.offsets).enumerate() {
+        let whole = range(o) == (0, n);
+        match (
+            whole,
+            vals.get(r..r + y.len()),
+            values.get_mut(d),
+            xs.get_mut(d),
+        ) {
+            (true, Some(v), Some(vd), Some(xd)) => {
+                *vd = v;
+                *xd = &x[(g + o - x0) as usize..][..y.len()];
+            }
+            _ => interior = false,
         }
-        let (lo, hi) = (lo as usize, hi as usize);
-        let xs = &x[(g + lo as i64 + o - x0) as usize..][..hi - lo];
-        let Some(vs) = vals.get(r + lo..r + hi) else {
-            continue;
-        };
-        for ((yi, &v), &xv) in y[lo..hi].iter_mut().zip(vs).zip(xs) {
-            *yi = *yi + v * xv;
+    }
+    if interior {
+        let k = dia.values.len();
+        dia_rows(&values[..k], &xs[..k], y);
+    } else {
+        y.fill(T::ZERO);
+        for (vals, &o) in dia.values.iter().zip(&dia.offsets) {
+            let (lo, hi) = range(o);
+            if lo == hi {
+                continue;
+            }
+            let (lo, hi) = (lo as usize, hi as usize);
+            let xs = &x[(g + lo as i64 + o - x0) as usize..][..hi - lo];
+            let Some(vs) = vals.get(r + lo..r + hi) else {
+                continue;
+            };
+            for ((yi, &v), &xv) in y[lo..hi].iter_mut().zip(vs).zip(xs) {
+                *yi = *yi + v * xv;
+            }
         }
     }
     if y.iter().fold(false, |bad, v| bad | !v.is_finite()) {
@@ -532,6 +567,48 @@ fn dia_block<T: Value, I: Idx>(
                 .fold(T::ZERO, |s, (&c, &v)| s + v * at(c));
         }
     }
+}
+
+/// `y[i] = sum_d values[d][i] * xs[d][i]` from `+0`, in the order of the diagonals, every
+/// slice as long as `y`: an AVX2 build where the processor has it (no fused multiply-add,
+/// so the same bits), else the baseline build.
+fn dia_rows<T: Value>(values: &[&[T]], xs: &[&[T]], y: &mut [T]) {
+    #[inline(always)]
+    fn body<T: Value>(values: &[&[T]], xs: &[&[T]], y: &mut [T]) {
+        let mut i = 0;
+        let mut chunks = y.chunks_exact_mut(DIA_LANES);
+        for out in &mut chunks {
+            let mut acc = [T::ZERO; DIA_LANES];
+            for (v, x) in values.iter().zip(xs) {
+                if let (Some(v), Some(x)) = (v.get(i..i + DIA_LANES), x.get(i..i + DIA_LANES)) {
+                    for k in 0..DIA_LANES {
+                        acc[k] = acc[k] + v[k] * x[k];
+                    }
+                }
+            }
+            out.copy_from_slice(&acc);
+            i += DIA_LANES;
+        }
+        for (j, out) in chunks.into_remainder().iter_mut().enumerate() {
+            *out = values
+                .iter()
+                .zip(xs)
+                .fold(T::ZERO, |s, (v, x)| s + v[i + j] * x[i + j]);
+        }
+    }
+    #[cfg(target_arch = "x86_64")]
+    {
+        #[target_feature(enable = "avx2")]
+        unsafe fn avx2<T: Value>(values: &[&[T]], xs: &[&[T]], y: &mut [T]) {
+            body(values, xs, y)
+        }
+        static AVX2: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        if *AVX2.get_or_init(|| std::arch::is_x86_feature_detected!("avx2")) {
+            // SAFETY: the processor has AVX2.
+            return unsafe { avx2(values, xs, y) };
+        }
+    }
+    body(values, xs, y)
 }
 
 /// The distinct diagonals (column minus row) of this piece's entries, in increasing
