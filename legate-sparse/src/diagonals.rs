@@ -10,8 +10,11 @@
 //! A matrix is looked at on its second product with the same contents (the versions of
 //! `pos`, `crd` and `vals`, [`LogicalStore::contents_version`]), so a single product never
 //! pays for it. One launch lists each piece's distinct diagonals, at most
-//! [`MAX_DIAGONALS`]; when the form would move at most nine tenths of the CSR stores'
-//! bytes, a second launch writes it (one store per diagonal, cut like the rows). Every
+//! [`MAX_DIAGONALS`], and whether every value of a `float64` matrix is a `float32`
+//! exactly (integers and simple fractions, as in most stencils); the form then stores
+//! `float32` values, which the products widen back. When the form would move at most nine
+//! tenths of the CSR stores' bytes, a second launch writes it (one store per diagonal,
+//! cut like the rows). Every
 //! later product of those contents reads the form instead of `crd` and `vals`, with the
 //! CSR kernel's results bit for bit (`tasks.rs`, `dia_block`). A write to any of the three
 //! stores changes their version, and the next products start over.
@@ -33,7 +36,8 @@ use crate::Sparse;
 pub(crate) const MAX_DIAGONALS: usize = 32;
 
 /// A matrix's values by diagonal: `values[d]` holds, for each row `i`, the entry at
-/// column `i + offsets[d]`, zero where row `i` stores none there.
+/// column `i + offsets[d]`, zero where row `i` stores none there (of the matrix's type,
+/// or `float32` when each value of a `float64` matrix is one exactly).
 pub(crate) struct DiagonalForm {
     offsets: Vec<i64>,
     values: Vec<Array>,
@@ -121,13 +125,30 @@ impl CsrMatrix {
         matches!(&*state, State::Made(_, Some(_)))
     }
 
+    /// The type of the values the diagonal form stores, when the matrix has one:
+    /// `float32` for a `float64` matrix whose values are all `float32` numbers exactly
+    /// (the products widen them back, so the results do not change).
+    pub fn diagonal_form_type(&self) -> Option<Type> {
+        let state = self
+            .diagonals
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        match &*state {
+            State::Made(_, Some(form)) => form.values.first().map(Array::dtype),
+            _ => None,
+        }
+    }
+
     /// Lists the diagonals and, when the form is worth it, writes it.
     fn make_diagonal_form(&self) -> Result<Option<DiagonalForm>> {
         let rt = self.sp.runtime();
         let found = rt.create_unbound_store(Type::Int64);
+        let exact = rt.create_unbound_store(Type::Int64);
         let mut t = self.task(ids::DIA_OFFSETS)?;
         self.add_rows(&mut t);
         t.add_output(&found);
+        t.add_output(&exact);
         t.add_scalar_arg(MAX_DIAGONALS as i64);
         t.execute()?;
         let mut offsets = found.read::<i64>()?.iter().copied().collect::<Vec<_>>();
@@ -136,10 +157,17 @@ impl CsrMatrix {
         }
         offsets.sort_unstable();
         offsets.dedup();
-        if offsets.is_empty() || offsets.len() > MAX_DIAGONALS || !self.form_moves_less(&offsets) {
+        let ty = if exact.read::<i64>()?.iter().all(|&e| e == 1) {
+            Type::Float32
+        } else {
+            self.dtype()
+        };
+        if offsets.is_empty()
+            || offsets.len() > MAX_DIAGONALS
+            || !self.form_moves_less(&offsets, ty)
+        {
             return Ok(None);
         }
-        let ty = self.dtype();
         let rows = self.shape[0];
         let values = offsets
             .iter()
@@ -157,14 +185,16 @@ impl CsrMatrix {
         Ok(Some(DiagonalForm { offsets, values }))
     }
 
-    /// Whether a form of `offsets` moves at most nine tenths of the bytes the CSR stores
-    /// do in a product (values and column indices per entry, two positions per row).
-    fn form_moves_less(&self, offsets: &[i64]) -> bool {
+    /// Whether a form of `offsets` with values of `ty` moves at most nine tenths of the
+    /// bytes the CSR stores do in a product (values and column indices per entry, two
+    /// positions per row).
+    fn form_moves_less(&self, offsets: &[i64], ty: Type) -> bool {
         let value = self.dtype().size() as u128;
+        let stored = ty.size() as u128;
         let index = self.pos.ty().size() as u128;
         let rows = self.shape[0] as u128;
         let csr = self.nnz as u128 * (value + index) + rows * 2 * index;
-        let form = offsets.len() as u128 * rows * value;
+        let form = offsets.len() as u128 * rows * stored;
         form * 10 <= csr * 9
     }
 }

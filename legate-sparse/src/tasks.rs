@@ -6,7 +6,7 @@
 //! rows over the group's threads when [`TaskContext::pool`] gives one).
 
 use legate_core::ndarray::{ArrayViewD, ArrayViewMutD};
-use legate_core::{Library, PhysicalStore, TaskContext, TaskDef, TaskError};
+use legate_core::{Element, Library, PhysicalStore, TaskContext, TaskDef, TaskError};
 
 use rayon::prelude::*;
 
@@ -351,9 +351,9 @@ fn dia_spmv<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
 }
 
 /// The rows `r..r + y.len()` of `A x`, through the diagonal form when there is one.
-fn product_block<T: Value, I: Idx>(
+fn product_block<T: Value, I: Idx, S: Copy, W: Fn(S) -> T + Copy>(
     a: &Rows<'_, T, I>,
-    dia: Option<&Diagonals<'_, T>>,
+    dia: Option<&Diagonals<'_, S, W>>,
     x: &[T],
     x0: i64,
     r: usize,
@@ -368,12 +368,25 @@ fn product_block<T: Value, I: Idx>(
 /// `y = A x` for the rows of this piece: inputs 0..3 the matrix, 3 `x`, and from
 /// `diagonals` on (when given) the diagonal form of the scalar arguments' offsets.
 fn product<T: Value, I: Idx>(ctx: &mut TaskContext<'_>, diagonals: Option<usize>) -> TaskResult {
+    if narrow_form::<T>(ctx, diagonals)? {
+        product_as::<T, I, f32, _>(ctx, diagonals, |v: f32| T::from_f64(f64::from(v)))
+    } else {
+        product_as::<T, I, T, _>(ctx, diagonals, |v: T| v)
+    }
+}
+
+/// [`product`] with a form of `S` values, which `widen` turns into `T`.
+fn product_as<T: Value, I: Idx, S: Element, W: Fn(S) -> T + Copy + Sync>(
+    ctx: &mut TaskContext<'_>,
+    diagonals: Option<usize>,
+    widen: W,
+) -> TaskResult {
     let x_s = ctx.input(3)?;
     let x0 = first(x_s);
     let x = x_s.read::<T>()?;
     let x = contiguous(&x)?;
-    let views = diagonal_views::<T>(ctx, diagonals)?;
-    let dia = diagonals_of(ctx, &views)?;
+    let views = diagonal_views::<S>(ctx, diagonals)?;
+    let dia = diagonals_of(ctx, &views, widen)?;
     rows_into::<T, I, T>(ctx, |a, y| {
         for_row_chunks(ctx, y, 1, |r0, ys| {
             for (b, block) in ys.chunks_mut(SPMV_BLOCK).enumerate() {
@@ -401,13 +414,26 @@ fn product_dot<T: Value, I: Idx>(
     ctx: &mut TaskContext<'_>,
     diagonals: Option<usize>,
 ) -> TaskResult {
+    if narrow_form::<T>(ctx, diagonals)? {
+        product_dot_as::<T, I, f32, _>(ctx, diagonals, |v: f32| T::from_f64(f64::from(v)))
+    } else {
+        product_dot_as::<T, I, T, _>(ctx, diagonals, |v: T| v)
+    }
+}
+
+/// [`product_dot`] with a form of `S` values, which `widen` turns into `T`.
+fn product_dot_as<T: Value, I: Idx, S: Element, W: Fn(S) -> T + Copy + Sync>(
+    ctx: &mut TaskContext<'_>,
+    diagonals: Option<usize>,
+    widen: W,
+) -> TaskResult {
     let (x_s, xr_s) = (ctx.input(3)?, ctx.input(4)?);
     same_rows(ctx.input(0)?, xr_s)?;
     let x0 = first(x_s);
     let (x, xr) = (x_s.read::<T>()?, xr_s.read::<T>()?);
     let (x, xr) = (contiguous(&x)?, contiguous(&xr)?);
-    let views = diagonal_views::<T>(ctx, diagonals)?;
-    let dia = diagonals_of(ctx, &views)?;
+    let views = diagonal_views::<S>(ctx, diagonals)?;
+    let dia = diagonals_of(ctx, &views, widen)?;
     let mut dot = ctx.reduction(0)?.write::<T>()?;
     let dot = contiguous_mut(&mut dot)?
         .first_mut()
@@ -434,20 +460,36 @@ fn product_dot<T: Value, I: Idx>(
 
 // ------------------------------------------------------------------ the diagonal form
 
-/// A piece's values by diagonal: `values[d][i]` is the entry of row `row0 + i` on the
-/// diagonal `offsets[d]` (column minus row), zero where the row stores none.
-struct Diagonals<'v, T> {
+/// A piece's values by diagonal: `widen(values[d][i])` is the entry of row `row0 + i`
+/// on the diagonal `offsets[d]` (column minus row), zero where the row stores none.
+struct Diagonals<'v, S, W> {
     offsets: Vec<i64>,
-    values: Vec<&'v [T]>,
+    values: Vec<&'v [S]>,
     row0: i64,
+    widen: W,
+}
+
+/// Whether the diagonal form from input `diagonals` on holds `float32` values of a
+/// `float64` matrix (every value of the matrix is one: see `dia_offsets`).
+fn narrow_form<T: Value>(
+    ctx: &TaskContext<'_>,
+    diagonals: Option<usize>,
+) -> Result<bool, TaskError> {
+    Ok(match diagonals {
+        Some(at) if ctx.num_scalars() > 0 => {
+            T::TYPE == legate_core::Type::Float64
+                && ctx.input(at)?.ty() == legate_core::Type::Float32
+        }
+        _ => false,
+    })
 }
 
 /// The read views of the diagonal form's inputs (`first` on, one per scalar argument),
 /// none without a form.
-fn diagonal_views<'c, T: Value>(
+fn diagonal_views<'c, S: Element>(
     ctx: &'c TaskContext<'_>,
     first_input: Option<usize>,
-) -> Result<Vec<ArrayViewD<'c, T>>, TaskError> {
+) -> Result<Vec<ArrayViewD<'c, S>>, TaskError> {
     let Some(at) = first_input else {
         return Ok(Vec::new());
     };
@@ -456,16 +498,17 @@ fn diagonal_views<'c, T: Value>(
         .map(|d| {
             let s = ctx.input(at + d)?;
             same_rows(pos, s)?;
-            Ok(s.read::<T>()?)
+            Ok(s.read::<S>()?)
         })
         .collect()
 }
 
 /// The diagonal form of this piece over `views` (none when there are none).
-fn diagonals_of<'v, T: Value>(
+fn diagonals_of<'v, S, W>(
     ctx: &TaskContext<'_>,
-    views: &'v [ArrayViewD<'_, T>],
-) -> Result<Option<Diagonals<'v, T>>, TaskError> {
+    views: &'v [ArrayViewD<'_, S>],
+    widen: W,
+) -> Result<Option<Diagonals<'v, S, W>>, TaskError> {
     if views.is_empty() {
         return Ok(None);
     }
@@ -473,6 +516,7 @@ fn diagonals_of<'v, T: Value>(
         offsets: scalar_offsets(ctx)?,
         values: views.iter().map(contiguous).collect::<Result<_, _>>()?,
         row0: first(ctx.input(0)?),
+        widen,
     }))
 }
 
@@ -503,8 +547,8 @@ const DIA_LANES: usize = 8;
 /// leaves it as it is, unless the `x` it multiplies is infinite or NaN. A row whose sum is
 /// not finite is therefore summed again over its stored entries: the result is the CSR
 /// kernel's, bit for bit.
-fn dia_block<T: Value, I: Idx>(
-    dia: &Diagonals<'_, T>,
+fn dia_block<T: Value, I: Idx, S: Copy, W: Fn(S) -> T + Copy>(
+    dia: &Diagonals<'_, S, W>,
     a: &Rows<'_, T, I>,
     x: &[T],
     x0: i64,
@@ -519,7 +563,7 @@ fn dia_block<T: Value, I: Idx>(
         let lo = (x0 - o - g).clamp(0, n);
         (lo, (x_end - o - g).clamp(lo, n))
     };
-    let mut values: [&[T]; MAX_DIAGONALS] = [&[]; MAX_DIAGONALS];
+    let mut values: [&[S]; MAX_DIAGONALS] = [&[]; MAX_DIAGONALS];
     let mut xs: [&[T]; MAX_DIAGONALS] = [&[]; MAX_DIAGONALS];
     let mut interior = dia.values.len() <= MAX_DIAGONALS;
     for (d, (vals, &o)) in dia.values.iter().zip(&dia.offsets).enumerate() {
@@ -539,7 +583,7 @@ fn dia_block<T: Value, I: Idx>(
     }
     if interior {
         let k = dia.values.len();
-        dia_rows(&values[..k], &xs[..k], y);
+        dia_rows(&values[..k], &xs[..k], y, dia.widen);
     } else {
         y.fill(T::ZERO);
         for (vals, &o) in dia.values.iter().zip(&dia.offsets) {
@@ -553,7 +597,7 @@ fn dia_block<T: Value, I: Idx>(
                 continue;
             };
             for ((yi, &v), &xv) in y[lo..hi].iter_mut().zip(vs).zip(xs) {
-                *yi = *yi + v * xv;
+                *yi = *yi + (dia.widen)(v) * xv;
             }
         }
     }
@@ -569,12 +613,22 @@ fn dia_block<T: Value, I: Idx>(
     }
 }
 
-/// `y[i] = sum_d values[d][i] * xs[d][i]` from `+0`, in the order of the diagonals, every
-/// slice as long as `y`: an AVX2 build where the processor has it (no fused multiply-add,
-/// so the same bits), else the baseline build.
-fn dia_rows<T: Value>(values: &[&[T]], xs: &[&[T]], y: &mut [T]) {
+/// `y[i] = sum_d widen(values[d][i]) * xs[d][i]` from `+0`, in the order of the diagonals,
+/// every slice as long as `y`: an AVX2 build where the processor has it (no fused
+/// multiply-add, so the same bits), else the baseline build.
+fn dia_rows<T: Value, S: Copy, W: Fn(S) -> T + Copy>(
+    values: &[&[S]],
+    xs: &[&[T]],
+    y: &mut [T],
+    widen: W,
+) {
     #[inline(always)]
-    fn body<T: Value>(values: &[&[T]], xs: &[&[T]], y: &mut [T]) {
+    fn body<T: Value, S: Copy, W: Fn(S) -> T + Copy>(
+        values: &[&[S]],
+        xs: &[&[T]],
+        y: &mut [T],
+        widen: W,
+    ) {
         let mut i = 0;
         let mut chunks = y.chunks_exact_mut(DIA_LANES);
         for out in &mut chunks {
@@ -582,7 +636,7 @@ fn dia_rows<T: Value>(values: &[&[T]], xs: &[&[T]], y: &mut [T]) {
             for (v, x) in values.iter().zip(xs) {
                 if let (Some(v), Some(x)) = (v.get(i..i + DIA_LANES), x.get(i..i + DIA_LANES)) {
                     for k in 0..DIA_LANES {
-                        acc[k] = acc[k] + v[k] * x[k];
+                        acc[k] = acc[k] + widen(v[k]) * x[k];
                     }
                 }
             }
@@ -593,28 +647,42 @@ fn dia_rows<T: Value>(values: &[&[T]], xs: &[&[T]], y: &mut [T]) {
             *out = values
                 .iter()
                 .zip(xs)
-                .fold(T::ZERO, |s, (v, x)| s + v[i + j] * x[i + j]);
+                .fold(T::ZERO, |s, (v, x)| s + widen(v[i + j]) * x[i + j]);
         }
     }
     #[cfg(target_arch = "x86_64")]
     {
         #[target_feature(enable = "avx2")]
-        unsafe fn avx2<T: Value>(values: &[&[T]], xs: &[&[T]], y: &mut [T]) {
-            body(values, xs, y)
+        unsafe fn avx2<T: Value, S: Copy, W: Fn(S) -> T + Copy>(
+            values: &[&[S]],
+            xs: &[&[T]],
+            y: &mut [T],
+            widen: W,
+        ) {
+            body(values, xs, y, widen)
         }
         static AVX2: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
         if *AVX2.get_or_init(|| std::arch::is_x86_feature_detected!("avx2")) {
             // SAFETY: the processor has AVX2.
-            return unsafe { avx2(values, xs, y) };
+            return unsafe { avx2(values, xs, y, widen) };
         }
     }
-    body(values, xs, y)
+    body(values, xs, y, widen)
 }
 
 /// The distinct diagonals (column minus row) of this piece's entries, in increasing
 /// order, bound to unbound output 0; `[i64::MIN]` instead when there are more than scalar
-/// argument 0 of them.
+/// argument 0 of them. Unbound output 1 gets `[1]` when the matrix is of `float64` and
+/// each of the piece's values is a `float32` exactly (the form may then store them so:
+/// the same numbers in half the bytes), else `[0]`.
 fn dia_offsets<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let exact = T::TYPE == legate_core::Type::Float64 && {
+        let vals = ctx.input(2)?.read::<f64>()?;
+        contiguous(&vals)?
+            .iter()
+            .all(|&v| f64::from(v as f32).to_bits() == v.to_bits())
+    };
+    ctx.output(1)?.bind_data(vec![i64::from(exact)])?;
     let cap = usize::try_from(ctx.scalar_value::<i64>(0)?).unwrap_or(0);
     let row0 = first(ctx.input(0)?);
     let found = with_rows::<T, I, _>(ctx, 0, |a| {
@@ -646,8 +714,25 @@ fn dia_offsets<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
 }
 
 /// The diagonal form of this piece's rows: output `d` gets each row's entry on diagonal
-/// `offsets[d]` (the scalar arguments), zero where the row stores none.
+/// `offsets[d]` (the scalar arguments), zero where the row stores none; as `float32`
+/// when the outputs are of that type and the matrix of `float64` (whose values
+/// `dia_offsets` found exact in `float32`).
 fn dia_fill<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    let narrow = T::TYPE == legate_core::Type::Float64
+        && ctx.num_outputs() > 0
+        && ctx.output(0)?.ty() == legate_core::Type::Float32;
+    if narrow {
+        dia_fill_as::<f64, I, f32>(ctx, |v| v as f32)
+    } else {
+        dia_fill_as::<T, I, T>(ctx, |v| v)
+    }
+}
+
+/// [`dia_fill`] into outputs of `S`, each value converted by `narrow`.
+fn dia_fill_as<T: Value, I: Idx, S: Element>(
+    ctx: &mut TaskContext<'_>,
+    narrow: impl Fn(T) -> S,
+) -> TaskResult {
     let offsets = scalar_offsets(ctx)?;
     let pos = ctx.input(0)?;
     let row0 = first(pos);
@@ -655,7 +740,7 @@ fn dia_fill<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
         .map(|d| {
             let s = ctx.output(d)?;
             same_rows(pos, s)?;
-            Ok(s.write::<T>()?)
+            Ok(s.write::<S>()?)
         })
         .collect::<Result<Vec<_>, TaskError>>()?;
     let mut outs = views
@@ -664,7 +749,7 @@ fn dia_fill<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
         .collect::<Result<Vec<_>, _>>()?;
     with_rows::<T, I, ()>(ctx, 0, |a| {
         for out in outs.iter_mut() {
-            out.fill(T::ZERO);
+            out.fill(narrow(T::ZERO));
         }
         for r in 0..a.pos.len() / 2 {
             let (crd, vals) = a.row(r);
@@ -676,7 +761,7 @@ fn dia_fill<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
                     j += 1;
                 }
                 match (offsets.get(j), outs.get_mut(j).and_then(|d| d.get_mut(r))) {
-                    (Some(&s), Some(slot)) if s == o => *slot = v,
+                    (Some(&s), Some(slot)) if s == o => *slot = narrow(v),
                     _ => return Err(TaskError::new("an entry off the diagonals of the form")),
                 }
                 j += 1;

@@ -70,12 +70,14 @@ fn vector(sp: &Arc<Sparse>, x: &[f64]) -> Array {
 fn products_through_the_form_equal_the_csr_kernel_bit_for_bit() {
     for cpus in [1, 2, 4] {
         let sp = sparse(cpus);
+        // The Poisson matrix's values are float32 numbers: its form stores them so. The
+        // banded matrices' random values are not.
         let matrices = [
-            poisson(&sp, 37),
-            banded(&sp, 1000, &[-3, 0, 1, 2, 40], 7),
-            banded(&sp, 700, &[-1, 0, 1, 650], 9),
+            (poisson(&sp, 37), Type::Float32),
+            (banded(&sp, 1000, &[-3, 0, 1, 2, 40], 7), Type::Float64),
+            (banded(&sp, 700, &[-1, 0, 1, 650], 9), Type::Float64),
         ];
-        for a in &matrices {
+        for (a, stored) in &matrices {
             let n = a.shape()[0];
             let xs: Vec<f64> = (0..n)
                 .map(|i| ((i * 37 % 101) as f64 - 50.0) / 7.0)
@@ -94,6 +96,7 @@ fn products_through_the_form_equal_the_csr_kernel_bit_for_bit() {
                     "{got} {dot}"
                 );
             }
+            assert_eq!(a.diagonal_form_type(), Some(*stored));
             assert!(
                 a.has_diagonal_form(),
                 "{cpus} CPUs: no form after 8 products for {a:?}"
@@ -113,7 +116,7 @@ fn float32_products_through_the_form_equal_the_csr_kernel() {
         let y = a.dot(&x).unwrap().to_vec::<f32>().unwrap();
         assert!(y.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()));
     }
-    assert!(a.has_diagonal_form());
+    assert_eq!(a.diagonal_form_type(), Some(Type::Float32));
 }
 
 #[test]
@@ -161,7 +164,22 @@ fn writes_to_the_values_are_followed() {
         let y = a.dot(&x).unwrap().to_vec::<f64>().unwrap();
         assert!(same_bits(&y, &want), "product {round} after the write");
     }
-    assert!(a.has_diagonal_form());
+    assert_eq!(a.diagonal_form_type(), Some(Type::Float32));
+    // Values that are no float32 numbers: the next form stores float64.
+    let third = sp
+        .dense()
+        .full(&[], legate_core::Scalar::new(1.0f64 / 3.0), Type::Float64)
+        .unwrap();
+    a.data().binary_inplace(BinaryOp::Multiply, &third).unwrap();
+    let want = sequential(&a, &xs);
+    for round in 0..3 {
+        let y = a.dot(&x).unwrap().to_vec::<f64>().unwrap();
+        assert!(
+            same_bits(&y, &want),
+            "product {round} after the second write"
+        );
+    }
+    assert_eq!(a.diagonal_form_type(), Some(Type::Float64));
 }
 
 #[test]
