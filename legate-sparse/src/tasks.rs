@@ -342,12 +342,25 @@ fn packed_block<T: Value, I: Idx>(
 
 /// `y = A x` for the rows of this piece.
 fn spmv<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
-    product::<T, I>(ctx, None)
+    product::<T, I>(ctx, false, false)
 }
 
 /// `y = A x` through the diagonal form (inputs 4 on).
 fn dia_spmv<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
-    product::<T, I>(ctx, Some(4))
+    product::<T, I>(ctx, false, true)
+}
+
+/// `y = A x` for the rows of this piece, and the piece's part of `vdot(x, y)` (the sum of
+/// `conj(x[i]) y[i]` over its rows, folded into reduction 0) while each block of `y` is
+/// still in cache: conjugate gradients' `p @ (A p)` without reading `p` and `A p` again.
+/// Input 4 is `x` cut like the rows (a square `A`).
+fn spmv_dot<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    product::<T, I>(ctx, true, false)
+}
+
+/// [`spmv_dot`] through the diagonal form (inputs 5 on).
+fn dia_spmv_dot<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
+    product::<T, I>(ctx, true, true)
 }
 
 /// The rows `r..r + y.len()` of `A x`, through the diagonal form when there is one.
@@ -365,19 +378,24 @@ fn product_block<T: Value, I: Idx, S: Copy, W: Fn(S) -> T + Copy>(
     }
 }
 
-/// `y = A x` for the rows of this piece: inputs 0..3 the matrix, 3 `x`, and from
-/// `diagonals` on (when given) the diagonal form of the scalar arguments' offsets.
-fn product<T: Value, I: Idx>(ctx: &mut TaskContext<'_>, diagonals: Option<usize>) -> TaskResult {
+/// `y = A x` for the rows of this piece (inputs 0..3 the matrix, 3 `x`); with `dot`, also
+/// the piece's part of `vdot(x, y)` (input 4 `x` cut like the rows, reduction 0); with
+/// `form`, through the diagonal form of the scalar arguments' offsets (the inputs after
+/// those).
+fn product<T: Value, I: Idx>(ctx: &mut TaskContext<'_>, dot: bool, form: bool) -> TaskResult {
+    let diagonals = form.then_some(if dot { 5 } else { 4 });
     if narrow_form::<T>(ctx, diagonals)? {
-        product_as::<T, I, f32, _>(ctx, diagonals, |v: f32| T::from_f64(f64::from(v)))
+        product_as::<T, I, f32, _>(ctx, dot, diagonals, |v: f32| T::from_f64(f64::from(v)))
     } else {
-        product_as::<T, I, T, _>(ctx, diagonals, |v: T| v)
+        product_as::<T, I, T, _>(ctx, dot, diagonals, |v: T| v)
     }
 }
 
-/// [`product`] with a form of `S` values, which `widen` turns into `T`.
+/// [`product`] with a form of `S` values (from input `diagonals` on), which `widen` turns
+/// into `T`.
 fn product_as<T: Value, I: Idx, S: Element, W: Fn(S) -> T + Copy + Sync>(
     ctx: &mut TaskContext<'_>,
+    dot: bool,
     diagonals: Option<usize>,
     widen: W,
 ) -> TaskResult {
@@ -385,59 +403,16 @@ fn product_as<T: Value, I: Idx, S: Element, W: Fn(S) -> T + Copy + Sync>(
     let x0 = first(x_s);
     let x = x_s.read::<T>()?;
     let x = contiguous(&x)?;
-    let views = diagonal_views::<S>(ctx, diagonals)?;
-    let dia = diagonals_of(ctx, &views, widen)?;
-    rows_into::<T, I, T>(ctx, |a, y| {
-        for_row_chunks(ctx, y, 1, |r0, ys| {
-            for (b, block) in ys.chunks_mut(SPMV_BLOCK).enumerate() {
-                product_block(a, dia.as_ref(), x, x0, r0 + b * SPMV_BLOCK, block);
-            }
-        });
-        Ok(())
-    })
-}
-
-/// `y = A x` for the rows of this piece, and the piece's part of `vdot(x, y)` (the sum of
-/// `conj(x[i]) y[i]` over its rows, folded into reduction 0) while each block of `y` is
-/// still in cache: conjugate gradients' `p @ (A p)` without reading `p` and `A p` again.
-/// Input 4 is `x` cut like the rows (a square `A`).
-fn spmv_dot<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
-    product_dot::<T, I>(ctx, None)
-}
-
-/// [`spmv_dot`] through the diagonal form (inputs 5 on).
-fn dia_spmv_dot<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
-    product_dot::<T, I>(ctx, Some(5))
-}
-
-fn product_dot<T: Value, I: Idx>(
-    ctx: &mut TaskContext<'_>,
-    diagonals: Option<usize>,
-) -> TaskResult {
-    if narrow_form::<T>(ctx, diagonals)? {
-        product_dot_as::<T, I, f32, _>(ctx, diagonals, |v: f32| T::from_f64(f64::from(v)))
+    let xr = if dot {
+        let xr_s = ctx.input(4)?;
+        same_rows(ctx.input(0)?, xr_s)?;
+        Some(xr_s.read::<T>()?)
     } else {
-        product_dot_as::<T, I, T, _>(ctx, diagonals, |v: T| v)
-    }
-}
-
-/// [`product_dot`] with a form of `S` values, which `widen` turns into `T`.
-fn product_dot_as<T: Value, I: Idx, S: Element, W: Fn(S) -> T + Copy + Sync>(
-    ctx: &mut TaskContext<'_>,
-    diagonals: Option<usize>,
-    widen: W,
-) -> TaskResult {
-    let (x_s, xr_s) = (ctx.input(3)?, ctx.input(4)?);
-    same_rows(ctx.input(0)?, xr_s)?;
-    let x0 = first(x_s);
-    let (x, xr) = (x_s.read::<T>()?, xr_s.read::<T>()?);
-    let (x, xr) = (contiguous(&x)?, contiguous(&xr)?);
+        None
+    };
+    let xr = xr.as_ref().map(contiguous).transpose()?;
     let views = diagonal_views::<S>(ctx, diagonals)?;
     let dia = diagonals_of(ctx, &views, widen)?;
-    let mut dot = ctx.reduction(0)?.write::<T>()?;
-    let dot = contiguous_mut(&mut dot)?
-        .first_mut()
-        .ok_or_else(|| TaskError::new("an empty dot product accumulator"))?;
     let mut part = T::ZERO;
     rows_into::<T, I, T>(ctx, |a, y| {
         part = sum_row_chunks(ctx, y, |r0, ys| {
@@ -445,16 +420,24 @@ fn product_dot_as<T: Value, I: Idx, S: Element, W: Fn(S) -> T + Copy + Sync>(
             for (b, block) in ys.chunks_mut(SPMV_BLOCK).enumerate() {
                 let r = r0 + b * SPMV_BLOCK;
                 product_block(a, dia.as_ref(), x, x0, r, block);
-                sum = block
-                    .iter()
-                    .zip(&xr[r..r + block.len()])
-                    .fold(sum, |s, (&yi, &xi)| s + xi.conj() * yi);
+                if let Some(xr) = xr {
+                    sum = block
+                        .iter()
+                        .zip(&xr[r..r + block.len()])
+                        .fold(sum, |s, (&yi, &xi)| s + xi.conj() * yi);
+                }
             }
             sum
         });
         Ok(())
     })?;
-    *dot = *dot + part;
+    if dot {
+        let mut acc = ctx.reduction(0)?.write::<T>()?;
+        let acc = contiguous_mut(&mut acc)?
+            .first_mut()
+            .ok_or_else(|| TaskError::new("an empty dot product accumulator"))?;
+        *acc = *acc + part;
+    }
     Ok(())
 }
 
