@@ -24,7 +24,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use legate_core::{align, image, AutoTask, ImageKind, LogicalStore, Result, Type, Variable};
+use legate_core::{align, image, AutoTask, Error, ImageKind, LogicalStore, Result, Type, Variable};
 use legate_dense::Array;
 
 use crate::csr::CsrMatrix;
@@ -109,7 +109,12 @@ impl CsrMatrix {
                 return Ok(None);
             }
         }
-        let form = self.make_diagonal_form()?.map(Arc::new);
+        let form = match self.make_diagonal_form() {
+            Ok(form) => form.map(Arc::new),
+            // No room for the form beside the matrix: the products keep the CSR kernel.
+            Err(Error::ResourcesExhausted { .. }) => None,
+            Err(e) => return Err(e),
+        };
         *state = State::Made(key, form.clone());
         Ok(form)
     }
