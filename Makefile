@@ -3,13 +3,15 @@
 
 CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := build-essential pkg-config python3 python3-venv
+APT_PACKAGES := build-essential pkg-config python3 python3-venv libopenmpi-dev openmpi-bin libclang-dev
 
-.PHONY: all deps venv python pytest coverage demo test fmt-check clippy doc unit bench clean
+.PHONY: all deps venv python pytest coverage demo test fmt-check clippy doc unit mpi-check bench clean
 
 all: test
 
-# System packages: a C compiler (STREAM, crates that build C), Python for later tools.
+# System packages: a C compiler (STREAM, crates that build C), Python for later tools,
+# OpenMPI (the `mpi` feature of legate-core and its multi-rank test; bindgen in the
+# `mpi` crate needs libclang).
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -34,16 +36,25 @@ fmt-check:
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy -p legate-core --features mpi --all-targets -- -D warnings
 
 doc:
-	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --features legate-core/mpi
 
 unit:
 	$(CARGO) test --workspace
 
+# legate-core's MPI communicator as a job of 2 and 3 ranks (OpenMPI refuses to run as root
+# without the two variables; 3 ranks oversubscribe a 2-core machine).
+MPIRUN := OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun --oversubscribe
+mpi-check: deps
+	$(CARGO) build -p legate-core --features mpi --example mpi_comm
+	$(MPIRUN) -np 2 target/debug/examples/mpi_comm
+	$(MPIRUN) -np 3 target/debug/examples/mpi_comm
+
 # Every check: formatting, lints, docs, unit, property, integration and doc tests, and
 # the Python suite.
-test: deps fmt-check clippy doc unit pytest
+test: deps fmt-check clippy doc unit mpi-check pytest
 
 # The project's virtual environment: NumPy and SciPy (the references of the benchmarks
 # and of the Python tests), maturin (builds the extension), pytest and hypothesis.

@@ -55,6 +55,8 @@ mod fusion;
 pub mod geometry;
 mod launch;
 mod memory;
+#[cfg(feature = "mpi")]
+mod mpi_comm;
 mod partition;
 mod profile;
 mod reduction;
@@ -77,6 +79,8 @@ pub use legate_mapper::{
     Config, ConfigError, DefaultMapper, Layout, Machine, Mapper, MemoryKind, Processor,
     ProcessorKind, StoreInfo, TaskInfo, VariantKind,
 };
+#[cfg(feature = "mpi")]
+pub use mpi_comm::MpiComm;
 pub use partition::Partition;
 pub use reduction::ReductionOp;
 pub use runtime::{Runtime, Stats};

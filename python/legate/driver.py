@@ -54,7 +54,8 @@ def config_string(ns):
 def main(argv=None):
     ns = _parser().parse_args(argv)
     if ns.nodes not in (None, "1") or ns.ranks_per_node not in (None, "1"):
-        print("legate: more than one rank needs the MPI backend, which is not built yet",
+        print("legate: more than one rank needs control replication over MPI, which the "
+              "runtime does not do yet (legate-core's MpiComm is its communicator)",
               file=sys.stderr)
         return 2
     extra = config_string(ns)
