@@ -16,7 +16,10 @@
 //! chain gives exactly the values of its operations run one after the other. Additions
 //! that each add one more value to the previous sum (the stencil's average) merge into one
 //! step (`Block::add_many`, [`merge_additions`]) that reads every addend once per chunk
-//! and adds them in the same order.
+//! and adds them in the same order; a product by a scalar read only by the addition or
+//! subtraction after it merges with it (`Block::scaled_add`, [`merge_scaled`]), so the
+//! triad `b + 2.5 * c` is one pass over its two inputs and its output, each operation
+//! rounded as before.
 //!
 //! A whole-array reduction is described too ([`Fold`]): it absorbs the chain computing
 //! its input and folds each chunk as the chain computes it, in the order of its own fold.
@@ -100,6 +103,10 @@ enum Step<T> {
     /// added one more value to the previous one's result, as one pass
     /// ([`merge_additions`]).
     Sum([Operand; MAX_ADDENDS], usize),
+    /// `a op (x * s)`, or `(x * s) op a` when the flag is set, `op` an addition or a
+    /// subtraction: a product by a scalar read only by the addition after it, as one pass
+    /// ([`merge_scaled`]).
+    ScaledAdd(BinaryOp, Operand, Operand, T, bool),
 }
 
 impl<T: Copy> Step<T> {
@@ -109,6 +116,7 @@ impl<T: Copy> Step<T> {
             Step::Scalar(op, a, s, reversed) => Step::Scalar(op, f(a), s, reversed),
             Step::Unary(op, a) => Step::Unary(op, f(a)),
             Step::Sum(xs, n) => Step::Sum(xs.map(f), n),
+            Step::ScaledAdd(op, a, x, s, left) => Step::ScaledAdd(op, f(a), f(x), s, left),
         }
     }
 
@@ -118,6 +126,7 @@ impl<T: Copy> Step<T> {
             Step::Binary(_, a, b) => vec![a, b],
             Step::Scalar(_, a, _, _) | Step::Unary(_, a) => vec![a],
             Step::Sum(xs, n) => xs[..n].to_vec(),
+            Step::ScaledAdd(_, a, x, _, _) => vec![a, x],
         }
     }
 
@@ -128,6 +137,27 @@ impl<T: Copy> Step<T> {
             Step::Sum(xs, n) => Some(xs[..n].to_vec()),
             _ => None,
         }
+    }
+}
+
+/// How many operands of `steps` name step `j`.
+fn readers<T: Copy>(steps: &[Step<T>], j: usize) -> usize {
+    steps
+        .iter()
+        .flat_map(|s| s.operands_vec())
+        .filter(|&o| o == Operand::Step(j))
+        .count()
+}
+
+/// Removes step `j` (which nothing reads any more): the steps after it move down one
+/// place, and so do the operands naming them.
+fn remove_step<T: Copy>(steps: &mut Vec<Step<T>>, j: usize) {
+    steps.remove(j);
+    for step in steps.iter_mut() {
+        *step = step.map(|o| match o {
+            Operand::Step(i) if i > j => Operand::Step(i - 1),
+            o => o,
+        });
     }
 }
 
@@ -142,13 +172,6 @@ fn merge_additions<T: Elem>(mut steps: Vec<Step<T>>) -> Vec<Step<T>> {
     if !T::add_many(&[], &mut []) {
         return steps;
     }
-    let readers = |steps: &[Step<T>], j: usize| {
-        steps
-            .iter()
-            .flat_map(|s| s.operands_vec())
-            .filter(|&o| o == Operand::Step(j))
-            .count()
-    };
     loop {
         let found = steps.iter().enumerate().find_map(|(k, step)| {
             let Step::Binary(BinaryOp::Add, Operand::Step(j), b) = *step else {
@@ -164,14 +187,45 @@ fn merge_additions<T: Elem>(mut steps: Vec<Step<T>>) -> Vec<Step<T>> {
         let mut operands = [Operand::Input(0); MAX_ADDENDS];
         operands[..xs.len()].copy_from_slice(&xs);
         steps[k] = Step::Sum(operands, xs.len());
-        steps.remove(j);
-        // The steps after `j` move down one place, and so do the operands naming them.
-        for step in &mut steps {
-            *step = step.map(|o| match o {
-                Operand::Step(i) if i > j => Operand::Step(i - 1),
-                o => o,
-            });
-        }
+        remove_step(&mut steps, j);
+    }
+}
+
+/// `steps` with each addition or subtraction one of whose operands is a product by a
+/// scalar (`b + 2.5 * c`, the triad; `p * beta + r`) that nothing else reads merged with
+/// that product into one [`Step::ScaledAdd`]: the same two operations, each rounded, in
+/// one pass that reads both operands from memory and writes the result, instead of a pass
+/// writing the product into a chunk and one reading it back. Unchanged for a type without
+/// [`Block::scaled_add`].
+///
+/// [`Block::scaled_add`]: crate::kernels::Block::scaled_add
+fn merge_scaled<T: Elem>(mut steps: Vec<Step<T>>) -> Vec<Step<T>> {
+    if !T::scaled_add(BinaryOp::Add, &[], &[], T::from_i128(0), false, &mut []) {
+        return steps;
+    }
+    let product = |steps: &[Step<T>], o: Operand| match o {
+        Operand::Step(j) => match steps[j] {
+            Step::Scalar(BinaryOp::Multiply, x, s, _) if readers(steps, j) == 1 => Some((j, x, s)),
+            _ => None,
+        },
+        Operand::Input(_) => None,
+    };
+    loop {
+        let found = steps.iter().enumerate().find_map(|(k, step)| match *step {
+            Step::Binary(op @ (BinaryOp::Add | BinaryOp::Subtract), a, b) => {
+                if let Some((j, x, s)) = product(&steps, b) {
+                    Some((k, j, Step::ScaledAdd(op, a, x, s, false)))
+                } else {
+                    product(&steps, a).map(|(j, x, s)| (k, j, Step::ScaledAdd(op, b, x, s, true)))
+                }
+            }
+            _ => None,
+        });
+        let Some((k, j, merged)) = found else {
+            return steps;
+        };
+        steps[k] = merged;
+        remove_step(&mut steps, j);
     }
 }
 
@@ -239,7 +293,7 @@ impl<T: Elem> Chain<T> {
             .chain(self.steps.iter().map(|s| s.map(outer)))
             .collect();
         Some(Chain {
-            steps: merge_additions(steps),
+            steps: merge_scaled(merge_additions(steps)),
             inputs,
         })
     }
@@ -329,6 +383,9 @@ impl<T: Elem> Chain<T> {
                 Step::Binary(op, a, b) => T::binary_block(op, arg(a), arg(b), out),
                 Step::Scalar(op, a, s, reversed) => T::scalar_block(op, arg(a), s, reversed, out),
                 Step::Unary(op, a) => T::unary_block(op, arg(a), out),
+                Step::ScaledAdd(op, a, x, s, left) => {
+                    T::scaled_add(op, arg(a), arg(x), s, left, out)
+                }
                 Step::Sum(xs, count) => {
                     let addends: [&[T]; MAX_ADDENDS] =
                         std::array::from_fn(|i| if i < count { arg(xs[i]) } else { &[] });
@@ -560,7 +617,11 @@ impl<T: Elem> ComposableKernel for Chain<T> {
     /// A composed chain runs through [`Chain::kernel`], which reads operands given in
     /// its output; a single operation runs through its own kernel, which does not.
     fn in_place(&self) -> bool {
-        self.steps.len() > 1 || matches!(self.steps.first(), Some(Step::Sum(..)))
+        self.steps.len() > 1
+            || matches!(
+                self.steps.first(),
+                Some(Step::Sum(..) | Step::ScaledAdd(..))
+            )
     }
 }
 
@@ -776,6 +837,63 @@ mod tests {
         let (a, b, d) = ([i64::MAX, 1], [1, 2], [5, 3]);
         c.eval(&[&a, &b, &d], &[false; 3], &[false; 3], &mut y);
         assert_eq!(y, [i64::MIN + 5, 6]);
+    }
+
+    #[test]
+    fn products_by_a_scalar_merge_with_the_addition_reading_them() {
+        let n = 301;
+        let b: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin() * 1e3).collect();
+        let c: Vec<f64> = (0..n).map(|i| (i as f64 * 1.91).cos() / 7.0).collect();
+        // The triad b + 2.5 * c (the product absorbed as operand 1), and 2.5 * c - b
+        // (as operand 0 of a subtraction): one step each, the same bits.
+        let times = Chain::scalar(BinaryOp::Multiply, 2.5, true).unwrap();
+        let triad = Arc::new(
+            Chain::<f64>::binary(BinaryOp::Add)
+                .unwrap()
+                .substitute(1, &times)
+                .unwrap(),
+        );
+        assert!(matches!(
+            triad.steps[..],
+            [Step::ScaledAdd(BinaryOp::Add, _, _, _, false)]
+        ));
+        assert!(triad.in_place());
+        let got = run(&triad, &[&b, &c]);
+        assert!((0..n).all(|i| got[i].to_bits() == (b[i] + 2.5 * c[i]).to_bits()));
+        let sub = Chain::<f64>::binary(BinaryOp::Subtract)
+            .unwrap()
+            .substitute(0, &times)
+            .unwrap();
+        assert!(matches!(
+            sub.steps[..],
+            [Step::ScaledAdd(BinaryOp::Subtract, _, _, _, true)]
+        ));
+        let got = run(&Arc::new(sub), &[&c, &b]);
+        assert!((0..n).all(|i| got[i].to_bits() == (c[i] * 2.5 - b[i]).to_bits()));
+
+        // A product read twice, or by a multiplication, is kept; so is a division.
+        let (x0, x1) = (Operand::Input(0), Operand::Input(1));
+        let t = Operand::Step(0);
+        let scaled = Step::<f64>::Scalar(BinaryOp::Multiply, x0, 3.0, false);
+        let twice = vec![
+            scaled,
+            Step::Binary(BinaryOp::Add, x1, t),
+            Step::Binary(BinaryOp::Add, Operand::Step(1), t),
+        ];
+        assert_eq!(merge_scaled(twice).len(), 3);
+        let mul = vec![scaled, Step::Binary(BinaryOp::Multiply, x1, t)];
+        assert_eq!(merge_scaled(mul).len(), 2);
+        let div = vec![
+            Step::<f64>::Scalar(BinaryOp::TrueDivide, x0, 3.0, false),
+            Step::Binary(BinaryOp::Add, x1, t),
+        ];
+        assert_eq!(merge_scaled(div).len(), 2);
+        // Integers have no such kernel: nothing merges.
+        let ints = vec![
+            Step::<i64>::Scalar(BinaryOp::Multiply, x0, 3, false),
+            Step::Binary(BinaryOp::Add, x1, t),
+        ];
+        assert_eq!(merge_scaled(ints).len(), 2);
     }
 
     #[test]

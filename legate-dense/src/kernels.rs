@@ -1165,6 +1165,21 @@ pub(crate) trait Block: Arith {
     fn add_many(_xs: &[&[Self]], _y: &mut [Self]) -> bool {
         false
     }
+
+    /// `y = a op (x * s)`, or `y = (x * s) op a` when `scaled_left`, element by element,
+    /// `op` an addition or a subtraction: the operations of `scalar_block(Multiply, ..)`
+    /// and then `binary_block(op, ..)`, each rounded as they round (no fused
+    /// multiply-add), in one pass.
+    fn scaled_add(
+        _op: BinaryOp,
+        _a: &[Self],
+        _x: &[Self],
+        _s: Self,
+        _scaled_left: bool,
+        _y: &mut [Self],
+    ) -> bool {
+        false
+    }
 }
 
 /// Most slices [`Block::add_many`] adds.
@@ -1353,6 +1368,19 @@ macro_rules! float_block {
             fn add_many(xs: &[&[Self]], y: &mut [Self]) -> bool {
                 crate::vmath::v3_build!(fn body(xs: &[&[$t]], y: &mut [$t]) -> bool {
                     add_many(xs, y, |a, b| a + b)
+                })
+            }
+
+            fn scaled_add(op: BinaryOp, a: &[Self], x: &[Self], s: Self, scaled_left: bool, y: &mut [Self]) -> bool {
+                crate::vmath::v3_build!(fn body(op: BinaryOp, a: &[$t], x: &[$t], s: $t, scaled_left: bool, y: &mut [$t]) -> bool {
+                    match (op, scaled_left) {
+                        (BinaryOp::Add, false) => map2(a, x, y, |a, x| a + x * s),
+                        (BinaryOp::Add, true) => map2(a, x, y, |a, x| x * s + a),
+                        (BinaryOp::Subtract, false) => map2(a, x, y, |a, x| a - x * s),
+                        (BinaryOp::Subtract, true) => map2(a, x, y, |a, x| x * s - a),
+                        _ => return false,
+                    }
+                    true
                 })
             }
         }
