@@ -1,7 +1,7 @@
 //! legate-dense against the machine and NumPy: `cargo bench -p legate-dense --bench dense`
 //! (or `make bench`, which also installs NumPy into `.venv`).
 //!
-//! In one run: NumPy on the same sizes, then `BENCH_ROUNDS` rounds (default 2) of a C
+//! In one run: NumPy on the same sizes, then `BENCH_ROUNDS` rounds (default 4) of a C
 //! STREAM (triad, add, sum) with 1 and 2 threads and legate-dense with 1 and 2 CPUs, the
 //! best of each kept, on
 //! - `c = a + b` over `N` float64 (24 bytes per element must move);

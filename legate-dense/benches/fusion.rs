@@ -2,7 +2,7 @@
 //! (or `make bench`, which also installs NumPy into `.venv`).
 //!
 //! In one run: NumPy (one core) on the same inputs, then `BENCH_ROUNDS` rounds (default
-//! 2) of a C STREAM triad with 1 and 2 threads and legate-dense with 1 and 2 CPUs, fused
+//! 4) of a C STREAM triad with 1 and 2 threads and legate-dense with 1 and 2 CPUs, fused
 //! and unfused (`--no-fusion`), the best of each kept, on
 //! - the triad `a = b + 2.5 * c` over `N` float64 (24 bytes per element must move);
 //! - the blog's 5-point stencil on an `S x S` grid (per iteration; at least one read of the

@@ -103,9 +103,10 @@ pub fn get(figures: &Option<Vec<(String, f64)>>, name: &str) -> Option<f64> {
 /// How many rounds a benchmark interleaves: the references (STREAM) and legate are each
 /// measured once per round and the best of each kept, so that both are seen in the same
 /// state of a machine whose memory bandwidth changes from minute to minute
-/// (`BENCH_ROUNDS`, default 2).
+/// (`BENCH_ROUNDS`, default 4: with two, a run of 2026-12-07 saw STREAM only in the fast
+/// state and the fused triad only in the slow one).
 pub fn rounds() -> usize {
-    env_usize("BENCH_ROUNDS", 2).max(1)
+    env_usize("BENCH_ROUNDS", 4).max(1)
 }
 
 /// The higher of two bandwidths, either of which may be missing.
