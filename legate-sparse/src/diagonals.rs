@@ -20,11 +20,12 @@
 //! stores changes their version, and the next products start over.
 //!
 //! The form costs memory: one value per row and diagonal, beside the CSR stores it leaves
-//! in place. `LEGATE_SPARSE_DIAGONALS=0` or [`Sparse::set_diagonal_forms`] turns it off.
+//! in place. It is made only when it takes at most half of the system memory left
+//! (`--sysmem` less what live instances hold), so it never fails a program. `LEGATE_SPARSE_DIAGONALS=0` or [`Sparse::set_diagonal_forms`] turns it off.
 
 use std::sync::{Arc, Mutex};
 
-use legate_core::{align, image, AutoTask, Error, ImageKind, LogicalStore, Result, Type, Variable};
+use legate_core::{align, image, AutoTask, ImageKind, LogicalStore, Result, Type, Variable};
 use legate_dense::Array;
 
 use crate::csr::CsrMatrix;
@@ -109,12 +110,7 @@ impl CsrMatrix {
                 return Ok(None);
             }
         }
-        let form = match self.make_diagonal_form() {
-            Ok(form) => form.map(Arc::new),
-            // No room for the form beside the matrix: the products keep the CSR kernel.
-            Err(Error::ResourcesExhausted { .. }) => None,
-            Err(e) => return Err(e),
-        };
+        let form = self.make_diagonal_form()?.map(Arc::new);
         *state = State::Made(key, form.clone());
         Ok(form)
     }
@@ -173,7 +169,16 @@ impl CsrMatrix {
         {
             return Ok(None);
         }
+        // The form is a cache: it takes at most half of the system memory left, so that
+        // making it never fails a program the CSR stores alone would run.
         let rows = self.shape[0];
+        let bytes = (offsets.len() as u64)
+            .saturating_mul(rows as u64)
+            .saturating_mul(ty.size() as u64);
+        let free = rt.sysmem_limit().saturating_sub(rt.stats().bytes_allocated);
+        if bytes.saturating_mul(2) > free {
+            return Ok(None);
+        }
         let values = offsets
             .iter()
             .map(|_| self.sp.dense.empty(&[rows], ty))

@@ -54,7 +54,9 @@
 //!   launches over the rows: one lists the diagonals (at most 32) and checks the values,
 //!   one writes the form when it moves at most nine tenths of the CSR stores' bytes.
 //! - It costs memory beside the CSR stores: one value per row and diagonal (80 MB for
-//!   the 4e6-row Poisson matrix in `float32`, against 272 MB of CSR stores).
+//!   the 4e6-row Poisson matrix in `float32`, against 272 MB of CSR stores). It is made
+//!   only when that is at most half of the system memory left (`--sysmem` less what live
+//!   instances hold).
 //! - On that matrix an SpMV moves 144 MB instead of 336 MB, and runs 2.0x to 2.4x faster
 //!   than the CSR kernel; CG runs 1.5x faster (`bench/README.md`).
 //! - [`CsrMatrix::has_diagonal_form`] and [`CsrMatrix::diagonal_form_type`] say whether a

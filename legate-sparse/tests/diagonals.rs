@@ -11,8 +11,8 @@ use common::{poisson, sparse};
 
 use std::sync::Arc;
 
-use legate_core::Type;
-use legate_dense::{Array, BinaryOp};
+use legate_core::{Config, Runtime, Type};
+use legate_dense::{Array, BinaryOp, Dense};
 use legate_sparse::{CsrMatrix, Sparse, Value};
 
 /// A banded matrix whose diagonals hold random values with a few entries missing, and
@@ -215,6 +215,34 @@ fn matrices_without_few_diagonals_keep_the_csr_kernel() {
         assert_eq!(y, vec![1.0; 300]);
     }
     assert!(!wide.has_diagonal_form());
+}
+
+#[test]
+fn a_form_that_would_crowd_the_memory_is_not_made() {
+    // 4 MiB of system memory: the 40,000-row Poisson matrix (2.7 MB of CSR stores) and two
+    // vectors leave less than twice its form's 0.8 MB free.
+    let mut config = Config::with_cpus(2);
+    config.sysmem = 4;
+    let sp = Sparse::new(&Dense::new(&Runtime::new(config).unwrap()).unwrap()).unwrap();
+    let a = poisson(&sp, 200);
+    let xs: Vec<f64> = (0..40_000).map(|i| (i % 11) as f64).collect();
+    let x = vector(&sp, &xs);
+    let want = sequential(&a, &xs);
+    for _ in 0..3 {
+        assert!(same_bits(
+            &a.dot(&x).unwrap().to_vec::<f64>().unwrap(),
+            &want
+        ));
+    }
+    assert!(!a.has_diagonal_form());
+    // With room, the same matrix gets its form.
+    let roomy = sparse(2);
+    let a = poisson(&roomy, 200);
+    let x = vector(&roomy, &xs);
+    for _ in 0..2 {
+        a.dot(&x).unwrap();
+    }
+    assert!(a.has_diagonal_form());
 }
 
 #[test]
