@@ -314,14 +314,14 @@ impl<T: Elem> Chain<T> {
         // A single step keeps no value in a chunk, and reads no operand of the output:
         // one call over the whole block. (The triad, one merged step, went from 0.82-0.85
         // of STREAM's triad on two CPUs in chunks to 0.99-1.03 this way.)
-        let step = if self.steps.len() == 1 && !reads_y {
+        let chunk_len = if self.steps.len() == 1 && !reads_y {
             n.max(1)
         } else {
             CHUNK
         };
         let mut start = 0;
         while start < n {
-            let end = (start + step).min(n);
+            let end = (start + chunk_len).min(n);
             let m = end - start;
             if reads_y {
                 old[..m].copy_from_slice(&y[start..end]);

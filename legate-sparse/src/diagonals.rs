@@ -118,12 +118,7 @@ impl CsrMatrix {
     /// Whether the matrix's products read a diagonal form now (made by earlier products:
     /// see the crate docs).
     pub fn has_diagonal_form(&self) -> bool {
-        let state = self
-            .diagonals
-            .state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        matches!(&*state, State::Made(_, Some(_)))
+        self.diagonal_form_type().is_some()
     }
 
     /// The type of the values the diagonal form stores, when the matrix has one:
@@ -212,7 +207,6 @@ impl CsrMatrix {
 /// Adds the inputs of a product through `form`: the matrix's rows (for the rows whose sum
 /// is not finite, summed again from the stored entries), `x` through the image of the
 /// columns, then `extra` (more inputs aligned with the rows), the result, and the form.
-/// Returns the result's variable.
 pub(crate) fn add_product_args(
     a: &CsrMatrix,
     t: &mut AutoTask<'_>,
@@ -220,7 +214,7 @@ pub(crate) fn add_product_args(
     extra: Option<&LogicalStore>,
     y: &LogicalStore,
     form: &DiagonalForm,
-) -> Variable {
+) {
     let [_, c, _] = a.add_rows(t);
     let xv = t.add_input(x);
     t.add_constraint(image(c, xv, ImageKind::MinMax));
@@ -230,5 +224,4 @@ pub(crate) fn add_product_args(
         t.add_constraint(align(yv, e));
     }
     form.add_to(t, yv);
-    yv
 }

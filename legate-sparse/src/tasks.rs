@@ -442,15 +442,15 @@ fn product_as<T: Value, I: Idx, S: Element, W: Fn(S) -> T + Copy + Sync>(
 /// up at the end: a single running sum is a chain of additions the core cannot overlap
 /// (four cycles a row, as long as the product's own work on a stencil matrix).
 fn vdot_lanes<T: Value>(x: &[T], y: &[T]) -> T {
-    let mut lanes = [T::ZERO; DIA_LANES];
-    let (xc, yc) = (x.chunks_exact(DIA_LANES), y.chunks_exact(DIA_LANES));
+    let mut lanes = [T::ZERO; LANES];
+    let (xc, yc) = (x.chunks_exact(LANES), y.chunks_exact(LANES));
     let rest = xc
         .remainder()
         .iter()
         .zip(yc.remainder())
         .fold(T::ZERO, |s, (&a, &b)| s + a.conj() * b);
     for (a, b) in xc.zip(yc) {
-        for k in 0..DIA_LANES {
+        for k in 0..LANES {
             lanes[k] = lanes[k] + a[k].conj() * b[k];
         }
     }
@@ -530,8 +530,9 @@ fn scalar_offsets(ctx: &TaskContext<'_>) -> Result<Vec<i64>, TaskError> {
     Ok(offsets)
 }
 
-/// Rows per step of [`dia_rows`]: their sums stay in registers while the diagonals pass.
-const DIA_LANES: usize = 8;
+/// Running sums kept side by side: the rows [`dia_rows`] sums at a time (in registers
+/// while the diagonals pass), and the lanes of [`vdot_lanes`].
+const LANES: usize = 8;
 
 /// `y = A x` for the rows `r..r + y.len()` of a piece through its diagonal form.
 ///
@@ -564,7 +565,8 @@ fn dia_block<T: Value, I: Idx, S: Copy, W: Fn(S) -> T + Copy>(
     };
     let mut values: [&[S]; MAX_DIAGONALS] = [&[]; MAX_DIAGONALS];
     let mut xs: [&[T]; MAX_DIAGONALS] = [&[]; MAX_DIAGONALS];
-    let mut interior = dia.values.len() <= MAX_DIAGONALS;
+    // More diagonals than the arrays hold (never, by `MAX_DIAGONALS`) take the passes.
+    let mut interior = true;
     for (d, (vals, &o)) in dia.values.iter().zip(&dia.offsets).enumerate() {
         let whole = range(o) == (0, n);
         match (
@@ -629,18 +631,18 @@ fn dia_rows<T: Value, S: Copy, W: Fn(S) -> T + Copy>(
         widen: W,
     ) {
         let mut i = 0;
-        let mut chunks = y.chunks_exact_mut(DIA_LANES);
+        let mut chunks = y.chunks_exact_mut(LANES);
         for out in &mut chunks {
-            let mut acc = [T::ZERO; DIA_LANES];
+            let mut acc = [T::ZERO; LANES];
             for (v, x) in values.iter().zip(xs) {
-                if let (Some(v), Some(x)) = (v.get(i..i + DIA_LANES), x.get(i..i + DIA_LANES)) {
-                    for k in 0..DIA_LANES {
+                if let (Some(v), Some(x)) = (v.get(i..i + LANES), x.get(i..i + LANES)) {
+                    for k in 0..LANES {
                         acc[k] = acc[k] + widen(v[k]) * x[k];
                     }
                 }
             }
             out.copy_from_slice(&acc);
-            i += DIA_LANES;
+            i += LANES;
         }
         for (j, out) in chunks.into_remainder().iter_mut().enumerate() {
             *out = values
@@ -675,13 +677,6 @@ fn dia_rows<T: Value, S: Copy, W: Fn(S) -> T + Copy>(
 /// each of the piece's values is a `float32` exactly (the form may then store them so:
 /// the same numbers in half the bytes), else `[0]`.
 fn dia_offsets<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
-    let exact = T::TYPE == legate_core::Type::Float64 && {
-        let vals = ctx.input(2)?.read::<f64>()?;
-        contiguous(&vals)?
-            .iter()
-            .all(|&v| f64::from(v as f32).to_bits() == v.to_bits())
-    };
-    ctx.output(1)?.bind_data(vec![i64::from(exact)])?;
     let cap = usize::try_from(ctx.scalar_value::<i64>(0)?).unwrap_or(0);
     let row0 = first(ctx.input(0)?);
     let found = with_rows::<T, I, _>(ctx, 0, |a| {
@@ -707,6 +702,14 @@ fn dia_offsets<T: Value, I: Idx>(ctx: &mut TaskContext<'_>) -> TaskResult {
         }
         Ok(Some(seen))
     })?;
+    // The values are read only for a piece that may have a form.
+    let exact = found.is_some() && T::TYPE == legate_core::Type::Float64 && {
+        let vals = ctx.input(2)?.read::<f64>()?;
+        contiguous(&vals)?
+            .iter()
+            .all(|&v| f64::from(v as f32).to_bits() == v.to_bits())
+    };
+    ctx.output(1)?.bind_data(vec![i64::from(exact)])?;
     ctx.output(0)?
         .bind_data(found.unwrap_or_else(|| vec![i64::MIN]))?;
     Ok(())
