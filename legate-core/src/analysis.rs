@@ -126,6 +126,21 @@ impl StorageState {
         });
     }
 
+    /// Records a transfer between ranks (or a step of a reduction across them): an access
+    /// like any other for the ordering, which does not change the contents' version (it
+    /// brings values one rank holds to another, and every rank must agree on versions).
+    pub(crate) fn record_transfer(
+        &mut self,
+        node: &Arc<TaskNode>,
+        footprint: Footprint,
+        privilege: Privilege,
+        launch: u64,
+    ) {
+        let version = self.version;
+        self.record(node, footprint, privilege, true, launch);
+        self.version = version;
+    }
+
     /// The in-flight point tasks that write or reduce to the storage.
     pub(crate) fn pending_writers(&mut self) -> Vec<Arc<TaskNode>> {
         self.records.retain(|r| !r.node.is_done());

@@ -39,6 +39,14 @@ impl ValidityMap {
         }
     }
 
+    /// A storage of `shape` whose values are in every instance of `mask` (a fresh storage
+    /// of a replicated program: every rank holds its zeros, or the data it was made from).
+    pub(crate) fn with_mask(shape: &[u64], mask: Mask) -> Self {
+        ValidityMap {
+            regions: vec![(Rect::from_shape(shape), mask)],
+        }
+    }
+
     /// Makes `rect` valid in `slot`, returning the copies that needs (from the lowest
     /// valid instance of each region).
     pub(crate) fn acquire(&mut self, rect: &Rect, slot: usize) -> Vec<CopyRequest> {
@@ -60,6 +68,12 @@ impl ValidityMap {
     /// Records that `slot` wrote `rect`: only `slot` holds its values now.
     pub(crate) fn write(&mut self, rect: &Rect, slot: usize) {
         self.update(rect, |_, _| 1 << slot);
+    }
+
+    /// Records that the instances of `mask` all hold the latest values of `rect` (every rank
+    /// ran a launch that wrote it, or every participant of a reduction combined it).
+    pub(crate) fn write_mask(&mut self, rect: &Rect, mask: Mask) {
+        self.update(rect, |_, _| mask);
     }
 
     /// The instances valid at point `p`.

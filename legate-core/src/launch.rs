@@ -19,6 +19,7 @@ use crate::partition::linearize;
 use crate::partition::{bounding, Partition};
 use crate::profile::NodeKind;
 use crate::reduction::{self, ReductionOp};
+use crate::replication::{self, Placement};
 use crate::runtime::{IssueState, Runtime, Shared};
 use crate::scheduler::{TaskNode, WorkerGroup, WorkerInfo};
 use crate::store::{copy_rect, lock_ignoring_poison, zero_rect, LogicalStore, Storage};
@@ -1324,6 +1325,26 @@ pub(crate) fn submit(
                 && (1..num_points).all(|q| same_elements(a, q))
         })
         .collect();
+    // In a replicated program, which rank runs which point.
+    let placement = shared.ranks.as_ref().map(|ranks| {
+        if exec_args.iter().any(|a| a.unbound) {
+            return Placement::Everywhere;
+        }
+        let owners = domain
+            .points()
+            .map(|c| {
+                let owner = shared
+                    .mapper
+                    .shard(&shared.machine, c.coords(), &spec.solution.colors);
+                owner.min(ranks.size - 1)
+            })
+            .collect();
+        Placement::Sharded(owners)
+    });
+    let here = |p: usize| match (&placement, &shared.ranks) {
+        (Some(pl), Some(ranks)) => pl.runs_here(p, ranks.rank),
+        _ => true,
+    };
     let exec = Arc::new(Exec {
         shared: Arc::clone(shared),
         library: spec.library.clone(),
@@ -1339,15 +1360,27 @@ pub(crate) fn submit(
         unbound_remaining: AtomicUsize::new(num_points),
         folds: Mutex::new(FoldQueue {
             next: 0,
+            // Points of other ranks have nothing to fold here.
             ready: if ordered.contains(&true) {
-                (0..num_points).map(|_| None).collect()
+                (0..num_points).map(|p| (!here(p)).then(Vec::new)).collect()
             } else {
                 Vec::new()
             },
         }),
         ordered,
     });
-    let copy_node = coherence_copies(rt, state, &exec.args, &exec.pieces, num_points)?;
+    let (before, reductions) = match (&placement, &shared.ranks) {
+        (Some(placement), Some(ranks)) => {
+            let args = rank_pieces(&exec, num_points);
+            let plan =
+                replication::plan_launch(shared, ranks, state, &args, placement, num_points)?;
+            (plan.before, plan.reductions)
+        }
+        _ => {
+            let copy = coherence_copies(rt, state, &exec.args, &exec.pieces, num_points)?;
+            (copy.into_iter().collect(), Vec::new())
+        }
+    };
     state.launch_seq += 1;
     let seq = state.launch_seq;
     shared.stats.launches.fetch_add(1, Ordering::Relaxed);
@@ -1359,8 +1392,8 @@ pub(crate) fn submit(
         VariantKind::Omp => WorkerGroup::Omp,
         _ => WorkerGroup::Cpu,
     };
-    let mut nodes = Vec::with_capacity(num_points + 1);
-    nodes.extend(copy_node);
+    let mut nodes = Vec::with_capacity(num_points + before.len());
+    nodes.extend(before);
     let mut records: Vec<(usize, Arc<TaskNode>, Footprint, Privilege, bool)> = Vec::new();
     let profiler = shared.sched.profiler.as_deref();
     let name: Option<Arc<str>> = profiler.map(|prof| {
@@ -1379,7 +1412,7 @@ pub(crate) fn submit(
         );
         name
     });
-    for p in 0..num_points {
+    for p in (0..num_points).filter(|&p| here(p)) {
         let e = Arc::clone(&exec);
         let tag = profiler
             .zip(name.as_ref())
@@ -1430,6 +1463,20 @@ pub(crate) fn submit(
             .storage
             .state()
             .record(&node, fp, privilege, exact, seq);
+    }
+    if let Some(ranks) = &shared.ranks {
+        // Every rank moves the version of what the launch writes, whether or not it runs
+        // a point writing it: versions key caches every rank must agree on.
+        for arg in exec
+            .args
+            .iter()
+            .filter(|a| a.kind != ArgKind::Input && !a.unbound)
+        {
+            arg.store.storage.state().version = seq;
+        }
+        nodes.extend(replication::finish_reductions(
+            shared, ranks, state, reductions,
+        ));
     }
     // The tiling a launch used becomes its storages' key partition.
     for (a, arg) in exec.args.iter().enumerate() {
@@ -1615,6 +1662,33 @@ fn coherence_copies(
         );
     }
     Ok(Some(node))
+}
+
+/// The arguments of a launch as the replicated coherence sees them: per point, the bounds
+/// of its piece in the storage (unbound outputs and inputs read through their output are
+/// left out).
+fn rank_pieces(exec: &Exec, num_points: usize) -> Vec<replication::ArgPieces> {
+    let nargs = exec.args.len();
+    exec.args
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| !a.unbound && a.aliased_output.is_none())
+        .map(|(a, arg)| {
+            let view = arg.store.view();
+            let pieces = (0..num_points)
+                .map(|p| {
+                    let fp = view.footprint(&exec.pieces[p * nargs + a]);
+                    let dense = matches!(fp.pieces(), [one] if one.is_dense());
+                    fp.bounds().map(|b| (b, dense))
+                })
+                .collect();
+            replication::ArgPieces {
+                storage: Arc::clone(&arg.store.storage),
+                access: arg.access,
+                pieces,
+            }
+        })
+        .collect()
 }
 
 pub(crate) fn whole_footprint(store: &LogicalStore) -> Footprint {

@@ -60,6 +60,7 @@ mod mpi_comm;
 mod partition;
 mod profile;
 mod reduction;
+mod replication;
 mod runtime;
 mod scheduler;
 mod store;
@@ -83,6 +84,7 @@ pub use legate_mapper::{
 pub use mpi_comm::MpiComm;
 pub use partition::Partition;
 pub use reduction::ReductionOp;
+pub use replication::{Arrival, LocalRanks, Transport};
 pub use runtime::{Runtime, Stats};
 pub use store::{LogicalArray, LogicalStore};
 pub use task::{

@@ -96,6 +96,8 @@ pub(crate) struct Shared {
     pub(crate) errors: Mutex<Vec<Error>>,
     pub(crate) stats: Counters,
     next_storage: AtomicU64,
+    /// The ranks of a replicated program (`None`: one process runs every point).
+    pub(crate) ranks: Option<crate::replication::Ranks>,
     /// The runtime itself, for the paths that reach it from a store (reads flush the
     /// window of deferred operations).
     runtime: OnceLock<Weak<RuntimeInner>>,
@@ -236,8 +238,37 @@ impl Runtime {
 
     /// Starts a runtime with a mapper of the library's choosing.
     pub fn with_mapper(config: Config, mapper: Arc<dyn Mapper>) -> Result<Runtime> {
+        Runtime::start(config, mapper, None)
+    }
+
+    /// Starts this rank's runtime of a replicated program: every rank runs the same
+    /// program, each running its share of every launch's points (see [`Transport`]).
+    /// One rank is [`Runtime::new`].
+    ///
+    /// [`Transport`]: crate::Transport
+    pub fn replicated(config: Config, transport: Arc<dyn crate::Transport>) -> Result<Runtime> {
+        if transport.size() <= 1 {
+            return Runtime::new(config);
+        }
+        if config.numamem > 0 || config.gpus > 0 {
+            return Err(Error::NotImplemented {
+                what: "NUMA or GPU memory in a program of several ranks".into(),
+            });
+        }
+        let ranks = crate::replication::Ranks::new(transport)?;
+        Runtime::start(config, Arc::new(DefaultMapper), Some(ranks))
+    }
+
+    fn start(
+        config: Config,
+        mapper: Arc<dyn Mapper>,
+        ranks: Option<crate::replication::Ranks>,
+    ) -> Result<Runtime> {
         config.validate()?;
-        let machine = Machine::local(&config);
+        let machine = match &ranks {
+            Some(r) => Machine::new(&config, r.rank, r.size),
+            None => Machine::local(&config),
+        };
         let profiler = crate::profile::Profiler::for_config(&config);
         let scheduler = Scheduler::start(config.cpus, config.omps, config.ompthreads, profiler)
             .map_err(|e| Error::internal(format!("starting worker threads: {e}")))?;
@@ -254,6 +285,7 @@ impl Runtime {
             errors: Mutex::new(Vec::new()),
             stats: Counters::default(),
             next_storage: AtomicU64::new(1),
+            ranks,
             runtime: OnceLock::new(),
         });
         let core = Library::new("legate.core");
@@ -641,6 +673,31 @@ pub(crate) fn flush_for(storage: &Storage) -> Result<()> {
         .flush_window(),
         None => Ok(()),
     }
+}
+
+/// In a replicated program, brings the values of `store` to every rank, for a read that
+/// every rank makes (each then waits for its receive nodes as writers of the storage).
+pub(crate) fn bring_to_ranks(store: &LogicalStore) -> Result<()> {
+    let shared = &store.storage.shared;
+    let Some(ranks) = &shared.ranks else {
+        return Ok(());
+    };
+    let Some(inner) = shared.runtime.get().and_then(Weak::upgrade) else {
+        return Ok(());
+    };
+    let Some(rect) = crate::launch::whole_footprint(store).bounds() else {
+        return Ok(());
+    };
+    let nodes = {
+        let mut state = lock_ignoring_poison(&inner.issue);
+        crate::replication::plan_host_read(shared, ranks, &mut state, &store.storage, &rect)
+    };
+    for node in nodes {
+        if node.release() {
+            shared.sched.schedule(node);
+        }
+    }
+    Ok(())
 }
 
 /// Waits until no in-flight task writes `storage`; reports failures since the last wait.

@@ -74,6 +74,12 @@ impl TaskNode {
         list.push(Arc::clone(succ));
     }
 
+    /// Adds one pending count, for an event outside the graph (a message's arrival) whose
+    /// handler calls [`release`](Self::release).
+    pub(crate) fn hold(&self) {
+        self.pending.fetch_add(1, Ordering::AcqRel);
+    }
+
     /// Drops one pending count; true when the node became ready.
     pub(crate) fn release(&self) -> bool {
         self.pending.fetch_sub(1, Ordering::AcqRel) == 1

@@ -6,7 +6,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use ndarray::{ArrayD, IxDyn};
 
 use crate::analysis::StorageState;
-use crate::coherence::{CopyRequest, ValidityMap, MAX_INSTANCES};
+use crate::coherence::{CopyRequest, Mask, ValidityMap, MAX_INSTANCES};
 use crate::error::{Error, Result};
 use crate::geometry::{Rect, MAX_DIM};
 use crate::memory::{Buffer, MemoryPool};
@@ -31,6 +31,9 @@ pub(crate) struct Storage {
     buffer: Mutex<Option<Arc<Buffer>>>,
     /// Instances in other memories (slots 1..) and, once there is one, the validity map.
     others: Mutex<OtherInstances>,
+    /// In a replicated program: which ranks hold the latest values of which rectangles
+    /// (slot `r`: rank `r`), made on first use with every rank valid.
+    rank_validity: Mutex<Option<ValidityMap>>,
     pub(crate) state: Mutex<StorageState>,
     /// Serializes the folding of reduction accumulators into the instance.
     pub(crate) fold_lock: Mutex<()>,
@@ -53,6 +56,7 @@ impl Storage {
             instance_deferred: std::sync::atomic::AtomicBool::new(false),
             buffer: Mutex::new(None),
             others: Mutex::new(OtherInstances::default()),
+            rank_validity: Mutex::new(None),
             state: Mutex::new(StorageState::default()),
             fold_lock: Mutex::new(()),
             shared: Arc::clone(shared),
@@ -164,6 +168,19 @@ impl Storage {
         Ok((others.slots.len(), b))
     }
 
+    /// Runs `f` on the ranks' validity map of this (bound) storage, made on first use with
+    /// the values in every rank of `all`.
+    pub(crate) fn with_rank_validity<R>(
+        &self,
+        all: Mask,
+        f: impl FnOnce(&mut ValidityMap) -> R,
+    ) -> R {
+        let mut map = lock_ignoring_poison(&self.rank_validity);
+        let map =
+            map.get_or_insert_with(|| ValidityMap::with_mask(self.identity().storage_shape(), all));
+        f(map)
+    }
+
     /// Whether instances in several memories exist (so coherence must be tracked).
     pub(crate) fn has_other_instances(&self) -> bool {
         lock_ignoring_poison(&self.others).validity.is_some()
@@ -242,7 +259,12 @@ struct OtherInstances {
 
 /// Calls `f(at, len)` with the byte offset and length of every row of `rect` in a storage
 /// of `shape` with elements of `size` bytes; returns the bytes visited.
-fn for_each_row(shape: &[u64], rect: &Rect, size: usize, mut f: impl FnMut(usize, usize)) -> u64 {
+pub(crate) fn for_each_row(
+    shape: &[u64],
+    rect: &Rect,
+    size: usize,
+    mut f: impl FnMut(usize, usize),
+) -> u64 {
     if rect.is_empty() {
         return 0;
     }
@@ -452,6 +474,9 @@ impl LogicalStore {
     pub fn read<T: Element>(&self) -> Result<ArrayD<T>> {
         check_type::<T>(self.ty())?;
         crate::runtime::flush_for(&self.storage)?;
+        if !self.is_unbound() {
+            crate::runtime::bring_to_ranks(self)?;
+        }
         self.read_issued()
     }
 
