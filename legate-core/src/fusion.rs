@@ -595,7 +595,7 @@ impl Runtime {
             return Ok(());
         }
         let ops = std::mem::take(&mut state.window);
-        let live = Liveness::of(&ops);
+        let live = Liveness::of(&ops, self.shared.ranks.is_some());
         let groups = plan(ops);
         let mut first_error = None;
         for (g, group) in groups.iter().enumerate() {
@@ -642,7 +642,11 @@ impl Runtime {
             let mut target = w.store.clone();
             let mut shifts = None;
             if group.reads_elsewhere(&w.store) {
-                shifts = group.shifts(&w.store);
+                // Several ranks: the side buffer of a shifted write is one rank's, and its
+                // commit a single point; the temporary is copied back piece by piece.
+                if self.shared.ranks.is_none() {
+                    shifts = group.shifts(&w.store);
+                }
                 if shifts.is_none() {
                     target = self.create_store_locked(w.store.ty(), &group.shape)?;
                     copies_back.push((target.clone(), w.store.clone()));
@@ -763,7 +767,10 @@ struct Liveness {
 }
 
 impl Liveness {
-    fn of(ops: &[DeferredOp]) -> Liveness {
+    /// The counts of `ops`' storages. With several ranks, a storage some launch used
+    /// counts as held outside: the tasks and transfers holding it for a while differ
+    /// from rank to rank, and every rank must decide alike.
+    fn of(ops: &[DeferredOp], replicated: bool) -> Liveness {
         let mut counts: Vec<(u64, usize, usize)> = Vec::new();
         for s in ops
             .iter()
@@ -771,7 +778,14 @@ impl Liveness {
         {
             match counts.iter_mut().find(|c| c.0 == s.storage.id) {
                 Some(c) => c.1 += 1,
-                None => counts.push((s.storage.id, 1, Arc::strong_count(&s.storage))),
+                None => {
+                    let held = if replicated && s.storage.issued.load(Ordering::Relaxed) {
+                        usize::MAX
+                    } else {
+                        Arc::strong_count(&s.storage)
+                    };
+                    counts.push((s.storage.id, 1, held))
+                }
             }
         }
         Liveness { counts }

@@ -1168,6 +1168,9 @@ pub(crate) fn submit(
             ));
         }
     }
+    for a in &spec.args {
+        a.store.storage.issued.store(true, Ordering::Relaxed);
+    }
     let domain = Rect::from_shape(&spec.solution.colors);
     let num_points = domain.volume() as usize;
     let nargs = spec.args.len();

@@ -31,6 +31,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::analysis::Privilege;
 use crate::coherence::{CopyRequest, Mask, MAX_INSTANCES};
+use crate::comm::Comm;
 use crate::error::{Error, Result};
 use crate::geometry::Rect;
 use crate::memory::Buffer;
@@ -41,6 +42,7 @@ use crate::scheduler::{TaskNode, WorkerGroup, WorkerInfo};
 use crate::store::{for_each_row, lock_ignoring_poison, Storage};
 use crate::task::Access;
 use crate::transform::Footprint;
+use crate::types::Type;
 
 /// What a rank does with a message once it arrives.
 pub type Arrival = Box<dyn FnOnce(Vec<u8>) + Send>;
@@ -649,5 +651,148 @@ fn instance(storage: &Storage) -> Option<Arc<Buffer>> {
             lock_ignoring_poison(&storage.shared.errors).push(e);
             None
         }
+    }
+}
+
+/// The [`Comm`] of a replicated runtime, over its transport: the collectives of the
+/// issuing thread (which every rank calls in the same order, as it runs the same program),
+/// blocking until their messages arrive. Reductions gather every rank's bytes and fold
+/// them in rank order, so every rank gets the same bits.
+pub(crate) struct RankComm {
+    ranks: Arc<Ranks>,
+    /// Messages sent and received so far per (peer, user tag, sent?): the program's own
+    /// tags may repeat, the transport's may not.
+    counts: Mutex<HashMap<(usize, u32, bool), u64>>,
+}
+
+/// The transport tags of the program's point-to-point messages: the high bit set, then
+/// the program's tag and the message's number among those with that peer and tag.
+const USER_TAG: u64 = 1 << 63;
+
+impl RankComm {
+    pub(crate) fn new(ranks: Arc<Ranks>) -> RankComm {
+        RankComm {
+            ranks,
+            counts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn check(&self, r: usize) -> Result<()> {
+        if r >= self.ranks.size {
+            return Err(Error::IndexOutOfBounds {
+                dim: 0,
+                index: r as i64,
+                extent: self.ranks.size as u64,
+            });
+        }
+        Ok(())
+    }
+
+    /// Blocks until the message `tag` from `source` arrives.
+    fn wait(&self, source: usize, tag: u64) -> Result<Vec<u8>> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.ranks.transport.expect(
+            source,
+            tag,
+            Box::new(move |data| {
+                let _ = tx.send(data);
+            }),
+        );
+        rx.recv()
+            .map_err(|_| Error::internal(format!("the message from rank {source} never came")))
+    }
+
+    /// Every rank's `mine`, in rank order.
+    fn gather(&self, mine: &[u8]) -> Result<Vec<Vec<u8>>> {
+        let tag = self.ranks.tags(1);
+        let me = self.ranks.rank;
+        for r in (0..self.ranks.size).filter(|&r| r != me) {
+            self.ranks.transport.send(r, tag, mine.to_vec());
+        }
+        (0..self.ranks.size)
+            .map(|r| match r == me {
+                true => Ok(mine.to_vec()),
+                false => self.wait(r, tag),
+            })
+            .collect()
+    }
+
+    fn user_tag(&self, peer: usize, tag: u32, sent: bool) -> u64 {
+        let mut counts = lock_ignoring_poison(&self.counts);
+        let n = counts.entry((peer, tag, sent)).or_insert(0);
+        let k = *n;
+        *n += 1;
+        USER_TAG | (u64::from(tag) << 31) | (k & ((1 << 31) - 1))
+    }
+}
+
+impl Comm for RankComm {
+    fn rank(&self) -> usize {
+        self.ranks.rank
+    }
+
+    fn size(&self) -> usize {
+        self.ranks.size
+    }
+
+    fn barrier(&self) -> Result<()> {
+        self.gather(&[]).map(|_| ())
+    }
+
+    fn all_reduce(&self, data: &mut [u8], ty: Type, op: ReductionOp) -> Result<()> {
+        if data.len() % ty.size() != 0 {
+            return Err(Error::invalid(
+                "all_reduce buffer is not a whole number of elements",
+            ));
+        }
+        op.identity(ty)?;
+        let parts = self.gather(data)?;
+        if parts.iter().any(|p| p.len() != data.len()) {
+            return Err(Error::invalid(
+                "all_reduce buffers of different lengths on different ranks",
+            ));
+        }
+        let mut parts = parts.into_iter();
+        let mut acc = parts.next().unwrap_or_default();
+        let n = data.len() / ty.size();
+        for p in parts {
+            // SAFETY: `acc` and `p` hold `n` elements of `ty` each (lengths checked), and
+            // `acc` is this function's own.
+            unsafe { fold_run(ty, op, acc.as_mut_ptr(), 1, &p, n) };
+        }
+        data.copy_from_slice(&acc);
+        Ok(())
+    }
+
+    fn broadcast(&self, data: &mut Vec<u8>, root: usize) -> Result<()> {
+        self.check(root)?;
+        let tag = self.ranks.tags(1);
+        if root == self.ranks.rank {
+            for r in (0..self.ranks.size).filter(|&r| r != root) {
+                self.ranks.transport.send(r, tag, data.clone());
+            }
+        } else {
+            *data = self.wait(root, tag)?;
+        }
+        Ok(())
+    }
+
+    fn send(&self, dest: usize, tag: u32, data: &[u8]) -> Result<()> {
+        self.check(dest)?;
+        if dest == self.ranks.rank {
+            return Err(Error::invalid("a rank cannot send to itself"));
+        }
+        let t = self.user_tag(dest, tag, true);
+        self.ranks.transport.send(dest, t, data.to_vec());
+        Ok(())
+    }
+
+    fn recv(&self, source: usize, tag: u32) -> Result<Vec<u8>> {
+        self.check(source)?;
+        if source == self.ranks.rank {
+            return Err(Error::invalid("a rank cannot receive from itself"));
+        }
+        let t = self.user_tag(source, tag, false);
+        self.wait(source, t)
     }
 }

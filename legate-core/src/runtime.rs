@@ -97,7 +97,7 @@ pub(crate) struct Shared {
     pub(crate) stats: Counters,
     next_storage: AtomicU64,
     /// The ranks of a replicated program (`None`: one process runs every point).
-    pub(crate) ranks: Option<crate::replication::Ranks>,
+    pub(crate) ranks: Option<Arc<crate::replication::Ranks>>,
     /// The runtime itself, for the paths that reach it from a store (reads flush the
     /// window of deferred operations).
     runtime: OnceLock<Weak<RuntimeInner>>,
@@ -255,14 +255,14 @@ impl Runtime {
                 what: "NUMA or GPU memory in a program of several ranks".into(),
             });
         }
-        let ranks = crate::replication::Ranks::new(transport)?;
+        let ranks = Arc::new(crate::replication::Ranks::new(transport)?);
         Runtime::start(config, Arc::new(DefaultMapper), Some(ranks))
     }
 
     fn start(
         config: Config,
         mapper: Arc<dyn Mapper>,
-        ranks: Option<crate::replication::Ranks>,
+        ranks: Option<Arc<crate::replication::Ranks>>,
     ) -> Result<Runtime> {
         config.validate()?;
         let machine = match &ranks {
@@ -297,7 +297,10 @@ impl Runtime {
             issue: Mutex::new(IssueState::default()),
             libraries: RwLock::new(HashMap::new()),
             core,
-            comm: Box::new(LocalComm),
+            comm: match &shared.ranks {
+                Some(ranks) => Box::new(crate::replication::RankComm::new(Arc::clone(ranks))),
+                None => Box::new(LocalComm),
+            },
             start: Instant::now(),
             _scheduler: scheduler,
         });

@@ -34,6 +34,9 @@ pub(crate) struct Storage {
     /// In a replicated program: which ranks hold the latest values of which rectangles
     /// (slot `r`: rank `r`), made on first use with every rank valid.
     rank_validity: Mutex<Option<ValidityMap>>,
+    /// Set once a launch that uses the storage is issued: from then on, tasks and
+    /// transfers may hold it for a while, so counting its handles says nothing certain.
+    pub(crate) issued: std::sync::atomic::AtomicBool,
     pub(crate) state: Mutex<StorageState>,
     /// Serializes the folding of reduction accumulators into the instance.
     pub(crate) fold_lock: Mutex<()>,
@@ -57,6 +60,7 @@ impl Storage {
             buffer: Mutex::new(None),
             others: Mutex::new(OtherInstances::default()),
             rank_validity: Mutex::new(None),
+            issued: std::sync::atomic::AtomicBool::new(false),
             state: Mutex::new(StorageState::default()),
             fold_lock: Mutex::new(()),
             shared: Arc::clone(shared),

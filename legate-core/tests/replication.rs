@@ -395,3 +395,45 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_runtime_s_communicator_connects_the_ranks() {
+    use legate_core::Error;
+    let results = on_ranks(3, 1, |rt| {
+        let comm = rt.comm();
+        let me = comm.rank();
+        assert_eq!(comm.size(), 3);
+        // A floating-point sum folded in rank order: the same bits everywhere.
+        let mine = [0.1f64, 1e16, -1e16][me];
+        let mut bytes = mine.to_ne_bytes();
+        comm.all_reduce(&mut bytes, Type::Float64, ReductionOp::Add)
+            .unwrap();
+        let sum = f64::from_ne_bytes(bytes);
+        let mut root = if me == 2 {
+            b"from two".to_vec()
+        } else {
+            Vec::new()
+        };
+        comm.broadcast(&mut root, 2).unwrap();
+        // A ring, twice with the same tag: messages keep their order.
+        for round in 0..2u8 {
+            comm.send((me + 1) % 3, 7, &[me as u8, round]).unwrap();
+            let got = comm.recv((me + 2) % 3, 7).unwrap();
+            assert_eq!(got, vec![((me + 2) % 3) as u8, round]);
+        }
+        comm.barrier().unwrap();
+        let errors = (
+            matches!(comm.send(3, 0, &[]), Err(Error::IndexOutOfBounds { .. })),
+            matches!(comm.recv(me, 0), Err(Error::InvalidArgument { .. })),
+            comm.all_reduce(&mut [0u8; 3], Type::Float64, ReductionOp::Add)
+                .is_err(),
+        );
+        (sum.to_bits(), root, errors)
+    });
+    let want = ((0.1f64 + 1e16) + -1e16).to_bits();
+    for (sum, root, errors) in results {
+        assert_eq!(sum, want);
+        assert_eq!(root, b"from two".to_vec());
+        assert_eq!(errors, (true, true, true));
+    }
+}

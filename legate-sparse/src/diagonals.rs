@@ -25,7 +25,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use legate_core::{align, image, AutoTask, ImageKind, LogicalStore, Result, Type, Variable};
+use legate_core::{
+    align, image, AutoTask, ImageKind, LogicalStore, ReductionOp, Result, Type, Variable,
+};
 use legate_dense::Array;
 
 use crate::csr::CsrMatrix;
@@ -170,8 +172,14 @@ impl CsrMatrix {
         let bytes = (offsets.len() as u64)
             .saturating_mul(rows as u64)
             .saturating_mul(ty.size() as u64);
-        let free = rt.sysmem_limit().saturating_sub(rt.stats().bytes_allocated);
-        if bytes.saturating_mul(2) > free {
+        let mut free = rt
+            .sysmem_limit()
+            .saturating_sub(rt.stats().bytes_allocated)
+            .to_ne_bytes();
+        // Every rank of a replicated program decides alike: by the least memory left.
+        rt.comm()
+            .all_reduce(&mut free, Type::UInt64, ReductionOp::Min)?;
+        if bytes.saturating_mul(2) > u64::from_ne_bytes(free) {
             return Ok(None);
         }
         let values = offsets
