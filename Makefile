@@ -51,6 +51,9 @@ mpi-check: deps
 	$(CARGO) build -p legate-core --features mpi --example mpi_comm
 	$(MPIRUN) -np 2 target/debug/examples/mpi_comm
 	$(MPIRUN) -np 3 target/debug/examples/mpi_comm
+	$(CARGO) build -p legate-core --features mpi --example replicated
+	$(MPIRUN) -np 2 target/debug/examples/replicated
+	$(MPIRUN) -np 3 target/debug/examples/replicated
 
 # Every check: formatting, lints, docs, unit, property, integration and doc tests, and
 # the Python suite.

@@ -81,7 +81,7 @@ pub use legate_mapper::{
     ProcessorKind, StoreInfo, TaskInfo, VariantKind,
 };
 #[cfg(feature = "mpi")]
-pub use mpi_comm::MpiComm;
+pub use mpi_comm::{MpiComm, MpiTransport};
 pub use partition::Partition;
 pub use reduction::ReductionOp;
 pub use replication::{Arrival, LocalRanks, Transport};

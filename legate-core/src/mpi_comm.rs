@@ -6,16 +6,21 @@
 //! a reduced value take the same branch (an MPI reduction may combine in any order, and a
 //! floating-point sum then differs in its last bits between runs).
 
-use std::sync::Mutex;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use mpi::environment::Universe;
+use mpi::request::{Request, StaticScope};
 use mpi::topology::SimpleCommunicator;
-use mpi::traits::{Communicator, CommunicatorCollectives, Destination, Root, Source};
+use mpi::traits::{
+    Communicator, CommunicatorCollectives, Destination, MatchedReceiveVec, Root, Source,
+};
 use mpi::Threading;
 
 use crate::comm::Comm;
 use crate::error::{Error, Result};
 use crate::reduction::{fold_run, ReductionOp};
+use crate::replication::{Arrival, Transport};
 use crate::types::Type;
 
 /// The communicator among the ranks of an MPI job: `MPI_COMM_WORLD`.
@@ -164,4 +169,310 @@ impl Comm for MpiComm {
         let tag = i32::try_from(tag).map_err(|_| Error::invalid("an MPI tag above i32::MAX"))?;
         Ok(self.with(|w| w.process_at_rank(r).receive_vec_with_tag::<u8>(tag).0))
     }
+}
+
+/// The [`Transport`] of a replicated program launched as an MPI job: one communication
+/// thread owns MPI (it initializes it, and finalizes it in [`finish`](Self::finish)); the
+/// runtime's threads hand it messages to send and expectations of messages, through a
+/// channel, and never wait on MPI themselves.
+///
+/// Every message travels as MPI tag 0 with a trailer of the runtime's 64-bit tag and the
+/// message's length (MPI tags are too narrow for the runtime's); messages above 1 GiB go in
+/// pieces, which MPI delivers in order between two ranks. The thread posts nonblocking
+/// sends, tests them, and probes for arrivals; idle, it waits up to 50 µs for a command.
+pub struct MpiTransport {
+    rank: usize,
+    size: usize,
+    commands: Mutex<Option<std::sync::mpsc::Sender<Command>>>,
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+enum Command {
+    Send {
+        dest: usize,
+        tag: u64,
+        data: Vec<u8>,
+    },
+    Expect {
+        source: usize,
+        tag: u64,
+        on_arrival: Arrival,
+    },
+}
+
+/// The largest piece of a message sent at once (MPI counts bytes in an `int`).
+const PIECE: usize = 1 << 30;
+/// The trailer: the runtime's tag and the whole message's length.
+const TRAILER: usize = 16;
+
+impl std::fmt::Debug for MpiTransport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MpiTransport(rank {} of {})", self.rank, self.size)
+    }
+}
+
+impl MpiTransport {
+    /// Starts the communication thread, which initializes MPI. An error when MPI was
+    /// initialized already in this process or gives less than funneled threading.
+    pub fn init() -> Result<Arc<MpiTransport>> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("legate-mpi".into())
+            .spawn(move || communicate(rx, ready_tx))
+            .map_err(|e| Error::internal(format!("starting the MPI thread: {e}")))?;
+        let (rank, size) = ready_rx
+            .recv()
+            .map_err(|_| Error::internal("the MPI thread stopped before MPI started"))??;
+        Ok(Arc::new(MpiTransport {
+            rank,
+            size,
+            commands: Mutex::new(Some(tx)),
+            thread: Mutex::new(Some(thread)),
+        }))
+    }
+
+    /// Waits for every message handed to the transport to be sent, then finalizes MPI
+    /// (a collective: every rank must finish). Later messages are dropped.
+    pub fn finish(&self) {
+        lock(&self.commands).take();
+        if let Some(t) = lock(&self.thread).take() {
+            let _ = t.join();
+        }
+    }
+
+    fn command(&self, c: Command) {
+        if let Some(tx) = lock(&self.commands).as_ref() {
+            let _ = tx.send(c);
+        }
+    }
+}
+
+impl Drop for MpiTransport {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+impl Transport for MpiTransport {
+    fn rank(&self) -> usize {
+        self.rank
+    }
+
+    fn size(&self) -> usize {
+        self.size
+    }
+
+    fn send(&self, dest: usize, tag: u64, data: Vec<u8>) {
+        self.command(Command::Send { dest, tag, data });
+    }
+
+    fn expect(&self, source: usize, tag: u64, on_arrival: Arrival) {
+        self.command(Command::Expect {
+            source,
+            tag,
+            on_arrival,
+        });
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A send in flight: its request and the buffer it reads, freed once it completes.
+struct InFlight {
+    request: Request<'static, [u8], StaticScope>,
+    buffer: *mut [u8],
+}
+
+/// What the communication thread knows of messages by (source, tag).
+#[derive(Default)]
+struct Mailbox {
+    arrived: HashMap<(usize, u64), Vec<u8>>,
+    awaited: HashMap<(usize, u64), Arrival>,
+    /// Messages whose first pieces came.
+    partial: HashMap<(usize, u64), Vec<u8>>,
+}
+
+impl Mailbox {
+    fn expect(&mut self, source: usize, tag: u64, on_arrival: Arrival) {
+        match self.arrived.remove(&(source, tag)) {
+            Some(data) => on_arrival(data),
+            None => {
+                self.awaited.insert((source, tag), on_arrival);
+            }
+        }
+    }
+
+    /// Takes one piece as MPI delivered it.
+    fn piece(&mut self, source: usize, mut data: Vec<u8>) {
+        if data.len() < TRAILER {
+            return;
+        }
+        let at = data.len() - TRAILER;
+        let word = |i: usize| {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&data[at + i..at + i + 8]);
+            u64::from_le_bytes(w)
+        };
+        let (tag, total) = (word(0), word(8) as usize);
+        data.truncate(at);
+        let key = (source, tag);
+        let whole = match self.partial.remove(&key) {
+            None if data.len() == total => data,
+            None => {
+                self.partial.insert(key, data);
+                return;
+            }
+            Some(mut so_far) => {
+                so_far.extend_from_slice(&data);
+                if so_far.len() < total {
+                    self.partial.insert(key, so_far);
+                    return;
+                }
+                so_far
+            }
+        };
+        match self.awaited.remove(&key) {
+            Some(on_arrival) => on_arrival(whole),
+            None => {
+                self.arrived.insert(key, whole);
+            }
+        }
+    }
+}
+
+/// The communication thread: initializes MPI, serves commands until the channel closes
+/// and every send completed, then finalizes MPI after a barrier.
+fn communicate(
+    commands: std::sync::mpsc::Receiver<Command>,
+    ready: std::sync::mpsc::Sender<Result<(usize, usize)>>,
+) {
+    use std::sync::mpsc::{RecvTimeoutError, TryRecvError};
+    let Some((universe, threading)) = mpi::initialize_with_threading(Threading::Funneled) else {
+        let _ = ready.send(Err(Error::invalid(
+            "MPI was initialized already in this process",
+        )));
+        return;
+    };
+    if threading < Threading::Funneled {
+        let _ = ready.send(Err(Error::invalid(format!(
+            "the MPI library gives {threading:?} threading; the runtime needs Funneled"
+        ))));
+        return;
+    }
+    let world = universe.world();
+    let _ = ready.send(Ok((world.rank() as usize, world.size() as usize)));
+    let mut sends: Vec<InFlight> = Vec::new();
+    let mut mailbox = Mailbox::default();
+    let mut open = true;
+    let post = |sends: &mut Vec<InFlight>, dest: usize, tag: u64, data: Vec<u8>| {
+        let total = data.len() as u64;
+        let mut pieces: Vec<&[u8]> = data.chunks(PIECE).collect();
+        if pieces.is_empty() {
+            pieces.push(&[]);
+        }
+        for piece in pieces {
+            let mut bytes = Vec::with_capacity(piece.len() + TRAILER);
+            bytes.extend_from_slice(piece);
+            bytes.extend_from_slice(&tag.to_le_bytes());
+            bytes.extend_from_slice(&total.to_le_bytes());
+            let buffer = Box::into_raw(bytes.into_boxed_slice());
+            // SAFETY: the buffer is leaked until the request completes (`InFlight`), and
+            // nothing writes it meanwhile.
+            let slice: &'static [u8] = unsafe { &*buffer };
+            let request = world
+                .process_at_rank(dest as i32)
+                .immediate_send(StaticScope, slice);
+            sends.push(InFlight { request, buffer });
+        }
+    };
+    loop {
+        let mut busy = false;
+        while open {
+            match commands.try_recv() {
+                Ok(Command::Send { dest, tag, data }) => post(&mut sends, dest, tag, data),
+                Ok(Command::Expect {
+                    source,
+                    tag,
+                    on_arrival,
+                }) => mailbox.expect(source, tag, on_arrival),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => open = false,
+            }
+            busy = true;
+        }
+        let mut still = Vec::with_capacity(sends.len());
+        for s in sends.drain(..) {
+            match s.request.test() {
+                Ok(_) => {
+                    // SAFETY: the send completed: MPI no longer reads the buffer, which
+                    // came from `Box::into_raw` in `post`.
+                    drop(unsafe { Box::from_raw(s.buffer) });
+                    busy = true;
+                }
+                Err(request) => still.push(InFlight {
+                    request,
+                    buffer: s.buffer,
+                }),
+            }
+        }
+        sends = still;
+        while let Some((message, status)) = world.any_process().immediate_matched_probe() {
+            let source = status.source_rank() as usize;
+            let (data, _) = (message, status).matched_receive_vec::<u8>();
+            mailbox.piece(source, data);
+            busy = true;
+        }
+        if !open && sends.is_empty() {
+            break;
+        }
+        if !busy && open {
+            match commands.recv_timeout(std::time::Duration::from_micros(50)) {
+                Ok(Command::Send { dest, tag, data }) => post(&mut sends, dest, tag, data),
+                Ok(Command::Expect {
+                    source,
+                    tag,
+                    on_arrival,
+                }) => mailbox.expect(source, tag, on_arrival),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => open = false,
+            }
+        }
+    }
+    world.barrier();
+    drop(world);
+    drop(universe);
+}
+
+/// The runtime of this MPI job and its transport, kept until the process exits.
+static JOB: std::sync::OnceLock<(crate::Runtime, Arc<MpiTransport>)> = std::sync::OnceLock::new();
+
+extern "C" {
+    fn atexit(f: extern "C" fn()) -> std::os::raw::c_int;
+}
+
+/// At exit: the job's runtime finishes its work (the sends other ranks wait for among
+/// it), then MPI is finalized.
+extern "C" fn finish_job() {
+    if let Some((rt, transport)) = JOB.get() {
+        let _ = rt.fence();
+        transport.finish();
+    }
+}
+
+/// The runtime of a program launched as an MPI job of several ranks: replicated over an
+/// [`MpiTransport`], one per process (a second call returns the first).
+pub(crate) fn job_runtime(config: legate_mapper::Config) -> Result<crate::Runtime> {
+    if let Some((rt, _)) = JOB.get() {
+        return Ok(rt.clone());
+    }
+    let transport = MpiTransport::init()?;
+    let rt = crate::Runtime::replicated(config, Arc::clone(&transport) as Arc<dyn Transport>)?;
+    if JOB.set((rt.clone(), transport)).is_ok() {
+        // SAFETY: registers a plain function with the C library, once.
+        unsafe { atexit(finish_job) };
+    }
+    Ok(rt)
 }

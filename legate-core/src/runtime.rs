@@ -218,8 +218,18 @@ impl Runtime {
     }
 
     /// Starts a runtime configured from `LEGATE_CONFIG` and the `LEGATE_*` variables.
+    ///
+    /// Built with the `mpi` feature and launched as an MPI job of several ranks
+    /// (`mpirun -np 2 prog`), it is this rank's runtime of the replicated program (see
+    /// [`Runtime::replicated`]), one per process; MPI is finalized when the process exits,
+    /// after the runtime's work.
     pub fn from_env() -> Result<Runtime> {
-        Runtime::new(Config::from_env()?)
+        let config = Config::from_env()?;
+        #[cfg(feature = "mpi")]
+        if crate::MpiComm::launched_with_ranks() {
+            return crate::mpi_comm::job_runtime(config);
+        }
+        Runtime::new(config)
     }
 
     /// The process-wide runtime, started from the environment on first use.

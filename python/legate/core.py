@@ -23,8 +23,15 @@ def num_gpus():
 
 
 def num_ranks():
-    """The ranks of the program."""
+    """The ranks of the program (``legate --nodes N --ranks-per-node R``, or the size of
+    the ``mpirun`` job that runs it)."""
     return _machine()[3]
+
+
+def rank():
+    """This process's rank (0 on one rank). Every rank runs the whole program; output
+    that all of them would print, a program prints where ``rank() == 0``."""
+    return _legate.rank()
 
 
 def config():

@@ -4,6 +4,12 @@ The upstream flags are gathered into ``LEGATE_CONFIG`` for the runtime (which re
 its first use), then the program runs in this interpreter. Without a program, an
 interactive session starts. ``--dry-run`` prints the configuration and exits;
 ``--module`` runs a module as ``python -m`` does.
+
+With ``--nodes N`` and ``--ranks-per-node R`` above one rank in all, the program runs as
+an MPI job of ``N * R`` ranks: the driver execs the launcher (``--launcher mpirun``, the
+default, or ``srun``) on this interpreter and the program, with ``LEGATE_CONFIG``
+exported. Every rank runs the whole program, each running its share of every operation
+(control replication); ``--dry-run`` prints the launch command as well.
 """
 
 import argparse
@@ -51,21 +57,70 @@ def config_string(ns):
     return " ".join(parts)
 
 
+def _count(value, flag):
+    try:
+        n = int(value if value is not None else 1)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise ValueError(f"{flag} takes a positive number of ranks, not {value!r}")
+    return n
+
+
+def launch_command(ns):
+    """The command that runs the program as an MPI job, or ``None`` for one rank."""
+    nodes = _count(ns.nodes, "--nodes")
+    per_node = _count(ns.ranks_per_node, "--ranks-per-node")
+    if nodes * per_node == 1:
+        return None
+    launcher = ns.launcher or "mpirun"
+    if ns.module:
+        target = ["-m", ns.module] + ([ns.program] if ns.program else [])
+    elif ns.program:
+        target = [ns.program]
+    else:
+        raise ValueError("several ranks run a program, not an interactive session")
+    python = [sys.executable] + target + ns.args
+    if launcher == "mpirun":
+        cmd = ["mpirun", "-np", str(nodes * per_node), "--oversubscribe",
+               "-x", "LEGATE_CONFIG"]
+        if nodes > 1:
+            cmd += ["--map-by", f"ppr:{per_node}:node"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-run-as-root")
+        return cmd + python
+    if launcher == "srun":
+        return ["srun", "-N", str(nodes), f"--ntasks-per-node={per_node}",
+                "--export=ALL"] + python
+    raise ValueError(f"--launcher {launcher}: several ranks need mpirun or srun")
+
+
 def main(argv=None):
     ns = _parser().parse_args(argv)
-    if ns.nodes not in (None, "1") or ns.ranks_per_node not in (None, "1"):
-        print("legate: more than one rank needs control replication over MPI, which the "
-              "runtime does not do yet (legate-core's MpiComm is its communicator)",
-              file=sys.stderr)
+    try:
+        command = launch_command(ns)
+    except ValueError as e:
+        print(f"legate: {e}", file=sys.stderr)
         return 2
     extra = config_string(ns)
     if extra:
         os.environ["LEGATE_CONFIG"] = (os.environ.get("LEGATE_CONFIG", "") + " " + extra).strip()
+    os.environ.setdefault("LEGATE_CONFIG", "")
     if ns.verbose:
         print(f"legate: LEGATE_CONFIG={os.environ.get('LEGATE_CONFIG', '')}", file=sys.stderr)
+        if command:
+            print(f"legate: {' '.join(command)}", file=sys.stderr)
     if ns.dry_run:
         print(f"LEGATE_CONFIG={os.environ.get('LEGATE_CONFIG', '')}")
+        if command:
+            print(" ".join(command))
         return 0
+    if command:
+        try:
+            os.execvp(command[0], command)
+        except OSError as e:
+            print(f"legate: cannot run {command[0]}: {e}", file=sys.stderr)
+            return 2
     if ns.module:
         sys.argv = [ns.module] + ([ns.program] if ns.program else []) + ns.args
         runpy.run_module(ns.module, run_name="__main__", alter_sys=True)

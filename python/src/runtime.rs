@@ -32,6 +32,12 @@ fn machine() -> PyResult<(usize, usize, usize, usize)> {
     ))
 }
 
+/// This process's rank among the program's ranks (0 on one rank).
+#[pyfunction]
+fn rank() -> PyResult<usize> {
+    Ok(dense()?.runtime().comm().rank())
+}
+
 /// The configuration in upstream flag syntax.
 #[pyfunction]
 fn config() -> PyResult<String> {
@@ -87,6 +93,7 @@ fn write_profiles(py: Python<'_>) -> PyResult<Vec<String>> {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(write_profiles, m)?)?;
     m.add_function(wrap_pyfunction!(machine, m)?)?;
+    m.add_function(wrap_pyfunction!(rank, m)?)?;
     m.add_function(wrap_pyfunction!(config, m)?)?;
     m.add_function(wrap_pyfunction!(fence, m)?)?;
     m.add_function(wrap_pyfunction!(stats, m)?)?;

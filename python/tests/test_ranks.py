@@ -1,0 +1,85 @@
+"""Several ranks: the blog's two programs, unchanged, as MPI jobs of 2 and 3 ranks
+through the ``legate`` driver. Every rank runs the whole program (control replication)
+and reads the one-process results: the same bits of the stencil's grid, and the power
+iteration's Rayleigh quotient to its last bits on every rank."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import PROGRAMS
+
+BIN = os.path.join(os.path.dirname(sys.executable), "legate")
+
+# Runs a blog program, then prints from every rank what it computed.
+WRAPPER = """
+import hashlib, os, runpy, sys
+import numpy
+import legate.core
+g = runpy.run_path(os.path.join({programs!r}, sys.argv[1]))
+value = g["grid"] if "grid" in g else g["result"]
+digest = hashlib.sha256(numpy.asarray(value).tobytes()).hexdigest()
+print(legate.core.rank(), legate.core.num_ranks(), digest, repr(float(numpy.asarray(value).sum())),
+      legate.core.stats()["bytes_copied"] > 0, flush=True)
+"""
+
+SIZES = {"STENCIL_N": "150", "STENCIL_ITERS": "6", "POWER_N": "2000", "POWER_ITERS": "10"}
+
+
+def run(args, tmp_path, program):
+    wrapper = tmp_path / "wrapper.py"
+    wrapper.write_text(WRAPPER.format(programs=PROGRAMS))
+    env = dict(os.environ)
+    env.update(SIZES)
+    env["LEGATE_CONFIG"] = "--cpus 1 --min-cpu-chunk 256"
+    out = subprocess.run([BIN, *args, str(wrapper), program], capture_output=True,
+                         text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    return sorted(line.split() for line in out.stdout.splitlines() if line.strip())
+
+
+@pytest.mark.parametrize("program", ["stencil.py", "power_iteration.py"])
+def test_blog_programs_on_ranks_read_the_one_process_results(tmp_path, program):
+    (one,) = run([], tmp_path, program)
+    assert one[:2] == ["0", "1"]
+    for ranks in (2, 3):
+        lines = run(["--ranks-per-node", str(ranks)], tmp_path, program)
+        assert [l[:2] for l in lines] == [[str(r), str(ranks)] for r in range(ranks)]
+        for line in lines:
+            if program == "stencil.py":
+                # Element-wise work: the same bits as one process.
+                assert line[2] == one[2], f"rank {line[0]} of {ranks}"
+            else:
+                # Norms and dot products add the ranks' partial sums in rank order.
+                assert abs(float(line[3]) - float(one[3])) <= 1e-12 * abs(float(one[3]))
+            # The same bits on every rank, and data moved between them.
+            assert line[2:4] == lines[0][2:4]
+            assert line[4] == "True", f"rank {line[0]} of {ranks} received nothing"
+
+
+def test_the_driver_launches_ranks_with_mpirun_or_srun(tmp_path):
+    env = dict(os.environ)
+    env.pop("LEGATE_CONFIG", None)
+
+    def dry(*args):
+        return subprocess.run([BIN, "--dry-run", *args], capture_output=True, text=True,
+                              env=env)
+
+    out = dry("--cpus", "2", "--nodes", "2", "--ranks-per-node", "3", "prog.py", "x")
+    assert out.returncode == 0, out.stderr
+    config, command = out.stdout.splitlines()
+    assert config == "LEGATE_CONFIG=--cpus 2"
+    words = command.split()
+    assert words[:3] == ["mpirun", "-np", "6"]
+    assert "-x" in words and "LEGATE_CONFIG" in words
+    assert words[-3:] == [sys.executable, "prog.py", "x"]
+    out = dry("--ranks-per-node", "2", "--launcher", "srun", "--module", "m")
+    assert out.stdout.splitlines()[1].split()[:4] == ["srun", "-N", "1", "--ntasks-per-node=2"]
+    assert out.stdout.split()[-2:] == ["-m", "m"]
+    for bad in (["--nodes", "0", "p.py"], ["--ranks-per-node", "x", "p.py"],
+                ["--ranks-per-node", "2", "--launcher", "none", "p.py"],
+                ["--ranks-per-node", "2"]):
+        out = dry(*bad)
+        assert out.returncode == 2 and out.stderr.startswith("legate: "), bad
