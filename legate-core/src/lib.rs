@@ -43,7 +43,9 @@
 //!
 //! Design notes live beside the hardest modules: `analysis_README.md` (dependence
 //! analysis), `solver_README.md` (constraint solving and key partitions) and
-//! `fusion_README.md` (the deferred window and the fused evaluation).
+//! `fusion_README.md` (the deferred window and the fused evaluation) and
+//! `replication_README.md` (one program on several ranks: [`Runtime::replicated`], the
+//! [`Transport`] between them, [`LocalRanks`] and, with the `mpi` feature, `MpiTransport`).
 
 mod analysis;
 mod builtin;

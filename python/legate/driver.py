@@ -7,7 +7,7 @@ interactive session starts. ``--dry-run`` prints the configuration and exits;
 
 With ``--nodes N`` and ``--ranks-per-node R`` above one rank in all, the program runs as
 an MPI job of ``N * R`` ranks: the driver execs the launcher (``--launcher mpirun``, the
-default, or ``srun``) on this interpreter and the program, with ``LEGATE_CONFIG``
+default, ``srun`` or ``jsrun``) on this interpreter and the program, with ``LEGATE_CONFIG``
 exported. Every rank runs the whole program, each running its share of every operation
 (control replication); ``--dry-run`` prints the launch command as well.
 """
@@ -92,7 +92,10 @@ def launch_command(ns):
     if launcher == "srun":
         return ["srun", "-N", str(nodes), f"--ntasks-per-node={per_node}",
                 "--export=ALL"] + python
-    raise ValueError(f"--launcher {launcher}: several ranks need mpirun or srun")
+    if launcher == "jsrun":
+        return ["jsrun", "-n", str(nodes), "-r", "1", "-a", str(per_node),
+                "-E", "LEGATE_CONFIG"] + python
+    raise ValueError(f"--launcher {launcher}: several ranks need mpirun, srun or jsrun")
 
 
 def main(argv=None):

@@ -78,6 +78,8 @@ def test_the_driver_launches_ranks_with_mpirun_or_srun(tmp_path):
     out = dry("--ranks-per-node", "2", "--launcher", "srun", "--module", "m")
     assert out.stdout.splitlines()[1].split()[:4] == ["srun", "-N", "1", "--ntasks-per-node=2"]
     assert out.stdout.split()[-2:] == ["-m", "m"]
+    out = dry("--nodes", "2", "--ranks-per-node", "4", "--launcher", "jsrun", "p.py")
+    assert out.stdout.splitlines()[1].split()[:7] == ["jsrun", "-n", "2", "-r", "1", "-a", "4"]
     for bad in (["--nodes", "0", "p.py"], ["--ranks-per-node", "x", "p.py"],
                 ["--ranks-per-node", "2", "--launcher", "none", "p.py"],
                 ["--ranks-per-node", "2"]):
