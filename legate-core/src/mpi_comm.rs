@@ -388,16 +388,19 @@ fn communicate(
             sends.push(InFlight { request, buffer });
         }
     };
+    let serve = |c: Command, sends: &mut Vec<InFlight>, mailbox: &mut Mailbox| match c {
+        Command::Send { dest, tag, data } => post(sends, dest, tag, data),
+        Command::Expect {
+            source,
+            tag,
+            on_arrival,
+        } => mailbox.expect(source, tag, on_arrival),
+    };
     loop {
         let mut busy = false;
         while open {
             match commands.try_recv() {
-                Ok(Command::Send { dest, tag, data }) => post(&mut sends, dest, tag, data),
-                Ok(Command::Expect {
-                    source,
-                    tag,
-                    on_arrival,
-                }) => mailbox.expect(source, tag, on_arrival),
+                Ok(c) => serve(c, &mut sends, &mut mailbox),
                 Err(TryRecvError::Empty) => break,
                 Err(TryRecvError::Disconnected) => open = false,
             }
@@ -430,12 +433,7 @@ fn communicate(
         }
         if !busy && open {
             match commands.recv_timeout(std::time::Duration::from_micros(50)) {
-                Ok(Command::Send { dest, tag, data }) => post(&mut sends, dest, tag, data),
-                Ok(Command::Expect {
-                    source,
-                    tag,
-                    on_arrival,
-                }) => mailbox.expect(source, tag, on_arrival),
+                Ok(c) => serve(c, &mut sends, &mut mailbox),
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => open = false,
             }

@@ -67,20 +67,14 @@ pub trait Transport: Send + Sync {
 ///
 /// ```
 /// use legate_core::{Config, LocalRanks, Runtime, Scalar, Type};
-/// let handles: Vec<_> = LocalRanks::new(2)
-///     .into_iter()
-///     .map(|t| {
-///         std::thread::spawn(move || {
-///             let rt = Runtime::replicated(Config::with_cpus(1), t).unwrap();
-///             let a = rt.create_store(Type::Int64, &[6]).unwrap();
-///             rt.fill(&a, Scalar::new(3i64)).unwrap();
-///             a.read::<i64>().unwrap().sum()
-///         })
-///     })
-///     .collect();
-/// for h in handles {
-///     assert_eq!(h.join().unwrap(), 18);
-/// }
+/// let sums = LocalRanks::run(2, |transport| {
+///     let rt = Runtime::replicated(Config::with_cpus(1), transport).unwrap();
+///     let a = rt.create_store(Type::Int64, &[6]).unwrap();
+///     rt.fill(&a, Scalar::new(3i64)).unwrap();
+///     a.read::<i64>().unwrap().sum()
+/// })
+/// .unwrap();
+/// assert_eq!(sums, vec![18, 18]);
 /// ```
 pub struct LocalRanks;
 
@@ -98,6 +92,35 @@ impl LocalRanks {
                     hub: Arc::clone(&hub),
                     rank,
                 }) as Arc<dyn Transport>
+            })
+            .collect()
+    }
+
+    /// Runs `program` on `n` ranks, each a thread of this process given its rank's
+    /// transport, and returns what each rank returns, in rank order. A rank that panics
+    /// is an error (the other ranks must not wait for its messages).
+    pub fn run<T: Send + 'static>(
+        n: usize,
+        program: impl Fn(Arc<dyn Transport>) -> T + Send + Sync + 'static,
+    ) -> Result<Vec<T>> {
+        let program = Arc::new(program);
+        let handles = LocalRanks::new(n)
+            .into_iter()
+            .enumerate()
+            .map(|(rank, transport)| {
+                let program = Arc::clone(&program);
+                std::thread::Builder::new()
+                    .name(format!("legate-rank-{rank}"))
+                    .spawn(move || program(transport))
+                    .map_err(|e| Error::internal(format!("starting rank {rank}: {e}")))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        handles
+            .into_iter()
+            .enumerate()
+            .map(|(rank, h)| {
+                h.join()
+                    .map_err(|_| Error::internal(format!("rank {rank} panicked")))
             })
             .collect()
     }

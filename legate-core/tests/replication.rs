@@ -18,20 +18,12 @@ fn on_ranks<T: Send + 'static>(
     cpus: usize,
     program: impl Fn(Runtime) -> T + Send + Sync + 'static,
 ) -> Vec<T> {
-    let program = Arc::new(program);
-    let handles: Vec<_> = LocalRanks::new(ranks)
-        .into_iter()
-        .map(|transport| {
-            let program = Arc::clone(&program);
-            std::thread::spawn(move || {
-                let mut config = Config::with_cpus(cpus);
-                config.min_cpu_chunk = 1;
-                let rt = Runtime::replicated(config, transport).unwrap();
-                program(rt)
-            })
-        })
-        .collect();
-    handles.into_iter().map(|h| h.join().unwrap()).collect()
+    LocalRanks::run(ranks, move |transport| {
+        let mut config = Config::with_cpus(cpus);
+        config.min_cpu_chunk = 1;
+        program(Runtime::replicated(config, transport).unwrap())
+    })
+    .unwrap()
 }
 
 fn values<T: legate_core::Element>(s: &LogicalStore) -> Vec<T> {
@@ -298,6 +290,15 @@ fn step() -> impl Strategy<Value = Step> {
     ]
 }
 
+/// The view of `[lo, hi)` of a 2-D store.
+fn rectangle(a: &LogicalStore, lo: &[u64; 2], hi: &[u64; 2]) -> LogicalStore {
+    let r = a
+        .slice(0, Some(lo[0] as i64), Some(hi[0] as i64), 1)
+        .unwrap();
+    r.slice(1, Some(lo[1] as i64), Some(hi[1] as i64), 1)
+        .unwrap()
+}
+
 /// Runs `steps` and returns every value the program read.
 fn run_steps(rt: &Runtime, steps: &[Step]) -> Vec<i64> {
     let lib = rt.create_library("test.steps").unwrap();
@@ -339,13 +340,8 @@ fn run_steps(rt: &Runtime, steps: &[Step]) -> Vec<i64> {
                 t.execute().unwrap();
             }
             Step::Fill { lo, hi, value } => {
-                let r = a
-                    .slice(0, Some(lo[0] as i64), Some(hi[0] as i64), 1)
+                rt.fill(&rectangle(&a, lo, hi), Scalar::new(*value))
                     .unwrap();
-                let r = r
-                    .slice(1, Some(lo[1] as i64), Some(hi[1] as i64), 1)
-                    .unwrap();
-                rt.fill(&r, Scalar::new(*value)).unwrap();
             }
             Step::Sum { dim, pieces } => {
                 let part = a.partition_by_tiling(&tiles(*dim, *pieces)).unwrap();
@@ -357,15 +353,7 @@ fn run_steps(rt: &Runtime, steps: &[Step]) -> Vec<i64> {
                 t.execute().unwrap();
                 seen.push(total.read_scalar::<i64>().unwrap());
             }
-            Step::Read { lo, hi } => {
-                let r = a
-                    .slice(0, Some(lo[0] as i64), Some(hi[0] as i64), 1)
-                    .unwrap();
-                let r = r
-                    .slice(1, Some(lo[1] as i64), Some(hi[1] as i64), 1)
-                    .unwrap();
-                seen.extend(values::<i64>(&r));
-            }
+            Step::Read { lo, hi } => seen.extend(values::<i64>(&rectangle(&a, lo, hi))),
         }
     }
     seen.extend(values::<i64>(&a));

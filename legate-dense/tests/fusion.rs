@@ -30,12 +30,6 @@ fn dense(cpus: usize, fusion: bool) -> Arc<Dense> {
     Dense::new(&Runtime::new(config).unwrap()).unwrap()
 }
 
-fn grid0(n: usize) -> Array2<f64> {
-    Array2::from_shape_fn((n + 2, n + 2), |(i, j)| {
-        ((i * 31 + j * 17) % 97) as f64 / 97.0
-    })
-}
-
 fn stencil_reference(mut g: Array2<f64>, n: usize, iters: usize) -> Array2<f64> {
     for _ in 0..iters {
         let old = g.clone();
@@ -53,31 +47,13 @@ fn stencil_reference(mut g: Array2<f64>, n: usize, iters: usize) -> Array2<f64> 
     g
 }
 
-/// The blog's loop, written as the blog writes it.
-fn stencil(d: &Arc<Dense>, init: &Array2<f64>, n: usize, iters: usize) -> Array {
-    let grid = d.from_ndarray(&init.clone().into_dyn()).unwrap();
-    let view = |r: i64, c: i64| {
-        grid.index(&[Index::range(r, r + n as i64), Index::range(c, c + n as i64)])
-            .unwrap()
-    };
-    let (center, north, east, west, south) =
-        (view(1, 1), view(0, 1), view(1, 2), view(1, 0), view(2, 1));
-    for _ in 0..iters {
-        let avg = (&(&(&(&center + &north).unwrap() + &east).unwrap() + &west).unwrap() + &south)
-            .unwrap();
-        let work = (&avg * 0.2).unwrap();
-        center.assign(&work).unwrap();
-    }
-    grid
-}
-
 #[test]
 fn the_stencil_matches_the_sequential_loop_fused_and_unfused() {
     let n = 40;
-    let expected = stencil_reference(grid0(n), n, 4).into_dyn();
+    let expected = stencil_reference(common::grid0(n), n, 4).into_dyn();
     for (cpus, fusion) in [(1, true), (2, true), (3, true), (4, true), (2, false)] {
         let d = dense(cpus, fusion);
-        let g = stencil(&d, &grid0(n), n, 4);
+        let g = common::stencil(&d, &common::grid0(n), n, 4);
         assert_eq!(
             g.to_ndarray::<f64>().unwrap(),
             expected,
@@ -85,7 +61,7 @@ fn the_stencil_matches_the_sequential_loop_fused_and_unfused() {
         );
     }
     let d = common::omp_dense();
-    let g = stencil(&d, &grid0(n), n, 4);
+    let g = common::stencil(&d, &common::grid0(n), n, 4);
     assert_eq!(g.to_ndarray::<f64>().unwrap(), expected, "OMP groups");
 }
 
@@ -96,7 +72,7 @@ fn the_stencil_loop_allocates_no_whole_grid_temporary() {
     let interior = (n * n * 8) as u64;
     for cpus in [1, 2, 4] {
         let d = dense(cpus, true);
-        let g = stencil(&d, &grid0(n), n, 10);
+        let g = common::stencil(&d, &common::grid0(n), n, 10);
         d.runtime().fence().unwrap();
         let s = d.runtime().stats();
         assert!(
@@ -112,7 +88,7 @@ fn the_stencil_loop_allocates_no_whole_grid_temporary() {
     }
     // Unfused, the same loop holds whole temporaries: the measure sees them.
     let d = dense(2, false);
-    let _g = stencil(&d, &grid0(n), n, 2);
+    let _g = common::stencil(&d, &common::grid0(n), n, 2);
     d.runtime().fence().unwrap();
     assert!(d.runtime().stats().peak_bytes_allocated >= grid_bytes + interior);
 }

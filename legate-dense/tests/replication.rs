@@ -4,11 +4,13 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::sync::Arc;
 
-use legate_core::ndarray::{Array2, ArrayD};
+use legate_core::ndarray::ArrayD;
 use legate_core::{Config, LocalRanks, Runtime, Type};
-use legate_dense::{Array, Dense, Index, UniqueOptions};
+use legate_dense::{Array, Dense, UniqueOptions};
 
 fn config(cpus: usize, fusion: bool) -> Config {
     let mut config = Config::with_cpus(cpus);
@@ -23,42 +25,18 @@ fn on_ranks<T: Send + 'static>(
     fusion: bool,
     program: impl Fn(Arc<Dense>) -> T + Send + Sync + 'static,
 ) -> Vec<T> {
-    let program = Arc::new(program);
-    let handles: Vec<_> = LocalRanks::new(ranks)
-        .into_iter()
-        .map(|transport| {
-            let program = Arc::clone(&program);
-            std::thread::spawn(move || {
-                let rt = Runtime::replicated(config(2, fusion), transport).unwrap();
-                program(Dense::new(&rt).unwrap())
-            })
-        })
-        .collect();
-    handles.into_iter().map(|h| h.join().unwrap()).collect()
-}
-
-fn grid0(n: usize) -> Array2<f64> {
-    Array2::from_shape_fn((n + 2, n + 2), |(i, j)| {
-        ((i * 31 + j * 17) % 97) as f64 / 97.0
+    LocalRanks::run(ranks, move |transport| {
+        let rt = Runtime::replicated(config(2, fusion), transport).unwrap();
+        program(Dense::new(&rt).unwrap())
     })
+    .unwrap()
 }
 
-/// The blog's loop, as the blog writes it.
+/// The blog's loop, as the blog writes it, and its grid.
 fn stencil(d: &Arc<Dense>, n: usize, iters: usize) -> ArrayD<f64> {
-    let grid = d.from_ndarray(&grid0(n).into_dyn()).unwrap();
-    let view = |r: i64, c: i64| {
-        grid.index(&[Index::range(r, r + n as i64), Index::range(c, c + n as i64)])
-            .unwrap()
-    };
-    let (center, north, east, west, south) =
-        (view(1, 1), view(0, 1), view(1, 2), view(1, 0), view(2, 1));
-    for _ in 0..iters {
-        let avg = (&(&(&(&center + &north).unwrap() + &east).unwrap() + &west).unwrap() + &south)
-            .unwrap();
-        let work = (&avg * 0.2).unwrap();
-        center.assign(&work).unwrap();
-    }
-    grid.to_ndarray::<f64>().unwrap()
+    common::stencil(d, &common::grid0(n), n, iters)
+        .to_ndarray::<f64>()
+        .unwrap()
 }
 
 #[test]

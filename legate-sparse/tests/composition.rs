@@ -6,31 +6,13 @@
 
 mod common;
 
-use common::{poisson, sparse};
-
-use std::sync::Arc;
+use common::{blog_matrix, poisson, sparse};
 
 use legate_core::ndarray::Array1;
 use legate_core::Type;
 use legate_dense::{linalg::norm, Array, BinaryOp};
 use legate_sparse::linalg::{self, FnOperator, SolverOptions};
-use legate_sparse::{CsrMatrix, Sparse};
-
-/// The blog's matrix: `A = random(n, n); A = 0.5 * (A + A.T) + n * eye(n)`.
-fn blog_matrix(sp: &Arc<Sparse>, n: usize) -> CsrMatrix {
-    let a = sp.random(n, n, 0.02, 11, Type::Float64).unwrap();
-    a.add(&a.transpose().unwrap())
-        .unwrap()
-        .mul_scalar(0.5)
-        .unwrap()
-        .add(
-            &sp.eye(n, None, 0, Type::Float64)
-                .unwrap()
-                .mul_scalar(n as f64)
-                .unwrap(),
-        )
-        .unwrap()
-}
+use legate_sparse::CsrMatrix;
 
 /// One step of the power iteration: `x = A @ x; x /= norm(x)`.
 fn power_step(a: &CsrMatrix, x: &Array) -> Array {

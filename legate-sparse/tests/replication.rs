@@ -9,7 +9,7 @@ mod common;
 
 use std::sync::Arc;
 
-use legate_core::{Config, LocalRanks, Runtime, Type};
+use legate_core::{Config, LocalRanks, Runtime};
 use legate_dense::{linalg::norm, Array, BinaryOp, Dense};
 use legate_sparse::linalg::{self, SolverOptions};
 use legate_sparse::{CsrMatrix, Sparse};
@@ -20,40 +20,18 @@ fn on_ranks<T: Send + 'static>(
     cpus: usize,
     program: impl Fn(Arc<Sparse>) -> T + Send + Sync + 'static,
 ) -> Vec<T> {
-    let program = Arc::new(program);
-    let handles: Vec<_> = LocalRanks::new(ranks)
-        .into_iter()
-        .map(|transport| {
-            let program = Arc::clone(&program);
-            std::thread::spawn(move || {
-                let mut config = Config::with_cpus(cpus);
-                config.min_cpu_chunk = 1;
-                let rt = Runtime::replicated(config, transport).unwrap();
-                program(Sparse::new(&Dense::new(&rt).unwrap()).unwrap())
-            })
-        })
-        .collect();
-    handles.into_iter().map(|h| h.join().unwrap()).collect()
-}
-
-fn blog_matrix(sp: &Arc<Sparse>, n: usize) -> CsrMatrix {
-    let a = sp.random(n, n, 0.02, 11, Type::Float64).unwrap();
-    a.add(&a.transpose().unwrap())
-        .unwrap()
-        .mul_scalar(0.5)
-        .unwrap()
-        .add(
-            &sp.eye(n, None, 0, Type::Float64)
-                .unwrap()
-                .mul_scalar(n as f64)
-                .unwrap(),
-        )
-        .unwrap()
+    LocalRanks::run(ranks, move |transport| {
+        let mut config = Config::with_cpus(cpus);
+        config.min_cpu_chunk = 1;
+        let rt = Runtime::replicated(config, transport).unwrap();
+        program(Sparse::new(&Dense::new(&rt).unwrap()).unwrap())
+    })
+    .unwrap()
 }
 
 /// The blog's program: 15 steps of `x = A @ x; x /= norm(x)`, then `x @ (A @ x)`.
 fn power_iteration(sp: &Arc<Sparse>, n: usize) -> (f64, Vec<f64>) {
-    let a = blog_matrix(sp, n);
+    let a = common::blog_matrix(sp, n);
     sp.dense().seed(5);
     let mut x = sp.dense().rand(&[n]).unwrap();
     for _ in 0..15 {

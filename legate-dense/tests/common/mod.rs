@@ -5,8 +5,9 @@
 
 use std::sync::Arc;
 
+use legate_core::ndarray::Array2;
 use legate_core::{Config, Runtime};
-use legate_dense::Dense;
+use legate_dense::{Array, Dense, Index};
 
 /// `cpus` CPU workers.
 pub fn dense(cpus: usize) -> Arc<Dense> {
@@ -42,4 +43,29 @@ pub fn each_cpu_count(mut f: impl FnMut(&Arc<Dense>)) {
     for cpus in [1, 2, 4] {
         f(&dense(cpus));
     }
+}
+
+/// The blog's grid: `(n + 2) x (n + 2)` values in `[0, 1)`.
+pub fn grid0(n: usize) -> Array2<f64> {
+    Array2::from_shape_fn((n + 2, n + 2), |(i, j)| {
+        ((i * 31 + j * 17) % 97) as f64 / 97.0
+    })
+}
+
+/// The blog's loop, written as the blog writes it.
+pub fn stencil(d: &Arc<Dense>, init: &Array2<f64>, n: usize, iters: usize) -> Array {
+    let grid = d.from_ndarray(&init.clone().into_dyn()).unwrap();
+    let view = |r: i64, c: i64| {
+        grid.index(&[Index::range(r, r + n as i64), Index::range(c, c + n as i64)])
+            .unwrap()
+    };
+    let (center, north, east, west, south) =
+        (view(1, 1), view(0, 1), view(1, 2), view(1, 0), view(2, 1));
+    for _ in 0..iters {
+        let avg = (&(&(&(&center + &north).unwrap() + &east).unwrap() + &west).unwrap() + &south)
+            .unwrap();
+        let work = (&avg * 0.2).unwrap();
+        center.assign(&work).unwrap();
+    }
+    grid
 }

@@ -1,10 +1,11 @@
-//! What the test files share: the library on a number of CPUs and the 2-D Poisson matrix.
+//! What the test files share: the library on a number of CPUs, the 2-D Poisson matrix and
+//! the blog's matrix.
 
 #![allow(dead_code, clippy::unwrap_used)]
 
 use std::sync::Arc;
 
-use legate_core::{Config, Runtime};
+use legate_core::{Config, Runtime, Type};
 use legate_dense::Dense;
 use legate_sparse::{CsrMatrix, Sparse};
 
@@ -28,4 +29,20 @@ pub fn poisson(sp: &Arc<Sparse>, k: usize) -> CsrMatrix {
         [n, n],
     )
     .unwrap()
+}
+
+/// The blog's matrix: `A = random(n, n); A = 0.5 * (A + A.T) + n * eye(n)`.
+pub fn blog_matrix(sp: &Arc<Sparse>, n: usize) -> CsrMatrix {
+    let a = sp.random(n, n, 0.02, 11, Type::Float64).unwrap();
+    a.add(&a.transpose().unwrap())
+        .unwrap()
+        .mul_scalar(0.5)
+        .unwrap()
+        .add(
+            &sp.eye(n, None, 0, Type::Float64)
+                .unwrap()
+                .mul_scalar(n as f64)
+                .unwrap(),
+        )
+        .unwrap()
 }
