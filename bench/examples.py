@@ -1,5 +1,6 @@
-"""Every example of ``examples/`` under legate (1 and 2 CPUs) and under NumPy/SciPy, in
-one run, with a C STREAM triad (1 and 2 threads) beside them: ``make bench`` (or
+"""Every example of ``examples/`` under legate (1 and 2 CPUs, and 2 ranks of 1 CPU through
+``legate --ranks-per-node 2``: MPI processes, each timing its own work, rank 0's printed)
+and under NumPy/SciPy, in one run, with a C STREAM triad (1 and 2 threads) beside them: ``make bench`` (or
 ``.venv/bin/python bench/examples.py`` after ``PROFILE=release make python``).
 
 Names on the command line run only those examples. Prints a markdown table (the one in
@@ -49,14 +50,18 @@ def stream(threads):
     return float(m.group(1)) if m else float("nan")
 
 
-def run(name, package, n, iters, cpus=None):
+def run(name, package, n, iters, cpus=None, ranks=1):
     env = dict(os.environ)
     if cpus is not None:
         env["LEGATE_CONFIG"] = f"--cpus {cpus}"
+    launch = [sys.executable]
+    if ranks > 1:
+        launch = [os.path.join(os.path.dirname(sys.executable), "legate"),
+                  "--ranks-per-node", str(ranks)]
     best = float("inf")
     for _ in range(int(os.environ.get("BENCH_REPS", "2"))):
         out = subprocess.run(
-            [sys.executable, os.path.join(EXAMPLES, f"{name}.py"), "--package", package,
+            launch + [os.path.join(EXAMPLES, f"{name}.py"), "--package", package,
              "-n", str(n), "-i", str(iters), "-t"],
             capture_output=True, text=True, env=env, timeout=1800,
         )
@@ -118,8 +123,8 @@ def main():
     print(f"load average before: {' '.join(load)}; STREAM triad: {s1:.2f} GB/s (1 thread), "
           f"{s2:.2f} GB/s (2 threads), ratio {s2 / s1:.2f}\n")
     print("| example | size, iterations | NumPy/SciPy (ms) | legate 1 CPU (ms) | legate 2 CPUs (ms) "
-          "| speed-up 1, 2 CPUs | target (2 CPUs) |")
-    print("|---|---|---|---|---|---|---|")
+          "| legate 2 ranks x 1 CPU (ms) | speed-up 1, 2 CPUs, 2 ranks | target (2 CPUs) |")
+    print("|---|---|---|---|---|---|---|---|")
     only = set(sys.argv[1:])
     for name, n, iters, target in CASES:
         if only and name not in only:
@@ -127,9 +132,10 @@ def main():
         ref = run(name, "scipy" if name in SPARSE else "numpy", n, iters)
         one = run(name, "legate", n, iters, 1)
         two = run(name, "legate", n, iters, 2)
+        ranks = run(name, "legate", n, iters, 1, ranks=2)
         goal = f"{target:g}x" if target else ""
-        print(f"| {name} | {n}, {iters} | {ref:.1f} | {one:.1f} | {two:.1f} | "
-              f"{ref / one:.2f}, {ref / two:.2f} | {goal} |")
+        print(f"| {name} | {n}, {iters} | {ref:.1f} | {one:.1f} | {two:.1f} | {ranks:.1f} | "
+              f"{ref / one:.2f}, {ref / two:.2f}, {ref / ranks:.2f} | {goal} |")
     if not only or "tiny" in only:
         print(f"\ntiny `a = a + 1` (µs per call): NumPy {tiny('numpy'):.2f}, legate 1 CPU "
               f"{tiny('legate', 1):.2f}, legate 2 CPUs {tiny('legate', 2):.2f} (target 5)")

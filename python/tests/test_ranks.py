@@ -13,7 +13,8 @@ from conftest import PROGRAMS
 
 BIN = os.path.join(os.path.dirname(sys.executable), "legate")
 
-# Runs a blog program, then prints from every rank what it computed.
+# Runs a blog program, then writes what every rank computed to a file of its own (the
+# ranks' standard outputs interleave).
 WRAPPER = """
 import hashlib, os, runpy, sys
 import numpy
@@ -21,23 +22,29 @@ import legate.core
 g = runpy.run_path(os.path.join({programs!r}, sys.argv[1]))
 value = g["grid"] if "grid" in g else g["result"]
 digest = hashlib.sha256(numpy.asarray(value).tobytes()).hexdigest()
-print(legate.core.rank(), legate.core.num_ranks(), digest, repr(float(numpy.asarray(value).sum())),
-      legate.core.stats()["bytes_copied"] > 0, flush=True)
+rank = legate.core.rank()
+with open(os.path.join({out!r}, f"rank{{rank}}.txt"), "w") as f:
+    print(rank, legate.core.num_ranks(), digest, repr(float(numpy.asarray(value).sum())),
+          legate.core.stats()["bytes_copied"] > 0, file=f)
 """
 
 SIZES = {"STENCIL_N": "150", "STENCIL_ITERS": "6", "POWER_N": "2000", "POWER_ITERS": "10"}
 
 
 def run(args, tmp_path, program):
+    out_dir = tmp_path / "out"
+    out_dir.mkdir(exist_ok=True)
+    for old in out_dir.iterdir():
+        old.unlink()
     wrapper = tmp_path / "wrapper.py"
-    wrapper.write_text(WRAPPER.format(programs=PROGRAMS))
+    wrapper.write_text(WRAPPER.format(programs=PROGRAMS, out=str(out_dir)))
     env = dict(os.environ)
     env.update(SIZES)
     env["LEGATE_CONFIG"] = "--cpus 1 --min-cpu-chunk 256"
     out = subprocess.run([BIN, *args, str(wrapper), program], capture_output=True,
                          text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stderr
-    return sorted(line.split() for line in out.stdout.splitlines() if line.strip())
+    return sorted(f.read_text().split() for f in out_dir.iterdir())
 
 
 @pytest.mark.parametrize("program", ["stencil.py", "power_iteration.py"])
