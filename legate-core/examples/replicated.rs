@@ -149,7 +149,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if rank == 0 {
         println!(
-            "replicated over {size} ranks: stencil, reductions, unbound output and image agree with one process (rank 0 ran {} of its points' tasks and received {} bytes)",
+            "replicated over {size} ranks: stencil, reductions, unbound output and image agree with one process (rank 0 ran {} point tasks and received {} bytes)",
             stats.tasks_run, stats.bytes_copied
         );
     }
