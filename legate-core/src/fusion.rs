@@ -20,7 +20,7 @@ use crate::geometry::{Rect, MAX_DIM};
 use crate::launch::{
     copy_locked, solve_cached, submit, whole_footprint, Arg, ArgKind, LaunchSpec, Solution,
 };
-use crate::partition::Partition;
+use crate::partition::{linearize, Partition};
 use crate::reduction::{self, ReductionOp};
 use crate::runtime::{IssueState, Runtime};
 use crate::store::{check_type, lock_ignoring_poison, LogicalStore};
@@ -642,11 +642,7 @@ impl Runtime {
             let mut target = w.store.clone();
             let mut shifts = None;
             if group.reads_elsewhere(&w.store) {
-                // Several ranks: the side buffer of a shifted write is one rank's, and its
-                // commit a single point; the temporary is copied back piece by piece.
-                if self.shared.ranks.is_none() {
-                    shifts = group.shifts(&w.store);
-                }
+                shifts = group.shifts(&w.store);
                 if shifts.is_none() {
                     target = self.create_store_locked(w.store.ty(), &group.shape)?;
                     copies_back.push((target.clone(), w.store.clone()));
@@ -725,21 +721,25 @@ impl Runtime {
             .stats
             .fused_launches
             .fetch_add(1, Ordering::Relaxed);
-        let commit_args: Vec<Arg> = spec
+        let (commit_args, commit_parts): (Vec<Arg>, Vec<Partition>) = spec
             .args
             .iter()
-            .filter(|a| a.kind == ArgKind::Output)
-            .map(|a| Arg {
-                access: Access::ReadWrite,
-                ..a.clone()
+            .zip(&spec.solution.partitions)
+            .filter(|(a, _)| a.kind == ArgKind::Output)
+            .map(|(a, p)| {
+                let arg = Arg {
+                    access: Access::ReadWrite,
+                    ..a.clone()
+                };
+                (arg, p.clone())
             })
-            .collect();
+            .unzip();
+        let commit_colors = spec.solution.colors.clone();
         submit(self, state, spec)?.release(self);
         if program.is_shifted() {
-            // One point after every point of the fused launch: what pieces left for their
-            // neighbours to read goes in place now.
+            // A point per piece, after the fused launch's points that read there: what
+            // each piece left for its neighbours to read goes in place now.
             let commit = Arc::clone(&program);
-            let parts = vec![Partition::Replicate; commit_args.len()];
             let spec = LaunchSpec {
                 library: self.core_library(),
                 def: Arc::new(
@@ -747,7 +747,7 @@ impl Runtime {
                         .cpu(move |ctx: &mut TaskContext<'_>| commit.commit_side(ctx)),
                 ),
                 variant: VariantKind::Cpu,
-                solution: Solution::new(vec![1], parts),
+                solution: Solution::new(commit_colors, commit_parts),
                 args: commit_args,
                 scalars: Vec::new(),
             };
@@ -1302,6 +1302,9 @@ struct Reduction {
 /// ones): output `output`, `n` elements from element `offset` of the instance, `stride`
 /// apart.
 struct SideRun {
+    /// The point whose piece it belongs to (the commit launch's point of that piece
+    /// writes it).
+    point: usize,
     output: usize,
     offset: isize,
     stride: isize,
@@ -1521,7 +1524,8 @@ impl Program {
         let runs = walk.runs();
         if self.is_shifted() {
             let mut scratch = Scratch::new(self, &walk, self.taken_values(reductions));
-            let result = self.run_shifted(&walk, &rect, runs, &mut scratch);
+            let point = linearize(&ctx.point(), &ctx.domain());
+            let result = self.run_shifted(point, &walk, &rect, runs, &mut scratch);
             self.merge(reductions, scratch, true)?;
             return result;
         }
@@ -1980,6 +1984,7 @@ impl Program {
     /// to the side buffer instead, which the commit launch writes after every piece ran.
     fn run_shifted(
         &self,
+        point: usize,
         walk: &Walk,
         piece: &Rect,
         runs: usize,
@@ -2066,7 +2071,7 @@ impl Program {
         for p in pending {
             self.commit(walk, &band, &p, &mut side);
         }
-        lock_ignoring_poison(&self.side).extend(side);
+        lock_ignoring_poison(&self.side).extend(side.into_iter().map(|r| SideRun { point, ..r }));
         Ok(())
     }
 
@@ -2098,6 +2103,7 @@ impl Program {
                 };
             } else {
                 side.push(SideRun {
+                    point: 0,
                     output: run.output,
                     offset: arg.piece_offset + offset,
                     stride: arg.inner,
@@ -2112,8 +2118,16 @@ impl Program {
 
     /// Writes what the pieces left in the side buffer (the commit launch's body).
     fn commit_side(&self, ctx: &TaskContext<'_>) -> Result<(), TaskError> {
-        let side = std::mem::take(&mut *lock_ignoring_poison(&self.side));
-        for run in side {
+        let point = linearize(&ctx.point(), &ctx.domain());
+        let mine: Vec<SideRun> = {
+            let mut side = lock_ignoring_poison(&self.side);
+            let (mine, rest) = std::mem::take(&mut *side)
+                .into_iter()
+                .partition(|r| r.point == point);
+            *side = rest;
+            mine
+        };
+        for run in mine {
             let store = ctx.output(run.output)?;
             let buffer = store
                 .buffer
@@ -2122,8 +2136,9 @@ impl Program {
             let size = store.ty.size();
             let n = run.bytes.len() / size;
             // SAFETY: the run addresses `n` elements of the output's view inside its
-            // instance (computed by the point that produced it), and this one-point launch
-            // is ordered after every point of the fused launch.
+            // instance, in this point's piece (computed by the fused launch's point of
+            // that piece); this point writes the piece, so the analysis orders it after
+            // every point of the fused launch that reads there.
             unsafe {
                 scatter(
                     run.bytes.as_ptr(),

@@ -33,30 +33,53 @@ fn on_ranks<T: Send + 'static>(
 }
 
 /// The blog's loop, as the blog writes it, and its grid.
-fn stencil(d: &Arc<Dense>, n: usize, iters: usize) -> ArrayD<f64> {
-    common::stencil(d, &common::grid0(n), n, iters)
-        .to_ndarray::<f64>()
-        .unwrap()
+fn stencil(d: &Arc<Dense>, n: usize, iters: usize) -> (ArrayD<f64>, u64, u64) {
+    let rt = d.runtime().clone();
+    let grid = common::stencil(d, &common::grid0(n), n, iters);
+    rt.fence().unwrap();
+    let stats = rt.stats();
+    (
+        grid.to_ndarray::<f64>().unwrap(),
+        stats.bytes_copied,
+        stats.peak_bytes_allocated,
+    )
 }
 
 #[test]
-fn the_stencil_on_ranks_gives_every_rank_the_one_process_grid() {
+fn the_stencil_on_ranks_gives_every_rank_the_one_process_grid_moving_only_halos() {
     let n = 60;
+    let iters = 5;
+    let grid_bytes = ((n + 2) * (n + 2) * 8) as u64;
     for fusion in [true, false] {
-        let want = stencil(
-            &Dense::new(&Runtime::new(config(2, fusion)).unwrap()).unwrap(),
-            n,
-            5,
-        );
+        let one = Dense::new(&Runtime::new(config(2, fusion)).unwrap()).unwrap();
+        let (want, _, _) = stencil(&one, n, iters);
         for ranks in [2, 3] {
-            for (rank, got) in on_ranks(ranks, fusion, move |d| stencil(&d, n, 5))
-                .into_iter()
-                .enumerate()
+            for (rank, (got, moved, peak)) in
+                on_ranks(ranks, fusion, move |d| stencil(&d, n, iters))
+                    .into_iter()
+                    .enumerate()
             {
                 assert!(
                     got == want,
                     "fusion {fusion}, rank {rank} of {ranks}: another grid"
                 );
+                // Each launch reading the shifted views brings a grid row from each
+                // neighbour (five such launches per iteration unfused, one fused).
+                assert!(moved > 0, "rank {rank} of {ranks} received no halo");
+                let launches = if fusion { 1 } else { 6 };
+                let halos = (iters * launches * 2 * 2 * (n + 2) * 8) as u64;
+                assert!(
+                    moved <= halos,
+                    "fusion {fusion}, rank {rank} of {ranks}: {moved} bytes moved (halos {halos})"
+                );
+                if fusion {
+                    // The grid alone: the shifted write goes in place, and `avg` and
+                    // `work`, dropped by the next iteration, are never written.
+                    assert!(
+                        peak <= grid_bytes + grid_bytes / 2,
+                        "rank {rank} of {ranks}: {peak} bytes at the peak"
+                    );
+                }
             }
         }
     }
