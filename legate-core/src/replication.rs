@@ -312,6 +312,10 @@ pub(crate) fn plan_launch(
                 continue;
             };
             let rect = bounding(rects[0].dim(), &rects);
+            if participants.len() > 1 {
+                // Checked before the maps change: a launch that fails changes nothing.
+                op.identity(ty)?;
+            }
             let mask = participants.iter().fold(0, |m, &r| m | (1 << r));
             storage.with_rank_validity(all, |v| {
                 for request in v.acquire(&rect, root) {
@@ -324,7 +328,6 @@ pub(crate) fn plan_launch(
                 v.write_mask(&rect, mask);
             });
             if participants.len() > 1 {
-                op.identity(ty)?;
                 if participants[1..].contains(&ranks.rank) {
                     fills.push((Arc::clone(storage), rect, op));
                 }
