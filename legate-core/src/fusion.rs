@@ -2071,21 +2071,28 @@ impl Program {
             let done = start + n as i64;
             while pending.front().is_some_and(|p| p.end + lag <= done) {
                 if let Some(p) = pending.pop_front() {
-                    self.commit(walk, &band, &p, &mut side);
+                    self.commit(point, walk, &band, &p, &mut side);
                     free.push(p.data);
                 }
             }
         }
         for p in pending {
-            self.commit(walk, &band, &p, &mut side);
+            self.commit(point, walk, &band, &p, &mut side);
         }
-        lock_ignoring_poison(&self.side).extend(side.into_iter().map(|r| SideRun { point, ..r }));
+        lock_ignoring_poison(&self.side).extend(side);
         Ok(())
     }
 
     /// Writes a delayed run of a shifted output: in place outside the band, to the side
     /// buffer inside it.
-    fn commit(&self, walk: &Walk, band: &Band, run: &Delayed, side: &mut Vec<SideRun>) {
+    fn commit(
+        &self,
+        point: usize,
+        walk: &Walk,
+        band: &Band,
+        run: &Delayed,
+        side: &mut Vec<SideRun>,
+    ) {
         let arg = &walk.args[walk.n_inputs + run.output];
         let size = arg.ty.size();
         let bytes = words_as_bytes(&run.data);
@@ -2111,7 +2118,7 @@ impl Program {
                 };
             } else {
                 side.push(SideRun {
-                    point: 0,
+                    point,
                     output: run.output,
                     offset: arg.piece_offset + offset,
                     stride: arg.inner,

@@ -20,7 +20,8 @@ use mpi::Threading;
 use crate::comm::Comm;
 use crate::error::{Error, Result};
 use crate::reduction::{fold_run, ReductionOp};
-use crate::replication::{Arrival, Transport};
+use crate::replication::{Arrival, Mailbox, Transport};
+use crate::store::lock_ignoring_poison;
 use crate::types::Type;
 
 /// The communicator among the ranks of an MPI job: `MPI_COMM_WORLD`.
@@ -83,7 +84,7 @@ impl MpiComm {
     }
 
     fn with<R>(&self, f: impl FnOnce(&SimpleCommunicator) -> R) -> R {
-        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let state = lock_ignoring_poison(&self.state);
         f(&state.0)
     }
 
@@ -235,14 +236,14 @@ impl MpiTransport {
     /// Waits for every message handed to the transport to be sent, then finalizes MPI
     /// (a collective: every rank must finish). Later messages are dropped.
     pub fn finish(&self) {
-        lock(&self.commands).take();
-        if let Some(t) = lock(&self.thread).take() {
+        lock_ignoring_poison(&self.commands).take();
+        if let Some(t) = lock_ignoring_poison(&self.thread).take() {
             let _ = t.join();
         }
     }
 
     fn command(&self, c: Command) {
-        if let Some(tx) = lock(&self.commands).as_ref() {
+        if let Some(tx) = lock_ignoring_poison(&self.commands).as_ref() {
             let _ = tx.send(c);
         }
     }
@@ -276,32 +277,24 @@ impl Transport for MpiTransport {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 /// A send in flight: its request and the buffer it reads, freed once it completes.
 struct InFlight {
     request: Request<'static, [u8], StaticScope>,
     buffer: *mut [u8],
 }
 
-/// What the communication thread knows of messages by (source, tag).
+/// The communication thread's messages: the runtime's [`Mailbox`], and the messages whose
+/// first pieces came.
 #[derive(Default)]
-struct Mailbox {
-    arrived: HashMap<(usize, u64), Vec<u8>>,
-    awaited: HashMap<(usize, u64), Arrival>,
-    /// Messages whose first pieces came.
+struct Pieces {
+    mailbox: Mailbox,
     partial: HashMap<(usize, u64), Vec<u8>>,
 }
 
-impl Mailbox {
+impl Pieces {
     fn expect(&mut self, source: usize, tag: u64, on_arrival: Arrival) {
-        match self.arrived.remove(&(source, tag)) {
-            Some(data) => on_arrival(data),
-            None => {
-                self.awaited.insert((source, tag), on_arrival);
-            }
+        if let Some((on_arrival, data)) = self.mailbox.expect((source, tag), on_arrival) {
+            on_arrival(data);
         }
     }
 
@@ -334,11 +327,8 @@ impl Mailbox {
                 so_far
             }
         };
-        match self.awaited.remove(&key) {
-            Some(on_arrival) => on_arrival(whole),
-            None => {
-                self.arrived.insert(key, whole);
-            }
+        if let Some((on_arrival, data)) = self.mailbox.deliver(key, whole) {
+            on_arrival(data);
         }
     }
 }
@@ -365,7 +355,7 @@ fn communicate(
     let world = universe.world();
     let _ = ready.send(Ok((world.rank() as usize, world.size() as usize)));
     let mut sends: Vec<InFlight> = Vec::new();
-    let mut mailbox = Mailbox::default();
+    let mut mailbox = Pieces::default();
     let mut open = true;
     let post = |sends: &mut Vec<InFlight>, dest: usize, tag: u64, data: Vec<u8>| {
         let total = data.len() as u64;
@@ -388,7 +378,7 @@ fn communicate(
             sends.push(InFlight { request, buffer });
         }
     };
-    let serve = |c: Command, sends: &mut Vec<InFlight>, mailbox: &mut Mailbox| match c {
+    let serve = |c: Command, sends: &mut Vec<InFlight>, mailbox: &mut Pieces| match c {
         Command::Send { dest, tag, data } => post(sends, dest, tag, data),
         Command::Expect {
             source,

@@ -67,14 +67,16 @@ pub trait Transport: Send + Sync {
 ///
 /// ```
 /// use legate_core::{Config, LocalRanks, Runtime, Scalar, Type};
-/// let sums = LocalRanks::run(2, |transport| {
-///     let rt = Runtime::replicated(Config::with_cpus(1), transport).unwrap();
-///     let a = rt.create_store(Type::Int64, &[6]).unwrap();
-///     rt.fill(&a, Scalar::new(3i64)).unwrap();
-///     a.read::<i64>().unwrap().sum()
-/// })
-/// .unwrap();
-/// assert_eq!(sums, vec![18, 18]);
+/// # fn main() -> legate_core::Result<()> {
+/// let sums = LocalRanks::run(2, |transport| -> legate_core::Result<i64> {
+///     let rt = Runtime::replicated(Config::with_cpus(1), transport)?;
+///     let a = rt.create_store(Type::Int64, &[6])?;
+///     rt.fill(&a, Scalar::new(3i64))?;
+///     Ok(a.read::<i64>()?.sum())
+/// })?;
+/// assert_eq!(sums.into_iter().collect::<legate_core::Result<Vec<_>>>()?, vec![18, 18]);
+/// # Ok(())
+/// # }
 /// ```
 pub struct LocalRanks;
 
@@ -84,7 +86,7 @@ impl LocalRanks {
     pub fn new(n: usize) -> Vec<Arc<dyn Transport>> {
         let n = n.max(1);
         let hub = Arc::new(Hub {
-            boxes: (0..n).map(|_| Mutex::new(HashMap::new())).collect(),
+            boxes: (0..n).map(|_| Mutex::new(Mailbox::default())).collect(),
         });
         (0..n)
             .map(|rank| {
@@ -126,15 +128,55 @@ impl LocalRanks {
     }
 }
 
-/// One mailbox per rank: messages that arrived before anyone expected them, and
-/// expectations waiting for their message.
+/// One mailbox per rank.
 struct Hub {
-    boxes: Vec<Mutex<HashMap<(usize, u64), Entry>>>,
+    boxes: Vec<Mutex<Mailbox>>,
+}
+
+/// Messages that arrived before anyone expected them, and expectations waiting for their
+/// message, by (source, tag): what a transport keeps for a rank. Each call returns the
+/// handler to run with its message, when both are there (the caller runs it outside any
+/// lock of its own).
+#[derive(Default)]
+pub(crate) struct Mailbox {
+    waiting: HashMap<(usize, u64), Entry>,
 }
 
 enum Entry {
     Arrived(Vec<u8>),
     Awaited(Arrival),
+}
+
+impl Mailbox {
+    /// Takes the message `key` (source, tag).
+    pub(crate) fn deliver(
+        &mut self,
+        key: (usize, u64),
+        data: Vec<u8>,
+    ) -> Option<(Arrival, Vec<u8>)> {
+        match self.waiting.remove(&key) {
+            Some(Entry::Awaited(on_arrival)) => Some((on_arrival, data)),
+            _ => {
+                self.waiting.insert(key, Entry::Arrived(data));
+                None
+            }
+        }
+    }
+
+    /// Takes the expectation of the message `key`.
+    pub(crate) fn expect(
+        &mut self,
+        key: (usize, u64),
+        on_arrival: Arrival,
+    ) -> Option<(Arrival, Vec<u8>)> {
+        match self.waiting.remove(&key) {
+            Some(Entry::Arrived(data)) => Some((on_arrival, data)),
+            _ => {
+                self.waiting.insert(key, Entry::Awaited(on_arrival));
+                None
+            }
+        }
+    }
 }
 
 struct LocalRank {
@@ -155,28 +197,17 @@ impl Transport for LocalRank {
         let Some(mailbox) = self.hub.boxes.get(dest) else {
             return;
         };
-        let mut mailbox = lock_ignoring_poison(mailbox);
-        match mailbox.remove(&(self.rank, tag)) {
-            Some(Entry::Awaited(on_arrival)) => {
-                drop(mailbox);
-                on_arrival(data);
-            }
-            _ => {
-                mailbox.insert((self.rank, tag), Entry::Arrived(data));
-            }
+        let ready = lock_ignoring_poison(mailbox).deliver((self.rank, tag), data);
+        if let Some((on_arrival, data)) = ready {
+            on_arrival(data);
         }
     }
 
     fn expect(&self, source: usize, tag: u64, on_arrival: Arrival) {
-        let mut mailbox = lock_ignoring_poison(&self.hub.boxes[self.rank]);
-        match mailbox.remove(&(source, tag)) {
-            Some(Entry::Arrived(data)) => {
-                drop(mailbox);
-                on_arrival(data);
-            }
-            _ => {
-                mailbox.insert((source, tag), Entry::Awaited(on_arrival));
-            }
+        let ready =
+            lock_ignoring_poison(&self.hub.boxes[self.rank]).expect((source, tag), on_arrival);
+        if let Some((on_arrival, data)) = ready {
+            on_arrival(data);
         }
     }
 }
@@ -462,26 +493,19 @@ pub(crate) fn finish_reductions(
             node(
                 shared,
                 Box::new(move |_: &WorkerInfo<'_>| {
-                    let parts = std::mem::take(&mut *lock_ignoring_poison(&parts));
-                    let mut parts = parts.into_iter().flatten();
-                    let Some(mut acc) = parts.next() else {
-                        return;
-                    };
-                    let ty = storage.ty;
-                    let count = acc.len() / ty.size();
-                    for part in parts {
-                        if part.len() != acc.len() {
-                            continue;
-                        }
-                        stats_shared
-                            .stats
-                            .bytes_copied
-                            .fetch_add(part.len() as u64, Ordering::Relaxed);
-                        // SAFETY: `acc` and `part` each hold `count` elements of the
-                        // storage's type, and `acc` is this closure's own.
-                        unsafe { fold_run(ty, op, acc.as_mut_ptr(), 1, &part, count) };
+                    let parts: Vec<Vec<u8>> = std::mem::take(&mut *lock_ignoring_poison(&parts))
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                    let received: usize = parts.iter().skip(1).map(Vec::len).sum();
+                    stats_shared
+                        .stats
+                        .bytes_copied
+                        .fetch_add(received as u64, Ordering::Relaxed);
+                    match fold_in_rank_order(storage.ty, op, parts) {
+                        Ok(acc) => unpack(&stats_shared, &storage, &rect, &acc),
+                        Err(e) => lock_ignoring_poison(&stats_shared.errors).push(e),
                     }
-                    unpack(&stats_shared, &storage, &rect, &acc);
                 }),
             )
         };
@@ -516,6 +540,25 @@ pub(crate) fn finish_reductions(
         nodes.push(combine);
     }
     nodes
+}
+
+/// Every rank's bytes (elements of `ty`, in rank order) folded with `op` from the first:
+/// every rank that folds the same parts gets the same bits.
+fn fold_in_rank_order(ty: Type, op: ReductionOp, parts: Vec<Vec<u8>>) -> Result<Vec<u8>> {
+    let mut parts = parts.into_iter();
+    let mut acc = parts.next().unwrap_or_default();
+    let n = acc.len() / ty.size();
+    for p in parts {
+        if p.len() != acc.len() {
+            return Err(Error::invalid(
+                "reduction buffers of different lengths on different ranks",
+            ));
+        }
+        // SAFETY: `acc` and `p` hold `n` elements of `ty` each (lengths checked), and
+        // `acc` is this function's own.
+        unsafe { fold_run(ty, op, acc.as_mut_ptr(), 1, &p, n) };
+    }
+    Ok(acc)
 }
 
 /// A node of the runtime's own (transfers, fills), counted as issued.
@@ -772,20 +815,7 @@ impl Comm for RankComm {
             ));
         }
         op.identity(ty)?;
-        let parts = self.gather(data)?;
-        if parts.iter().any(|p| p.len() != data.len()) {
-            return Err(Error::invalid(
-                "all_reduce buffers of different lengths on different ranks",
-            ));
-        }
-        let mut parts = parts.into_iter();
-        let mut acc = parts.next().unwrap_or_default();
-        let n = data.len() / ty.size();
-        for p in parts {
-            // SAFETY: `acc` and `p` hold `n` elements of `ty` each (lengths checked), and
-            // `acc` is this function's own.
-            unsafe { fold_run(ty, op, acc.as_mut_ptr(), 1, &p, n) };
-        }
+        let acc = fold_in_rank_order(ty, op, self.gather(data)?)?;
         data.copy_from_slice(&acc);
         Ok(())
     }
