@@ -16,7 +16,9 @@
 //! chain gives exactly the values of its operations run one after the other. Additions
 //! that each add one more value to the previous sum (the stencil's average) merge into one
 //! step (`Block::add_many`, [`merge_additions`]) that reads every addend once per chunk
-//! and adds them in the same order; a product by a scalar read only by the addition or
+//! and adds them in the same order, and a product of that sum by a scalar merges into
+//! it ([`merge_scaled_sums`]): the stencil's `0.2 * (c + n + e + w + s)` is one loop over
+//! its five rows. A product by a scalar read only by the addition or
 //! subtraction after it merges with it (`Block::scaled_add`, [`merge_scaled`]), so the
 //! triad `b + 2.5 * c` is one pass over its two inputs and its output, each operation
 //! rounded as before.
@@ -46,12 +48,15 @@ const CHUNK: usize = 64;
 /// [`CHUNK`]: the triad fell from 23-24 to 17 GB/s with chunks of 256.
 const FOLD_CHUNK: usize = 256;
 
-/// How far ahead of the chunk in use a chain of many inputs asks for their cache lines
-/// (bytes), and from how many inputs on. With five streams (the stencil's average, whose
-/// inputs are rows of one grid) the hardware's prefetchers fall behind: these hints took
-/// the 8000² stencil from 113 to 99 ms per iteration on one core and from 59-64 to 50-52
-/// ms on two. A triad's two streams gain nothing (and measured a little slower), so
-/// shorter chains go without.
+/// How far ahead of the chunk in use a chain of several steps and many inputs asks for
+/// their cache lines (bytes), and from how many inputs on. Run in chunks, with five
+/// streams (the stencil's average and its scaling as two steps, whose inputs are rows of
+/// one grid), the hardware's prefetchers fell behind: these hints took the 8000² stencil
+/// from 113 to 99 ms per iteration on one core and from 59-64 to 50-52 ms on two. A
+/// triad's two streams gain nothing (and measured a little slower), so shorter chains go
+/// without, and so does a chain of one step, which runs over the whole block in one loop
+/// (see [`Chain::eval`]): the stencil, one scaled sum now, measured 85-87 ms per
+/// iteration on one CPU with the hints in chunks and 69 ms without, in one loop.
 const PREFETCH_AHEAD: usize = 1024;
 const PREFETCH_MIN_INPUTS: usize = 4;
 
@@ -101,8 +106,9 @@ enum Step<T> {
     Unary(UnaryOp, Operand),
     /// `((x[0] + x[1]) + x[2]) + ...` over the first `n` operands: additions that each
     /// added one more value to the previous one's result, as one pass
-    /// ([`merge_additions`]).
-    Sum([Operand; MAX_ADDENDS], usize),
+    /// ([`merge_additions`]); with a scale, that sum times the scalar (a product by a
+    /// scalar that read the sum alone, [`merge_scaled_sums`]).
+    Sum([Operand; MAX_ADDENDS], usize, Option<T>),
     /// `a op (x * s)`, or `(x * s) op a` when the flag is set, `op` an addition or a
     /// subtraction: a product by a scalar read only by the addition after it, as one pass
     /// ([`merge_scaled`]).
@@ -115,7 +121,7 @@ impl<T: Copy> Step<T> {
             Step::Binary(op, a, b) => Step::Binary(op, f(a), f(b)),
             Step::Scalar(op, a, s, reversed) => Step::Scalar(op, f(a), s, reversed),
             Step::Unary(op, a) => Step::Unary(op, f(a)),
-            Step::Sum(xs, n) => Step::Sum(xs.map(f), n),
+            Step::Sum(xs, n, scale) => Step::Sum(xs.map(f), n, scale),
             Step::ScaledAdd(op, a, x, s, left) => Step::ScaledAdd(op, f(a), f(x), s, left),
         }
     }
@@ -125,7 +131,7 @@ impl<T: Copy> Step<T> {
         match *self {
             Step::Binary(_, a, b) => vec![a, b],
             Step::Scalar(_, a, _, _) | Step::Unary(_, a) => vec![a],
-            Step::Sum(xs, n) => xs[..n].to_vec(),
+            Step::Sum(xs, n, _) => xs[..n].to_vec(),
             Step::ScaledAdd(_, a, x, _, _) => vec![a, x],
         }
     }
@@ -134,7 +140,7 @@ impl<T: Copy> Step<T> {
     fn addends(&self) -> Option<Vec<Operand>> {
         match *self {
             Step::Binary(BinaryOp::Add, a, b) => Some(vec![a, b]),
-            Step::Sum(xs, n) => Some(xs[..n].to_vec()),
+            Step::Sum(xs, n, None) => Some(xs[..n].to_vec()),
             _ => None,
         }
     }
@@ -169,7 +175,7 @@ fn remove_step<T: Copy>(steps: &mut Vec<Step<T>>, j: usize) {
 ///
 /// [`Block::add_many`]: crate::kernels::Block::add_many
 fn merge_additions<T: Elem>(mut steps: Vec<Step<T>>) -> Vec<Step<T>> {
-    if !T::add_many(&[], &mut []) {
+    if !T::add_many(&[], None, &mut []) {
         return steps;
     }
     loop {
@@ -186,7 +192,7 @@ fn merge_additions<T: Elem>(mut steps: Vec<Step<T>>) -> Vec<Step<T>> {
         };
         let mut operands = [Operand::Input(0); MAX_ADDENDS];
         operands[..xs.len()].copy_from_slice(&xs);
-        steps[k] = Step::Sum(operands, xs.len());
+        steps[k] = Step::Sum(operands, xs.len(), None);
         remove_step(&mut steps, j);
     }
 }
@@ -225,6 +231,33 @@ fn merge_scaled<T: Elem>(mut steps: Vec<Step<T>>) -> Vec<Step<T>> {
             return steps;
         };
         steps[k] = merged;
+        remove_step(&mut steps, j);
+    }
+}
+
+/// `steps` with each product by a scalar whose operand is an addition or a sum of several
+/// values ([`Step::Sum`]) that nothing else reads (the stencil's `0.2 * avg`) merged into
+/// that sum as its scale: one pass that multiplies each sum as it is made, instead of a pass
+/// writing the sums into a chunk and one reading them back. The product is rounded as
+/// before (`x * s` and `s * x` are the same number).
+fn merge_scaled_sums<T: Elem>(mut steps: Vec<Step<T>>) -> Vec<Step<T>> {
+    if !T::add_many(&[], None, &mut []) {
+        return steps;
+    }
+    loop {
+        let found = steps.iter().enumerate().find_map(|(k, step)| {
+            let Step::Scalar(BinaryOp::Multiply, Operand::Step(j), s, _) = *step else {
+                return None;
+            };
+            let xs = steps[j].addends()?;
+            (readers(&steps, j) == 1).then_some((k, j, xs, s))
+        });
+        let Some((k, j, xs, s)) = found else {
+            return steps;
+        };
+        let mut operands = [Operand::Input(0); MAX_ADDENDS];
+        operands[..xs.len()].copy_from_slice(&xs);
+        steps[k] = Step::Sum(operands, xs.len(), Some(s));
         remove_step(&mut steps, j);
     }
 }
@@ -293,7 +326,7 @@ impl<T: Elem> Chain<T> {
             .chain(self.steps.iter().map(|s| s.map(outer)))
             .collect();
         Some(Chain {
-            steps: merge_scaled(merge_additions(steps)),
+            steps: merge_scaled_sums(merge_scaled(merge_additions(steps))),
             inputs,
         })
     }
@@ -309,16 +342,16 @@ impl<T: Elem> Chain<T> {
         let mut values = [[zero; CHUNK]; MAX_STEPS];
         let mut old = [zero; CHUNK];
         let reads_y = in_y.contains(&true);
-        let prefetch = prefetches(in_y);
         let n = y.len();
         // A single step keeps no value in a chunk, and reads no operand of the output:
-        // one call over the whole block. (The triad, one merged step, went from 0.82-0.85
-        // of STREAM's triad on two CPUs in chunks to 0.99-1.03 this way.)
-        let chunk_len = if self.steps.len() == 1 && !reads_y {
-            n.max(1)
-        } else {
-            CHUNK
-        };
+        // one call over the whole block, which the hardware's prefetchers stream without
+        // hints. (The triad, one merged step, went from 0.82-0.85 of STREAM's triad on two
+        // CPUs in chunks to 0.99-1.03 this way; the 8000² stencil, one scaled sum of five
+        // rows, from 85-87 to 69 ms per iteration on one CPU and from 44-45 to 37-39 on
+        // two, against 62 and 32 for one C loop.)
+        let whole = self.steps.len() == 1 && !reads_y;
+        let prefetch = !whole && prefetches(in_y);
+        let chunk_len = if whole { n.max(1) } else { CHUNK };
         let mut start = 0;
         while start < n {
             let end = (start + chunk_len).min(n);
@@ -394,10 +427,10 @@ impl<T: Elem> Chain<T> {
                 Step::ScaledAdd(op, a, x, s, left) => {
                     T::scaled_add(op, arg(a), arg(x), s, left, out)
                 }
-                Step::Sum(xs, count) => {
+                Step::Sum(xs, count, scale) => {
                     let addends: [&[T]; MAX_ADDENDS] =
                         std::array::from_fn(|i| if i < count { arg(xs[i]) } else { &[] });
-                    T::add_many(&addends[..count], out)
+                    T::add_many(&addends[..count], scale, out)
                 }
             };
         }
@@ -820,7 +853,7 @@ mod tests {
         let scale = Chain::scalar(BinaryOp::Multiply, 0.2, false).unwrap();
         let c = Arc::new(scale.substitute(0, &c).unwrap());
         assert_eq!(c.inputs, 5);
-        assert!(matches!(c.steps[..], [Step::Sum(_, 5), Step::Scalar(..)]));
+        assert!(matches!(c.steps[..], [Step::Sum(_, 5, Some(_))]));
         assert!(c.in_place());
         let n = 700;
         let ins: Vec<Vec<f64>> = (0..5)
@@ -840,11 +873,58 @@ mod tests {
         // Integers add with wraparound, as their binary kernel does.
         let add = Chain::<i64>::binary(BinaryOp::Add).unwrap();
         let c = add.substitute(0, &add).unwrap();
-        assert!(matches!(c.steps[..], [Step::Sum(_, 3)]));
+        assert!(matches!(c.steps[..], [Step::Sum(_, 3, None)]));
         let mut y = [0i64; 2];
         let (a, b, d) = ([i64::MAX, 1], [1, 2], [5, 3]);
         c.eval(&[&a, &b, &d], &[false; 3], &[false; 3], &mut y);
         assert_eq!(y, [i64::MIN + 5, 6]);
+    }
+
+    #[test]
+    fn a_scaled_sum_keeps_its_rounding_and_is_not_extended() {
+        let n = 517; // not a multiple of a vector
+        let ins: Vec<Vec<f64>> = (0..4)
+            .map(|k| {
+                (0..n)
+                    .map(|i| ((i * 3 + k * 11) as f64).cos() * 1e5)
+                    .collect()
+            })
+            .collect();
+        let add = Chain::<f64>::binary(BinaryOp::Add).unwrap();
+        let sum3 = Arc::new(add.substitute(0, &add).unwrap());
+        // 0.2 * ((a + b) + c), the scalar on the left as Python's `0.2 * avg` gives it.
+        let scale = Chain::scalar(BinaryOp::Multiply, 0.2, true).unwrap();
+        let scaled = Arc::new(scale.substitute(0, &sum3).unwrap());
+        assert!(matches!(scaled.steps[..], [Step::Sum(_, 3, Some(_))]));
+        let got = run(&scaled, &[&ins[0], &ins[1], &ins[2]]);
+        for i in 0..n {
+            let want = 0.2 * ((ins[0][i] + ins[1][i]) + ins[2][i]);
+            assert_eq!(got[i].to_bits(), want.to_bits(), "element {i}");
+        }
+        // An addition after the product adds to the scaled sum, not into it.
+        let more = Arc::new(add.substitute(0, &scaled).unwrap());
+        assert_eq!(more.steps.len(), 2);
+        let refs: Vec<&[f64]> = ins.iter().map(Vec::as_slice).collect();
+        let got = run(&more, &refs);
+        for i in 0..n {
+            let want = 0.2 * ((ins[0][i] + ins[1][i]) + ins[2][i]) + ins[3][i];
+            assert_eq!(got[i].to_bits(), want.to_bits(), "element {i}");
+        }
+        // A sum that another step reads too keeps its own step.
+        let steps = vec![
+            Step::Sum([Operand::Input(0); MAX_ADDENDS], 2, None),
+            Step::Scalar(BinaryOp::Multiply, Operand::Step(0), 0.5, false),
+            Step::Binary(BinaryOp::Add, Operand::Step(0), Operand::Step(1)),
+        ];
+        assert_eq!(merge_scaled_sums(steps).len(), 3);
+        // Integers scale with wraparound, as their scalar kernel does.
+        let add = Chain::<i64>::binary(BinaryOp::Add).unwrap();
+        let times = Chain::scalar(BinaryOp::Multiply, 4, false).unwrap();
+        let c = times.substitute(0, &add).unwrap();
+        assert!(matches!(c.steps[..], [Step::Sum(_, 2, Some(4))]));
+        let mut y = [0i64; 2];
+        c.eval(&[&[i64::MAX, 1], &[0, 2]], &[false; 2], &[false; 2], &mut y);
+        assert_eq!(y, [i64::MAX.wrapping_mul(4), 12]);
     }
 
     #[test]
@@ -931,7 +1011,7 @@ mod tests {
             matches!(
                 merged[..],
                 [
-                    Step::Sum(_, 8),
+                    Step::Sum(_, 8, None),
                     Step::Binary(BinaryOp::Add, Operand::Step(0), Operand::Input(8))
                 ]
             ),

@@ -1161,8 +1161,9 @@ pub(crate) trait Block: Arith {
 
     /// `y = ((xs[0] + xs[1]) + xs[2]) + ...`, element by element, over at most
     /// [`MAX_ADDENDS`] slices of `y`'s length: the additions of
-    /// `binary_block(Add, ..)` in the same order, in one pass.
-    fn add_many(_xs: &[&[Self]], _y: &mut [Self]) -> bool {
+    /// `binary_block(Add, ..)` in the same order, in one pass; with a `scale`, each sum
+    /// then multiplied by it as `scalar_block(Multiply, ..)` multiplies.
+    fn add_many(_xs: &[&[Self]], _scale: Option<Self>, _y: &mut [Self]) -> bool {
         false
     }
 
@@ -1185,10 +1186,16 @@ pub(crate) trait Block: Arith {
 /// Most slices [`Block::add_many`] adds.
 pub(crate) const MAX_ADDENDS: usize = 8;
 
-/// `y = ((xs[0] + xs[1]) + ...) + xs[K - 1]` with `add`: `K` known, so the inner loop
-/// unrolls and the outer one vectorizes. Every slice holds at least `y.len()` values.
+/// `y = finish(((xs[0] + xs[1]) + ...) + xs[K - 1])` with `add`: `K` known, so the
+/// inner loop unrolls and the outer one vectorizes. Every slice holds at least `y.len()`
+/// values.
 #[inline(always)]
-fn add_k<T: Copy, const K: usize>(xs: &[&[T]], y: &mut [T], add: impl Fn(T, T) -> T) {
+fn add_k<T: Copy, const K: usize>(
+    xs: &[&[T]],
+    y: &mut [T],
+    add: impl Fn(T, T) -> T,
+    finish: impl Fn(T) -> T,
+) {
     let n = y.len();
     let xs: [&[T]; K] = std::array::from_fn(|k| &xs[k][..n]);
     for (i, out) in y.iter_mut().enumerate() {
@@ -1196,30 +1203,50 @@ fn add_k<T: Copy, const K: usize>(xs: &[&[T]], y: &mut [T], add: impl Fn(T, T) -
         for x in &xs[1..] {
             sum = add(sum, x[i]);
         }
-        *out = sum;
+        *out = finish(sum);
     }
 }
 
-/// [`Block::add_many`] with `add`: `false` past [`MAX_ADDENDS`] slices or for one shorter
-/// than `y` (writing nothing).
+/// [`add_k`] for the number of slices in `xs`: `false` past [`MAX_ADDENDS`].
 #[inline(always)]
-fn add_many<T: Copy>(xs: &[&[T]], y: &mut [T], add: impl Fn(T, T) -> T) -> bool {
-    if xs.iter().any(|x| x.len() < y.len()) {
-        return false;
-    }
+fn add_any<T: Copy>(
+    xs: &[&[T]],
+    y: &mut [T],
+    add: impl Fn(T, T) -> T,
+    finish: impl Fn(T) -> T,
+) -> bool {
     match xs.len() {
-        0 => return y.is_empty(),
-        1 => y.copy_from_slice(&xs[0][..y.len()]),
-        2 => add_k::<T, 2>(xs, y, add),
-        3 => add_k::<T, 3>(xs, y, add),
-        4 => add_k::<T, 4>(xs, y, add),
-        5 => add_k::<T, 5>(xs, y, add),
-        6 => add_k::<T, 6>(xs, y, add),
-        7 => add_k::<T, 7>(xs, y, add),
-        8 => add_k::<T, 8>(xs, y, add),
+        1 => add_k::<T, 1>(xs, y, add, finish),
+        2 => add_k::<T, 2>(xs, y, add, finish),
+        3 => add_k::<T, 3>(xs, y, add, finish),
+        4 => add_k::<T, 4>(xs, y, add, finish),
+        5 => add_k::<T, 5>(xs, y, add, finish),
+        6 => add_k::<T, 6>(xs, y, add, finish),
+        7 => add_k::<T, 7>(xs, y, add, finish),
+        8 => add_k::<T, 8>(xs, y, add, finish),
         _ => return false,
     }
     true
+}
+
+/// [`Block::add_many`] with `add` and `mul`: `false` past [`MAX_ADDENDS`] slices or for
+/// one shorter than `y` (writing nothing).
+#[inline(always)]
+fn add_many<T: Copy>(
+    xs: &[&[T]],
+    scale: Option<T>,
+    y: &mut [T],
+    add: impl Fn(T, T) -> T,
+    mul: impl Fn(T, T) -> T,
+) -> bool {
+    if xs.iter().any(|x| x.len() < y.len()) {
+        return false;
+    }
+    match (xs.len(), scale) {
+        (0, _) => y.is_empty(),
+        (_, None) => add_any(xs, y, add, |sum| sum),
+        (_, Some(s)) => add_any(xs, y, add, |sum| mul(sum, s)),
+    }
 }
 
 #[inline(always)]
@@ -1365,9 +1392,9 @@ macro_rules! float_block {
                 $unary(op, a, y)
             }
 
-            fn add_many(xs: &[&[Self]], y: &mut [Self]) -> bool {
-                crate::vmath::v3_build!(fn body(xs: &[&[$t]], y: &mut [$t]) -> bool {
-                    add_many(xs, y, |a, b| a + b)
+            fn add_many(xs: &[&[Self]], scale: Option<Self>, y: &mut [Self]) -> bool {
+                crate::vmath::v3_build!(fn body(xs: &[&[$t]], scale: Option<$t>, y: &mut [$t]) -> bool {
+                    add_many(xs, scale, y, |a, b| a + b, |a, b| a * b)
                 })
             }
 
@@ -1394,8 +1421,8 @@ float_block!(
 macro_rules! int_block {
     ($($t:ty),*) => {$(
         impl Block for $t {
-            fn add_many(xs: &[&[Self]], y: &mut [Self]) -> bool {
-                add_many(xs, y, |a, b| a.wrapping_add(b))
+            fn add_many(xs: &[&[Self]], scale: Option<Self>, y: &mut [Self]) -> bool {
+                add_many(xs, scale, y, |a, b| a.wrapping_add(b), |a, b| a.wrapping_mul(b))
             }
 
             fn binary_block(op: BinaryOp, a: &[Self], b: &[Self], y: &mut [Self]) -> bool {
