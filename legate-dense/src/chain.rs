@@ -346,9 +346,10 @@ impl<T: Elem> Chain<T> {
         // A single step keeps no value in a chunk, and reads no operand of the output:
         // one call over the whole block, which the hardware's prefetchers stream without
         // hints. (The triad, one merged step, went from 0.82-0.85 of STREAM's triad on two
-        // CPUs in chunks to 0.99-1.03 this way; the 8000² stencil, one scaled sum of five
-        // rows, from 85-87 to 69 ms per iteration on one CPU and from 44-45 to 37-39 on
-        // two, against 62 and 32 for one C loop.)
+        // CPUs in chunks to 0.99-1.03 this way. The 8000² stencil took 83 ms per
+        // iteration on one CPU and 43 on two as a sum and a scaling in chunks with hints,
+        // 85-87 and 44-45 as one scaled sum in chunks with hints, and 69-70 and 36-39 as
+        // one scaled sum over the whole row; one C loop takes 62 and 32.)
         let whole = self.steps.len() == 1 && !reads_y;
         let prefetch = !whole && prefetches(in_y);
         let chunk_len = if whole { n.max(1) } else { CHUNK };
