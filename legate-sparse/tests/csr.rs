@@ -106,11 +106,14 @@ fn assert_same(a: &CsrMatrix, want: &sprs::CsMat<f64>, what: &str) {
     assert_close(got.data(), want.data(), what);
 }
 
-const SHAPES: [(usize, usize, f64); 4] = [
+const SHAPES: [(usize, usize, f64); 5] = [
     (1, 1, 1.0),
     (17, 23, 0.2),
     (64, 40, 0.05),
     (3000, 300, 0.01),
+    // About 17 entries a row (every seventh row empty): the SpMV kernel's long rows,
+    // summed one row at a time.
+    (700, 200, 0.1),
 ];
 
 #[test]
@@ -202,8 +205,9 @@ fn spmv_and_spmm_match_sprs() {
 #[test]
 fn spmv_with_its_dot_product_matches_sprs() {
     for sp in machines() {
-        for (n, density) in [(1, 1.0), (23, 0.2), (700, 0.01), (3000, 0.002)] {
-            // Rows of 0 to a few entries, some empty, and shorter rows next to longer.
+        for (n, density) in [(1, 1.0), (23, 0.2), (700, 0.01), (3000, 0.002), (600, 0.03)] {
+            // Rows of 0 to a few entries, some empty, and shorter rows next to longer;
+            // the last about 17 a row, which the kernel sums one row at a time.
             let (a, want) = matrix(&sp, n, n, density, 5);
             let xs: Vec<f64> = (0..n).map(|i| (i % 7) as f64 - 2.5).collect();
             let x = sp.dense().from_vec(xs.clone(), &[n]).unwrap();
