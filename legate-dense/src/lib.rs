@@ -139,6 +139,11 @@
 //!   Debian's OpenBLAS 0.3.21 does not recognise this CPU and runs its generic kernels
 //!   unless `OPENBLAS_CORETYPE` is set before it loads. ndarray's
 //!   `matrixmultiply` (still used for integer products) was slower than faer on 1000 x 1000.
+//!   A `float32` or `float64` matrix-vector product in a CPU task (a piece with contiguous
+//!   rows times one column, as in conjugate gradients) runs this crate's own kernel
+//!   instead: four rows read side by side, eight lanes each, at the memory's speed (a
+//!   4000 x 4000 product on two CPUs: 2.35 ms, against 3.2 with faer's and 2.5-3.6 for
+//!   NumPy on two threads).
 
 #[macro_use]
 mod macros;

@@ -312,15 +312,131 @@ macro_rules! faer_gemm {
             fn gemm(
                 a: ArrayView2<'_, Self>,
                 b: ArrayView2<'_, Self>,
-                c: ArrayViewMut2<'_, Self>,
+                mut c: ArrayViewMut2<'_, Self>,
                 ctx: &TaskContext<'_>,
             ) -> TaskResult {
+                // One thread's matrix-vector product (an OMP group's threads share faer's).
+                if ctx.pool().is_none() && b.ncols() == 1 && Self::gemv(&a, &b, &mut c).is_some() {
+                    return Ok(());
+                }
                 faer_matmul(a, b, c, ctx)
             }
         }
     )*};
 }
 faer_gemm!(f32, f64, Complex<f32>, Complex<f64>);
+
+/// A matrix-vector product of this crate's own ([`gemv_rows`]), for the types that have
+/// one.
+trait Gemv: Sized {
+    /// `c = a @ b` for a single column `b`; `None` (writing nothing) where the type or
+    /// the layout has no such kernel.
+    fn gemv(
+        _a: &ArrayView2<'_, Self>,
+        _b: &ArrayView2<'_, Self>,
+        _c: &mut ArrayViewMut2<'_, Self>,
+    ) -> Option<()> {
+        None
+    }
+}
+
+impl Gemv for Complex<f32> {}
+impl Gemv for Complex<f64> {}
+
+macro_rules! real_gemv {
+    ($($t:ty),*) => {$(
+        impl Gemv for $t {
+            fn gemv(a: &ArrayView2<'_, $t>, b: &ArrayView2<'_, $t>, c: &mut ArrayViewMut2<'_, $t>) -> Option<()> {
+                crate::vmath::v3_build!(fn body(a: &ArrayView2<'_, $t>, b: &ArrayView2<'_, $t>, c: &mut ArrayViewMut2<'_, $t>) -> Option<()> {
+                    gemv_rows(a, b, c)
+                })
+            }
+        }
+    )*};
+}
+real_gemv!(f32, f64);
+
+/// Rows of `A` that [`gemv_rows`] reads side by side, and the lanes of each row's sum.
+const GEMV_ROWS: usize = 4;
+const GEMV_LANES: usize = 8;
+
+/// `c = a @ b` for a single column `b` and rows of `a` that are contiguous: four rows at
+/// a time, each summed in eight lanes, so four streams of `a` are read at once and `b`
+/// stays in cache. `None` (writing nothing) when a row of `a` is not contiguous or the
+/// shapes do not match. A matrix-vector product moves `a` once; faer's kernel read it at
+/// 20 GB/s a core where this reads it at the speed of NumPy's OpenBLAS (a 4000 x 4000
+/// `float64` product: 3.2 ms on two CPUs with faer's, against 2.5 for NumPy on two
+/// threads).
+#[inline(always)]
+fn gemv_rows<T: Copy + Default + std::ops::Add<Output = T> + std::ops::Mul<Output = T>>(
+    a: &ArrayView2<'_, T>,
+    b: &ArrayView2<'_, T>,
+    c: &mut ArrayViewMut2<'_, T>,
+) -> Option<()> {
+    let ((m, k), zero) = (a.dim(), T::default());
+    if b.dim() != (k, 1) || c.dim() != (m, 1) {
+        return None;
+    }
+    let rows: Vec<&[T]> = a
+        .rows()
+        .into_iter()
+        .map(|r| r.to_slice())
+        .collect::<Option<_>>()?;
+    let column = b.column(0);
+    let owned;
+    let x = match column.as_slice() {
+        Some(x) => x,
+        None => {
+            owned = column.to_vec();
+            &owned
+        }
+    };
+    let whole = k / GEMV_LANES * GEMV_LANES;
+    let mut y = c.column_mut(0);
+    let mut i = 0;
+    while i < m {
+        let n = GEMV_ROWS.min(m - i);
+        let mut acc = [[zero; GEMV_LANES]; GEMV_ROWS];
+        if n == GEMV_ROWS {
+            let r: [&[T]; GEMV_ROWS] = std::array::from_fn(|q| &rows[i + q][..whole]);
+            for (j, xs) in x[..whole].chunks_exact(GEMV_LANES).enumerate() {
+                let at = j * GEMV_LANES;
+                for (acc, row) in acc.iter_mut().zip(&r) {
+                    let row = &row[at..at + GEMV_LANES];
+                    for l in 0..GEMV_LANES {
+                        acc[l] = acc[l] + row[l] * xs[l];
+                    }
+                }
+            }
+        } else {
+            for (acc, row) in acc.iter_mut().zip(&rows[i..i + n]) {
+                for (chunk, xs) in row[..whole]
+                    .chunks_exact(GEMV_LANES)
+                    .zip(x[..whole].chunks_exact(GEMV_LANES))
+                {
+                    for l in 0..GEMV_LANES {
+                        acc[l] = acc[l] + chunk[l] * xs[l];
+                    }
+                }
+            }
+        }
+        for (q, acc) in acc.iter().take(n).enumerate() {
+            // The lanes pairwise, then the columns past the last whole group in order.
+            let mut width = GEMV_LANES;
+            let mut lanes = *acc;
+            while width > 1 {
+                width /= 2;
+                for l in 0..width {
+                    lanes[l] = lanes[l] + lanes[l + width];
+                }
+            }
+            let row = rows[i + q];
+            y[i + q] = (whole..k).fold(lanes[0], |s, j| s + row[j] * x[j]);
+        }
+        i += n;
+    }
+    Some(())
+}
 
 /// faer's matmul over ndarray views, without copies.
 fn faer_matmul<T: Elem + faer::traits::ComplexField>(

@@ -49,6 +49,17 @@ fn assert_close(got: &ArrayD<f64>, want: &ArrayD<f64>, tol: f64) {
     }
 }
 
+/// `x @ y` computed in `float32` (the result checked to be `float32`), as `float64`.
+fn matmul32(d: &Arc<Dense>, x: &ArrayD<f64>, y: &ArrayD<f64>) -> ArrayD<f64> {
+    let f32_of = |v: &ArrayD<f64>| arr(d, v).astype(Type::Float32).unwrap();
+    let got = f32_of(x).matmul(&f32_of(y)).unwrap();
+    assert_eq!(got.dtype(), Type::Float32);
+    got.astype(Type::Float64)
+        .unwrap()
+        .to_ndarray::<f64>()
+        .unwrap()
+}
+
 /// The `(..., m, k) @ (..., k, n)` product by a triple loop, batch dimensions broadcast.
 fn naive_matmul(a: &ArrayD<f64>, b: &ArrayD<f64>) -> ArrayD<f64> {
     let (sa, sb) = (a.shape(), b.shape());
@@ -183,18 +194,7 @@ fn matmul_matches_triple_loops_for_stacks_and_vectors() {
                 1e-12,
             );
             // float32 and complex128 through faer, int64 through ndarray.
-            let got32 = arr(d, &x)
-                .astype(Type::Float32)
-                .unwrap()
-                .matmul(&arr(d, &y).astype(Type::Float32).unwrap())
-                .unwrap();
-            assert_eq!(got32.dtype(), Type::Float32);
-            let got32 = got32
-                .astype(Type::Float64)
-                .unwrap()
-                .to_ndarray::<f64>()
-                .unwrap();
-            assert_close(&got32, &naive_matmul(&x, &y), 1e-5);
+            assert_close(&matmul32(d, &x, &y), &naive_matmul(&x, &y), 1e-5);
             let xi = x.mapv(|v| (v * 10.0).round());
             let yi = y.mapv(|v| (v * 10.0).round());
             let gi = arr(d, &xi)
@@ -328,6 +328,53 @@ fn naive_einsum(spec: &str, ops: &[&ArrayD<f64>]) -> ArrayD<f64> {
         result[IxDyn(&out.iter().map(val).collect::<Vec<_>>())] += p;
     }
     result
+}
+
+/// Matrix-vector products of every shape class the one-column kernel meets: rows fewer
+/// than, equal to and past a group of four, columns short of, on and past a group of
+/// eight lanes, a strided vector, a transposed (column-major) matrix, which goes to faer,
+/// and `float32`; against the triple loop, on every machine.
+#[test]
+fn matrix_vector_products_match_loops() {
+    each_machine(|d| {
+        for (q, &(m, k)) in [(3, 5), (4, 8), (37, 53), (130, 1000), (9, 16)]
+            .iter()
+            .enumerate()
+        {
+            let a = random(&[m, k], 10 + q as u64);
+            let x = random(&[k], 20 + q as u64);
+            let want = naive_matmul(&a, &x.clone().into_shape_with_order(vec![k, 1]).unwrap())
+                .into_shape_with_order(vec![m])
+                .unwrap();
+            let got = arr(d, &a).matmul(&arr(d, &x)).unwrap();
+            assert_close(&got.to_ndarray::<f64>().unwrap(), &want, 1e-12);
+            // The vector as one column, and as every other element of a longer vector.
+            let column = x.clone().into_shape_with_order(vec![k, 1]).unwrap();
+            let got = arr(d, &a).matmul(&arr(d, &column)).unwrap();
+            assert_close(
+                &got.to_ndarray::<f64>().unwrap(),
+                &want.clone().into_shape_with_order(vec![m, 1]).unwrap(),
+                1e-12,
+            );
+            let long =
+                ArrayD::from_shape_vec(IxDyn(&[2 * k]), x.iter().flat_map(|&v| [v, 7.0]).collect())
+                    .unwrap();
+            let strided = arr(d, &long)
+                .index(&[legate_dense::Index::Slice {
+                    start: None,
+                    stop: None,
+                    step: 2,
+                }])
+                .unwrap();
+            let got = arr(d, &a).matmul(&strided).unwrap();
+            assert_close(&got.to_ndarray::<f64>().unwrap(), &want, 1e-12);
+            // A transposed matrix: its rows are not contiguous.
+            let at = arr(d, &t2(&a)).transpose(None).unwrap();
+            let got = at.matmul(&arr(d, &x)).unwrap();
+            assert_close(&got.to_ndarray::<f64>().unwrap(), &want, 1e-12);
+            assert_close(&matmul32(d, &a, &x), &want, 1e-4);
+        }
+    });
 }
 
 #[test]
