@@ -35,7 +35,11 @@
 //! positions once and then reads them without a check per entry, two rows at a time, asking
 //! for the lines of `vals`, `crd` and `pos` a few KiB ahead of their use: the hardware's
 //! prefetchers alone left one core well short of the memory's bandwidth on the five
-//! streams of an SpMV. Other rows are taken one at a time, with checks.
+//! streams of an SpMV. A block of long rows (8 entries or more a row on average, as in a
+//! scattered matrix, whose reads of `x` miss the cache) is summed one row at a time
+//! instead, which keeps more of those reads in flight: 1.4x on the power iteration's
+//! random matrix of 21 entries a row. Rows not back to back are taken one at a time, with
+//! checks.
 //!
 //! # The diagonal form
 //!
