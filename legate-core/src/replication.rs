@@ -154,13 +154,7 @@ impl Mailbox {
         key: (usize, u64),
         data: Vec<u8>,
     ) -> Option<(Arrival, Vec<u8>)> {
-        match self.waiting.remove(&key) {
-            Some(Entry::Awaited(on_arrival)) => Some((on_arrival, data)),
-            _ => {
-                self.waiting.insert(key, Entry::Arrived(data));
-                None
-            }
-        }
+        self.meet(key, Entry::Arrived(data))
     }
 
     /// Takes the expectation of the message `key`.
@@ -169,10 +163,17 @@ impl Mailbox {
         key: (usize, u64),
         on_arrival: Arrival,
     ) -> Option<(Arrival, Vec<u8>)> {
-        match self.waiting.remove(&key) {
-            Some(Entry::Arrived(data)) => Some((on_arrival, data)),
-            _ => {
-                self.waiting.insert(key, Entry::Awaited(on_arrival));
+        self.meet(key, Entry::Awaited(on_arrival))
+    }
+
+    /// `entry` for `key`: the handler and its message when the other half was waiting,
+    /// else kept until it comes.
+    fn meet(&mut self, key: (usize, u64), entry: Entry) -> Option<(Arrival, Vec<u8>)> {
+        match (self.waiting.remove(&key), entry) {
+            (Some(Entry::Awaited(on_arrival)), Entry::Arrived(data))
+            | (Some(Entry::Arrived(data)), Entry::Awaited(on_arrival)) => Some((on_arrival, data)),
+            (_, entry) => {
+                self.waiting.insert(key, entry);
                 None
             }
         }
